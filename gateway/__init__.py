@@ -1,0 +1,107 @@
+"""Portgate: the losing carrier's port-out gateway (application factory)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the Portgate app; `config` overrides environment and defaults."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder="static")
+    from gateway.config import build_config, load_profile
+
+    app.config.update(build_config(app.instance_path, config))
+    if app.config["DATABASE_URL"].startswith("sqlite:///") and not config_has_db(config):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.extensions["portgate_profile"] = load_profile(app.config.get("CARRIER_PROFILE"))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    return app
+
+
+def config_has_db(config: Mapping[str, Any] | None) -> bool:
+    return bool(config and config.get("DATABASE_URL"))
+
+
+def register_extensions(app: Flask) -> None:
+    from gateway import auth, db
+    from gateway.extensions import csrf, login_manager
+    from gateway.schema import ensure_schema
+
+    database = db.init_app(app)
+    if app.config.get("AUTO_SCHEMA", True):
+        ensure_schema(database)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    auth.init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from gateway.api import bp as api_bp
+    from gateway.auth.views import bp as auth_bp
+    from gateway.extensions import csrf
+    from gateway.health import bp as health_bp
+    from gateway.npac_api import bp as npac_bp
+    from gateway.partner_admin import bp as partner_admin_bp
+    from gateway.portal import bp as portal_bp
+    from gateway.staff import bp as staff_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(portal_bp)
+    csrf.exempt(api_bp)  # bearer-token API: no cookies, so no CSRF
+    csrf.exempt(npac_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(npac_bp, url_prefix="/api/v1/npac")
+    app.register_blueprint(partner_admin_bp, url_prefix="/admin")
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from gateway.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from gateway.cli import register_cli
+
+    register_cli(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from gateway.templating import register_template_helpers as register
+
+    register(app)
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; "
+                                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def register_security_headers(app: Flask) -> None:
+    """Strict headers on every answer: no inline script, no framing, no sniffing."""
+
+    @app.after_request
+    def _headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

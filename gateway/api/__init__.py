@@ -1,0 +1,54 @@
+"""JSON API /api/v1 (api-contract §4): bearer tokens, privileges, the error envelope."""
+from __future__ import annotations
+
+from flask import Blueprint, g, request
+
+from gateway import clock, db
+from gateway.errors import Forbidden, InvalidInput, Unauthorized
+from gateway.services.actors import Actor
+from gateway.services.users import user_for_token
+
+bp = Blueprint("api", __name__)
+
+
+def authenticate_request() -> None:
+    """Resolve the bearer token to g.user and g.actor (401 when missing or bad)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Missing or invalid API token.")
+    g.user = user_for_token(db.session(), token.strip(), now=clock.now())
+    g.actor = Actor.from_user(g.user, request.remote_addr)
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    authenticate_request()
+    return None
+
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+def require(privilege: str) -> None:
+    """Refuse (403) a partner user lacking a privilege, and staff on partner endpoints."""
+    if g.user.is_staff or privilege not in g.user.privileges:
+        raise Forbidden(f"This token's user lacks the {privilege!r} privilege.")
+
+
+def require_staff() -> None:
+    if not g.user.is_staff:
+        raise Forbidden("Staff tokens only.")
+
+
+def json_body() -> dict:
+    """Return the request's JSON object, or raise 400 bad_request."""
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("The request body must be a JSON object.")
+    return data
+
+
+from gateway.api import views  # noqa: E402,F401

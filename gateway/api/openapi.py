@@ -1,0 +1,109 @@
+"""The OpenAPI 3 document of /api/v1, generated from the marshmallow schemas (apispec)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from gateway import schemas as s
+
+ERR = {"$ref": "#/components/responses/Error"}
+
+
+def _json(schema: str) -> dict:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+def _op(summary: str, ok: str, schema: str | None, *, body: str | None = None,
+        errors=(400, 401, 403, 404), params: list | None = None) -> dict:
+    responses = {ok: {"description": summary, **(_json(schema) if schema else {})}}
+    responses.update({str(code): ERR for code in errors})
+    op = {"summary": summary, "responses": responses, "security": [{"bearer": []}]}
+    if body:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if params:
+        op["parameters"] = params
+    return op
+
+
+def _path_id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _query(*names: str) -> list[dict]:
+    return [{"name": n, "in": "query", "required": False,
+             "schema": {"type": "integer" if n in ("page", "per_page") else "string"}}
+            for n in names]
+
+
+SCHEMAS = ("LsrSchema", "CsrRequestSchema", "CsrResponseSchema", "LsrResponseSchema",
+           "SupplementResponseSchema", "ValidateResponseSchema", "EscalationRequestSchema",
+           "EscalationResponseSchema", "SubscriptionRequestSchema", "SubscriptionSchema",
+           "DecisionSchema", "ManualLsrSchema", "ManualCsrSchema", "ErrorEnvelopeSchema",
+           "ContactLevelSchema")
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    """Build the document once per process."""
+    spec = APISpec(title="Portgate API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()], servers=[{"url": "/api/v1"}])
+    for name in SCHEMAS:
+        component = name.removesuffix("Schema")
+        if component not in spec.components.schemas:  # nested ones register themselves
+            spec.components.schema(component, schema=getattr(s, name))
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.response("Error", {"description": "Error envelope",
+                                       **_json("ErrorEnvelope")})
+    for path, ops in _paths().items():
+        spec.path(path=path, operations=ops)
+    return spec.to_dict()
+
+
+def _paths() -> dict:
+    lid = [_path_id("lsr_id")]
+    sid = [_path_id("sv_id")]
+    return {
+        "/csr-requests": {
+            "post": _op("Request a CSR", "201", "CsrResponse", body="CsrRequest"),
+            "get": _op("List CSR requests", "200", None,
+                       params=_query("tn", "page", "per_page"))},
+        "/csr-requests/{req_id}": {"get": _op("A CSR request", "200", "CsrResponse",
+                                              params=[_path_id("req_id")])},
+        "/lsrs": {"post": _op("Send an LSR or a supplement", "201", "LsrResponse", body="Lsr",
+                              errors=(400, 401, 403, 404, 409)),
+                  "get": _op("List LSRs", "200", None,
+                             params=_query("pon", "tn", "status", "page", "per_page"))},
+        "/lsrs/validate": {"post": _op("Dry-run an LSR", "200", "ValidateResponse", body="Lsr")},
+        "/lsrs/{lsr_id}": {"get": _op("An LSR", "200", "LsrResponse", params=lid)},
+        "/lsrs/{lsr_id}/supplements": {"post": _op(
+            "Supplement an LSR", "200", "SupplementResponse", body="Lsr", params=lid,
+            errors=(400, 401, 403, 404, 409))},
+        "/lsrs/{lsr_id}/escalations": {"post": _op(
+            "Escalate an LSR", "201", "EscalationResponse", body="EscalationRequest",
+            params=lid)},
+        "/escalation-contacts": {"get": _op("Escalation contacts of a state", "200", None,
+                                            params=_query("state"))},
+        "/npac/tns/{tn}": {"get": _op("Current provider of a TN", "200", None, params=[
+            {"name": "tn", "in": "path", "required": True, "schema": {"type": "string"}}])},
+        "/npac/subscriptions": {"post": _op("Create an SV", "201", "Subscription",
+                                            body="SubscriptionRequest")},
+        "/npac/subscriptions/{sv_id}": {"get": _op("An SV", "200", "Subscription", params=sid)},
+        "/npac/subscriptions/{sv_id}/activate": {"post": _op(
+            "Activate an SV", "200", "Subscription", params=sid, errors=(401, 403, 404, 409))},
+        "/npac/subscriptions/{sv_id}/cancel": {"post": _op(
+            "Cancel an SV", "200", "Subscription", params=sid, errors=(401, 403, 404, 409))},
+        "/staff/queue": {"get": _op("Staff work queue", "200", None)},
+        "/staff/lsrs/{lsr_id}/decision": {"post": _op(
+            "Staff decision", "200", "LsrResponse", body="Decision", params=lid,
+            errors=(400, 401, 403, 404, 409))},
+        "/staff/manual-lsrs": {"post": _op("Manual LSR entry", "201", "LsrResponse",
+                                           body="ManualLsr", errors=(400, 401, 403, 404, 409))},
+        "/staff/manual-csr-requests": {"post": _op("Manual CSR entry", "201", "CsrResponse",
+                                                   body="ManualCsr")},
+        "/staff/accounts/{account_number}/unlock": {"post": _op(
+            "Lift a passcode lock", "200", None, params=[
+                {"name": "account_number", "in": "path", "required": True,
+                 "schema": {"type": "string"}}])},
+    }

@@ -1,0 +1,197 @@
+"""API routes: parse, call one service, answer (api-contract §4.1, §4.2, §4.4)."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from gateway import clock, db
+from gateway.api import bp, json_body, require, require_staff
+from gateway.api.openapi import openapi_document
+from gateway.errors import InvalidInput, NotFound
+from gateway.profile import carrier_profile
+from gateway.schemas import DecisionSchema, EscalationRequestSchema, ManualCsrSchema, \
+    ManualLsrSchema
+from gateway.services import csr as csr_svc, escalations, lsr as lsr_svc, queries, staff, \
+    supplements, validate as validate_svc
+from gateway.services.partners import partner_by_ccna
+from gateway.services.serialize import csr_body, iso, lsr_body
+from npac.simulator import SqlRegistry
+
+
+def _ctx(partner=None, **kwargs) -> lsr_svc.Context:
+    session = db.session()
+    return lsr_svc.Context(session, SqlRegistry(session), partner or g.user.partner, g.actor,
+                           clock.now(), carrier_profile(), **kwargs)
+
+
+def _paging() -> tuple[int, int]:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 50))
+    except ValueError:
+        raise InvalidInput("page and per_page must be whole numbers.") from None
+    if page < 1 or not 1 <= per_page <= 200:
+        raise InvalidInput("page must be >= 1 and per_page between 1 and 200.")
+    return page, per_page
+
+
+def _reader_partner() -> int | None:
+    """Staff read every order; a partner user needs the view privilege and sees its own."""
+    if g.user.is_staff:
+        return None
+    require("view")
+    return g.user.partner_id
+
+
+@bp.post("/csr-requests")
+def create_csr_request():
+    require("csr")
+    ctx = _ctx()
+    req = csr_svc.request_csr(ctx.session, ctx.registry, json_body(), partner=ctx.partner,
+                              actor=ctx.actor, now=ctx.now, profile=ctx.profile)
+    return jsonify(csr_body(req)), 201
+
+
+@bp.get("/csr-requests/<int:req_id>")
+def get_csr_request(req_id: int):
+    req = csr_svc.get_csr_request(db.session(), req_id, _reader_partner())
+    if req is None:
+        raise NotFound(f"No CSR request {req_id}.")
+    return jsonify(csr_body(req))
+
+
+@bp.get("/csr-requests")
+def list_csr_requests():
+    page, per_page = _paging()
+    result = queries.list_csr_requests(db.session(), _reader_partner(),
+                                       tn=request.args.get("tn") or None, page=page,
+                                       per_page=per_page)
+    return jsonify({"items": [csr_body(r) for r in result.items], "page": result.page,
+                    "per_page": result.per_page, "total": result.total})
+
+
+@bp.post("/lsrs")
+def create_lsr():
+    require("lsr")
+    body = json_body()
+    ctx = _ctx()
+    if body.get("sup") not in (None, ""):
+        lsr = supplements.order_for_pon(ctx, body)
+        return jsonify(supplements.supplement(ctx, lsr, body).body()), 200
+    result = lsr_svc.submit(ctx, body)
+    return jsonify(lsr_body(result.lsr)), 201 if result.created else 200
+
+
+@bp.post("/lsrs/validate")
+def validate_lsr():
+    require("lsr")
+    ctx = _ctx()
+    return jsonify(validate_svc.dry_run(ctx, json_body()))
+
+
+@bp.get("/lsrs/<int:lsr_id>")
+def get_lsr(lsr_id: int):
+    lsr = queries.get_lsr(db.session(), lsr_id, _reader_partner())
+    if lsr is None:
+        raise NotFound(f"No LSR {lsr_id}.")
+    return jsonify(lsr_body(lsr))
+
+
+@bp.get("/lsrs")
+def list_lsrs():
+    page, per_page = _paging()
+    args = request.args
+    result = queries.list_lsrs(db.session(), _reader_partner(), pon=args.get("pon") or None,
+                               tn=args.get("tn") or None, status=args.get("status") or None,
+                               page=page, per_page=per_page)
+    return jsonify({"items": [lsr_body(o) for o in result.items], "page": result.page,
+                    "per_page": result.per_page, "total": result.total})
+
+
+@bp.post("/lsrs/<int:lsr_id>/supplements")
+def supplement_lsr(lsr_id: int):
+    require("lsr")
+    body = json_body()
+    ctx = _ctx()
+    lsr = queries.get_lsr(ctx.session, lsr_id, ctx.partner.id, for_update=True)
+    if lsr is None:
+        raise NotFound(f"No LSR {lsr_id}.")
+    return jsonify(supplements.supplement(ctx, lsr, body).body())
+
+
+@bp.post("/lsrs/<int:lsr_id>/escalations")
+def escalate_lsr(lsr_id: int):
+    require("view")
+    data = EscalationRequestSchema().load(json_body())
+    session = db.session()
+    lsr = queries.get_lsr(session, lsr_id, g.user.partner_id)
+    if lsr is None:
+        raise NotFound(f"No LSR {lsr_id}.")
+    escalation, contact = escalations.escalate_order(
+        session, lsr, reason=data["reason"], text=data["text"], actor=g.actor,
+        now=clock.now(), profile=carrier_profile())
+    return jsonify({"id": escalation.id, "level": escalation.level,
+                    "contact": contact.as_dict() if contact else None}), 201
+
+
+@bp.get("/escalation-contacts")
+def escalation_contacts():
+    state = (request.args.get("state") or "").upper()
+    if state not in carrier_profile().states:
+        raise InvalidInput(f"state {state!r} is not a state the carrier serves.")
+    levels = escalations.contacts_for_state(db.session(), state)
+    return jsonify({"state": state, "levels": [c.as_dict() for c in levels]})
+
+
+@bp.get("/staff/queue")
+def staff_queue():
+    require_staff()
+    items = staff.work_queue(db.session())
+    return jsonify({"items": [{**item, "due_at": iso(item["due_at"])} for item in items]})
+
+
+@bp.post("/staff/lsrs/<int:lsr_id>/decision")
+def staff_decision(lsr_id: int):
+    require_staff()
+    data = DecisionSchema().load(json_body())
+    ctx = _ctx(partner=None)
+    lsr = queries.get_lsr(ctx.session, lsr_id, None, for_update=True)
+    if lsr is None:
+        raise NotFound(f"No LSR {lsr_id}.")
+    staff.decide_order(ctx, lsr, action=data["action"], due_date=data.get("due_date"),
+                       codes=data.get("codes"), remarks=data.get("remarks", ""))
+    return jsonify(lsr_body(lsr))
+
+
+@bp.post("/staff/manual-lsrs")
+def staff_manual_lsr():
+    require_staff()
+    data = ManualLsrSchema().load(json_body())
+    partner = partner_by_ccna(db.session(), data["partner_ccna"])
+    ctx = _ctx(partner=partner, channel=data["channel"], manual=True)
+    result = lsr_svc.submit(ctx, data["lsr"], received_at=data["received_at"])
+    return jsonify(lsr_body(result.lsr)), 201 if result.created else 200
+
+
+@bp.post("/staff/manual-csr-requests")
+def staff_manual_csr():
+    require_staff()
+    data = ManualCsrSchema().load(json_body())
+    session = db.session()
+    partner = partner_by_ccna(session, data["partner_ccna"])
+    req = csr_svc.request_csr(session, SqlRegistry(session), data["request"], partner=partner,
+                              actor=g.actor, now=clock.now(), profile=carrier_profile(),
+                              channel=data["channel"], received_at=data["received_at"],
+                              manual=True)
+    return jsonify(csr_body(req)), 201
+
+
+@bp.post("/staff/accounts/<account_number>/unlock")
+def staff_unlock(account_number: str):
+    require_staff()
+    account = staff.unlock_account(db.session(), account_number, actor=g.actor, now=clock.now())
+    return jsonify({"account_number": account.account_number, "locked": False})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,65 @@
+"""Portal authentication: Flask-Login user loading and role guards."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+import sqlalchemy as sa
+from flask import Flask, abort
+from flask_login import current_user
+
+from gateway import db
+from gateway.models import User
+
+
+def init_login(app: Flask) -> None:
+    """Install the user loader: the session id is 'user_id:session_version'."""
+    from gateway.extensions import login_manager
+
+    @login_manager.user_loader
+    def _load(session_id: str) -> User | None:
+        user_id, _, version = session_id.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session().scalar(sa.select(User).where(User.id == int(user_id)))
+        if user is None or user.session_version != int(version) or not user.active:
+            return None
+        return user
+
+
+def role_required(*roles: str) -> Callable:
+    """Allow a view only to logged-in users with one of the roles (else 403; anonymous -> login)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from gateway.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def privilege_required(privilege: str) -> Callable:
+    """Allow a partner view only to partner users holding the privilege."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from gateway.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.is_staff or privilege not in current_user.privileges:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

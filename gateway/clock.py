@@ -1,0 +1,27 @@
+"""The only clock: real UTC time, or FROZEN_NOW from the configuration (api-contract §1)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask import current_app, has_app_context
+
+
+def parse_instant(value: str | datetime) -> datetime:
+    """Parse an ISO-8601 timestamp that carries an offset; naive values are refused."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp {value!r} has no UTC offset")
+    return moment
+
+
+def now() -> datetime:
+    """Return the current instant (aware, UTC), honouring FROZEN_NOW on the running app."""
+    frozen = current_app.config.get("FROZEN_NOW") if has_app_context() else None
+    if frozen:
+        return parse_instant(frozen).astimezone(timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def today_utc() -> date:
+    """Return today's date in UTC (carrier-local dates come from validators.calendar)."""
+    return now().date()

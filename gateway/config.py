@@ -1,0 +1,72 @@
+"""The one place that reads the environment: configuration keys of api-contract §1."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from validators.profile import CarrierProfile
+
+# config key -> environment variable (api-contract §1)
+ENV_KEYS = {
+    "DATABASE_URL": "DATABASE_URL",
+    "FROZEN_NOW": "PORTGATE_FROZEN_NOW",
+    "CARRIER_PROFILE": "PORTGATE_CARRIER_PROFILE",
+    "SMTP_URL": "PORTGATE_SMTP_URL",
+    "SECRET_KEY": "PORTGATE_SECRET_KEY",
+    "WEBHOOK_HTTPS_ONLY": "PORTGATE_WEBHOOK_HTTPS_ONLY",
+    "SMTP_FROM": "PORTGATE_SMTP_FROM",
+}
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": "dev-only-change-me",
+    "WTF_CSRF_ENABLED": True,
+    "FROZEN_NOW": None,
+    "CARRIER_PROFILE": None,
+    "SMTP_URL": None,
+    "SMTP_FROM": "lnp-desk@portgate.invalid",
+    "WEBHOOK_HTTPS_ONLY": False,
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # LOA (5 MB) base64-encoded, with headroom
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    # argon2id parameters; tests lower them (a hash per user created is a real cost there)
+    "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
+    "API_PAGE_MAX": 200,
+    "AUTO_SCHEMA": True,
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _from_env() -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, env in ENV_KEYS.items():
+        raw = os.environ.get(env)
+        if raw is None:
+            continue
+        values[key] = raw.strip().lower() in _TRUE if key == "WEBHOOK_HTTPS_ONLY" else raw
+    return values
+
+
+def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Merge defaults, environment and the factory's mapping (the mapping wins)."""
+    config = dict(DEFAULTS)
+    config["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'portgate.db'}"
+    config.update(_from_env())
+    config.update(overrides or {})
+    return config
+
+
+def load_profile(path: str | None) -> CarrierProfile:
+    """Load the carrier profile JSON at `path`, or the built-in profile of business-rules §1.2."""
+    if not path:
+        return CarrierProfile.from_dict(None)
+    with open(path, encoding="utf-8") as handle:
+        return CarrierProfile.from_dict(json.load(handle))
+
+
+def environ_flag(name: str) -> str | None:
+    """Read one operational environment variable (used by the CLI's terminal detection)."""
+    return os.environ.get(name)

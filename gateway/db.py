@@ -1,0 +1,137 @@
+"""Engine, sessions and the one unit of work per request (commit once at the end)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from npac.models import NpacBase
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Store aware datetimes as UTC; hand them back aware (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the gateway's own tables (NPAC tables live in npac.models)."""
+
+
+METADATAS = (Base.metadata, NpacBase.metadata)
+
+
+def make_engine(url: str) -> sa.Engine:
+    """Create the engine with sensible pool settings and SQLite pragmas."""
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        if memory:
+            kwargs["poolclass"] = StaticPool
+        engine = sa.create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Database:
+    """The engine and session factory of one app (kept in app.extensions['portgate_db'])."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def create_all(self) -> None:
+        for metadata in METADATAS:
+            metadata.create_all(self.engine)
+
+    def is_empty(self) -> bool:
+        return not sa.inspect(self.engine).has_table("partners")
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """Run a block in one transaction: commit when it returns, roll back when it raises."""
+        session = self.sessionmaker()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def database() -> Database:
+    return current_app.extensions["portgate_db"]
+
+
+def session() -> Session:
+    """Return the request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = database().sessionmaker()
+    return g.db_session
+
+
+def init_app(app: Flask) -> Database:
+    """Bind the database to the app and install the per-request unit of work."""
+    db = Database(app.config["DATABASE_URL"])
+    app.extensions["portgate_db"] = db
+
+    @app.after_request
+    def _commit(response):  # one commit per request, only for a successful answer
+        sess = g.pop("db_session", None)
+        if sess is not None:
+            try:
+                if response.status_code < 400:
+                    sess.commit()
+                else:
+                    sess.rollback()
+            finally:
+                sess.close()
+        return response
+
+    @app.teardown_appcontext
+    def _close(_exc):
+        sess = g.pop("db_session", None)
+        if sess is not None:
+            sess.rollback()
+            sess.close()
+
+    return db

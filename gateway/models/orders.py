@@ -1,0 +1,129 @@
+"""CSR requests, LOAs, and LSR orders with their versions and TNs (§3, §4, §6, §7)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from gateway.db import Base, JSONType, UTCDateTime
+
+LSR_STATUSES = ("foc", "rejected", "manual_review", "canceled", "expired", "completed")
+OPEN_STATUSES = ("foc", "manual_review")
+CLOSED_STATUSES = ("canceled", "expired", "completed")
+
+
+class Loa(Base):
+    """An end user's letter of authorization attached by an agent (§3.1, §4.2)."""
+
+    __tablename__ = "loas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CsrRequest(Base):
+    __tablename__ = "csr_requests"
+    __table_args__ = (sa.Index("ix_csr_requests_partner_tn", "partner_id", "tn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"))
+    owner_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    ccna: Mapped[str] = mapped_column(sa.String(8))
+    tn: Mapped[str] = mapped_column(sa.String(40))
+    an: Mapped[str | None] = mapped_column(sa.String(40))
+    agauth: Mapped[str | None] = mapped_column(sa.String(8))
+    channel: Mapped[str] = mapped_column(sa.String(8), default="api")
+    status: Mapped[str] = mapped_column(sa.String(10), index=True)
+    account_number: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejects: Mapped[list] = mapped_column(JSONType, default=list)
+    csr: Mapped[dict | None] = mapped_column(JSONType)
+    loa_id: Mapped[int | None] = mapped_column(sa.ForeignKey("loas.id"))
+    request: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+class Lsr(Base):
+    """One port-out order: a partner's PON with its versions (§7)."""
+
+    __tablename__ = "lsrs"
+    __table_args__ = (
+        sa.UniqueConstraint("owner_partner_id", "pon", name="uq_lsrs_owner_pon"),
+        sa.Index("ix_lsrs_status_due", "status", "due_date"),
+        sa.Index("ix_lsrs_status_foc_due", "status", "foc_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    owner_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    submitter_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    ccna: Mapped[str] = mapped_column(sa.String(3))
+    pon: Mapped[str | None] = mapped_column(sa.String(16))  # None when the PON was not valid
+    ver: Mapped[str] = mapped_column(sa.String(2))
+    status: Mapped[str] = mapped_column(sa.String(14))
+    port_type: Mapped[str | None] = mapped_column(sa.String(10))
+    review_reason: Mapped[str | None] = mapped_column(sa.String(10))
+    channel: Mapped[str] = mapped_column(sa.String(8), default="api")
+    account_number: Mapped[str | None] = mapped_column(sa.String(20), index=True)
+    state: Mapped[str | None] = mapped_column(sa.String(2))
+    nnsp: Mapped[str | None] = mapped_column(sa.String(4))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    effective_received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    receipt_day: Mapped[date | None] = mapped_column(sa.Date)
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    foc_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    foc_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    foc_tns: Mapped[list] = mapped_column(JSONType, default=list)
+    disconnect_tns: Mapped[list] = mapped_column(JSONType, default=list)
+    new_btn: Mapped[str | None] = mapped_column(sa.String(10))
+    rejects: Mapped[list] = mapped_column(JSONType, default=list)
+    payload: Mapped[dict] = mapped_column(JSONType)
+    due_date_sups: Mapped[int] = mapped_column(default=0)
+    loa_id: Mapped[int | None] = mapped_column(sa.ForeignKey("loas.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    versions: Mapped[list["LsrVersion"]] = relationship(
+        back_populates="lsr", order_by="LsrVersion.id", cascade="all, delete-orphan")
+
+
+class LsrVersion(Base):
+    """Every version and supplement received on an order, with its outcome (§6.5, §7.4)."""
+
+    __tablename__ = "lsr_versions"
+    __table_args__ = (sa.UniqueConstraint("lsr_id", "ver", name="uq_lsr_versions_ver"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lsr_id: Mapped[int] = mapped_column(sa.ForeignKey("lsrs.id"), index=True)
+    ver: Mapped[str] = mapped_column(sa.String(2))
+    sup: Mapped[str | None] = mapped_column(sa.String(1))
+    status: Mapped[str] = mapped_column(sa.String(14))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    payload: Mapped[dict] = mapped_column(JSONType)
+    payload_hash: Mapped[str] = mapped_column(sa.String(64))
+    rejects: Mapped[list] = mapped_column(JSONType, default=list)
+    due_date: Mapped[date | None] = mapped_column(sa.Date)
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+
+    lsr: Mapped[Lsr] = relationship(back_populates="versions")
+
+
+class LsrTn(Base):
+    """A TN of an open order (status foc or manual_review): the open-order index of §2.4."""
+
+    __tablename__ = "lsr_tns"
+
+    lsr_id: Mapped[int] = mapped_column(sa.ForeignKey("lsrs.id"), primary_key=True)
+    tn: Mapped[str] = mapped_column(sa.String(10), primary_key=True, index=True)

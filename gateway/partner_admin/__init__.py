@@ -1,0 +1,6 @@
+"""Partner administration: users, roles, contacts, tokens, webhook, agent access."""
+from flask import Blueprint
+
+bp = Blueprint("partner_admin", __name__)
+
+from gateway.partner_admin import views  # noqa: E402,F401

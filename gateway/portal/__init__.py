@@ -1,0 +1,6 @@
+"""Partner portal: dashboard, CSR requests, LSRs and orders."""
+from flask import Blueprint
+
+bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+from gateway.portal import views  # noqa: E402,F401

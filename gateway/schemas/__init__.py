@@ -1,0 +1,210 @@
+"""marshmallow schemas of the JSON API: request shapes (syntax only) and response bodies.
+
+Field formats of an LSR are business rules (a bad value is a recorded reject, not a 400), so
+the request schemas accept any JSON values for the LSR keys and leave judgment to validators/.
+"""
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from validators.catalog import FIELDS
+
+LSR_STATUSES = ["foc", "rejected", "manual_review", "canceled", "expired", "completed"]
+
+
+class LoaSchema(Schema):
+    filename = fields.String(required=True)
+    content_base64 = fields.String(required=True)
+
+
+class EuSchema(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+def _lsr_fields() -> dict:
+    declared: dict = {}
+    for spec in FIELDS.values():
+        key = spec.json_key
+        if "." in key:
+            continue
+        meta = {"description": f"{spec.obf_field}: {spec.meaning} ({spec.format}; {spec.required})"}
+        if key == "tns":
+            declared[key] = fields.List(fields.String(), metadata=meta)
+        elif key == "eu":
+            continue
+        elif key == "loa":
+            declared[key] = fields.Nested(LoaSchema, metadata=meta)
+        else:
+            declared[key] = fields.Raw(metadata={**meta, "type": "string"})
+    declared["eu"] = fields.Nested(EuSchema, metadata={"description": "End user (EU form)"})
+    return declared
+
+
+LsrSchema = Schema.from_dict(_lsr_fields(), name="LsrSchema")
+
+
+class RejectSchema(Schema):
+    code = fields.String()
+    field = fields.String()
+    message = fields.String()
+
+
+class CsrRequestSchema(Schema):
+    tn = fields.Raw(required=True, metadata={"type": "string"})
+    an = fields.Raw(metadata={"type": "string"})
+    ccna = fields.Raw(metadata={"type": "string"})
+    agauth = fields.Raw(required=True, metadata={"type": "string"})
+    loa = fields.Nested(LoaSchema)
+
+
+class AddressSchema(Schema):
+    sano, sasd, sasn, sath, sass = (fields.String() for _ in range(5))
+    ld1, lv1, city, state, zip = (fields.String() for _ in range(5))
+
+
+class CsrTnSchema(Schema):
+    tn = fields.String()
+    status = fields.String()
+
+
+class CsrRecordSchema(Schema):
+    account_number = fields.String()
+    btn = fields.String()
+    customer_name = fields.String()
+    service_address = fields.Nested(AddressSchema)
+    tns = fields.List(fields.Nested(CsrTnSchema))
+    service_class = fields.String()
+    une = fields.Boolean()
+    simple_port_eligible = fields.Boolean()
+    passcode_required = fields.Boolean()
+    port_freeze = fields.Boolean()
+
+
+class CsrResponseSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(["returned", "rejected"]))
+    received_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    rejects = fields.List(fields.Nested(RejectSchema))
+    csr = fields.Nested(CsrRecordSchema, allow_none=True)
+
+
+class FocSchema(Schema):
+    due_date = fields.String()
+    issued_at = fields.String()
+    tns = fields.List(fields.String())
+    disconnect_tns = fields.List(fields.String())
+    new_btn = fields.String(allow_none=True)
+
+
+class HistorySchema(Schema):
+    ver = fields.String()
+    sup = fields.String(allow_none=True)
+    status = fields.String()
+    at = fields.String()
+    rejects = fields.List(fields.Nested(RejectSchema))
+    due_date = fields.String(allow_none=True)
+
+
+class LsrResponseSchema(Schema):
+    id = fields.Integer()
+    order_number = fields.String()
+    ccna = fields.String()
+    pon = fields.String(allow_none=True)
+    ver = fields.String()
+    status = fields.String(validate=validate.OneOf(LSR_STATUSES))
+    port_type = fields.String(allow_none=True)
+    received_at = fields.String()
+    effective_received_at = fields.String(allow_none=True)
+    review_reason = fields.String(allow_none=True)
+    foc = fields.Nested(FocSchema, allow_none=True)
+    rejects = fields.List(fields.Nested(RejectSchema))
+    history = fields.List(fields.Nested(HistorySchema))
+
+
+class SupplementOutcomeSchema(Schema):
+    sup = fields.String(allow_none=True)
+    ver = fields.String(allow_none=True)
+    status = fields.String()
+    rejects = fields.List(fields.Nested(RejectSchema))
+    due_date = fields.String(allow_none=True)
+
+
+class SupplementResponseSchema(Schema):
+    lsr = fields.Nested(LsrResponseSchema)
+    supplement = fields.Nested(SupplementOutcomeSchema)
+
+
+class ValidateResponseSchema(Schema):
+    port_type = fields.String(allow_none=True)
+    rejects = fields.List(fields.Nested(RejectSchema))
+    due_date = fields.String(allow_none=True)
+
+
+class EscalationRequestSchema(Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(
+        ["foc_overdue", "csr_overdue", "reject_disputed", "port_day_problem"]))
+    text = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ContactLevelSchema(Schema):
+    level = fields.Integer()
+    name, title, email, phone, hours = (fields.String() for _ in range(5))
+
+
+class EscalationResponseSchema(Schema):
+    id = fields.Integer()
+    level = fields.Integer()
+    contact = fields.Nested(ContactLevelSchema, allow_none=True)
+
+
+class SubscriptionRequestSchema(Schema):
+    tn = fields.String(required=True)
+    new_spid = fields.String(required=True)
+    lrn = fields.String(required=True)
+    due_date = fields.String(required=True)
+
+
+class SubscriptionSchema(Schema):
+    id = fields.Integer()
+    tn = fields.String()
+    old_spid = fields.String(allow_none=True)
+    new_spid = fields.String()
+    lrn = fields.String()
+    status = fields.String()
+    concurred = fields.Boolean()
+    conflict_cause = fields.Integer(allow_none=True)
+    due_date = fields.String(allow_none=True)
+
+
+class DecisionSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(["foc", "reject"]))
+    due_date = fields.Date()
+    codes = fields.List(fields.String())
+    remarks = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ManualLsrSchema(Schema):
+    partner_ccna = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(["fax", "email"]))
+    received_at = fields.AwareDateTime(required=True)
+    lsr = fields.Dict(required=True)
+
+
+class ManualCsrSchema(Schema):
+    partner_ccna = fields.String(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(["fax", "email"]))
+    received_at = fields.AwareDateTime(required=True)
+    request = fields.Dict(required=True)
+
+
+class ErrorSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields")
+    rejects = fields.List(fields.Nested(RejectSchema))
+
+
+class ErrorEnvelopeSchema(Schema):
+    error = fields.Nested(ErrorSchema, required=True)

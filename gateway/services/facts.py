@@ -1,0 +1,103 @@
+"""Load every fact the rules engine needs for a set of TNs, in a constant number of queries."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.models import Account, EscalationContact, Lsr, LsrTn, Partner, Tn
+from gateway.services.partners import delegations_for
+from npac.interface import Registry
+from validators.facts import AccountFacts, OrderFacts, PartnerFacts, Provider
+from validators.profile import CarrierProfile
+
+_TN = re.compile(r"^\d{10}$")
+
+
+def clean_tns(values: Iterable) -> list[str]:
+    """Return the distinct well-formed 10-digit strings among the values, in order."""
+    return list(dict.fromkeys(v for v in values if isinstance(v, str) and _TN.match(v)))
+
+
+def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
+    """The submitting partner with the approvals other carriers gave it (one query)."""
+    delegations = delegations_for(session, partner.id) if partner.type == "agent" else {}
+    return PartnerFacts(ccna=partner.ccna, type=partner.type, spids=partner.spids,
+                        delegations=delegations)
+
+
+def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile: CarrierProfile,
+                now: datetime, spids: Iterable = (), exclude_lsr_id: int | None = None) -> OrderFacts:
+    """Gather NPAC answers, accounts, open orders and pending SVs for the TNs (no per-TN query)."""
+    wanted = clean_tns(tns)
+    if not wanted:
+        return OrderFacts(providers={}, tn_accounts={}, accounts={},
+                          known_spids=_spid_names(registry, spids))
+    providers = registry.current_providers(wanted)
+    tn_accounts = dict(session.execute(
+        sa.select(Tn.tn, Tn.account_number).where(Tn.tn.in_(wanted))).all())
+    accounts = _accounts(session, set(tn_accounts.values()), now=now)
+    open_q = (sa.select(LsrTn.tn, Lsr.pon).join(Lsr, Lsr.id == LsrTn.lsr_id)
+              .where(LsrTn.tn.in_(wanted)))
+    if exclude_lsr_id is not None:
+        open_q = open_q.where(LsrTn.lsr_id != exclude_lsr_id)
+    open_orders = {tn: pon or "(no PON)" for tn, pon in session.execute(open_q).all()}
+    pending = frozenset(registry.pending_tns(wanted))
+    resale = {a.resale_spid for a in accounts.values() if a.resale_spid}
+    names = _spid_names(registry, set(spids) | resale)
+    accounts = {k: _with_resale_name(a, names) for k, a in accounts.items()}
+    manual = {a.state for a in accounts.values() if a.state in profile.manual_states}
+    return OrderFacts(providers={tn: _provider(p) for tn, p in providers.items()},
+                      tn_accounts=tn_accounts, accounts=accounts, open_orders=open_orders,
+                      pending_svs=pending, known_spids=names,
+                      escalation_contacts=_level_one(session, manual))
+
+
+def _provider(p) -> Provider:
+    return Provider(spid=p.spid, spid_name=p.spid_name, lrn=p.lrn, source=p.source)
+
+
+def _spid_names(registry: Registry, spids: Iterable) -> dict[str, str]:
+    wanted = [s for s in {str(s).upper() for s in spids if isinstance(s, str) and s} if s]
+    return registry.spid_names(wanted) if wanted else {}
+
+
+def _accounts(session: Session, numbers: set[str], *, now: datetime) -> dict[str, AccountFacts]:
+    if not numbers:
+        return {}
+    rows = session.scalars(sa.select(Account).where(Account.account_number.in_(numbers))).all()
+    statuses: dict[str, dict[str, str]] = {n: {} for n in numbers}
+    for tn, number, status in session.execute(
+            sa.select(Tn.tn, Tn.account_number, Tn.status)
+            .where(Tn.account_number.in_(numbers))).all():
+        statuses[number][tn] = status
+    return {a.account_number: account_facts(a, statuses[a.account_number], now=now)
+            for a in rows}
+
+
+def account_facts(a: Account, tn_status: dict[str, str], *, now: datetime) -> AccountFacts:
+    return AccountFacts(
+        account_number=a.account_number, btn=a.btn, customer_name=a.customer_name,
+        address=a.address(), service_class=a.service_class, une=a.une,
+        resale_spid=a.resale_spid, resale_spid_name=None, passcode_hash=a.passcode_hash,
+        port_freeze=a.port_freeze, locked=a.locked_until is not None and a.locked_until > now,
+        tn_status=tn_status)
+
+
+def _with_resale_name(a: AccountFacts, names: dict[str, str]) -> AccountFacts:
+    if not a.resale_spid:
+        return a
+    from dataclasses import replace
+
+    return replace(a, resale_spid_name=names.get(a.resale_spid))
+
+
+def _level_one(session: Session, states: set[str]) -> dict[str, str]:
+    if not states:
+        return {}
+    rows = session.scalars(sa.select(EscalationContact).where(
+        EscalationContact.state.in_(states), EscalationContact.level == 1)).all()
+    return {c.state: f"{c.name} ({c.title}), {c.email}, {c.phone}, {c.hours}" for c in rows}

@@ -1,0 +1,38 @@
+"""Letters of authorization: stored once, served only to their partner and staff."""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from gateway.errors import InvalidInput
+from gateway.models import Loa, Partner
+
+MAX_LOA_BYTES = 5 * 1024 * 1024
+_MAGIC = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"),
+          (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def sniff(data: bytes) -> str | None:
+    """Return the LOA's content type from its first bytes (PDF, PNG, JPEG), else None."""
+    return next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
+
+
+def store_loa(session: Session, partner: Partner, loa: dict, *, now: datetime) -> Loa:
+    """Decode and keep an LOA that the validators already accepted."""
+    try:
+        data = base64.b64decode(str(loa.get("content_base64", "")), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("loa.content_base64 is not base64.") from None
+    kind = sniff(data)
+    if kind is None or len(data) > MAX_LOA_BYTES:
+        raise InvalidInput("The LOA must be a PDF, PNG or JPEG of at most 5 MB.")
+    row = Loa(partner_id=partner.id, filename=str(loa.get("filename") or "loa")[:200],
+              content_type=kind, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+              data=data, created_at=now)
+    session.add(row)
+    session.flush()
+    return row

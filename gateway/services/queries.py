@@ -1,0 +1,84 @@
+"""Read queries for lists and look-ups, always scoped to what the reader may see."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from gateway.models import CsrRequest, Lsr
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+
+def visible_lsrs(partner_id: int | None):
+    """Orders the partner owns or sent (staff: partner_id None sees all)."""
+    query = sa.select(Lsr)
+    if partner_id is not None:
+        query = query.where(sa.or_(Lsr.owner_partner_id == partner_id,
+                                   Lsr.submitter_partner_id == partner_id))
+    return query
+
+
+def get_lsr(session: Session, lsr_id: int, partner_id: int | None, *,
+            for_update: bool = False) -> Lsr | None:
+    query = visible_lsrs(partner_id).where(Lsr.id == lsr_id).options(
+        selectinload(Lsr.versions))
+    if for_update:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def list_lsrs(session: Session, partner_id: int | None, *, pon: str | None = None,
+              tn: str | None = None, status: str | None = None, date_from: date | None = None,
+              date_to: date | None = None, page: int = 1, per_page: int = 50) -> Page:
+    query = visible_lsrs(partner_id)
+    if pon:
+        query = query.where(Lsr.pon == pon)
+    if status:
+        query = query.where(Lsr.status == status)
+    if tn:
+        query = query.where(_tn_filter(tn))
+    if date_from:
+        query = query.where(Lsr.created_at >= _day_start(date_from))
+    if date_to:
+        query = query.where(Lsr.created_at < _day_start(date_to + timedelta(days=1)))
+    return _page(session, query.options(selectinload(Lsr.versions)), Lsr.id.desc(), page,
+                 per_page)
+
+
+def _tn_filter(tn: str):
+    """Orders whose FOC or request names the TN (JSON text search, portable)."""
+    needle = f'%"{tn}"%'
+    return sa.or_(sa.cast(Lsr.foc_tns, sa.Text).like(needle),
+                  sa.cast(Lsr.payload, sa.Text).like(needle))
+
+
+def list_csr_requests(session: Session, partner_id: int | None, *, tn: str | None = None,
+                      page: int = 1, per_page: int = 50) -> Page:
+    query = sa.select(CsrRequest)
+    if partner_id is not None:
+        query = query.where(sa.or_(CsrRequest.partner_id == partner_id,
+                                   CsrRequest.owner_partner_id == partner_id))
+    if tn:
+        query = query.where(CsrRequest.tn == tn)
+    return _page(session, query, CsrRequest.id.desc(), page, per_page)
+
+
+def _page(session: Session, query, order, page: int, per_page: int) -> Page:
+    total = session.scalar(sa.select(sa.func.count()).select_from(
+        query.order_by(None).options().subquery()))
+    items = session.scalars(query.order_by(order).limit(per_page)
+                            .offset((page - 1) * per_page)).all()
+    return Page(list(items), page, per_page, total or 0)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)

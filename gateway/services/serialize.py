@@ -1,0 +1,40 @@
+"""The JSON bodies of api-contract §4 (also what webhooks carry and pages show)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from gateway.models import CsrRequest, Lsr
+
+
+def iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def csr_body(req: CsrRequest) -> dict:
+    return {"id": req.id, "status": req.status, "received_at": iso(req.received_at),
+            "due_at": iso(req.due_at), "rejects": list(req.rejects or []), "csr": req.csr}
+
+
+def lsr_body(lsr: Lsr) -> dict:
+    foc = None
+    if lsr.foc_issued_at is not None and lsr.status not in ("rejected", "manual_review"):
+        foc = {"due_date": iso(lsr.due_date), "issued_at": iso(lsr.foc_issued_at),
+               "tns": list(lsr.foc_tns or []), "disconnect_tns": list(lsr.disconnect_tns or []),
+               "new_btn": lsr.new_btn}
+    return {
+        "id": lsr.id, "order_number": lsr.order_number, "ccna": lsr.ccna, "pon": lsr.pon,
+        "ver": lsr.ver, "status": lsr.status, "port_type": lsr.port_type,
+        "received_at": iso(lsr.received_at), "effective_received_at": iso(lsr.effective_received_at),
+        "review_reason": lsr.review_reason, "foc": foc, "rejects": list(lsr.rejects or []),
+        "history": [{"ver": v.ver, "sup": v.sup, "status": v.status, "at": iso(v.at),
+                     "rejects": list(v.rejects or []), "due_date": iso(v.due_date)}
+                    for v in lsr.versions],
+    }
+
+
+def stored_payload(body: dict) -> dict:
+    """A request body as kept: every key but the LOA's content (kept in its own table)."""
+    kept = {k: v for k, v in body.items() if k != "loa"}
+    if isinstance(body.get("loa"), dict):
+        kept["loa"] = {"filename": str(body["loa"].get("filename"))[:200]}
+    return kept

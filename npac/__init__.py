@@ -1,0 +1,1 @@
+"""Simulated NPAC registry: SPIDs, code and block holders, subscription versions (§9)."""

@@ -1,0 +1,163 @@
+"""Fast bulk inserts: COPY on PostgreSQL, batched executemany on SQLite (no ORM objects)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+import sqlalchemy as sa
+
+BATCH = 10_000
+SQLITE_LOAD_CACHE_KIB = 256 * 1024  # page cache while loading: index inserts stay in memory
+# Types psycopg writes in binary from plain Python values: text, varchar, char, bool, ints,
+# floats, numeric, date, timestamp, timestamptz. Other columns (JSON...) use text COPY.
+_BINARY_OIDS = frozenset({25, 1043, 1042, 16, 21, 23, 20, 700, 701, 1700, 1082, 1114, 1184})
+_UNSAFE = re.compile(r"[\\\n\r]")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def chunks(values: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    """Yield lists of at most size items."""
+    iterator = iter(values)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _defaults(table: sa.Table, given: list[str]) -> dict[str, Any]:
+    """Python-side column defaults (scalars and callables) of the columns not given."""
+    found: dict[str, Any] = {}
+    for column in table.columns:
+        default = column.default
+        if column.key in given or default is None or column.primary_key:
+            continue
+        if default.is_scalar:
+            found[column.key] = default.arg
+        elif default.is_callable:
+            found[column.key] = default.arg(None)
+    return found
+
+
+def _processors(connection: sa.Connection, table: sa.Table,
+                columns: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+    dialect = connection.dialect
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+
+
+def _processed(rows: Iterable[tuple], processors: list[Callable[[Any], Any] | None]
+               ) -> Iterable[tuple]:
+    if not any(processors):
+        return rows
+    return (tuple([p(v) if p else v for p, v in zip(processors, row)]) for row in rows)
+
+
+def load_rows(connection: sa.Connection, table: sa.Table, columns: list[str],
+              rows: Iterable[tuple], *, constants: Mapping[str, Any] | None = None,
+              batch_size: int = BATCH) -> int:
+    """Insert rows (tuples in the order of columns) inside the caller's transaction.
+
+    Values go through the columns' bind processors (TypeDecorators, dates on SQLite); constants
+    are columns with one value for every row, processed once; other columns with a Python-side
+    default get it, evaluated once per call. Returns the number of rows.
+    """
+    constants = {**_defaults(table, [*columns, *(constants or {})]), **(constants or {})}
+    const_names = list(constants)
+    tail = tuple(p(v) if p else v for p, v in zip(_processors(connection, table, const_names),
+                                                   constants.values()))
+    data = _processed(rows, _processors(connection, table, columns))
+    if not connection.in_transaction():
+        connection.begin()  # the rows belong to the caller's transaction, which it commits
+    preparer = connection.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(name) for name in [*columns, *const_names])
+    target = preparer.format_table(table)
+    if connection.dialect.name == "postgresql":
+        sql = f"COPY {target} ({names}) FROM STDIN"
+        oids = _column_oids(connection, target, [table.c[n].name for n in [*columns, *const_names]])
+        if set(oids) <= _BINARY_OIDS:  # no text parsing on the server (timestamps!)
+            return _copy_binary(connection, f"{sql} (FORMAT BINARY)", data, oids, tail)
+        return _copy_text(connection, sql, data, len(columns), tail)
+    marks = ", ".join("?" * (len(columns) + len(const_names)))
+    data = data if not tail else (row + tail for row in data)
+    return _executemany(connection, f"INSERT INTO {target} ({names}) VALUES ({marks})", data,
+                        batch_size)
+
+
+class _TextCopy:
+    """Render values in COPY text format (psycopg's dumpers for types not handled here)."""
+
+    def __init__(self, cursor: Any) -> None:
+        from psycopg.adapt import PyFormat, Transformer
+
+        self._transformer, self._format = Transformer(cursor), PyFormat.TEXT
+
+    def text(self, value: Any) -> str:
+        if value is None:
+            return "\\N"
+        if isinstance(value, str):
+            return value.translate(_ESCAPES)
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        if isinstance(value, (int, float, Decimal, date, datetime, time)):
+            return str(value)
+        dumped = self._transformer.get_dumper(value, self._format).dump(value)
+        return bytes(dumped).decode().translate(_ESCAPES)
+
+
+def _column_oids(connection: sa.Connection, target: str, names: list[str]) -> list[int]:
+    oids = dict(connection.exec_driver_sql(
+        "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %(t)s::regclass "
+        "AND attnum > 0 AND NOT attisdropped", {"t": target}).all())
+    return [oids[name] for name in names]
+
+
+def _copy_binary(connection: sa.Connection, sql: str, data: Iterable[tuple], oids: list[int],
+                 tail: tuple) -> int:
+    count = 0
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        copy.set_types(oids)
+        write = copy.write_row
+        for count, row in enumerate(data, start=1):
+            write(row + tail if tail else row)
+    return count
+
+
+def _copy_text(connection: sa.Connection, sql: str, data: Iterable[tuple], width: int,
+               tail: tuple) -> int:
+    count, lines = 0, []
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        render = _TextCopy(cursor).text
+        end = "".join("\t" + render(v) for v in tail) + "\n"
+        tabs = width - 1
+        for row in data:
+            line = "\t".join([v if type(v) is str else render(v) for v in row])
+            if line.count("\t") != tabs or _UNSAFE.search(line):  # rare: escape value by value
+                line = "\t".join([render(v) for v in row])
+            lines.append(line + end)
+            count += 1
+            if len(lines) == 5_000:
+                copy.write("".join(lines))
+                lines.clear()
+        if lines:
+            copy.write("".join(lines))
+    return count
+
+
+def _executemany(connection: sa.Connection, sql: str, data: Iterable[tuple],
+                 batch_size: int) -> int:
+    if connection.dialect.paramstyle != "qmark":
+        raise NotImplementedError(f"load_rows: no bulk path for {connection.dialect.name}")
+    count = 0
+    cursor = connection.connection.cursor()
+    cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    cursor.execute(f"PRAGMA cache_size = -{SQLITE_LOAD_CACHE_KIB}")
+    try:
+        for batch in chunks(data, batch_size):
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {int(cache)}")
+        cursor.close()
+    return count

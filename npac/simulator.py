@@ -1,0 +1,199 @@
+"""SqlRegistry: the NPAC simulator over a SQLAlchemy session (flushes, never commits)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cached_property
+from typing import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from npac.errors import InvalidTransition, UnknownSubscription
+from npac.interface import Provider, SubscriptionView
+from npac.models import OPEN_STATUSES, SV_STATUSES, NpaNxxCode, Spid, SubscriptionVersion
+from npac.models import ThousandsBlock
+
+SV = SubscriptionVersion
+LSR_NOT_RECEIVED = 50  # NPAC conflict cause code (§9.2)
+
+
+def _const(value: str) -> sa.BindParameter:
+    # Rendered inline, so partial indexes match (SQLite) and generic plans keep them (PostgreSQL).
+    return sa.literal(value, literal_execute=True)
+
+
+_ACTIVE = SV.status == _const("active")
+_NOT_ACTIVE = SV.status != _const("active")
+_OPEN = SV.status.in_([_const(s) for s in OPEN_STATUSES])
+_SV_COLUMNS = [getattr(SV, name) for name in SubscriptionView.__dataclass_fields__]
+
+
+def _view(sv: SubscriptionVersion) -> SubscriptionView:
+    return SubscriptionView(**{f: getattr(sv, f) for f in SubscriptionView.__dataclass_fields__})
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+class SqlRegistry:
+    """The NPAC registry (business-rules §2, §9) kept in the npac_ tables."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @cached_property
+    def _postgres(self) -> bool:
+        return self.session.get_bind(SV).dialect.name == "postgresql"
+
+    def _in(self, column: sa.ColumnElement, values: list[str]) -> sa.ColumnElement[bool]:
+        """Match a batch: one array parameter on PostgreSQL (one cached plan), else IN (...)."""
+        if self._postgres:
+            return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.String)))
+        return column.in_(values)
+
+    def _rows(self, query: sa.Executable) -> sa.CursorResult:
+        """Run a lookup at Core level (no ORM overhead), after the session's autoflush."""
+        if self.session.autoflush:
+            self.session.flush()
+        return self.session.connection().execute(query)
+
+    # -- lookups -------------------------------------------------------------------------------
+
+    def current_providers(self, tns: Sequence[str]) -> dict[str, Provider]:
+        """Map each TN to its provider: active SV, else block, else code (one query per level)."""
+        left = _unique(tns)
+        found: dict[str, Provider] = {}
+        if not left:
+            return found
+        rows = self._rows(
+            sa.select(SV.tn, SV.new_spid, SV.lrn, Spid.name)
+            .outerjoin(Spid, Spid.spid == SV.new_spid)
+            .where(self._in(SV.tn, left), _ACTIVE))
+        for tn, spid, lrn, name in rows:
+            found[tn] = Provider(tn, spid, name or "", lrn, "sv")
+        for model, key, width, source in ((ThousandsBlock, ThousandsBlock.npa_nxx_x, 7, "block"),
+                                          (NpaNxxCode, NpaNxxCode.npa_nxx, 6, "code")):
+            left = [tn for tn in left if tn not in found]
+            if not left:
+                break
+            holders = {prefix: (spid, lrn, name) for prefix, spid, lrn, name in self._rows(
+                sa.select(key, model.spid, model.lrn, Spid.name)
+                .outerjoin(Spid, Spid.spid == model.spid)
+                .where(self._in(key, _unique(tn[:width] for tn in left))))}
+            for tn in left:
+                holder = holders.get(tn[:width])
+                if holder:
+                    found[tn] = Provider(tn, holder[0], holder[2] or "", holder[1], source)
+        return found
+
+    def spid_names(self, spids: Iterable[str]) -> dict[str, str]:
+        """Map each known SPID to its company name; unknown SPIDs are absent."""
+        wanted = _unique(spids)
+        if not wanted:
+            return {}
+        rows = self._rows(sa.select(Spid.spid, Spid.name).where(self._in(Spid.spid, wanted)))
+        return {spid: name for spid, name in rows}
+
+    def pending_tns(self, tns: Sequence[str]) -> set[str]:
+        """Return the TNs that have a pending or conflict SV (one query)."""
+        wanted = _unique(tns)
+        if not wanted:
+            return set()
+        query = sa.select(SV.tn).where(self._in(SV.tn, wanted), _NOT_ACTIVE, _OPEN).distinct()
+        return set(self._rows(query).scalars())
+
+    def get_subscription(self, sv_id: int) -> SubscriptionView | None:
+        """Return the SV with that id, or None."""
+        sv = self.session.get(SV, sv_id)
+        return _view(sv) if sv is not None else None
+
+    def subscriptions_for_tns(self, tns: Sequence[str],
+                              statuses: Iterable[str] | None = None) -> list[SubscriptionView]:
+        """Return the SVs of these TNs, optionally only those in statuses, by TN then id."""
+        wanted = _unique(tns)
+        chosen = set(SV_STATUSES if statuses is None else statuses)
+        if chosen - set(SV_STATUSES):
+            raise ValueError(f"unknown SV statuses: {sorted(chosen - set(SV_STATUSES))}")
+        if not wanted or not chosen:
+            return []
+        branches = []
+        if "active" in chosen:
+            branches.append(sa.select(*_SV_COLUMNS).where(self._in(SV.tn, wanted), _ACTIVE))
+        others = sorted(chosen - {"active"})
+        if others:
+            query = sa.select(*_SV_COLUMNS).where(self._in(SV.tn, wanted), _NOT_ACTIVE)
+            if len(others) < len(SV_STATUSES) - 1:
+                query = query.where(SV.status.in_([_const(s) for s in others]))
+            branches.append(query)
+        query = branches[0] if len(branches) == 1 else sa.union_all(*branches)
+        views = [SubscriptionView(**row._mapping) for row in self._rows(query)]
+        return sorted(views, key=lambda v: (v.tn, v.id))
+
+    # -- the SV lifecycle (§9.2-§9.4) ----------------------------------------------------------
+
+    def create_subscription(self, tn: str, new_spid: str, lrn: str, due_date: date, *,
+                            now: datetime, concur: bool) -> SubscriptionView:
+        """Create an SV: pending and concurred if an FOC covers it, else conflict cause 50."""
+        provider = self.current_providers([tn]).get(tn)
+        sv = SV(tn=tn, old_spid=provider.spid if provider else None, new_spid=new_spid, lrn=lrn,
+                due_date=due_date, status="pending" if concur else "conflict",
+                conflict_cause=None if concur else LSR_NOT_RECEIVED, concurred=concur,
+                created_at=now, updated_at=now)
+        self.session.add(sv)
+        self.session.flush()
+        return _view(sv)
+
+    def concur(self, sv_id: int, *, now: datetime) -> SubscriptionView:
+        """Concur as old provider: a pending or conflict SV becomes pending and concurred."""
+        sv = self._load(sv_id, OPEN_STATUSES, "concur")
+        sv.status, sv.concurred, sv.conflict_cause, sv.updated_at = "pending", True, None, now
+        return self._flushed(sv)
+
+    def put_in_conflict(self, sv_id: int, cause: int, *, now: datetime) -> SubscriptionView:
+        """Put a pending SV into conflict with a cause code (§9.4)."""
+        sv = self._load(sv_id, ("pending",), "put in conflict")
+        sv.status, sv.concurred, sv.conflict_cause, sv.updated_at = "conflict", False, cause, now
+        return self._flushed(sv)
+
+    def activate(self, sv_id: int, *, now: datetime) -> SubscriptionView:
+        """Activate a pending, concurred SV; the TN's previous active SV becomes old (§9.3)."""
+        sv = self._load(sv_id, ("pending",), "activate")
+        if not sv.concurred:
+            raise InvalidTransition(sv_id, "pending without concurrence", "activate")
+        # Retire the previous active SV first: the partial unique index allows one active per TN.
+        self.session.execute(sa.update(SV).where(SV.tn == sv.tn, _ACTIVE, SV.id != sv.id)
+                             .values(status="old", updated_at=now))
+        sv.status, sv.activated_at, sv.updated_at = "active", now, now
+        return self._flushed(sv)
+
+    def cancel(self, sv_id: int, *, now: datetime) -> SubscriptionView:
+        """Cancel a pending or conflict SV."""
+        sv = self._load(sv_id, OPEN_STATUSES, "cancel")
+        sv.status, sv.canceled_at, sv.updated_at = "canceled", now, now
+        return self._flushed(sv)
+
+    def cancel_pending(self, tns: Sequence[str], *, now: datetime) -> int:
+        """Cancel every pending or conflict SV of these TNs in one statement; return how many."""
+        wanted = _unique(tns)
+        if not wanted:
+            return 0
+        result = self.session.execute(
+            sa.update(SV).where(self._in(SV.tn, wanted), _NOT_ACTIVE, _OPEN)
+            .values(status="canceled", canceled_at=now, updated_at=now)
+            .execution_options(synchronize_session="fetch"))
+        return result.rowcount
+
+    def _load(self, sv_id: int, allowed: Sequence[str], action: str) -> SubscriptionVersion:
+        # Lock the row (PostgreSQL) so two concurrent steps on one SV cannot both succeed.
+        sv = self.session.get(SV, sv_id, with_for_update=True, populate_existing=True)
+        if sv is None:
+            raise UnknownSubscription(sv_id)
+        if sv.status not in allowed:
+            raise InvalidTransition(sv_id, sv.status, action)
+        return sv
+
+    def _flushed(self, sv: SubscriptionVersion) -> SubscriptionView:
+        self.session.flush()
+        return _view(sv)

@@ -1,0 +1,193 @@
+"""Shared fixtures: an app per test on SQLite and on PostgreSQL, clients, builders."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import sessionmaker
+
+from gateway import create_app
+from gateway.db import METADATAS
+
+EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"
+MONDAY_10AM_PACIFIC = "2026-11-23T10:00:00-08:00"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+FAST_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+PASSWORD = "Test-Pass-2026!x"
+
+
+def _worker_schema() -> str:
+    return "pg_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_url() -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{_worker_schema()}"
+
+
+@pytest.fixture(scope="session")
+def pg_engine():
+    """One PostgreSQL schema per test worker, its tables created once per session."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_worker_schema()} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {_worker_schema()}"))
+    admin.dispose()
+    engine = sa.create_engine(_pg_url())
+    for metadata in METADATAS:
+        metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request):
+    """Run a database test on SQLite and on PostgreSQL."""
+    return request.param
+
+
+def _config(url: str, **extra) -> dict:
+    return {"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "test", "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH,
+            **extra}
+
+
+@pytest.fixture
+def app(db_url, request):
+    """A fresh database per test: in-memory SQLite, or a rolled-back PostgreSQL transaction."""
+    if db_url == "sqlite":
+        application = create_app(_config("sqlite://"))
+        yield application
+        application.extensions["portgate_db"].engine.dispose()
+        return
+    engine = request.getfixturevalue("pg_engine")
+    application = create_app(_config(_pg_url(), AUTO_SCHEMA=False))
+    database = application.extensions["portgate_db"]
+    connection = engine.connect()
+    outer = connection.begin()
+    database.sessionmaker = sessionmaker(bind=connection, expire_on_commit=False,
+                                         join_transaction_mode="create_savepoint")
+    yield application
+    outer.rollback()
+    connection.close()
+    database.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session on the test database inside an app context (commit at will)."""
+    with app.app_context():
+        session = app.extensions["portgate_db"].sessionmaker()
+        yield session
+        session.close()
+
+
+@pytest.fixture
+def cli(app):
+    """Run a CLI command; return (exit_code, output)."""
+    runner = app.test_cli_runner()
+
+    def run(*args):
+        result = runner.invoke(args=[str(a) for a in args])
+        return result.exit_code, result.output
+
+    return run
+
+
+@pytest.fixture
+def examples(cli):
+    """Load the spec's sample NPAC data, accounts and escalation contacts."""
+    for kind in ("spids", "codes", "blocks", "tns"):
+        code, out = cli("npac", f"import-{kind}", EXAMPLES / f"{kind}.csv")
+        assert code == 0, out
+    for args in (("import-accounts", EXAMPLES / "accounts.csv"),
+                 ("escalation", "import", EXAMPLES / "escalations.csv")):
+        code, out = cli(*args)
+        assert code == 0, out
+    return EXAMPLES
+
+
+class Actors:
+    """Builders for partners, users and tokens through the real CLI."""
+
+    def __init__(self, cli):
+        self.cli = cli
+
+    def partner(self, ccna="BHW", name="Blue Heron Wireless", spids=("B451",), type="wireless"):
+        args = ["partner", "add", "--name", name, "--ccna", ccna, "--type", type]
+        for spid in spids:
+            args += ["--spid", spid]
+        code, out = self.cli(*args)
+        assert code == 0, out
+        return ccna
+
+    def user(self, username, role="partner_user", partner="BHW", privileges=()):
+        args = ["user", "add", "--username", username, "--email", f"{username}@example.net",
+                "--password", PASSWORD, "--role", role]
+        if partner and role.startswith("partner"):
+            args += ["--partner", partner]
+        for p in privileges:
+            args += ["--privilege", p]
+        code, out = self.cli(*args)
+        assert code == 0, out
+        return username
+
+    def token(self, username):
+        code, out = self.cli("token", "issue", username)
+        assert code == 0, out
+        return out.strip()
+
+
+@pytest.fixture
+def actors(cli):
+    return Actors(cli)
+
+
+class Api:
+    """A JSON client holding a bearer token."""
+
+    def __init__(self, client, token=None):
+        self.client, self.token = client, token
+
+    def __call__(self, method, path, body=None, token=None, raw=None):
+        token = token or self.token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if raw is not None:
+            return self.client.open(path, method=method, headers=headers, data=raw,
+                                    content_type="application/json")
+        return self.client.open(path, method=method, headers=headers, json=body)
+
+    def get(self, path, **kw):
+        return self("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self("POST", path, body, **kw)
+
+
+@pytest.fixture
+def heron(client, examples, actors):
+    """Blue Heron Wireless (B451) with a full-privilege user's API client."""
+    actors.partner()
+    actors.user("heron")
+    return Api(client, actors.token("heron"))
+
+
+@pytest.fixture
+def desk(client, actors):
+    """A carrier staff member's API client."""
+    actors.user("desk", role="staff", partner=None)
+    return Api(client, actors.token("desk"))
+
+
+def set_now(app, iso: str) -> None:
+    """Move the one clock (FROZEN_NOW) of a running app."""
+    app.config["FROZEN_NOW"] = iso

@@ -1,0 +1,91 @@
+"""The CLI of api-contract §2: imports all-or-nothing, partners, users, tokens."""
+import sqlalchemy as sa
+
+from gateway.models import Account, EscalationContact, Partner, Tn, User
+from tests.conftest import EXAMPLES
+
+
+def test_import_accounts_loads_every_row(cli, db_session):
+    code, out = cli("import-accounts", EXAMPLES / "accounts.csv")
+    assert code == 0 and "imported 5 rows" in out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Tn)) == 5
+    account = db_session.get(Account, "884201")
+    assert account.passcode_hash and "7713" not in account.passcode_hash
+    assert db_session.get(Account, "884590").resale_spid == "SW01"
+
+
+def test_import_with_a_bad_row_names_it_and_loads_nothing(cli, db_session, tmp_path):
+    lines = (EXAMPLES / "accounts.csv").read_text().splitlines()
+    lines[3] = lines[3].replace(",working,", ",sleeping,")
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code, out = cli("import-accounts", path)
+    assert code != 0 and "row 4" in out and "tn_status" in out and "sleeping" in out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Account)) == 0
+
+
+def test_import_refuses_account_rows_that_disagree(cli, tmp_path, db_session):
+    lines = (EXAMPLES / "accounts.csv").read_text().splitlines()
+    lines[3] = lines[3].replace("HIGH DESERT DENTAL PC", "HIGH DESERT DENTISTS")
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n")
+    code, out = cli("import-accounts", path)
+    assert code != 0 and "customer_name" in out and "row 4" in out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Tn)) == 0
+
+
+def test_import_refuses_a_wrong_header(cli, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("account,btn\n1,2\n")
+    code, out = cli("import-accounts", path)
+    assert code != 0 and "header" in out
+
+
+def test_escalation_import_replaces_the_states_in_the_file(cli, db_session, tmp_path):
+    assert cli("escalation", "import", EXAMPLES / "escalations.csv")[0] == 0
+    path = tmp_path / "esc.csv"
+    path.write_text("state,level,name,title,email,phone,hours\n"
+                    "OR,1,New Desk,Desk,new@cascade.example,5415550999,24x7\n")
+    assert cli("escalation", "import", path)[0] == 0
+    names = db_session.scalars(sa.select(EscalationContact.name)).all()
+    assert names == ["New Desk"]
+
+
+def test_partner_add_validates_its_options(cli, db_session):
+    assert cli("partner", "add", "--name", "X", "--ccna", "TOOLONG", "--type", "clec",
+               "--spid", "AB12")[0] != 0
+    assert cli("partner", "add", "--name", "X", "--ccna", "XYZ", "--type", "clec")[0] != 0
+    assert cli("partner", "add", "--name", "X", "--ccna", "XYZ", "--type", "agent")[0] == 0
+    code, out = cli("partner", "add", "--name", "Y", "--ccna", "XYZ", "--type", "agent")
+    assert code != 0 and "XYZ" in out
+    assert db_session.scalar(sa.select(Partner).where(Partner.ccna == "XYZ")).status == "active"
+
+
+def test_user_add_disable_and_token(cli, actors, db_session):
+    actors.partner()
+    code, out = cli("user", "add", "--username", "ann", "--email", "ann@example.net",
+                    "--password", "short", "--role", "partner_user", "--partner", "BHW")
+    assert code != 0 and "password" in out
+    code, out = cli("user", "add", "--username", "ann", "--email", "ann@example.net",
+                    "--password", "Ann-Long-Pass-2026", "--role", "partner_user")
+    assert code != 0 and "--partner" in out
+    actors.user("ann", privileges=("csr",))
+    user = db_session.scalar(sa.select(User).where(User.username == "ann"))
+    assert user.privileges == frozenset({"csr"})
+    assert user.password_hash.startswith("$argon2id$")
+    token = actors.token("ann")
+    assert token and "\n" not in token
+    assert cli("user", "disable", "ann")[0] == 0
+    assert cli("user", "disable", "nobody")[0] != 0
+    db_session.expire_all()
+    assert db_session.scalar(sa.select(User).where(User.username == "ann")).disabled_at
+
+
+def test_webhook_set_and_clear(cli, actors, db_session):
+    actors.partner()
+    assert cli("partner", "webhook", "--ccna", "BHW", "--url", "ftp://x", "--secret", "s")[0] != 0
+    assert cli("partner", "webhook", "--ccna", "BHW", "--url", "http://127.0.0.1:9/h",
+               "--secret", "s3cret")[0] == 0
+    assert cli("partner", "webhook", "--ccna", "BHW", "--url", "")[0] == 0
+    partner = db_session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+    assert partner.webhook_url is None

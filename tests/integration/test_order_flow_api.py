@@ -1,0 +1,247 @@
+"""The whole port-out story through the JSON API, on SQLite and PostgreSQL."""
+import json
+
+import sqlalchemy as sa
+
+from gateway.models import Account, AuditEvent, Notice, Tn
+from tests.conftest import EXAMPLES, set_now
+
+
+def example(name):
+    return json.loads((EXAMPLES / name).read_text())
+
+
+def test_partner_runs_a_port_from_csr_to_completion(app, heron, db_session):
+    csr = heron.post("/api/v1/csr-requests", {"tn": "5415550142", "agauth": "Y"})
+    assert csr.status_code == 201 and csr.get_json()["status"] == "returned"
+
+    bad = dict(example("lsr-simple-port.json"), agauth="N")
+    rejected = heron.post("/api/v1/lsrs", bad)
+    assert rejected.status_code == 201
+    body = rejected.get_json()
+    assert body["status"] == "rejected" and [r["code"] for r in body["rejects"]] == ["R101"]
+
+    fixed = dict(example("lsr-simple-port.json"), ver="2")
+    focd = heron.post("/api/v1/lsrs", fixed)
+    assert focd.status_code == 201
+    order = focd.get_json()
+    assert order["id"] == body["id"] and order["status"] == "foc"
+    assert order["foc"]["due_date"] == "2026-11-24"
+    assert [h["status"] for h in order["history"]] == ["rejected", "foc"]
+
+    sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                     {"sup": "2", "ver": "3", "ddd": "2026-11-30"})
+    assert sup.status_code == 200, sup.get_json()
+    assert sup.get_json()["supplement"]["status"] == "accepted"
+    assert sup.get_json()["lsr"]["foc"]["due_date"] == "2026-11-30"
+
+    set_now(app, "2026-11-30T09:00:00-08:00")
+    sv = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "B451",
+                                                   "lrn": "5419990000", "due_date": "2026-11-30"})
+    assert sv.status_code == 201
+    assert sv.get_json()["status"] == "pending" and sv.get_json()["concurred"] is True
+    active = heron.post(f"/api/v1/npac/subscriptions/{sv.get_json()['id']}/activate")
+    assert active.status_code == 200 and active.get_json()["status"] == "active"
+
+    done = heron.get(f"/api/v1/lsrs/{order['id']}").get_json()
+    assert done["status"] == "completed"
+    assert db_session.get(Tn, "5415550142").status == "ported_out"
+    assert db_session.get(Account, "884201").closed_at is not None
+    events = set(db_session.scalars(sa.select(Notice.event)))
+    assert {"lsr.rejected", "lsr.foc", "lsr.completed", "enduser.port_notice"} <= events
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "csr.disclosed")) == 1
+
+
+def test_partial_port_example_gets_an_foc_after_thanksgiving(heron):
+    resp = heron.post("/api/v1/lsrs", example("lsr-partial-port.json"))
+    body = resp.get_json()
+    assert resp.status_code == 201 and body["status"] == "foc", body["rejects"]
+    assert body["port_type"] == "non_simple"
+    assert body["foc"]["due_date"] == "2026-12-01"
+    assert body["foc"]["new_btn"] == "5415550301"
+
+
+def test_exact_duplicate_returns_the_order_unchanged(heron):
+    first = heron.post("/api/v1/lsrs", example("lsr-simple-port.json"))
+    again = heron.post("/api/v1/lsrs", example("lsr-simple-port.json"))
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.get_json() == first.get_json()
+
+
+def test_same_pon_and_ver_with_other_content_is_refused_r507(heron):
+    heron.post("/api/v1/lsrs", example("lsr-simple-port.json"))
+    resp = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ddd="2026-11-25"))
+    assert resp.status_code == 409
+    error = resp.get_json()["error"]
+    assert error["code"] == "duplicate_version" and error["rejects"][0]["code"] == "R507"
+
+
+def test_new_lsr_on_open_pon_is_refused_r508_and_records_nothing(heron):
+    first = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
+    resp = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ver="2"))
+    assert resp.status_code == 409
+    assert resp.get_json()["error"]["code"] == "pon_open"
+    assert len(heron.get(f"/api/v1/lsrs/{first['id']}").get_json()["history"]) == 1
+
+
+def test_cancel_supplement_closes_the_order_and_new_lsr_on_its_pon_is_r509(heron):
+    order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
+    resp = heron.post("/api/v1/lsrs", {"pon": order["pon"], "sup": "1", "ver": "2"})
+    assert resp.status_code == 200
+    assert resp.get_json()["lsr"]["status"] == "canceled"
+    again = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ver="3"))
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "pon_closed"
+
+
+def test_supplement_for_unknown_pon_is_404_r506(heron):
+    resp = heron.post("/api/v1/lsrs", {"pon": "NOSUCHPON", "sup": "1", "ver": "2"})
+    assert resp.status_code == 404
+    assert resp.get_json()["error"]["rejects"][0]["code"] == "R506"
+
+
+def test_supplement_with_another_pon_is_409_pon_mismatch(heron):
+    order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
+    resp = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                      {"pon": "OTHER", "sup": "1", "ver": "2"})
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "pon_mismatch"
+
+
+def test_rejected_supplement_leaves_the_foc_and_shows_in_history(heron):
+    order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
+    resp = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                      {"sup": "2", "ver": "1", "ddd": "2026-11-30"})
+    body = resp.get_json()
+    assert resp.status_code == 200 and body["supplement"]["status"] == "rejected"
+    assert body["supplement"]["rejects"][0]["code"] == "R505"
+    assert body["lsr"]["status"] == "foc" and body["lsr"]["foc"]["due_date"] == "2026-11-24"
+
+
+def test_validate_dry_run_records_nothing(heron, db_session):
+    resp = heron.post("/api/v1/lsrs/validate", example("lsr-simple-port.json"))
+    assert resp.status_code == 200
+    assert resp.get_json() == {"port_type": "simple", "rejects": [], "due_date": "2026-11-24"}
+    assert heron.get("/api/v1/lsrs").get_json()["total"] == 0
+
+
+def test_validate_counts_no_passcode_failure(heron, db_session):
+    for _ in range(6):
+        resp = heron.post("/api/v1/lsrs/validate",
+                          dict(example("lsr-simple-port.json"), passcode="0000"))
+        assert [r["code"] for r in resp.get_json()["rejects"]] == ["R306"]
+    assert db_session.get(Account, "884201").locked_until is None
+
+
+def test_five_wrong_passcodes_lock_the_account_r308_and_staff_unlock(heron, desk):
+    for n in range(5):
+        heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), pon=f"PC{n}",
+                                        passcode="0000"))
+    locked = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), pon="PCOK"))
+    assert "R308" in [r["code"] for r in locked.get_json()["rejects"]]
+    resp = desk.post("/api/v1/staff/accounts/884201/unlock")
+    assert resp.status_code == 200 and resp.get_json() == {"account_number": "884201",
+                                                          "locked": False}
+    ok = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), pon="PCOK2"))
+    assert ok.get_json()["status"] == "foc"
+
+
+def test_expedite_goes_to_staff_who_grant_it(heron, desk):
+    lsr = dict(example("lsr-simple-port.json"), ddd="2026-11-23", exp="Y")
+    order = heron.post("/api/v1/lsrs", lsr).get_json()
+    assert order["status"] == "manual_review" and order["review_reason"] == "expedite"
+    queue = desk.get("/api/v1/staff/queue").get_json()["items"]
+    assert queue[0]["kind"] == "lsr" and queue[0]["id"] == order["id"]
+    resp = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "foc", "due_date": "2026-11-23"})
+    assert resp.status_code == 200
+    assert resp.get_json()["status"] == "foc"
+    assert resp.get_json()["foc"]["due_date"] == "2026-11-23"
+
+
+def test_staff_foc_on_a_holiday_is_refused_invalid_due_date(heron, desk):
+    order = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ddd="2026-11-23",
+                                            exp="Y")).get_json()
+    resp = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "foc", "due_date": "2026-11-26"})
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["code"] == "invalid_due_date"
+    assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "manual_review"
+
+
+def test_staff_reject_with_codes_and_remarks(heron, desk):
+    order = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ddd="2026-11-23",
+                                            exp="Y")).get_json()
+    resp = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "reject", "codes": ["R901"], "remarks": "Suspected fraud"})
+    body = resp.get_json()
+    assert body["status"] == "rejected" and body["rejects"][0]["code"] == "R901"
+    assert "Suspected fraud" in body["rejects"][0]["message"] and body["foc"] is None
+
+
+def test_sv_without_foc_goes_to_conflict_cause_50(heron):
+    resp = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "B451",
+                                                     "lrn": "5419990000",
+                                                     "due_date": "2026-11-24"})
+    body = resp.get_json()
+    assert resp.status_code == 201
+    assert body["status"] == "conflict" and body["conflict_cause"] == 50
+    assert heron.post(f"/api/v1/npac/subscriptions/{body['id']}/activate").status_code == 409
+
+
+def test_activation_before_the_due_date_is_not_activatable(heron):
+    heron.post("/api/v1/lsrs", example("lsr-simple-port.json"))
+    sv = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "B451",
+                                                   "lrn": "5419990000",
+                                                   "due_date": "2026-11-24"}).get_json()
+    resp = heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/activate")
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "not_activatable"
+
+
+def test_sv_for_another_providers_spid_is_403(heron):
+    resp = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "SW01",
+                                                     "lrn": "5419990000",
+                                                     "due_date": "2026-11-24"})
+    assert resp.status_code == 403
+
+
+def test_npac_lookup_shows_precedence_and_404_for_unknown_code(heron):
+    assert heron.get("/api/v1/npac/tns/5415550199").get_json()["source"] == "sv"
+    assert heron.get("/api/v1/npac/tns/5415557020").get_json()["source"] == "block"
+    assert heron.get("/api/v1/npac/tns/5415550142").get_json() == {
+        "tn": "5415550142", "spid": "CT01", "spid_name": "Cascade Telecom",
+        "lrn": "5415550000", "source": "code"}
+    assert heron.get("/api/v1/npac/tns/2125550100").status_code == 404
+
+
+def test_sweep_expires_an_foc_whose_window_closed(app, heron, cli):
+    order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
+    set_now(app, "2026-12-01T12:00:00-08:00")  # due 11-24; window ends 4 business days later
+    code, out = cli("sweep")
+    assert code == 0 and "expired: 0" in out
+    set_now(app, "2026-12-02T00:00:01-08:00")
+    code, out = cli("sweep")
+    assert code == 0 and "expired: 1" in out
+    assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "expired"
+
+
+def test_manual_state_request_is_r701_but_staff_may_enter_it(heron, desk, cli, tmp_path):
+    rows = (EXAMPLES / "accounts.csv").read_text().splitlines()
+    mt = rows[0] + "\n" + "900001,4065550100,BIG SKY RANCH,12,,MAIN,ST,,,,BOZEMAN,MT,59715," \
+        "4065550100,working,pots,N,,,N,\n"
+    (tmp_path / "mt.csv").write_text(mt)
+    (tmp_path / "codes.csv").write_text("npa_nxx,spid,lrn\n406555,CT02,4065550000\n")
+    (tmp_path / "esc.csv").write_text("state,level,name,title,email,phone,hours\n"
+                                      "MT,1,Montana Desk,Manual desk,mt@cascade.example,"
+                                      "4065550900,Mon-Fri 08:00-17:00 Mountain\n")
+    assert cli("import-accounts", tmp_path / "mt.csv")[0] == 0
+    assert cli("npac", "import-codes", tmp_path / "codes.csv")[0] == 0
+    assert cli("escalation", "import", tmp_path / "esc.csv")[0] == 0
+    lsr = dict(example("lsr-simple-port.json"), an="900001", pon="MT1", passcode="",
+               eu={"zip": "59715"}, tns=["4065550100"], ddd="2026-11-25")
+    resp = heron.post("/api/v1/lsrs", lsr).get_json()
+    r701 = [r for r in resp["rejects"] if r["code"] == "R701"]
+    assert r701 and "Montana Desk" in r701[0]["message"]
+    manual = desk.post("/api/v1/staff/manual-lsrs", {
+        "partner_ccna": "BHW", "channel": "fax", "received_at": "2026-11-23T09:00:00-07:00",
+        "lsr": dict(lsr, pon="MT2")})
+    assert manual.status_code == 201 and manual.get_json()["status"] == "foc"

@@ -1,0 +1,66 @@
+"""A submission's statement count does not grow with its TN count (one query for 500 TNs)."""
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from gateway.services.actors import Actor
+from gateway.services.lsr import Context, submit
+from npac.simulator import SqlRegistry
+from gateway.models import Partner
+from gateway.profile import carrier_profile
+from gateway import clock
+
+
+def _accounts_csv(path, n_tns):
+    lines = ["account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state,zip,"
+             "tn,tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email"]
+    for i in range(n_tns):
+        lines.append(f"777000,5035550000,BIG PBX CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,"
+                     f"50355{i:05d},working,pbx,N,,,N,pbx@example.net")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _lsr(pon, tns):
+    return {"ccna": "BHW", "pon": pon, "ver": "1", "an": "777000", "cc": "B451", "npdi": "C",
+            "reqtyp": "CB", "act": "V", "ddd": "2026-12-10", "agauth": "Y", "init": "Sam",
+            "init_tel": "5419990123", "mi": "A", "remarks": "PARTIAL PORT",
+            "eu": {"name": "BIG PBX CO", "sano": "1", "sasn": "MAIN", "sath": "ST",
+                   "city": "PORTLAND", "state": "OR", "zip": "97201"}, "tns": tns}
+
+
+def _count_statements(app, body):
+    database = app.extensions["portgate_db"]
+    with app.app_context():
+        session = database.sessionmaker()
+        statements = []
+        conn = session.connection()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(conn, "before_cursor_execute", listener)
+        partner = session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+        ctx = Context(session, SqlRegistry(session), partner, Actor(None, "test"),
+                      clock.now(), carrier_profile())
+        result = submit(ctx, body)
+        session.flush()
+        event.remove(conn, "before_cursor_execute", listener)
+        status = result.lsr.status
+        session.rollback()
+        session.close()
+    return len(statements), status
+
+
+def _tns(start, count):
+    return [f"50355{i:05d}" for i in range(start, start + count)]
+
+
+def test_statement_count_does_not_grow_with_the_tn_count(app, heron, cli, tmp_path):
+    _accounts_csv(tmp_path / "pbx.csv", 1200)
+    (tmp_path / "codes.csv").write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
+    assert cli("import-accounts", tmp_path / "pbx.csv")[0] == 0
+    assert cli("npac", "import-codes", tmp_path / "codes.csv")[0] == 0
+    two = _count_statements(app, _lsr("TWO", _tns(0, 2)))
+    hundred = _count_statements(app, _lsr("HUNDRED", _tns(100, 100)))
+    assert two[1] == hundred[1] == "foc"
+    assert two[0] == hundred[0], (two, hundred)
+    project_small = _count_statements(app, _lsr("P101", _tns(200, 101)))
+    project_large = _count_statements(app, _lsr("P500", _tns(400, 500)))
+    assert project_small[1] == project_large[1] == "manual_review"
+    assert project_small[0] == project_large[0], (project_small, project_large)

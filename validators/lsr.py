@@ -1,0 +1,153 @@
+"""The whole LSR check (business-rules §2, §4, §5, §8.1): all findings, then the due dates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from validators.account_match import address_matches, names_match
+from validators.authorization import (check_agauth, check_ccna, check_loa, check_manual_state,
+                                      check_nnsp)
+from validators.calendar import next_business_day, on_or_next_business_day
+from validators.catalog import finding
+from validators.due_dates import (cutoff_for, ddd_too_far, earliest_due_date, foc_date,
+                                  foc_due_at, interval_for, receipt)
+from validators.facts import AccountFacts, LsrDecision, OrderFacts, PartnerFacts, Receipt
+from validators.fields import (REQTYP_ACT, check_plain_fields, check_reqtyp_act, parse_tns,
+                               text_of, value_of)
+from validators.findings import Finding
+from validators.partial_port import PartialPlan, check_partial, classify
+from validators.passcode import passcode_matches
+from validators.profile import CarrierProfile
+from validators.tn import accounts_of, check_one_account, check_tns, main_account
+
+NON_SIMPLE = frozenset({"non_simple", "project"})
+OWN_RULE_OF = {"nan": "R402", "mi": "R401"}  # §4.1: a value its own rule covers gets that code only
+
+
+def _ok(lsr: Mapping, key: str, bad: set[str]) -> str | None:
+    """Return a field's text when it passed its field checks, else None."""
+    return None if key in bad else text_of(lsr, key)
+
+
+def _account_checks(lsr: Mapping, account: AccountFacts, port_type: str | None,
+                    bad: set[str]) -> list[Finding]:
+    """Apply R301 R302 R305 always and R303 R304 for non-simple ports (§4.5); R307."""
+    found: list[Finding] = []
+    an, atn, zip_code = _ok(lsr, "an", bad), _ok(lsr, "atn", bad), _ok(lsr, "eu.zip", bad)
+    if an is not None and an != account.account_number:
+        found.append(finding("R301", f"AN {an}"))
+    if atn is not None and atn != account.btn:
+        found.append(finding("R302", f"ATN {atn}"))
+    if zip_code is not None and zip_code[:5] != account.address.get("zip", "")[:5]:
+        found.append(finding("R305", f"ZIP {zip_code}"))
+    if port_type in NON_SIMPLE:
+        name = _ok(lsr, "eu.name", bad)
+        if name is not None and not names_match(name, account.customer_name):
+            found.append(finding("R303", f"NAME {name[:60]!r}"))
+        eu = lsr.get("eu")
+        wrong = [p for p in address_matches(eu, account.address) if f"eu.{p}" not in bad]
+        if wrong:
+            found.append(finding("R304", "differs in " + ", ".join(p.upper() for p in wrong)))
+    if account.port_freeze:
+        found.append(finding("R307", "the end user placed a port-out freeze"))
+    return found
+
+
+def _passcode(lsr: Mapping, account: AccountFacts) -> tuple[list[Finding], bool]:
+    """Apply R308 (lock) and R306; the flag is True for a present, wrong passcode."""
+    if account.locked:
+        return [finding("R308", "the account is locked; the passcode was not checked")], False
+    if account.passcode_hash is None:
+        return [], False
+    value = value_of(lsr, "passcode")
+    if value is None:
+        return [finding("R306", "the account has a passcode and none was given")], False
+    if not isinstance(value, str) or len(value) > 16:
+        return [finding("R306", "the passcode is not 1-16 characters of text")], False
+    if passcode_matches(value, account.passcode_hash):
+        return [], False
+    return [finding("R306", "the passcode given does not match")], True
+
+
+def _ddd(lsr: Mapping, bad: set[str]) -> date | None:
+    text = _ok(lsr, "ddd", bad)
+    return date.fromisoformat(text) if text else None
+
+
+def _drop_covered(found: list[Finding]) -> list[Finding]:
+    """Remove R602 on a field whose own rule (R401, R402) was raised on it."""
+    raised = {(f.field, f.code) for f in found}
+    return [f for f in found if not (f.code == "R602" and (f.field, OWN_RULE_OF.get(f.field))
+                                     in raised)]
+
+
+def _schedule(lsr: Mapping, account: AccountFacts, port_type: str, n_tns: int,
+              rcpt: Receipt, ddd: date, profile: CarrierProfile) -> dict[str, Any]:
+    """Return the §5 dates of an accepted LSR (and R501, which §5.3 raises)."""
+    day, state = rcpt.receipt_day, account.state
+    reqtyp = text_of(lsr, "reqtyp") or "CB"
+    _, days, handling = interval_for(reqtyp, port_type, n_tns)
+    due = {"foc_due_at": foc_due_at(port_type, rcpt, state, profile), "earliest": None}
+    if handling == "project" or days is None:
+        floor = next_business_day(day, profile)
+        due.update(due_date=on_or_next_business_day(max(ddd, floor), profile),
+                   review="project", findings=ddd_too_far(ddd, day, profile))
+        return due
+    earliest = earliest_due_date(day, days, profile)
+    chosen = foc_date(ddd, earliest, day, text_of(lsr, "exp") == "Y", profile)
+    due.update(due_date=chosen.due_date, earliest=earliest, review=chosen.review_reason,
+               findings=chosen.findings)
+    return due
+
+
+def _decision(found: list[Finding], **known: Any) -> LsrDecision:
+    base: dict[str, Any] = dict(port_type=None, account_number=None, receipt=None, due_date=None,
+                                earliest_due_date=None, review_reason=None, foc_due_at=None)
+    return LsrDecision(findings=found, **{**base, **known})
+
+
+def _tn_stage(lsr: Mapping, facts: OrderFacts, profile: CarrierProfile,
+              own_order_tns: frozenset[str]) -> tuple[list[str], list[Finding], dict]:
+    """Parse the TNs and run §2 on them; return TNs, findings and the accounts holding them."""
+    tns, found = parse_tns(lsr.get("tns"), profile.max_tns)
+    tn_findings, passed = check_tns(tns, facts, profile, own_order_tns=own_order_tns)
+    return tns, found + tn_findings, accounts_of(passed, facts)
+
+
+def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: CarrierProfile,
+              received_at: datetime, own_order_tns: frozenset[str] = frozenset(),
+              manual_entry: bool = False) -> LsrDecision:
+    """Check one LSR version against every rule and decide its port type and due dates."""
+    if not isinstance(lsr, Mapping):
+        return _decision([finding("R602", "the LSR must be a JSON object", "*")])
+    tns, found, held = _tn_stage(lsr, facts, profile, own_order_tns)
+    account = main_account(held, facts, text_of(lsr, "an"))  # §2: failed TNs go no further
+    porting = [tn for tn in tns if account and facts.tn_accounts.get(tn) == account.account_number]
+    reqtyp = text_of(lsr, "reqtyp")  # §4.7 needs a supported REQTYP, else the type is undecided
+    port_type = classify(reqtyp, account, porting) if account and reqtyp in REQTYP_ACT else None
+    found = check_plain_fields(lsr, None if port_type is None else port_type != "simple") \
+        + check_reqtyp_act(lsr) + found
+    bad = {f.field for f in found if f.code in ("R601", "R602", "R605")}
+    found += check_agauth(lsr) + check_loa(lsr, partner)
+    found += check_ccna(_ok(lsr, "ccna", bad), partner, "lsr")
+    found += check_nnsp(lsr, facts, profile, frozenset(bad)) + check_one_account(held)
+    if account is None:
+        return _decision(_drop_covered(found), tns=tuple(tns))
+    found += check_manual_state(account, facts, profile, manual_entry)
+    found += _account_checks(lsr, account, port_type, bad)
+    passcode, failed = _passcode(lsr, account)
+    plan: PartialPlan = check_partial(account, porting, mi=_ok(lsr, "mi", bad),
+                                      remarks=text_of(lsr, "remarks"), nan=text_of(lsr, "nan"))
+    found = _drop_covered(found + passcode + plan.findings)
+    rcpt = receipt(received_at, account.state, cutoff_for(port_type, profile), profile)
+    known = dict(port_type=port_type, account_number=account.account_number, receipt=rcpt,
+                 tns=tuple(tns), disconnect_tns=plan.disconnect_tns, new_btn=plan.new_btn,
+                 partial=plan.partial, passcode_failed=failed)
+    ddd = _ddd(lsr, bad)
+    due = _schedule(lsr, account, port_type, len(tns), rcpt, ddd, profile) \
+        if ddd is not None and port_type is not None else None
+    found += due["findings"] if due else []
+    if found or due is None:
+        return _decision(found, **known)
+    return _decision(found, **known, due_date=due["due_date"], earliest_due_date=due["earliest"],
+                     review_reason=due["review"], foc_due_at=due["foc_due_at"])
