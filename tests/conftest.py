@@ -19,7 +19,7 @@ PASSWORD = "Test-Pass-2026!x"
 
 
 def _worker_schema() -> str:
-    return "pg_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return "portgate_test_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def _pg_url() -> str:

@@ -1,12 +1,15 @@
 """The JSON bodies of api-contract §4 (also what webhooks carry and pages show)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from gateway.models import CsrRequest, Lsr
 
 
 def iso(value: datetime | date | None) -> str | None:
+    """ISO-8601 text; datetimes always in UTC with their offset, so answers compare equal."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
     return value.isoformat() if value is not None else None
 
 

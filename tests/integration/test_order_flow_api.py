@@ -215,10 +215,10 @@ def test_npac_lookup_shows_precedence_and_404_for_unknown_code(heron):
 
 def test_sweep_expires_an_foc_whose_window_closed(app, heron, cli):
     order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
-    set_now(app, "2026-12-01T12:00:00-08:00")  # due 11-24; window ends 4 business days later
+    set_now(app, "2026-12-02T23:59:00-08:00")  # due 11-24 (Tue); 4th business day after: 12-02
     code, out = cli("sweep")
     assert code == 0 and "expired: 0" in out
-    set_now(app, "2026-12-02T00:00:01-08:00")
+    set_now(app, "2026-12-03T00:00:01-08:00")
     code, out = cli("sweep")
     assert code == 0 and "expired: 1" in out
     assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "expired"

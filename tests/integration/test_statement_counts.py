@@ -14,8 +14,8 @@ def _accounts_csv(path, n_tns):
     lines = ["account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state,zip,"
              "tn,tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email"]
     for i in range(n_tns):
-        lines.append(f"777000,5035550000,BIG PBX CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,"
-                     f"50355{i:05d},working,pbx,N,,,N,pbx@example.net")
+        lines.append(f"777000,5035551199,BIG PBX CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,"
+                     f"503555{i:04d},working,pbx,N,,,N,pbx@example.net")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -48,7 +48,7 @@ def _count_statements(app, body):
 
 
 def _tns(start, count):
-    return [f"50355{i:05d}" for i in range(start, start + count)]
+    return [f"503555{i:04d}" for i in range(start, start + count)]
 
 
 def test_statement_count_does_not_grow_with_the_tn_count(app, heron, cli, tmp_path):
