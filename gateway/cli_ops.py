@@ -13,11 +13,18 @@ from gateway.profile import carrier_profile
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--accounts", "n_accounts", default=2000, show_default=True, type=click.IntRange(1))
-def seed_demo(n_accounts: int) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing when partners already exist.")
+def seed_demo(n_accounts: int, if_empty: bool) -> None:
     """Load a deterministic demo carrier: partners, users, accounts, NPAC data; print logins."""
+    import sqlalchemy as sa
+
+    from gateway.models import Partner
     from gateway.seed import seed
 
     with unit_of_work() as session:
+        if if_empty and session.scalar(sa.select(Partner.id).limit(1)) is not None:
+            click.echo("demo data already loaded (flask --app app seed-demo to add more)")
+            return
         logins = seed(session, n_accounts=n_accounts, profile=carrier_profile(), now=clock.now(),
                       echo=click.echo)
     click.echo("Demo logins (username / password):")

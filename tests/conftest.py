@@ -31,6 +31,8 @@ def _pg_url() -> str:
 def pg_engine():
     """One PostgreSQL schema per test worker, its tables created once per session."""
     if not PG_URL:
+        if os.environ.get("PORTGATE_REQUIRE_POSTGRES"):
+            pytest.fail("PORTGATE_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:

@@ -1,0 +1,51 @@
+# Portgate: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(PY) -m flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test bench install install-test clean-db worker lint
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Re-install only when the declared dependencies change.
+$(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: setup.cfg pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: setup.cfg pyproject.toml $(VENV)/.installed-test
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## make run: virtualenv, install, create and seed the demo database (first run), serve the portal
+run: $(VENV)/.installed
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: install what the tests need and run the whole suite
+test: $(VENV)/.installed-test
+	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+## make bench: the benchmarks of bench/ (SQLite and, when reachable, PostgreSQL)
+bench: $(VENV)/.installed-bench
+	$(PY) bench/run_all.py
+
+## make worker: the long-running notice delivery worker (email + webhooks)
+worker: $(VENV)/.installed
+	$(FLASK) deliver --loop
+
+clean-db:
+	rm -f instance/portgate.db instance/portgate.db-wal instance/portgate.db-shm

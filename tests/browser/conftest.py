@@ -1,0 +1,144 @@
+"""Browser tests: the real portal served on 127.0.0.1, driven by headless Chromium (Playwright).
+
+Each test gets a fresh database (a SQLite file, or a fresh PostgreSQL schema), a live server in a
+thread with CSRF on, and a page; a failing test leaves a screenshot in test-artifacts/screenshots.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from gateway import create_app
+from tests.conftest import EXAMPLES, FAST_HASH, MONDAY_10AM_PACIFIC, PASSWORD, PG_URL, Actors
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test worker."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("PORTGATE_REQUIRE_BROWSER"):
+            pytest.fail("PORTGATE_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+        pytest.skip("Chromium is not installed: browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _browser_schema() -> str:
+    return "portgate_browser_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _database_url(db_url: str, tmp_path: Path) -> str:
+    if db_url == "sqlite":
+        return f"sqlite:///{tmp_path / 'browser.db'}"
+    schema = _browser_schema()
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+class LiveServer:
+    """The portal served by werkzeug in a thread, with helpers to load data through the CLI."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.actors = Actors(self.cli_ok)
+
+    def cli(self, *args):
+        result = self.app.test_cli_runner().invoke(args=[str(a) for a in args])
+        return result.exit_code, result.output
+
+    def cli_ok(self, *args):
+        code, out = self.cli(*args)
+        assert code == 0, f"flask {' '.join(map(str, args))}: {out}"
+        return code, out
+
+    def load_examples(self):
+        """Load the spec's sample NPAC data, accounts and escalation contacts."""
+        for kind in ("spids", "codes", "blocks", "tns"):
+            self.cli_ok("npac", f"import-{kind}", EXAMPLES / f"{kind}.csv")
+        self.cli_ok("import-accounts", EXAMPLES / "accounts.csv")
+        self.cli_ok("escalation", "import", EXAMPLES / "escalations.csv")
+
+    def set_now(self, iso: str) -> None:
+        self.app.config["FROZEN_NOW"] = iso
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+        self.app.extensions["portgate_db"].engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def live(request, tmp_path):
+    """A live portal on a fresh database, with CSRF enforced as in production."""
+    if request.param == "postgres" and not PG_URL:
+        if os.environ.get("PORTGATE_REQUIRE_POSTGRES"):
+            pytest.fail("PORTGATE_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    app = create_app({"DATABASE_URL": _database_url(request.param, tmp_path), "TESTING": True,
+                      "WTF_CSRF_ENABLED": True, "SECRET_KEY": "browser-test",
+                      "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH})
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live, request):
+    """A fresh browser context and page; a screenshot is saved when the test fails."""
+    context = browser.new_context(base_url=live.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)[-150:]
+        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
+
+
+def login(page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form."""
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.wait_for_load_state()
