@@ -40,7 +40,10 @@ def sweep() -> None:
 
     with unit_of_work() as session:
         report = run_sweep(session, now=clock.now(), profile=carrier_profile())
-    click.echo(", ".join(f"{k}: {v}" for k, v in report.items()) or "nothing due")
+    if report is None:
+        click.echo("another sweep is running; nothing done")
+        return
+    click.echo(", ".join(f"{k}: {v}" for k, v in report.items()))
 
 
 @click.command("deliver")

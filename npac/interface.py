@@ -6,6 +6,16 @@ from datetime import date, datetime
 from typing import Iterable, Protocol, Sequence
 
 SOURCES = ("sv", "block", "code")
+# NPAC conflict cause codes the old provider may give (NANC flows); 50 is set automatically when
+# an SV arrives with no FOC covering it (§9.2).
+LSR_NOT_RECEIVED = 50
+CONFLICT_CAUSES = {
+    50: "LSR Not Received",
+    51: "Firm Order Confirmation Not Issued",
+    52: "Due Date Mismatch",
+    53: "Vacant Number Port",
+    54: "General Conflict",
+}
 
 
 @dataclass(frozen=True)
@@ -85,4 +95,8 @@ class Registry(Protocol):
 
     def cancel_pending(self, tns: Sequence[str], *, now: datetime) -> int:
         """Cancel every pending or conflict SV of these TNs; return how many."""
+        ...
+
+    def cancel_stale(self, due_before: date, *, now: datetime) -> int:
+        """Cancel every pending or conflict SV due before the day; return how many."""
         ...

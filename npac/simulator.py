@@ -10,12 +10,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from npac.errors import InvalidTransition, UnknownSubscription
-from npac.interface import Provider, SubscriptionView
+from npac.interface import LSR_NOT_RECEIVED, Provider, SubscriptionView
 from npac.models import OPEN_STATUSES, SV_STATUSES, NpaNxxCode, Spid, SubscriptionVersion
 from npac.models import ThousandsBlock
 
 SV = SubscriptionVersion
-LSR_NOT_RECEIVED = 50  # NPAC conflict cause code (§9.2)
 
 
 def _const(value: str) -> sa.BindParameter:
@@ -181,6 +180,15 @@ class SqlRegistry:
             return 0
         result = self.session.execute(
             sa.update(SV).where(self._in(SV.tn, wanted), _NOT_ACTIVE, _OPEN)
+            .values(status="canceled", canceled_at=now, updated_at=now)
+            .execution_options(synchronize_session="fetch"))
+        return result.rowcount
+
+    def cancel_stale(self, due_before: date, *, now: datetime) -> int:
+        """Cancel every pending or conflict SV whose due date is before the day (NPAC's
+        pending-SV retention and conflict expiration timers); return how many."""
+        result = self.session.execute(
+            sa.update(SV).where(_NOT_ACTIVE, _OPEN, SV.due_date < due_before)
             .values(status="canceled", canceled_at=now, updated_at=now)
             .execution_options(synchronize_session="fetch"))
         return result.rowcount

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from gateway import clock, db
-from gateway.errors import Forbidden, InvalidInput, Unauthorized
+from gateway.errors import Forbidden, Unauthorized
 from gateway.services.actors import Actor
 from gateway.services.users import user_for_token
 
@@ -44,11 +44,10 @@ def require_staff() -> None:
 
 
 def json_body() -> dict:
-    """Return the request's JSON object, or raise 400 bad_request."""
-    data = request.get_json(silent=True, force=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("The request body must be a JSON object.")
-    return data
+    """Return the request's JSON object, or raise 400 bad_request (NUL, depth: hardening)."""
+    from gateway.hardening import parse_json_object
+
+    return parse_json_object()
 
 
-from gateway.api import views  # noqa: E402,F401
+from gateway.api import desk_views, views  # noqa: E402,F401

@@ -82,7 +82,7 @@ def _paths() -> dict:
             errors=(400, 401, 403, 404, 409))},
         "/lsrs/{lsr_id}/escalations": {"post": _op(
             "Escalate an LSR", "201", "EscalationResponse", body="EscalationRequest",
-            params=lid)},
+            params=lid), "get": _op("Escalations of an LSR", "200", None, params=lid)},
         "/escalation-contacts": {"get": _op("Escalation contacts of a state", "200", None,
                                             params=_query("state"))},
         "/npac/tns/{tn}": {"get": _op("Current provider of a TN", "200", None, params=[
@@ -102,6 +102,17 @@ def _paths() -> dict:
                                            body="ManualLsr", errors=(400, 401, 403, 404, 409))},
         "/staff/manual-csr-requests": {"post": _op("Manual CSR entry", "201", "CsrResponse",
                                                    body="ManualCsr")},
+        "/staff/escalations": {"get": _op("Open escalations", "200", None,
+                                          params=_query("state", "open"))},
+        "/staff/escalations/{escalation_id}/acknowledge": {"post": _op(
+            "Acknowledge an escalation", "200", None, params=[_path_id("escalation_id")],
+            errors=(401, 403, 404, 409))},
+        "/staff/escalations/{escalation_id}/resolve": {"post": _op(
+            "Resolve an escalation", "200", None, params=[_path_id("escalation_id")],
+            errors=(400, 401, 403, 404, 409))},
+        "/staff/npac/subscriptions/{sv_id}/conflict": {"post": _op(
+            "Put a pending SV into conflict (old provider)", "200", "Subscription", params=sid,
+            errors=(400, 401, 403, 404, 409))},
         "/staff/accounts/{account_number}/unlock": {"post": _op(
             "Lift a passcode lock", "200", None, params=[
                 {"name": "account_number", "in": "path", "required": True,

@@ -81,6 +81,7 @@ class Lsr(Base):
     receipt_day: Mapped[date | None] = mapped_column(sa.Date)
     due_date: Mapped[date | None] = mapped_column(sa.Date)
     foc_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    foc_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set by sweep (§5.4)
     foc_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     foc_tns: Mapped[list] = mapped_column(JSONType, default=list)

@@ -107,6 +107,14 @@ class HistorySchema(Schema):
     due_date = fields.String(allow_none=True)
 
 
+class ClocksSchema(Schema):
+    foc_due_at = fields.String(allow_none=True, metadata={
+        "description": "When the FOC is due (business-rules §5.4)"})
+    foc_overdue = fields.Boolean(metadata={"description": "The FOC due time passed in review"})
+    window_ends_at = fields.String(allow_none=True, metadata={
+        "description": "End of the porting window (§5.5), once an FOC is issued"})
+
+
 class LsrResponseSchema(Schema):
     id = fields.Integer()
     order_number = fields.String()
@@ -121,6 +129,7 @@ class LsrResponseSchema(Schema):
     foc = fields.Nested(FocSchema, allow_none=True)
     rejects = fields.List(fields.Nested(RejectSchema))
     history = fields.List(fields.Nested(HistorySchema))
+    clocks = fields.Nested(ClocksSchema)
 
 
 class SupplementOutcomeSchema(Schema):

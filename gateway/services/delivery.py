@@ -139,10 +139,17 @@ def _attempt(session: Session, row: Delivery, *, now: datetime, smtp_url: str | 
     report.sent += 1
 
 
-def resend(session: Session, delivery: Delivery, *, now: datetime) -> Delivery:
+def resend(session: Session, delivery: Delivery, *, now: datetime, actor=None) -> Delivery:
     """Staff re-send of a dead-lettered delivery: same delivery id, a fresh set of tries."""
+    before = {"status": delivery.status, "attempts": delivery.attempts}
     delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, now
     delivery.lease_owner = delivery.lease_until = None
+    if actor is not None:
+        from gateway.services import audit
+
+        audit.record(session, actor, "delivery.resent", "delivery", delivery.id, now=now,
+                     partner_id=delivery.notice.partner_id, before=before,
+                     after={"status": "pending"}, details={"delivery_id": delivery.delivery_id})
     return delivery
 
 

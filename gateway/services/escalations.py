@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.errors import InvalidInput
+from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.models import Escalation, EscalationContact, Lsr, Partner
 from gateway.models.escalations import ESCALATION_REASONS
 from gateway.services import audit, notices
@@ -97,6 +97,11 @@ def rise_overdue(session: Session, *, now: datetime, profile: CarrierProfile) ->
 def acknowledge(session: Session, escalation: Escalation, *, actor: Actor, now: datetime,
                 resolution: str | None = None) -> Escalation:
     """Staff acknowledge (and optionally resolve) an escalation; it stops rising."""
+    if escalation.resolved_at is not None:
+        raise Conflict(f"Escalation {escalation.id} is already resolved.",
+                       code="already_resolved")
+    if resolution is None and escalation.acknowledged_at is not None:
+        return escalation  # acknowledged once; nothing changes
     if escalation.acknowledged_at is None:
         escalation.acknowledged_at, escalation.acknowledged_by_id = now, actor.user_id
     if resolution is not None:
@@ -111,4 +116,42 @@ def acknowledge(session: Session, escalation: Escalation, *, actor: Actor, now: 
                  subject=f"Escalation {escalation.id} acknowledged",
                  body=f"The LNP desk acknowledged escalation {escalation.id}."
                       + (f" Resolution: {resolution}" if resolution else ""))
+    return escalation
+
+
+def escalation_body(session: Session, escalation: Escalation) -> dict:
+    """An escalation as the API shows it, with the contact of its current level."""
+    contact = contact_at(session, escalation.state, escalation.level)
+
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    return {"id": escalation.id, "lsr_id": escalation.lsr_id, "state": escalation.state,
+            "reason": escalation.reason, "text": escalation.text, "level": escalation.level,
+            "created_at": iso(escalation.created_at), "ack_due_at": iso(escalation.ack_due_at),
+            "acknowledged_at": iso(escalation.acknowledged_at),
+            "resolved_at": iso(escalation.resolved_at), "resolution": escalation.resolution,
+            "contact": contact.as_dict() if contact else None}
+
+
+def escalations_of_order(session: Session, lsr_id: int) -> list[Escalation]:
+    return list(session.scalars(sa.select(Escalation).where(Escalation.lsr_id == lsr_id)
+                                .order_by(Escalation.id)))
+
+
+def list_escalations(session: Session, *, state: str | None = None, open_only: bool = True,
+                     limit: int = 200) -> list[Escalation]:
+    """Escalations for staff, soonest acknowledgement due first."""
+    query = sa.select(Escalation).order_by(Escalation.ack_due_at).limit(limit)
+    if open_only:
+        query = query.where(Escalation.resolved_at.is_(None))
+    if state:
+        query = query.where(Escalation.state == state.upper())
+    return list(session.scalars(query))
+
+
+def get_escalation(session: Session, escalation_id: int) -> Escalation:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound(f"No escalation {escalation_id}.")
     return escalation

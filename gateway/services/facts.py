@@ -30,8 +30,13 @@ def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
 
 
 def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile: CarrierProfile,
-                now: datetime, spids: Iterable = (), exclude_lsr_id: int | None = None) -> OrderFacts:
-    """Gather NPAC answers, accounts, open orders and pending SVs for the TNs (no per-TN query)."""
+                now: datetime, spids: Iterable = (), exclude_lsr_id: int | None = None,
+                nnsp: str | None = None) -> OrderFacts:
+    """Gather NPAC answers, accounts, open orders and pending SVs for the TNs (no per-TN query).
+
+    An open SV of the requester's own NNSP is its port in progress (concurred once the FOC
+    issues, §9.2), not "a pending port" of someone else (§2.4).
+    """
     wanted = clean_tns(tns)
     if not wanted:
         return OrderFacts(providers={}, tn_accounts={}, accounts={},
@@ -45,7 +50,8 @@ def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile:
     if exclude_lsr_id is not None:
         open_q = open_q.where(LsrTn.lsr_id != exclude_lsr_id)
     open_orders = {tn: pon or "(no PON)" for tn, pon in session.execute(open_q).all()}
-    pending = frozenset(registry.pending_tns(wanted))
+    pending = frozenset(sv.tn for sv in registry.subscriptions_for_tns(
+        wanted, statuses=["pending", "conflict"]) if nnsp is None or sv.new_spid != nnsp)
     resale = {a.resale_spid for a in accounts.values() if a.resale_spid}
     names = _spid_names(registry, set(spids) | resale)
     accounts = {k: _with_resale_name(a, names) for k, a in accounts.items()}

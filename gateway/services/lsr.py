@@ -18,6 +18,8 @@ from gateway.models.orders import CLOSED_STATUSES, OPEN_STATUSES
 from gateway.services import audit, facts as facts_svc, notices
 from gateway.services.actors import Actor
 from gateway.services.loas import store_loa
+from gateway.services.npac_ops import concur_waiting
+from gateway.services.open_orders import set_open_tns as _set_open_tns
 from gateway.services.partners import acting_owner
 from gateway.services.serialize import lsr_body, stored_payload
 from npac.interface import Registry
@@ -151,8 +153,10 @@ def decide(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime,
     """Load the facts for the body's TNs and run the rules engine (no writes)."""
     tns = body.get("tns") if isinstance(body.get("tns"), list) else []
     spids = [s for s in (body.get("nnsp"), body.get("cc")) if isinstance(s, str)]
+    nnsp = _text(body.get("nnsp")) or _text(body.get("cc"))
     facts = facts_svc.order_facts(ctx.session, ctx.registry, tns, profile=ctx.profile,
-                                  now=ctx.now, spids=spids, exclude_lsr_id=lsr.id)
+                                  now=ctx.now, spids=spids, exclude_lsr_id=lsr.id,
+                                  nnsp=nnsp.upper() if nnsp else None)
     return check_lsr(body, partner=facts_svc.partner_facts(ctx.session, ctx.partner),
                      facts=facts, profile=ctx.profile, received_at=received_at,
                      own_order_tns=own_tns, manual_entry=ctx.manual)
@@ -200,11 +204,13 @@ def apply_decision(ctx: Context, lsr: Lsr, decision: LsrDecision, version: LsrVe
         lsr.receipt_day = decision.receipt.receipt_day
     else:
         lsr.effective_received_at, lsr.receipt_day = lsr.received_at, None
+    lsr.foc_overdue_at = None  # a new version starts its clocks afresh (§7.4)
     if decision.findings:
         _reject(ctx, lsr, decision, version, owner)
     elif decision.review_reason:
         _to_review(ctx, lsr, decision, version, owner)
     else:
+        lsr.foc_due_at = decision.foc_due_at  # §5.4 clock, met at once by an automatic FOC
         issue_foc(ctx, lsr, decision.due_date, version, owner,
                   tns=decision.tns, disconnect=decision.disconnect_tns, new_btn=decision.new_btn)
 
@@ -256,6 +262,7 @@ def issue_foc(ctx: Context, lsr: Lsr, due_date, version: LsrVersion, owner: Part
     lsr.window_ends_at = porting_window(due_date, state, ctx.profile)[1] if state else None
     version.status, version.due_date = "foc", due_date
     _set_open_tns(ctx.session, lsr, tns)
+    concur_waiting(ctx.registry, tns, lsr.nnsp, now=ctx.now)
     notices.emit(ctx.session, "lsr.foc", owner, lsr_body(lsr), now=ctx.now, lsr_id=lsr.id,
                  subject=f"FOC: PON {lsr.pon} due {due_date.isoformat()}",
                  body=f"PON {lsr.pon} VER {lsr.ver} is confirmed (order {lsr.order_number}); "
@@ -283,13 +290,6 @@ def _end_user_notice(ctx: Context, lsr: Lsr, owner: Partner) -> None:
                  body=(f"{owner.name} ({owner.ccna}) asked to move your telephone numbers {tns} "
                        f"to its service on {lsr.due_date.isoformat()}. If you did not ask for "
                        f"this, call {ctx.profile.carrier_name} before that date to stop it."))
-
-
-def _set_open_tns(session: Session, lsr: Lsr, tns) -> None:
-    """Keep the open-order index (§2.4) equal to the order's TNs while it is open."""
-    session.execute(sa.delete(LsrTn).where(LsrTn.lsr_id == lsr.id))
-    if tns:
-        session.execute(sa.insert(LsrTn), [{"lsr_id": lsr.id, "tn": tn} for tn in tns])
 
 
 def record_passcode_failure(ctx: Context, account_number: str, lsr: Lsr) -> None:

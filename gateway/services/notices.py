@@ -15,6 +15,7 @@ CONTACT_TYPE = {
     "lsr.rejected": "reject", "csr.rejected": "reject",
     "lsr.completed": "completion", "lsr.expired": "jeopardy",
     "escalation.raised": "escalation", "escalation.acknowledged": "escalation",
+    "lsr.foc_overdue": "jeopardy", "npac.conflict": "jeopardy",
 }
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
                   "lsr.manual_review", "csr.returned", "csr.rejected"}

@@ -11,11 +11,11 @@ from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gateway.models import Account, Lsr, LsrTn, Partner, Tn
 from gateway.services import audit, notices
 from gateway.services.actors import Actor
-from gateway.services.lsr import _set_open_tns
+from gateway.services.open_orders import set_open_tns as _set_open_tns
 from gateway.services.serialize import lsr_body
 from npac.errors import NpacError
-from npac.interface import Registry
-from validators.calendar import porting_window
+from npac.interface import CONFLICT_CAUSES, LSR_NOT_RECEIVED, Registry
+from validators.calendar import conflict_deadline, porting_window
 from validators.profile import CarrierProfile
 
 _TN = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
@@ -29,10 +29,30 @@ def sv_body(sv) -> dict:
             "due_date": sv.due_date.isoformat() if sv.due_date else None}
 
 
-def _covering_order(session: Session, tn: str, spid: str) -> Lsr | None:
-    """The FOC order that ports this TN to this SPID, if any (§9.2)."""
-    return session.scalar(sa.select(Lsr).join(LsrTn, LsrTn.lsr_id == Lsr.id).where(
-        LsrTn.tn == tn, Lsr.status == "foc", Lsr.nnsp == spid))
+def _covering_order(session: Session, tn: str, spid: str, *,
+                    for_update: bool = False) -> Lsr | None:
+    """The FOC order that ports this TN to this SPID, if any (§9.2).
+
+    With for_update the order row is locked (PostgreSQL), so an activation, a supplement and the
+    expiry sweep on one order run one after the other and each sees the other's outcome.
+    """
+    query = sa.select(Lsr).join(LsrTn, LsrTn.lsr_id == Lsr.id).where(
+        LsrTn.tn == tn, Lsr.status == "foc", Lsr.nnsp == spid)
+    if for_update:
+        query = query.with_for_update(of=Lsr)
+    return session.scalar(query)
+
+
+def concur_waiting(registry: Registry, tns, spid: str | None, *, now: datetime) -> int:
+    """Concur the SVs that the new provider created before its FOC (§9.2: conflict cause 50,
+    "LSR Not Received", is lifted once an FOC covers the TN for that SPID); return how many."""
+    if not spid or not tns:
+        return 0
+    waiting = [sv for sv in registry.subscriptions_for_tns(list(tns), statuses=["conflict"])
+               if sv.new_spid == spid and sv.conflict_cause == LSR_NOT_RECEIVED]
+    for sv in waiting:
+        registry.concur(sv.id, now=now)
+    return len(waiting)
 
 
 def create_subscription(session: Session, registry: Registry, body: dict, *, partner: Partner,
@@ -77,7 +97,8 @@ def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
                           profile: CarrierProfile):
     """Activate inside the porting window (§9.3); complete the order when all TNs are active."""
     sv = own_subscription(registry, sv_id, partner)
-    order = _covering_order(session, sv.tn, sv.new_spid)
+    order = _covering_order(session, sv.tn, sv.new_spid, for_update=True)
+    sv = registry.get_subscription(sv_id)  # as it stands once the order is ours
     if sv.status != "pending" or not sv.concurred or order is None:
         raise Conflict("The subscription is not concurred by an FOC.", code="not_activatable")
     start, end = porting_window(order.due_date, order.state, profile)
@@ -143,3 +164,41 @@ def lookup_tn(registry: Registry, tn: str) -> dict:
         raise NotFound(f"NPAC has no NPA-NXX for {tn}.")
     return {"tn": tn, "spid": provider.spid, "spid_name": provider.spid_name,
             "lrn": provider.lrn, "source": provider.source}
+
+
+def _tn_state(session: Session, tn: str) -> str | None:
+    return session.scalar(sa.select(Account.state).join(
+        Tn, Tn.account_number == Account.account_number).where(Tn.tn == tn))
+
+
+def staff_conflict(session: Session, registry: Registry, sv_id: int, cause: int, *,
+                   actor: Actor, now: datetime, profile: CarrierProfile):
+    """Put a pending SV into conflict as the old provider (§9.4, e.g. suspected fraud), until
+    12:00 noon local on the business day before its due date."""
+    if cause not in CONFLICT_CAUSES:
+        raise InvalidInput(f"cause must be one of {', '.join(map(str, CONFLICT_CAUSES))}.",
+                           code="invalid_cause")
+    sv = registry.get_subscription(sv_id)
+    if sv is None:
+        raise NotFound(f"No subscription {sv_id}.")
+    if sv.status != "pending":
+        raise Conflict(f"Subscription {sv_id} is {sv.status}; only a pending one can be put "
+                       "into conflict.", code="not_conflictable")
+    state = _tn_state(session, sv.tn) or ""
+    deadline = conflict_deadline(sv.due_date, state, profile) if sv.due_date else None
+    if deadline is not None and now > deadline:
+        raise Conflict(f"Too late: a conflict is possible until {deadline.isoformat()}.",
+                       code="conflict_too_late")
+    order = _covering_order(session, sv.tn, sv.new_spid, for_update=True)
+    sv = registry.put_in_conflict(sv_id, cause, now=now)
+    audit.record(session, actor, "npac.sv_conflict", "subscription", sv.id, now=now,
+                 partner_id=order.owner_partner_id if order else None, after=sv_body(sv),
+                 details={"cause": cause, "reason": CONFLICT_CAUSES[cause]})
+    if order is not None:
+        notices.emit(session, "npac.conflict", session.get(Partner, order.owner_partner_id),
+                     {"subscription": sv_body(sv), "lsr_id": order.id}, now=now,
+                     lsr_id=order.id, subject=f"Conflict: TN {sv.tn} (PON {order.pon})",
+                     body=f"{profile.carrier_name} put the subscription version of TN {sv.tn} "
+                          f"into conflict (cause {cause}, {CONFLICT_CAUSES[cause]}). Call the "
+                          "LNP desk before the due date.")
+    return sv

@@ -32,6 +32,9 @@ def lsr_body(lsr: Lsr) -> dict:
         "history": [{"ver": v.ver, "sup": v.sup, "status": v.status, "at": iso(v.at),
                      "rejects": list(v.rejects or []), "due_date": iso(v.due_date)}
                     for v in lsr.versions],
+        "clocks": {"foc_due_at": iso(lsr.foc_due_at),
+                   "foc_overdue": lsr.foc_overdue_at is not None,
+                   "window_ends_at": iso(lsr.window_ends_at) if foc else None},
     }
 
 

@@ -1,7 +1,8 @@
-"""Time-driven rules (`flask sweep`): porting-window expiry (§5.5), lock ends (§4.5)."""
+"""Time-driven rules (`flask sweep`): expiry (§5.5), lock ends (§4.5), FOC clocks (§5.4),
+escalation rises (§8.2) and NPAC's SV timers. Idempotent; safe from several processes."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -11,19 +12,31 @@ from gateway.models import Account, JobLock, Lsr, Partner
 from gateway.services import audit, notices
 from gateway.services.actors import SYSTEM
 from gateway.services.escalations import rise_overdue
-from gateway.services.lsr import _set_open_tns
-from gateway.services.serialize import lsr_body
+from gateway.services.open_orders import set_open_tns
+from gateway.services.serialize import iso, lsr_body
 from npac.interface import Registry
 from validators.profile import CarrierProfile
+
+# NPAC cancels an SV left pending or in conflict this long after its due date (the pending-SV
+# retention and conflict-expiration tunables); orders that expire cancel theirs at once (§5.5).
+SV_RETENTION = timedelta(days=30)
+
+
+def _claim(session: Session, query):
+    """Lock the rows due (PostgreSQL: skipping rows another transaction holds, e.g. an order
+    being supplemented or activated right now — the next sweep takes them if still due)."""
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).all()
 
 
 def expire_orders(session: Session, registry: Registry, *, now: datetime) -> int:
     """Expire FOC orders whose porting window closed without activation (§5.5)."""
-    query = sa.select(Lsr).where(Lsr.status == "foc", Lsr.window_ends_at < now).with_for_update()
     expired = 0
-    for order in session.scalars(query).all():
+    for order in _claim(session, sa.select(Lsr).where(Lsr.status == "foc",
+                                                      Lsr.window_ends_at < now)):
         order.status, order.closed_at, order.updated_at = "expired", now, now
-        _set_open_tns(session, order, ())
+        set_open_tns(session, order, ())
         canceled = registry.cancel_pending(list(order.foc_tns), now=now)
         audit.record(session, SYSTEM, "lsr.expired", "lsr", order.id, now=now,
                      partner_id=order.owner_partner_id, before={"status": "foc"},
@@ -37,6 +50,25 @@ def expire_orders(session: Session, registry: Registry, *, now: datetime) -> int
     return expired
 
 
+def flag_overdue_focs(session: Session, *, now: datetime) -> int:
+    """Flag orders awaiting staff whose FOC due time (§5.4) passed; tell the partner (jeopardy)."""
+    flagged = 0
+    for order in _claim(session, sa.select(Lsr).where(
+            Lsr.status == "manual_review", Lsr.foc_due_at < now, Lsr.foc_overdue_at.is_(None))):
+        order.foc_overdue_at = now
+        audit.record(session, SYSTEM, "lsr.foc_overdue", "lsr", order.id, now=now,
+                     partner_id=order.owner_partner_id,
+                     after={"foc_due_at": iso(order.foc_due_at)})
+        notices.emit(session, "lsr.foc_overdue", session.get(Partner, order.owner_partner_id),
+                     lsr_body(order), now=now, lsr_id=order.id,
+                     subject=f"FOC overdue: PON {order.pon}",
+                     body=f"The FOC for PON {order.pon} (order {order.order_number}) was due "
+                          f"{iso(order.foc_due_at)}; the LNP desk is working on it. You may "
+                          "escalate the order (reason foc_overdue).")
+        flagged += 1
+    return flagged
+
+
 def end_locks(session: Session, *, now: datetime) -> int:
     """Clear passcode locks whose 24 hours are over."""
     result = session.execute(sa.update(Account).where(Account.locked_until <= now)
@@ -44,31 +76,54 @@ def end_locks(session: Session, *, now: datetime) -> int:
     return result.rowcount or 0
 
 
+def expire_stale_svs(registry: Registry, *, now: datetime) -> int:
+    """Cancel SVs still pending or in conflict 30 days after their due date (NPAC timers)."""
+    return registry.cancel_stale((now - SV_RETENTION).date(), now=now)
+
+
 def run_sweep(session: Session, *, now: datetime, profile: CarrierProfile,
-              registry: Registry | None = None) -> dict[str, int]:
-    """Apply every rule that is due; safe to run again (each step changes only what is due)."""
+              registry: Registry | None = None) -> dict[str, int] | None:
+    """Apply every rule that is due; None when another sweep holds the job (PostgreSQL)."""
     from npac.simulator import SqlRegistry
 
     registry = registry or SqlRegistry(session)
-    hold_job_lock(session, "sweep", now=now)
-    report = {"expired": expire_orders(session, registry, now=now),
-              "locks_ended": end_locks(session, now=now),
-              "escalations_risen": rise_overdue(session, now=now, profile=profile)}
-    return report
+    if not hold_job_lock(session, "sweep", now=now):
+        return None
+    return {"expired": expire_orders(session, registry, now=now),
+            "foc_overdue": flag_overdue_focs(session, now=now),
+            "locks_ended": end_locks(session, now=now),
+            "escalations_risen": rise_overdue(session, now=now, profile=profile),
+            "svs_canceled": expire_stale_svs(registry, now=now)}
 
 
-def hold_job_lock(session: Session, name: str, *, now: datetime) -> None:
-    """Serialize runs of a job: the transaction's first statement writes the job's lock row.
+def hold_job_lock(session: Session, name: str, *, now: datetime) -> bool:
+    """Serialize runs of a job: the transaction's first statement locks the job's row.
 
-    On PostgreSQL the row lock holds a second run until the first commits; on SQLite the first
-    write takes the database's write lock at once (no stale read snapshot to upgrade).
+    PostgreSQL: `FOR UPDATE SKIP LOCKED` — a second run finds the row taken and stops at once
+    (False). SQLite: the first write takes the database's write lock, so a second process
+    waits (busy_timeout) and then finds nothing left due.
     """
+    if session.bind.dialect.name == "postgresql":
+        _ensure_lock_row(session, name)
+        row = session.scalar(sa.select(JobLock).where(JobLock.name == name)
+                             .with_for_update(skip_locked=True))
+        if row is None:
+            return False
+        row.held_at = now
+        session.flush()
+        return True
     updated = session.execute(sa.update(JobLock).where(JobLock.name == name)
                               .values(held_at=now)).rowcount
-    if updated:
+    if not updated:
+        _ensure_lock_row(session, name, held_at=now)
+    return True
+
+
+def _ensure_lock_row(session: Session, name: str, held_at: datetime | None = None) -> None:
+    if session.get(JobLock, name) is not None:
         return
     try:
         with session.begin_nested():
-            session.add(JobLock(name=name, held_at=now))
-    except IntegrityError:  # another run created the row first: wait on it like the others
-        session.execute(sa.update(JobLock).where(JobLock.name == name).values(held_at=now))
+            session.add(JobLock(name=name, held_at=held_at))
+    except IntegrityError:  # another run created it first
+        pass

@@ -165,3 +165,53 @@ def test_emails_stay_in_the_outbox_without_smtp(app, heron, cli, db_session):
     pending = db_session.scalars(sa.select(Delivery).where(Delivery.channel == "email")).all()
     assert pending and {d.status for d in pending} == {"pending"}
     assert db_session.scalar(sa.select(Partner.webhook_url)) is None
+
+
+def test_a_crash_between_send_and_mark_resends_with_the_same_delivery_id(
+        app, heron, cli, db_session, receiver, monkeypatch):
+    from gateway.services import delivery as delivery_svc
+
+    hook = receiver()
+    _foc(app, heron, cli, db_session, hook.url)
+    real_send = delivery_svc.send_webhook
+
+    def send_then_die(row, secret, timeout=10.0):
+        real_send(row, secret, timeout)
+        raise KeyboardInterrupt("the worker died before marking the delivery sent")
+
+    monkeypatch.setattr(delivery_svc, "send_webhook", send_then_die)
+    assert cli("deliver")[0] != 0
+    monkeypatch.setattr(delivery_svc, "send_webhook", real_send)
+    assert cli("deliver")[0] == 0  # the dead worker's lease still holds the delivery
+    assert len(hook.requests) == 1
+    set_now(app, "2026-11-23T10:03:00-08:00")  # lease (2 minutes) over: another try
+    assert cli("deliver")[0] == 0
+    ids = [h["X-Portgate-Delivery"] for h, _ in hook.requests]
+    assert len(ids) == 2 and len(set(ids)) == 1
+    assert db_session.scalar(sa.select(Delivery.status).where(
+        Delivery.delivery_id == ids[0])) == "sent"
+
+
+def test_staff_resend_a_dead_letter_with_the_same_delivery_id(app, heron, cli, db_session,
+                                                               receiver):
+    from gateway.services.delivery import resend
+
+    hook = receiver(fail=6)
+    _foc(app, heron, cli, db_session, hook.url)
+    for moment in ("2026-11-23T10:00:00-08:00", "2026-11-23T10:01:00-08:00",
+                   "2026-11-23T10:06:00-08:00", "2026-11-23T10:36:00-08:00",
+                   "2026-11-23T12:36:00-08:00", "2026-11-24T00:36:00-08:00"):
+        set_now(app, moment)
+        cli("deliver")
+    dead = db_session.scalar(sa.select(Delivery).where(Delivery.channel == "webhook"))
+    assert dead.status == "dead" and dead.attempts == 6
+    resend(db_session, dead, now=dead.next_attempt_at, actor=Actor(None, "desk", role="staff"))
+    db_session.commit()
+    assert cli("deliver")[0] == 0
+    ids = {h["X-Portgate-Delivery"] for h, _ in hook.requests}
+    assert len(hook.requests) == 7 and ids == {dead.delivery_id}
+    db_session.expire_all()
+    assert db_session.get(Delivery, dead.id).status == "sent"
+    from gateway.models import AuditEvent
+    assert db_session.scalar(sa.select(AuditEvent.action).where(
+        AuditEvent.object_type == "delivery")) == "delivery.resent"

@@ -1,0 +1,69 @@
+"""API routes for escalations (business-rules §8.2) and the old provider's NPAC conflict (§9.4)."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from gateway import clock, db
+from gateway.api import bp, json_body, require, require_staff
+from gateway.errors import InvalidInput, NotFound
+from gateway.profile import carrier_profile
+from gateway.services import escalations, npac_ops, queries
+from npac.simulator import SqlRegistry
+
+
+@bp.get("/lsrs/<int:lsr_id>/escalations")
+def list_order_escalations(lsr_id: int):
+    partner_id = None if g.user.is_staff else g.user.partner_id
+    if not g.user.is_staff:
+        require("view")
+    session = db.session()
+    if queries.get_lsr(session, lsr_id, partner_id) is None:
+        raise NotFound(f"No LSR {lsr_id}.")
+    return jsonify({"items": [escalations.escalation_body(session, e)
+                              for e in escalations.escalations_of_order(session, lsr_id)]})
+
+
+@bp.get("/staff/escalations")
+def staff_escalations():
+    require_staff()
+    session = db.session()
+    open_only = request.args.get("open", "1") not in ("0", "false", "no")
+    items = escalations.list_escalations(session, state=request.args.get("state") or None,
+                                         open_only=open_only)
+    return jsonify({"items": [escalations.escalation_body(session, e) for e in items]})
+
+
+@bp.post("/staff/escalations/<int:escalation_id>/acknowledge")
+def acknowledge_escalation(escalation_id: int):
+    require_staff()
+    session = db.session()
+    escalation = escalations.acknowledge(session, escalations.get_escalation(session, escalation_id),
+                                         actor=g.actor, now=clock.now())
+    return jsonify(escalations.escalation_body(session, escalation))
+
+
+@bp.post("/staff/escalations/<int:escalation_id>/resolve")
+def resolve_escalation(escalation_id: int):
+    require_staff()
+    resolution = json_body().get("resolution")
+    if not isinstance(resolution, str) or not resolution.strip():
+        raise InvalidInput("resolution is required: say how the escalation was resolved.",
+                           fields={"resolution": "required"})
+    session = db.session()
+    escalation = escalations.acknowledge(session, escalations.get_escalation(session, escalation_id),
+                                         actor=g.actor, now=clock.now(),
+                                         resolution=resolution.strip())
+    return jsonify(escalations.escalation_body(session, escalation))
+
+
+@bp.post("/staff/npac/subscriptions/<int:sv_id>/conflict")
+def staff_conflict(sv_id: int):
+    require_staff()
+    cause = json_body().get("cause", 50)
+    if isinstance(cause, bool) or not isinstance(cause, int):
+        raise InvalidInput("cause must be an NPAC conflict cause code (50-54).",
+                           code="invalid_cause")
+    session = db.session()
+    sv = npac_ops.staff_conflict(session, SqlRegistry(session), sv_id, cause, actor=g.actor,
+                                 now=clock.now(), profile=carrier_profile())
+    return jsonify(npac_ops.sv_body(sv))
