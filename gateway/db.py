@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -12,30 +11,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from npac.models import NpacBase
+from npac.models import NpacBase, UtcDateTime
 
 
-class UTCDateTime(sa.types.TypeDecorator):
-    """Store aware datetimes as UTC; hand them back aware (SQLite keeps no offset)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
+# One UTC column type for both schemas (npac must not import gateway, so it lives there).
+UTCDateTime = UtcDateTime
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.errors import Conflict, InvalidInput
-from gateway.models import Account, Lsr, LsrTn, LsrVersion, Partner, PasscodeFailure
+from gateway.models import Account, Lsr, LsrVersion, Partner, PasscodeFailure
 from gateway.models.orders import CLOSED_STATUSES, OPEN_STATUSES
 from gateway.services import audit, facts as facts_svc, notices
 from gateway.services.actors import Actor
