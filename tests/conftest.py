@@ -18,8 +18,14 @@ FAST_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 PASSWORD = "Test-Pass-2026!x"
 
 
+def unique_schema(prefix: str) -> str:
+    """A PostgreSQL schema name of this test process alone (xdist worker and pid), so that
+    concurrent test runs on one database never drop each other's tables."""
+    return f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
 def _worker_schema() -> str:
-    return "portgate_test_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return unique_schema("portgate_test")
 
 
 def _pg_url() -> str:
@@ -44,6 +50,8 @@ def pg_engine():
         metadata.create_all(engine)
     yield engine
     engine.dispose()
+    with sa.create_engine(PG_URL).begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_worker_schema()} CASCADE"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -92,6 +100,14 @@ def db_session(app):
         yield session
         session.close()
 
+
+@pytest.fixture
+def store(app):
+    """A session on the test database *without* an app context: each test-client request then
+    gets its own app context (and `g`), as in production, even after a failed request."""
+    session = app.extensions["portgate_db"].sessionmaker()
+    yield session
+    session.close()
 
 @pytest.fixture
 def cli(app):
@@ -193,3 +209,67 @@ def desk(client, actors):
 def set_now(app, iso: str) -> None:
     """Move the one clock (FROZEN_NOW) of a running app."""
     app.config["FROZEN_NOW"] = iso
+
+
+# --- staff consoles (issue 5): a signed-in desk and a Montana (manual-state) account --------
+
+MONTANA_ACCOUNT = ("900001,4065550100,BIG SKY RANCH,12,,MAIN,ST,,,,BOZEMAN,MT,59715,4065550100,"
+                   "working,pots,N,,,N,ranch@example.net")
+
+
+def load_montana(cli, tmp_path) -> None:
+    """A Montana account (served by CT02), its NPA-NXX in NPAC and a level-1 contact."""
+    header = (EXAMPLES / "accounts.csv").read_text().splitlines()[0]
+    (tmp_path / "mt.csv").write_text(f"{header}\n{MONTANA_ACCOUNT}\n")
+    (tmp_path / "mt-codes.csv").write_text("npa_nxx,spid,lrn\n406555,CT02,4065550000\n")
+    (tmp_path / "mt-esc.csv").write_text("state,level,name,title,email,phone,hours\n"
+                                         "MT,1,Montana Desk,Manual desk,mt@cascade.example,"
+                                         "4065550900,Mon-Fri 08:00-17:00 Mountain\n")
+    for args in (("import-accounts", tmp_path / "mt.csv"),
+                 ("npac", "import-codes", tmp_path / "mt-codes.csv"),
+                 ("escalation", "import", tmp_path / "mt-esc.csv")):
+        code, out = cli(*args)
+        assert code == 0, out
+
+
+@pytest.fixture
+def montana(cli, examples, tmp_path):
+    load_montana(cli, tmp_path)
+    return "900001"
+
+
+class Web:
+    """A browser-like test client signed in through the login form (CSRF off in tests)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password=PASSWORD):
+        resp = self.client.post("/login", data={"username": username, "password": password})
+        assert resp.status_code == 302, resp.data[:500]
+        return resp
+
+    def get(self, path, **kw):
+        return self.client.get(path, **kw)
+
+    def post(self, path, data=None, **kw):
+        return self.client.post(path, data=data or {}, **kw)
+
+
+@pytest.fixture
+def staff_web(client, actors):
+    """A staff admin signed in to the staff console."""
+    actors.user("deskadmin", role="staff_admin", partner=None)
+    web = Web(client)
+    web.login("deskadmin")
+    return web
+
+
+@pytest.fixture
+def store(app):
+    """A session on the test database outside any app context. Use it beside web requests:
+    `db_session` keeps an app context pushed, and requests made meanwhile would share its `g`
+    (and with it Flask-Login's cached user)."""
+    session = app.extensions["portgate_db"].sessionmaker()
+    yield session
+    session.close()

@@ -52,7 +52,7 @@ def check_loa(body: Mapping, partner: PartnerFacts) -> list[Finding]:
     """Return R102 when an agent sends no valid LOA (other partners' LOAs are not required)."""
     if partner.type != "agent":
         return []
-    problem = loa_problem(body.get("loa"))
+    problem = loa_problem(value_of(body, "loa"))  # a blank string counts as absent (§4.1)
     return [finding("R102", problem)] if problem else []
 
 

@@ -33,7 +33,8 @@ class AccountFacts:
     passcode_hash: str | None  # validators.passcode.hash_passcode() output, None when no passcode
     port_freeze: bool
     locked: bool  # passcode protection lock in force (R308)
-    tn_status: Mapping[str, str]  # every TN of the account -> working|disconnected|suspended|ported_out
+    # every TN of the account -> working | disconnected | suspended | ported_out
+    tn_status: Mapping[str, str]
 
     @property
     def state(self) -> str:

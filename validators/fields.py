@@ -106,7 +106,7 @@ def check_field(key: str, value: Any) -> Finding | None:
 def check_plain_fields(lsr: Any, non_simple: bool | None) -> list[Finding]:
     """Check R601/R602 for every catalog field except the TN list and own-rule fields."""
     found: list[Finding] = []
-    eu = lsr.get("eu") if isinstance(lsr, Mapping) else None
+    eu = value_of(lsr, "eu")  # a blank string counts as absent (§4.1)
     if eu is not None and not isinstance(eu, Mapping):
         found.append(finding("R602", "eu must be an object", "eu"))
     for key in FIELDS:
@@ -136,7 +136,14 @@ def check_reqtyp_act(lsr: Any) -> list[Finding]:
 
 
 def parse_tns(value: Any, max_tns: int) -> tuple[list[str], list[Finding]]:
-    """Return the well-formed TNs (first occurrence order) and R601/R602/R603/R604 findings."""
+    """Return the well-formed TNs (first occurrence order) and R601/R602/R603/R604 findings.
+
+    A blank string counts as absent (§4.1): a blank list is no list, a blank entry no entry.
+    """
+    if isinstance(value, str) and not value.strip():
+        value = None
+    elif isinstance(value, list):
+        value = [item for item in value if not (isinstance(item, str) and not item.strip())]
     if value is None or value == []:
         return [], [finding("R601", "tns (1 to 500 TNs)", "tns")]
     if not isinstance(value, list):

@@ -124,7 +124,11 @@ def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: Ca
     account = main_account(held, facts, text_of(lsr, "an"))  # §2: failed TNs go no further
     porting = [tn for tn in tns if account and facts.tn_accounts.get(tn) == account.account_number]
     reqtyp = text_of(lsr, "reqtyp")  # §4.7 needs a supported REQTYP, else the type is undecided
-    port_type = classify(reqtyp, account, porting) if account and reqtyp in REQTYP_ACT else None
+    # A TN that is not working (R203) is not checked further: it does not make a simple port
+    # non-simple. The LSR's TN count still places the order in the guide (§5.2).
+    working = [tn for tn in porting if account.tn_status.get(tn) == "working"] if account else []
+    port_type = classify(reqtyp, account, working, n_tns=len(tns)) \
+        if account and reqtyp in REQTYP_ACT else None
     found = check_plain_fields(lsr, None if port_type is None else port_type != "simple") \
         + check_reqtyp_act(lsr) + found
     bad = {f.field for f in found if f.code in ("R601", "R602", "R605")}

@@ -12,8 +12,8 @@ from validators.findings import Finding
 
 _PARTIAL_WORDS = re.compile(r"\bPARTIAL\s+PORT\b", re.IGNORECASE)
 _DISC_RUN = re.compile(r"\bDISC\b[\s:]*([\d(][\d()\-.\s,;]*)", re.IGNORECASE)
-_DISC_SEP = re.compile(r"[\s,;]+")
-_TN_PUNCT = re.compile(r"[()\-.]")
+_DISC_ENTRIES = re.compile(r"[,;]")
+_DIGIT_GROUP = re.compile(r"\d+")
 _TN_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
 
 
@@ -33,15 +33,31 @@ def is_identified_partial(mi: str | None, remarks: str | None) -> bool:
 
 
 def parse_disc(remarks: str | None) -> tuple[list[str], list[str]]:
-    """Return (TNs, unreadable entries) listed after each word DISC in REMARKS."""
+    """Return (TNs, unreadable entries) listed after each word DISC in REMARKS.
+
+    Entries are separated by commas or semicolons; inside one, digit groups split by spaces,
+    dashes, dots or parentheses join up to 10 digits, so "(503) 555-0102", "503 555 0102" and
+    "5035550102 5035550103" all read as TNs.
+    """
     tns: list[str] = []
     bad: list[str] = []
+
+    def emit(digits: str) -> None:
+        (tns if _TN_RE.match(digits) else bad).append(digits)
+
     for run in _DISC_RUN.finditer(remarks or ""):
-        for token in _DISC_SEP.split(run.group(1)):
-            if not any(c.isdigit() for c in token):
-                continue
-            digits = _TN_PUNCT.sub("", token)
-            (tns if _TN_RE.match(digits) else bad).append(digits if _TN_RE.match(digits) else token)
+        for entry in _DISC_ENTRIES.split(run.group(1)):
+            pending = ""
+            for group in _DIGIT_GROUP.findall(entry):
+                if pending and len(pending) + len(group) > 10:
+                    bad.append(pending)
+                    pending = ""
+                pending += group
+                if len(pending) >= 10:
+                    emit(pending)
+                    pending = ""
+            if pending:
+                bad.append(pending)
     return list(dict.fromkeys(tns)), bad
 
 
@@ -60,8 +76,10 @@ def check_partial(account: AccountFacts, tns: Sequence[str], *, mi: str | None,
     if wrong_disc:
         found.append(finding("R403", list_tns(wrong_disc)))
     new_btn = None
-    if partial and account.btn in porting:
-        staying = working - porting - set(disc)
+    staying = working - porting - set(disc)
+    # The BTN leaves in a partial port: NAN names the new BTN among the TNs that stay. When the
+    # DISC list takes every other TN, none stays and the account closes: no new BTN is needed.
+    if partial and account.btn in porting and staying:
         if nan in staying:
             new_btn = nan
         else:
@@ -85,8 +103,13 @@ def is_simple(reqtyp: str | None, account: AccountFacts, tns: Iterable[str]) -> 
                                      une=account.une, resold=bool(account.resale_spid)))
 
 
-def classify(reqtyp: str | None, account: AccountFacts, tns: Sequence[str]) -> str:
-    """Return the port type: simple, non_simple, or project above the automatic TN range."""
+def classify(reqtyp: str | None, account: AccountFacts, tns: Sequence[str], *,
+             n_tns: int | None = None) -> str:
+    """Return the port type: simple, non_simple, or project above the automatic TN range.
+
+    `tns` are the account's TNs being ported; `n_tns` (default their number) is the LSR's TN
+    count that places the order in the interval guide (§5.2).
+    """
     base = "simple" if is_simple(reqtyp, account, tns) else "non_simple"
-    port_type, _, _ = interval_for(reqtyp or "CB", base, len(tns))
+    port_type, _, _ = interval_for(reqtyp or "CB", base, len(tns) if n_tns is None else n_tns)
     return port_type

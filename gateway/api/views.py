@@ -1,6 +1,8 @@
 """API routes: parse, call one service, answer (api-contract §4.1, §4.2, §4.4)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import g, jsonify, request
 
 from gateway import clock, db
@@ -29,8 +31,8 @@ def _paging() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 50))
     except ValueError:
         raise InvalidInput("page and per_page must be whole numbers.") from None
-    if page < 1 or not 1 <= per_page <= 200:
-        raise InvalidInput("page must be >= 1 and per_page between 1 and 200.")
+    if not 1 <= page <= 1_000_000 or not 1 <= per_page <= 200:
+        raise InvalidInput("page must be between 1 and 1000000 and per_page between 1 and 200.")
     return page, per_page
 
 
@@ -74,7 +76,8 @@ def create_lsr():
     require("lsr")
     body = json_body()
     ctx = _ctx()
-    if body.get("sup") not in (None, ""):
+    sup = body.get("sup")
+    if sup is not None and not (isinstance(sup, str) and not sup.strip()):  # blank = absent
         lsr = supplements.order_for_pon(ctx, body)
         return jsonify(supplements.supplement(ctx, lsr, body).body()), 200
     result = lsr_svc.submit(ctx, body)
@@ -157,9 +160,23 @@ def staff_decision(lsr_id: int):
     lsr = queries.get_lsr(ctx.session, lsr_id, None, for_update=True)
     if lsr is None:
         raise NotFound(f"No LSR {lsr_id}.")
-    staff.decide_order(ctx, lsr, action=data["action"], due_date=data.get("due_date"),
+    staff.decide_order(ctx, lsr, action=data["action"], due_date=_staff_date(data),
                        codes=data.get("codes"), remarks=data.get("remarks", ""))
     return jsonify(lsr_body(lsr))
+
+
+def _staff_date(data: dict):
+    """The decision's FOC date; a value that is not a date is refused like a bad date (§7.2)."""
+    text = data.get("due_date")
+    if text is None:
+        return None
+    try:
+        if not isinstance(text, str):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"due_date {str(text)[:40]!r} is not a date YYYY-MM-DD.",
+                           code="invalid_due_date", fields={"due_date": "not a date"}) from None
 
 
 @bp.post("/staff/manual-lsrs")

@@ -66,6 +66,13 @@ def _text(value) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _ver(body: dict) -> str:
+    """The VER a version is stored under: the body's valid VER, else "" (never a truncation
+    that could collide with a VER the partner sends later, §7.5)."""
+    ver = _text(body.get("ver"))
+    return ver if ver and VER_RE.match(ver) else ""
+
+
 def submit_lsr(ctx: Context, body: dict, *, received_at: datetime | None = None) -> SubmitResult:
     """Record a new LSR or a resubmission on a rejected PON and decide it (§7.4, §7.5)."""
     received_at = received_at or ctx.now
@@ -96,10 +103,9 @@ def _order_for_pon(session: Session, owner_id: int, pon: str) -> Lsr | None:
 
 def _new_order(ctx: Context, owner: Partner, pon: str | None, body: dict,
                received_at: datetime) -> Lsr:
-    ver = body.get("ver")
     lsr = Lsr(order_number=f"PG{secrets.token_hex(5).upper()}", owner_partner_id=owner.id,
               submitter_partner_id=ctx.partner.id, ccna=owner.ccna, pon=pon,
-              ver=str(ver)[:2] if isinstance(ver, str) else "", status="rejected",
+              ver=_ver(body), status="rejected",
               channel=ctx.channel, received_at=received_at, payload={}, created_at=ctx.now,
               updated_at=ctx.now, due_date_sups=0, rejects=[], foc_tns=[], disconnect_tns=[])
     ctx.session.add(lsr)
@@ -110,8 +116,8 @@ def _new_order(ctx: Context, owner: Partner, pon: str | None, body: dict,
 
 def _refuse_duplicates(lsr: Lsr, body: dict) -> None:
     """§7.5: exact duplicate -> the order unchanged; otherwise R507/R508/R509 (409)."""
-    ver = body.get("ver")
-    same = next((v for v in lsr.versions if v.ver == ver), None)
+    ver = _text(body.get("ver"))
+    same = next((v for v in lsr.versions if v.ver == ver), None) if ver else None
     if same is not None:
         if same.payload_hash == payload_hash(stored_payload(body)):
             raise ExactDuplicate(lsr)
@@ -134,8 +140,7 @@ class ExactDuplicate(Exception):
 
 
 def _check_resubmission_ver(lsr: Lsr, body: dict) -> None:
-    ver = body.get("ver")
-    if not isinstance(ver, str) or not VER_RE.match(ver):
+    if not _ver(body):
         raise InvalidInput("A resubmission needs a new VER of 1-2 letters or digits.",
                            code="invalid_ver", rejects=[reject_entry("R602", "ver")])
 
@@ -154,6 +159,7 @@ def decide(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime,
     tns = body.get("tns") if isinstance(body.get("tns"), list) else []
     spids = [s for s in (body.get("nnsp"), body.get("cc")) if isinstance(s, str)]
     nnsp = _text(body.get("nnsp")) or _text(body.get("cc"))
+    facts_svc.lock_tns(ctx.session, tns)  # one decision at a time per TN (§2.4, issue 8)
     facts = facts_svc.order_facts(ctx.session, ctx.registry, tns, profile=ctx.profile,
                                   now=ctx.now, spids=spids, exclude_lsr_id=lsr.id,
                                   nnsp=nnsp.upper() if nnsp else None)
@@ -167,8 +173,7 @@ def evaluate(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime, sup: 
     """Decide a new version of the order as a new receipt and record its outcome (§7.4)."""
     decision = decide(ctx, lsr, body, received_at=received_at)
     before = lsr.status if lsr.versions else None
-    ver = body.get("ver")
-    lsr.ver = str(ver)[:2] if isinstance(ver, str) else ""
+    lsr.ver = _ver(body)
     lsr.payload = stored_payload(body)
     lsr.received_at = received_at
     version = LsrVersion(ver=lsr.ver, sup=sup, at=ctx.now, user_id=ctx.actor.user_id,
@@ -243,6 +248,7 @@ def _to_review(ctx: Context, lsr: Lsr, decision: LsrDecision, version: LsrVersio
     lsr.foc_issued_at, lsr.window_ends_at = None, None
     lsr.foc_tns, lsr.disconnect_tns = list(decision.tns), list(decision.disconnect_tns)
     lsr.new_btn = decision.new_btn
+    lsr.state = _state_of(ctx.session, lsr)  # the zone a SUP 2's receipt is found in (§6.2)
     version.status, version.due_date = "manual_review", decision.due_date
     _set_open_tns(ctx.session, lsr, decision.tns)
     notices.emit(ctx.session, "lsr.manual_review", owner, lsr_body(lsr), now=ctx.now,
@@ -271,15 +277,14 @@ def issue_foc(ctx: Context, lsr: Lsr, due_date, version: LsrVersion, owner: Part
 
 
 def _state_of(session: Session, lsr: Lsr) -> str | None:
-    if not lsr.account_number:
-        return None
-    return session.scalar(sa.select(Account.state).where(
-        Account.account_number == lsr.account_number))
+    # session.get: the facts of this submission loaded the account already (no second query)
+    account = session.get(Account, lsr.account_number) if lsr.account_number else None
+    return account.state if account is not None else None
 
 
 def _end_user_notice(ctx: Context, lsr: Lsr, owner: Partner) -> None:
-    email = ctx.session.scalar(sa.select(Account.contact_email).where(
-        Account.account_number == lsr.account_number))
+    account = ctx.session.get(Account, lsr.account_number) if lsr.account_number else None
+    email = account.contact_email if account is not None else None
     if not email:
         return
     tns = ", ".join(lsr.foc_tns)

@@ -130,12 +130,15 @@ def _complete_if_done(session: Session, registry: Registry, order: Lsr, *, actor
                         .values(status="disconnected", changed_at=now))
     remaining = session.scalar(sa.select(sa.func.count()).select_from(Tn).where(
         Tn.account_number == order.account_number, Tn.status == "working"))
+    account = sa.update(Account).where(Account.account_number == order.account_number)
     if remaining == 0:
-        session.execute(sa.update(Account).where(
-            Account.account_number == order.account_number).values(closed_at=now))
+        session.execute(account.values(closed_at=now))
+    elif order.new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
+        session.execute(account.values(btn=order.new_btn))
     audit.record(session, actor, "lsr.completed", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before={"status": "foc"},
-                 after={"status": "completed", "account_closed": remaining == 0})
+                 after={"status": "completed", "account_closed": remaining == 0,
+                        "new_btn": order.new_btn if remaining else None})
     notices.emit(session, "lsr.completed", session.get(Partner, order.owner_partner_id),
                  lsr_body(order), now=now, lsr_id=order.id,
                  subject=f"Completed: PON {order.pon}",

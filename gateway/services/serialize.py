@@ -14,8 +14,12 @@ def iso(value: datetime | date | None) -> str | None:
 
 
 def csr_body(req: CsrRequest) -> dict:
+    due_met = None if req.due_at is None or req.answered_at is None \
+        else req.answered_at <= req.due_at  # §3.5: the record shows the due time was met
     return {"id": req.id, "status": req.status, "received_at": iso(req.received_at),
-            "due_at": iso(req.due_at), "rejects": list(req.rejects or []), "csr": req.csr}
+            "due_at": iso(req.due_at), "answered_at": iso(req.answered_at), "due_met": due_met,
+            "rejects": list(req.rejects or []), "csr": req.csr,
+            "loa_id": req.loa_id}  # GET /api/v1/loas/<id> serves the file
 
 
 def lsr_body(lsr: Lsr) -> dict:
@@ -29,6 +33,7 @@ def lsr_body(lsr: Lsr) -> dict:
         "ver": lsr.ver, "status": lsr.status, "port_type": lsr.port_type,
         "received_at": iso(lsr.received_at), "effective_received_at": iso(lsr.effective_received_at),
         "review_reason": lsr.review_reason, "foc": foc, "rejects": list(lsr.rejects or []),
+        "loa_id": lsr.loa_id,
         "history": [{"ver": v.ver, "sup": v.sup, "status": v.status, "at": iso(v.at),
                      "rejects": list(v.rejects or []), "due_date": iso(v.due_date)}
                     for v in lsr.versions],

@@ -9,7 +9,8 @@ from gateway.errors import Conflict, NotFound
 from gateway.models import Lsr, LsrVersion, Partner
 from gateway.services import audit, notices
 from gateway.services.lsr import (
-    Context, _set_open_tns, _text, apply_decision, decide, payload_hash, reject_entry)
+    Context, _set_open_tns, _state_of, _text, apply_decision, decide, payload_hash,
+    record_passcode_failure, reject_entry)
 from gateway.services.serialize import lsr_body, stored_payload
 from validators import check_supplement
 from validators.calendar import porting_window
@@ -57,6 +58,7 @@ def _may_act(ctx: Context, owner: Partner) -> bool:
 
 def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
     """Apply SUP 1/2/3 to the order, or record its rejects and leave the order as it was."""
+    body = _stripped_envelope(body)
     pon = _text(body.get("pon"))
     if pon is not None and pon != lsr.pon:
         raise Conflict(f"PON {pon} is not this order's PON ({lsr.pon}).", code="pon_mismatch",
@@ -68,7 +70,7 @@ def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
     if repeat is not None and repeat.sup == sup and \
             repeat.payload_hash == payload_hash(stored_payload(body)):
         return _result(lsr, repeat)  # the same supplement again: idempotent
-    state = lsr.state or ""
+    state = lsr.state or _state_of(ctx.session, lsr) or ""  # the account's zone (§6.2, §5.1)
     decision = check_supplement(body, order=_order_state(lsr), profile=ctx.profile,
                                 received_at=ctx.now, state=state)
     findings = [f.as_dict() for f in decision.findings]
@@ -78,6 +80,8 @@ def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
         full = decide(ctx, lsr, merged, received_at=ctx.now, own_tns=frozenset(lsr.foc_tns))
         if full.findings:
             findings = [f.as_dict() for f in full.findings]
+            if full.passcode_failed and full.account_number:  # §4.5 counts every wrong one
+                record_passcode_failure(ctx, full.account_number, lsr)
         else:
             return _accept_correction(ctx, lsr, body, merged, full)
     if findings:
@@ -85,6 +89,13 @@ def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
     if sup == "1":
         return _cancel(ctx, lsr, body)
     return _new_due_date(ctx, lsr, body, decision.due_date)
+
+
+def _stripped_envelope(body: dict) -> dict:
+    """SUP and VER as the rules engine reads them: stripped, so " 1" is a cancel (§6) and a
+    version is stored under the VER that was checked."""
+    return {**body, **{k: body[k].strip() for k in ("sup", "ver")
+                       if isinstance(body.get(k), str)}}
 
 
 def _order_state(lsr: Lsr) -> OrderState:

@@ -30,11 +30,25 @@ def _claim(session: Session, query):
     return session.scalars(query).all()
 
 
+def _partly_active(registry: Registry, orders: list[Lsr]) -> set[int]:
+    """Orders with a TN already activated to their NNSP (one NPAC query for all of them)."""
+    tns = [tn for order in orders for tn in order.foc_tns]
+    active = {(sv.tn, sv.new_spid) for sv in registry.subscriptions_for_tns(
+        tns, statuses=["active"])} if tns else set()
+    return {order.id for order in orders
+            if any((tn, order.nnsp) in active for tn in order.foc_tns)}
+
+
 def expire_orders(session: Session, registry: Registry, *, now: datetime) -> int:
-    """Expire FOC orders whose porting window closed without activation (§5.5)."""
+    """Expire FOC orders whose porting window closed with nothing activated (§5.5).
+
+    An order with some TNs active stays open: the new provider sets a new due date (SUP 2)
+    for the rest, or removes them (SUP 3).
+    """
     expired = 0
-    for order in _claim(session, sa.select(Lsr).where(Lsr.status == "foc",
-                                                      Lsr.window_ends_at < now)):
+    due = _claim(session, sa.select(Lsr).where(Lsr.status == "foc", Lsr.window_ends_at < now))
+    started = _partly_active(registry, due)
+    for order in (o for o in due if o.id not in started):
         order.status, order.closed_at, order.updated_at = "expired", now, now
         set_open_tns(session, order, ())
         canceled = registry.cancel_pending(list(order.foc_tns), now=now)

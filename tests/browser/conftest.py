@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from gateway import create_app
-from tests.conftest import EXAMPLES, FAST_HASH, MONDAY_10AM_PACIFIC, PASSWORD, PG_URL, Actors
+from tests.conftest import (EXAMPLES, FAST_HASH, MONDAY_10AM_PACIFIC, PASSWORD, PG_URL, Actors,
+                            unique_schema)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -53,7 +54,7 @@ def browser():
 
 
 def _browser_schema() -> str:
-    return "portgate_browser_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return unique_schema("portgate_browser")
 
 
 def _database_url(db_url: str, tmp_path: Path) -> str:
@@ -118,6 +119,9 @@ def live(request, tmp_path):
     server = LiveServer(app)
     yield server
     server.stop()
+    if request.param == "postgres":
+        with sa.create_engine(PG_URL).begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {_browser_schema()} CASCADE"))
 
 
 @pytest.fixture

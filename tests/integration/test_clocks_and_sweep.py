@@ -124,3 +124,51 @@ def test_staff_acknowledge_and_resolve_an_escalation_through_the_api(heron, desk
     actors.user("gtw", partner="GTW")
     other = Api(client, actors.token("gtw"))
     assert other.get(f"/api/v1/lsrs/{order['id']}/escalations").status_code == 404
+
+
+def _activate(heron, tn, due):
+    sv = _sv(heron, tn=tn, due=due).get_json()
+    resp = heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/activate")
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+def test_an_order_with_some_tns_active_does_not_expire_at_the_window_end(app, heron, cli):
+    lsr = example("lsr-partial-port.json", pon="BOTH", mi="", nan="", remarks="",
+                  tns=["5415550300", "5415550301"])
+    order = heron.post("/api/v1/lsrs", lsr).get_json()
+    assert order["status"] == "foc" and order["foc"]["due_date"] == "2026-12-01", order["rejects"]
+    set_now(app, "2026-12-01T09:00:00-08:00")
+    _activate(heron, "5415550300", "2026-12-01")
+    set_now(app, "2026-12-08T00:00:01-08:00")  # window ended 12-07 23:59:59 Pacific
+    assert "expired: 0" in cli("sweep")[1]
+    assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "foc"
+
+
+def test_completed_partial_port_makes_the_nan_the_accounts_new_btn(app, heron, db_session):
+    from gateway.models import Account
+
+    order = heron.post("/api/v1/lsrs", example("lsr-partial-port.json")).get_json()
+    assert order["foc"]["new_btn"] == "5415550301"
+    set_now(app, "2026-12-01T09:00:00-08:00")
+    _activate(heron, "5415550300", order["foc"]["due_date"])
+    assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "completed"
+    account = db_session.get(Account, "884377")
+    assert account.btn == "5415550301" and account.closed_at is None
+
+
+def test_csr_answer_shows_its_due_time_was_met(heron):
+    body = heron.post("/api/v1/csr-requests", {"tn": "5415550142", "agauth": "Y"}).get_json()
+    assert body["due_met"] is True and body["answered_at"] == body["received_at"]
+    assert body["due_at"] > body["answered_at"]
+
+
+def test_staff_decision_with_a_date_that_is_not_a_date_is_invalid_due_date(heron, desk):
+    order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json", ddd="2026-11-23",
+                                               exp="Y")).get_json()
+    for bad in ("2026-13-01", 20261124, "tomorrow"):
+        resp = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                         {"action": "foc", "due_date": bad})
+        assert resp.status_code == 400, bad
+        assert resp.get_json()["error"]["code"] == "invalid_due_date"
+    assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "manual_review"

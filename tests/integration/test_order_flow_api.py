@@ -12,43 +12,69 @@ def example(name):
 
 
 def test_partner_runs_a_port_from_csr_to_completion(app, heron, db_session):
+    """Issue 4 "Done when": every step through the API only, each one asserted."""
+    # 1. The CSR, answered at once (§3): the partner learns what the LSR must match.
     csr = heron.post("/api/v1/csr-requests", {"tn": "5415550142", "agauth": "Y"})
     assert csr.status_code == 201 and csr.get_json()["status"] == "returned"
+    record = csr.get_json()["csr"]
+    assert (record["account_number"], record["btn"], record["service_address"]["zip"]) == \
+        ("884201", "5415550142", "97703")
+    assert record["simple_port_eligible"] is True and record["passcode_required"] is True
 
+    # 2. An LSR that is rejected (R101), recorded as version 1 of a new order.
     bad = dict(example("lsr-simple-port.json"), agauth="N")
     rejected = heron.post("/api/v1/lsrs", bad)
     assert rejected.status_code == 201
     body = rejected.get_json()
     assert body["status"] == "rejected" and [r["code"] for r in body["rejects"]] == ["R101"]
+    assert body["foc"] is None and body["received_at"] == "2026-11-23T18:00:00+00:00"
 
+    # 3. Corrected with a new VER an hour later: the same order, a new receipt, an FOC.
+    set_now(app, "2026-11-23T11:00:00-08:00")
     fixed = dict(example("lsr-simple-port.json"), ver="2")
     focd = heron.post("/api/v1/lsrs", fixed)
     assert focd.status_code == 201
     order = focd.get_json()
-    assert order["id"] == body["id"] and order["status"] == "foc"
-    assert order["foc"]["due_date"] == "2026-11-24"
-    assert [h["status"] for h in order["history"]] == ["rejected", "foc"]
+    assert order["id"] == body["id"] and order["status"] == "foc" and order["rejects"] == []
+    assert order["received_at"] == order["effective_received_at"] == "2026-11-23T19:00:00+00:00"
+    assert order["port_type"] == "simple" and order["foc"]["due_date"] == "2026-11-24"
+    assert order["foc"]["tns"] == ["5415550142"]
+    assert [(h["ver"], h["status"]) for h in order["history"]] == [("1", "rejected"),
+                                                                   ("2", "foc")]
 
+    # 4. A due-date supplement (SUP 2): the FOC is re-issued for Monday 11-30.
     sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
                      {"sup": "2", "ver": "3", "ddd": "2026-11-30"})
     assert sup.status_code == 200, sup.get_json()
-    assert sup.get_json()["supplement"]["status"] == "accepted"
+    assert sup.get_json()["supplement"] == {"sup": "2", "ver": "3", "status": "accepted",
+                                            "rejects": [], "due_date": "2026-11-30"}
     assert sup.get_json()["lsr"]["foc"]["due_date"] == "2026-11-30"
+    assert sup.get_json()["lsr"]["history"][-1] == {
+        "ver": "3", "sup": "2", "status": "foc", "at": "2026-11-23T19:00:00+00:00",
+        "rejects": [], "due_date": "2026-11-30"}
 
+    # 5. On the due date the new provider creates its SV (concurred at once: the FOC covers
+    #    the TN for B451) and activates it.
     set_now(app, "2026-11-30T09:00:00-08:00")
     sv = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "B451",
                                                    "lrn": "5419990000", "due_date": "2026-11-30"})
     assert sv.status_code == 201
     assert sv.get_json()["status"] == "pending" and sv.get_json()["concurred"] is True
+    assert sv.get_json()["old_spid"] == "CT01" and sv.get_json()["conflict_cause"] is None
     active = heron.post(f"/api/v1/npac/subscriptions/{sv.get_json()['id']}/activate")
     assert active.status_code == 200 and active.get_json()["status"] == "active"
 
+    # 6. The order is completed; NPAC now shows the new provider; the account is closed.
     done = heron.get(f"/api/v1/lsrs/{order['id']}").get_json()
-    assert done["status"] == "completed"
+    assert done["status"] == "completed" and done["foc"]["due_date"] == "2026-11-30"
+    assert heron.get("/api/v1/lsrs?status=completed").get_json()["total"] == 1
+    assert heron.get("/api/v1/npac/tns/5415550142").get_json()["spid"] == "B451"
+    db_session.expire_all()
     assert db_session.get(Tn, "5415550142").status == "ported_out"
     assert db_session.get(Account, "884201").closed_at is not None
     events = set(db_session.scalars(sa.select(Notice.event)))
-    assert {"lsr.rejected", "lsr.foc", "lsr.completed", "enduser.port_notice"} <= events
+    assert {"csr.returned", "lsr.rejected", "lsr.foc", "lsr.completed",
+            "enduser.port_notice"} <= events
     assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "csr.disclosed")) == 1
 

@@ -12,12 +12,13 @@ from sqlalchemy.pool import StaticPool
 
 from npac.models import NpacBase, NpaNxxCode, Spid, ThousandsBlock
 from npac.simulator import SqlRegistry
+from tests.conftest import unique_schema
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 def _schema() -> str:
-    return "npac_" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return unique_schema("npac")
 
 
 @pytest.fixture(scope="session")

@@ -96,3 +96,16 @@ def test_format_checks_are_derived_from_format_text():
     assert format_check("2 letters A-Z")("AB") and not format_check("2 letters A-Z")("ab")
     assert format_check("X|Y")("Y") and not format_check("X|Y")("Z")
     assert format_check("something new")("anything")
+
+
+@pytest.mark.parametrize("tns", ["", "   ", [""], ["  ", ""]])
+def test_blank_tn_list_or_entries_count_as_absent_r601(tns):
+    assert pairs(check_lsr_fields(simple_lsr(tns=tns), non_simple=False)) == [("R601", "tns")]
+
+
+def test_blank_tn_entry_beside_a_real_tn_is_ignored():
+    assert check_lsr_fields(simple_lsr(tns=["5415550142", " "]), non_simple=False) == []
+
+
+def test_blank_eu_counts_as_absent_not_as_a_bad_object():
+    assert pairs(check_lsr_fields(simple_lsr(eu="  "), non_simple=False)) == [("R601", "eu.zip")]

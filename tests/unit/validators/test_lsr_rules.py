@@ -365,3 +365,30 @@ def test_lsr_accepted_for_account_in_arizona_without_dst():
                    received_at=datetime.fromisoformat("2026-03-09T19:30:00+00:00"))
     assert decision.accepted and decision.receipt.receipt_day == date(2026, 3, 9)
     assert decision.foc_due_at.isoformat() == "2026-03-09T16:30:00-07:00"
+
+
+def test_lsr_non_working_tn_does_not_make_a_simple_port_non_simple():
+    """§2: a TN that fails a step (R203) is not checked further, so it draws no R601 noise."""
+    account = make_account(tns={"5415550142": "working", "5415550143": "disconnected"})
+    decision = run(simple_lsr(tns=["5415550142", "5415550143"]), facts=make_facts(account))
+    assert codes(decision) == ["R203"] and decision.port_type == "simple"
+
+
+def test_lsr_with_blank_tn_list_is_r601_only():
+    decision = run(simple_lsr(tns=""))
+    assert [(f.code, f.field) for f in decision.findings] == [("R601", "tns")]
+
+
+def test_lsr_agent_with_blank_loa_is_told_none_is_attached():
+    agent = make_partner(ccna="AGT", type="agent", delegations={"BHW": frozenset({"lsr"})})
+    decision = run(simple_lsr(loa="  "), partner=agent)
+    assert codes(decision) == ["R102"] and "no LOA attached" in decision.findings[0].message
+
+
+def test_lsr_full_partial_port_with_every_other_tn_disconnected_is_accepted():
+    tns = {"5415550300": "working", "5415550301": "working", "5415550303": "working"}
+    facts = make_facts(replace(dental_account(), tn_status=tns))
+    body = partial_lsr(nan=None, remarks="PARTIAL PORT DISC 5415550301, 5415550303")
+    decision = run(body, facts=facts)
+    assert decision.accepted, decision.findings
+    assert decision.disconnect_tns == ("5415550301", "5415550303") and decision.new_btn is None

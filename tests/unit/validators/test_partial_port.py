@@ -82,3 +82,44 @@ def test_classification_above_automatic_range_is_project():
     assert classify("CB", account, tns) == "project"
     assert classify("CB", account, tns[:100]) == "non_simple"
     assert classify("BB", account, tns[:51]) == "non_simple"
+
+
+@pytest.mark.parametrize("remarks,tns,bad", [
+    ("PARTIAL PORT DISC (541) 555-0302", ["5415550302"], []),
+    ("DISC 541 555 0302, (541)555-0303", ["5415550302", "5415550303"], []),
+    ("DISC 541.555.0302; 541-555-0303", ["5415550302", "5415550303"], []),
+    ("DISC 5415550302 5415550303", ["5415550302", "5415550303"], []),
+    ("DISC 54155503 5415550303", ["5415550303"], ["54155503"]),
+    ("DISC 15415550302", [], ["15415550302"]),
+    ("DISC 1415550302", [], ["1415550302"]),
+])
+def test_disc_entries_written_with_spaces_or_parentheses_read_as_tns(remarks, tns, bad):
+    assert parse_disc(remarks) == (tns, bad)
+
+
+def _three_lines():
+    tns = {"5415550300": "working", "5415550301": "working", "5415550303": "working"}
+    return replace(dental_account(), tn_status=tns)
+
+
+def test_btn_leaving_with_every_other_tn_disconnected_needs_no_nan():
+    plan = check_partial(_three_lines(), ["5415550300"], mi="A",
+                         remarks="DISC 5415550301, 5415550303", nan=None)
+    assert plan.partial and plan.findings == [] and plan.new_btn is None
+    assert plan.disconnect_tns == ("5415550301", "5415550303")
+
+
+def test_btn_leaving_with_one_tn_staying_still_needs_that_tn_as_nan():
+    plan = check_partial(_three_lines(), ["5415550300"], mi="A", remarks="DISC 5415550301",
+                         nan=None)
+    assert [f.code for f in plan.findings] == ["R402"]
+    named = check_partial(_three_lines(), ["5415550300"], mi="A", remarks="DISC 5415550301",
+                          nan="5415550303")
+    assert named.findings == [] and named.new_btn == "5415550303"
+
+
+def test_classification_counts_the_lsr_tns_for_the_project_range():
+    tns = [f"54155{n:05d}" for n in range(100)]
+    account = make_account(tns={tn: "working" for tn in tns})
+    assert classify("CB", account, tns) == "non_simple"
+    assert classify("CB", account, tns, n_tns=101) == "project"
