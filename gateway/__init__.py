@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_trust(app)
     return app
 
 
@@ -54,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from gateway.partner_admin import bp as partner_admin_bp
     from gateway.portal import bp as portal_bp
     from gateway.staff import bp as staff_bp
+    from gateway.staff.welcome import welcome_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
@@ -64,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(npac_bp, url_prefix="/api/v1/npac")
     app.register_blueprint(partner_admin_bp, url_prefix="/admin")
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(welcome_bp)  # new partner admins choose a password (onboarding)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -105,3 +108,10 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def register_trust(app: Flask) -> None:
+    """Input hardening (NUL, depth), cookie flags behind TLS (gateway.hardening)."""
+    from gateway.hardening import register_hardening
+
+    register_hardening(app)

@@ -17,6 +17,7 @@ ENV_KEYS = {
     "SECRET_KEY": "PORTGATE_SECRET_KEY",
     "WEBHOOK_HTTPS_ONLY": "PORTGATE_WEBHOOK_HTTPS_ONLY",
     "SMTP_FROM": "PORTGATE_SMTP_FROM",
+    "SESSION_COOKIE_SECURE": "PORTGATE_SESSION_COOKIE_SECURE",  # behind TLS
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -35,9 +36,16 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
     "API_PAGE_MAX": 200,
     "AUTO_SCHEMA": True,
+    # cookies: Secure (and HSTS) when served over TLS; REMEMBER_COOKIE_* follow the session's
+    "SESSION_COOKIE_SECURE": False,
+    # login throttle per client IP (gateway.ratelimit): failures in a window, then a block
+    "LOGIN_IP_MAX_FAILURES": 20,
+    "LOGIN_IP_WINDOW_SECONDS": 600,
+    "LOGIN_IP_BLOCK_SECONDS": 900,
 }
 
 _TRUE = {"1", "true", "yes", "on"}
+_BOOL_KEYS = {"WEBHOOK_HTTPS_ONLY", "SESSION_COOKIE_SECURE"}
 
 
 def _from_env() -> dict[str, Any]:
@@ -46,7 +54,7 @@ def _from_env() -> dict[str, Any]:
         raw = os.environ.get(env)
         if raw is None:
             continue
-        values[key] = raw.strip().lower() in _TRUE if key == "WEBHOOK_HTTPS_ONLY" else raw
+        values[key] = raw.strip().lower() in _TRUE if key in _BOOL_KEYS else raw
     return values
 
 

@@ -53,11 +53,16 @@ def _account_checks(lsr: Mapping, account: AccountFacts, port_type: str | None,
     return found
 
 
-def _passcode(lsr: Mapping, account: AccountFacts) -> tuple[list[Finding], bool]:
-    """Apply R308 (lock) and R306; the flag is True for a present, wrong passcode."""
+def _passcode(lsr: Mapping, account: AccountFacts,
+              verified_account: str | None = None) -> tuple[list[Finding], bool]:
+    """Apply R308 (lock) and R306; the flag is True for a present, wrong passcode.
+
+    `verified_account`: the order was accepted on this account with a matching passcode and
+    the correction (SUP 3) sent none of its own, so that passcode still stands for it.
+    """
     if account.locked:
         return [finding("R308", "the account is locked; the passcode was not checked")], False
-    if account.passcode_hash is None:
+    if account.passcode_hash is None or verified_account == account.account_number:
         return [], False
     value = value_of(lsr, "passcode")
     if value is None:
@@ -116,7 +121,8 @@ def _tn_stage(lsr: Mapping, facts: OrderFacts, profile: CarrierProfile,
 
 def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: CarrierProfile,
               received_at: datetime, own_order_tns: frozenset[str] = frozenset(),
-              manual_entry: bool = False) -> LsrDecision:
+              manual_entry: bool = False, verified_passcode_account: str | None = None
+              ) -> LsrDecision:
     """Check one LSR version against every rule and decide its port type and due dates."""
     if not isinstance(lsr, Mapping):
         return _decision([finding("R602", "the LSR must be a JSON object", "*")])
@@ -139,7 +145,7 @@ def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: Ca
         return _decision(_drop_covered(found), tns=tuple(tns))
     found += check_manual_state(account, facts, profile, manual_entry)
     found += _account_checks(lsr, account, port_type, bad)
-    passcode, failed = _passcode(lsr, account)
+    passcode, failed = _passcode(lsr, account, verified_passcode_account)
     plan: PartialPlan = check_partial(account, porting, mi=_ok(lsr, "mi", bad),
                                       remarks=text_of(lsr, "remarks"), nan=text_of(lsr, "nan"))
     found = _drop_covered(found + passcode + plan.findings)

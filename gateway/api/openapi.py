@@ -113,8 +113,33 @@ def _paths() -> dict:
         "/staff/npac/subscriptions/{sv_id}/conflict": {"post": _op(
             "Put a pending SV into conflict (old provider)", "200", "Subscription", params=sid,
             errors=(400, 401, 403, 404, 409))},
+        "/loas/{loa_id}": {"get": _loa_op()},
+        "/staff/audit": {"get": _audit_op()},
         "/staff/accounts/{account_number}/unlock": {"post": _op(
             "Lift a passcode lock", "200", None, params=[
                 {"name": "account_number", "in": "path", "required": True,
                  "schema": {"type": "string"}}])},
     }
+
+
+def _loa_op() -> dict:
+    """The LOA file itself (PDF, PNG or JPEG, as sniffed when it was received)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    op = _op("An LOA file (the partner that sent it, the carrier it acted for, staff)", "200",
+             None, params=[_path_id("loa_id")], errors=(401, 403, 404))
+    op["responses"]["200"]["content"] = {kind: binary for kind in
+                                         ("application/pdf", "image/png", "image/jpeg")}
+    return op
+
+
+def _audit_op() -> dict:
+    """The audit trail for staff: JSON pages, or every matching event as CSV."""
+    op = _op("Export the audit trail (staff)", "200", None, errors=(400, 401, 403, 404),
+             params=_query("since", "until", "actor", "action", "object_type", "object_id",
+                           "partner", "page", "per_page"))
+    op["parameters"].append({"name": "format", "in": "query", "required": False,
+                             "schema": {"type": "string", "enum": ["json", "csv"]}})
+    op["responses"]["200"]["content"] = {
+        "application/json": {"schema": {"type": "object", "required": ["items", "total"]}},
+        "text/csv": {"schema": {"type": "string"}}}
+    return op

@@ -6,7 +6,9 @@ from gateway.models.orders import CsrRequest, Loa, Lsr, LsrTn, LsrVersion
 from gateway.models.outbox import Delivery, JobLock, Notice
 from gateway.models.partners import (
     AgentApproval, ApiToken, Contact, Partner, PartnerSpid, Role, User)
+from gateway.models.security import LoginThrottle
 
 __all__ = ["Account", "PasscodeFailure", "Tn", "AuditEvent", "Escalation", "EscalationContact",
            "CsrRequest", "Loa", "Lsr", "LsrTn", "LsrVersion", "Delivery", "JobLock", "Notice",
-           "AgentApproval", "ApiToken", "Contact", "Partner", "PartnerSpid", "Role", "User"]
+           "AgentApproval", "ApiToken", "Contact", "Partner", "PartnerSpid", "Role", "User",
+           "LoginThrottle"]

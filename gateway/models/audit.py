@@ -24,3 +24,15 @@ class AuditEvent(Base):
     before: Mapped[dict | None] = mapped_column(JSONType)
     after: Mapped[dict | None] = mapped_column(JSONType)
     details: Mapped[dict | None] = mapped_column(JSONType)
+
+
+def _refuse_change(_mapper, _connection, target: AuditEvent) -> None:
+    raise ValueError(f"audit event {target.id} is append-only: it cannot be changed or deleted")
+
+
+sa.event.listen(AuditEvent, "before_update", _refuse_change)
+sa.event.listen(AuditEvent, "before_delete", _refuse_change)
+
+from gateway.schema import install_audit_guard  # noqa: E402  (DDL hooks for the table)
+
+install_audit_guard(AuditEvent.__table__)

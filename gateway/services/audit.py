@@ -1,9 +1,14 @@
 """Append-only audit trail: the only writer of AuditEvent rows (no update or delete path)."""
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.models import AuditEvent
@@ -22,3 +27,111 @@ def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: A
                        before=before, after=after, details=details)
     session.add(event)
     return event
+
+
+# --- reading and exporting the trail (staff only; issue 8) -------------------------------
+
+EXPORT_COLUMNS = ("id", "at", "actor", "actor_user_id", "partner_id", "action", "object_type",
+                  "object_id", "before", "after", "details")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events to read; every field optional. `action` ending in `*` is a prefix."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    partner_id: int | None = None
+
+    def as_dict(self) -> dict:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v)
+                for k, v in self.__dict__.items() if v is not None}
+
+
+def _query(filters: AuditFilter):
+    query = sa.select(AuditEvent)
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at < filters.until)
+    if filters.actor:
+        query = query.where(AuditEvent.actor == filters.actor)
+    if filters.action and filters.action.endswith("*"):
+        prefix = filters.action[:-1].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(AuditEvent.action.like(prefix + "%", escape="\\"))
+    elif filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.object_type:
+        query = query.where(AuditEvent.object_type == filters.object_type)
+    if filters.object_id:
+        query = query.where(AuditEvent.object_id == filters.object_id)
+    if filters.partner_id is not None:
+        query = query.where(AuditEvent.partner_id == filters.partner_id)
+    return query
+
+
+def list_events(session: Session, filters: AuditFilter, *, page: int, per_page: int
+                ) -> tuple[list[AuditEvent], int]:
+    """One page of matching events, oldest first, and the total count."""
+    query = _query(filters)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    items = session.scalars(query.order_by(AuditEvent.id).limit(per_page)
+                            .offset((page - 1) * per_page)).all()
+    return list(items), total
+
+
+def iter_events(session: Session, filters: AuditFilter, *, batch: int = 1000
+                ) -> Iterator[AuditEvent]:
+    """Every matching event, oldest first, read in batches by id (flat memory)."""
+    last = 0
+    while True:
+        rows = session.scalars(_query(filters).where(AuditEvent.id > last)
+                               .order_by(AuditEvent.id).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].id
+
+
+def event_dict(event: AuditEvent) -> dict:
+    return {"id": event.id, "at": event.at.astimezone(timezone.utc).isoformat(),
+            "actor": event.actor, "actor_user_id": event.actor_user_id,
+            "partner_id": event.partner_id, "action": event.action,
+            "object_type": event.object_type, "object_id": event.object_id,
+            "before": event.before, "after": event.after, "details": event.details}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    # a spreadsheet must not run partner-supplied text as a formula (CSV injection)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
+    """The export as CSV text, a header and one line per event."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for event in events:
+        row = event_dict(event)
+        writer.writerow([_cell(row[c]) if c not in ("id", "actor_user_id", "partner_id")
+                         else ("" if row[c] is None else str(row[c])) for c in EXPORT_COLUMNS])
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def record_export(session: Session, actor: Actor, filters: AuditFilter, *, fmt: str,
+                  now: datetime) -> AuditEvent:
+    """Reading the trail is itself audited: who exported what."""
+    return record(session, actor, "audit.exported", "audit_events", "*", now=now,
+                  partner_id=None, details={"format": fmt, "filters": filters.as_dict()})

@@ -29,6 +29,22 @@ def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
                         delegations=delegations)
 
 
+def lock_tns(session: Session, tns: Iterable) -> None:
+    """Serialize decisions on the same TNs (§2.4): lock the carrier's TN rows, in TN order.
+
+    Two LSRs for one TN decided at once would each see no open order and both get an FOC;
+    with the rows locked the second waits, then sees the first's open order (R205). The sorted
+    order keeps two LSRs with overlapping TNs from deadlocking. (SQLite has one writer.)
+    """
+    wanted = sorted(clean_tns(tns))
+    if wanted and session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        tns_param = sa.bindparam("lock_tns", wanted, type_=ARRAY(sa.String))
+        session.execute(sa.select(Tn.tn).where(Tn.tn == sa.any_(tns_param))
+                        .order_by(Tn.tn).with_for_update())
+
+
 def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile: CarrierProfile,
                 now: datetime, spids: Iterable = (), exclude_lsr_id: int | None = None,
                 nnsp: str | None = None) -> OrderFacts:

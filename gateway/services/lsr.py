@@ -107,7 +107,8 @@ def _new_order(ctx: Context, owner: Partner, pon: str | None, body: dict,
               submitter_partner_id=ctx.partner.id, ccna=owner.ccna, pon=pon,
               ver=_ver(body), status="rejected",
               channel=ctx.channel, received_at=received_at, payload={}, created_at=ctx.now,
-              updated_at=ctx.now, due_date_sups=0, rejects=[], foc_tns=[], disconnect_tns=[])
+              updated_at=ctx.now, due_date_sups=0, rejects=[], foc_tns=[], disconnect_tns=[],
+              versions=[])  # a new order has no versions: no lazy load of the collection
     ctx.session.add(lsr)
     ctx.session.flush()
     evaluate(ctx, lsr, body, received_at=received_at, sup=None, owner=owner)
@@ -154,7 +155,8 @@ def submit(ctx: Context, body: dict, *, received_at: datetime | None = None) -> 
 
 
 def decide(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime,
-           own_tns: frozenset[str] = frozenset()) -> LsrDecision:
+           own_tns: frozenset[str] = frozenset(),
+           verified_passcode_account: str | None = None) -> LsrDecision:
     """Load the facts for the body's TNs and run the rules engine (no writes)."""
     tns = body.get("tns") if isinstance(body.get("tns"), list) else []
     spids = [s for s in (body.get("nnsp"), body.get("cc")) if isinstance(s, str)]
@@ -165,7 +167,8 @@ def decide(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime,
                                   nnsp=nnsp.upper() if nnsp else None)
     return check_lsr(body, partner=facts_svc.partner_facts(ctx.session, ctx.partner),
                      facts=facts, profile=ctx.profile, received_at=received_at,
-                     own_order_tns=own_tns, manual_entry=ctx.manual)
+                     own_order_tns=own_tns, manual_entry=ctx.manual,
+                     verified_passcode_account=verified_passcode_account)
 
 
 def evaluate(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime, sup: str | None,
@@ -264,7 +267,9 @@ def issue_foc(ctx: Context, lsr: Lsr, due_date, version: LsrVersion, owner: Part
     lsr.status, lsr.review_reason, lsr.rejects = "foc", None, []
     lsr.due_date, lsr.foc_issued_at = due_date, ctx.now
     lsr.foc_tns, lsr.disconnect_tns, lsr.new_btn = list(tns), list(disconnect), new_btn
-    state = lsr.state = _state_of(ctx.session, lsr)
+    with ctx.session.no_autoflush:  # the order's rows are written once, below, not twice
+        state, email = _account_contact(ctx.session, lsr)
+    lsr.state = state
     lsr.window_ends_at = porting_window(due_date, state, ctx.profile)[1] if state else None
     version.status, version.due_date = "foc", due_date
     _set_open_tns(ctx.session, lsr, tns)
@@ -273,18 +278,32 @@ def issue_foc(ctx: Context, lsr: Lsr, due_date, version: LsrVersion, owner: Part
                  subject=f"FOC: PON {lsr.pon} due {due_date.isoformat()}",
                  body=f"PON {lsr.pon} VER {lsr.ver} is confirmed (order {lsr.order_number}); "
                       f"due date {due_date.isoformat()}; TNs {', '.join(tns)}.")
-    _end_user_notice(ctx, lsr, owner)
+    _end_user_notice(ctx, lsr, owner, email=email)
+
+
+def _account_contact(session: Session, lsr: Lsr) -> tuple[str | None, str | None]:
+    """The account's state and end-user email, in one query."""
+    if not lsr.account_number:
+        return None, None
+    row = session.execute(sa.select(Account.state, Account.contact_email).where(
+        Account.account_number == lsr.account_number)).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def _state_of(session: Session, lsr: Lsr) -> str | None:
-    # session.get: the facts of this submission loaded the account already (no second query)
-    account = session.get(Account, lsr.account_number) if lsr.account_number else None
-    return account.state if account is not None else None
+    if not lsr.account_number:
+        return None
+    return session.scalar(sa.select(Account.state).where(
+        Account.account_number == lsr.account_number))
 
 
-def _end_user_notice(ctx: Context, lsr: Lsr, owner: Partner) -> None:
-    account = ctx.session.get(Account, lsr.account_number) if lsr.account_number else None
-    email = account.contact_email if account is not None else None
+_UNKNOWN = object()
+
+
+def _end_user_notice(ctx: Context, lsr: Lsr, owner: Partner, email=_UNKNOWN) -> None:
+    if email is _UNKNOWN:
+        email = ctx.session.scalar(sa.select(Account.contact_email).where(
+            Account.account_number == lsr.account_number))
     if not email:
         return
     tns = ", ".join(lsr.foc_tns)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from gateway.models import CsrRequest, Lsr
+from gateway.security import passcode_digest
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -44,8 +45,18 @@ def lsr_body(lsr: Lsr) -> dict:
 
 
 def stored_payload(body: dict) -> dict:
-    """A request body as kept: every key but the LOA's content (kept in its own table)."""
+    """A request body as kept: every key but the LOA's content (kept in its own table) and the
+    passcode, which is CPNI: only a keyed digest of it is kept (enough to tell duplicates)."""
     kept = {k: v for k, v in body.items() if k != "loa"}
     if isinstance(body.get("loa"), dict):
         kept["loa"] = {"filename": str(body["loa"].get("filename"))[:200]}
+    passcode = body.get("passcode")
+    if passcode is not None and not (isinstance(passcode, str) and not passcode.strip()) \
+            and not is_passcode_digest(passcode):
+        kept["passcode"] = {"digest": passcode_digest(str(passcode)[:64])}
     return kept
+
+
+def is_passcode_digest(value) -> bool:
+    """Tell whether a stored body's passcode is the digest stored_payload left in its place."""
+    return isinstance(value, dict) and set(value) == {"digest"}

@@ -11,7 +11,7 @@ from gateway.services import audit, notices
 from gateway.services.lsr import (
     Context, _set_open_tns, _state_of, _text, apply_decision, decide, payload_hash,
     record_passcode_failure, reject_entry)
-from gateway.services.serialize import lsr_body, stored_payload
+from gateway.services.serialize import is_passcode_digest, lsr_body, stored_payload
 from validators import check_supplement
 from validators.calendar import porting_window
 from validators.facts import OrderState
@@ -77,7 +77,13 @@ def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
     if not findings and sup == "3":
         merged = {**lsr.payload, **{k: v for k, v in body.items() if k not in MERGE_EXCLUDED}}
         merged.update(ver=ver, pon=lsr.pon, ccna=lsr.ccna)
-        full = decide(ctx, lsr, merged, received_at=ctx.now, own_tns=frozenset(lsr.foc_tns))
+        kept = is_passcode_digest(merged.get("passcode"))  # not resent: the accepted one stands
+        if kept:
+            merged.pop("passcode")
+        full = decide(ctx, lsr, merged, received_at=ctx.now, own_tns=frozenset(lsr.foc_tns),
+                      verified_passcode_account=lsr.account_number if kept else None)
+        if kept:
+            merged["passcode"] = lsr.payload["passcode"]
         if full.findings:
             findings = [f.as_dict() for f in full.findings]
             if full.passcode_failed and full.account_number:  # §4.5 counts every wrong one

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway import ratelimit
 from gateway.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from gateway.models import ApiToken, Partner, Role, User
 from gateway.models.partners import PARTNER_ROLES, PRIVILEGES, STAFF_ROLES, _csv
+from gateway.ratelimit import LoginPolicy
 from gateway.security import (
     hash_password, new_token, password_problems, token_hash, verify_password)
 from gateway.services import audit
@@ -77,6 +79,14 @@ def disable_user(session: Session, user: User, *, actor: Actor, now: datetime) -
     return user
 
 
+def end_sessions(session: Session, user: User, *, actor: Actor, now: datetime) -> User:
+    """Sign the user out everywhere (logout): every session cookie issued so far stops working."""
+    user.session_version += 1
+    audit.record(session, actor, "user.logout", "user", user.id, now=now,
+                 partner_id=user.partner_id)
+    return user
+
+
 def set_password(session: Session, user: User, password: str, *, actor: Actor,
                  now: datetime) -> User:
     """Change a password under the policy; other sessions of the user end."""
@@ -91,18 +101,29 @@ def set_password(session: Session, user: User, password: str, *, actor: Actor,
 
 
 def authenticate(session: Session, username: str, password: str, *, now: datetime,
-                 ip: str | None = None) -> User:
-    """Check a login; lock the account for a while after repeated failures."""
+                 ip: str | None = None, policy: LoginPolicy | None = None) -> User:
+    """Check a login; lock the account, and throttle the client address, after failures.
+
+    :raises LoginThrottled: (429) while the address is blocked; Unauthorized otherwise.
+    """
+    policy = policy or LoginPolicy()
+    ratelimit.check_client(session, ip, now=now)
     user = session.scalar(sa.select(User).where(User.username == (username or "").strip()))
     if user is None:
         verify_password(_DUMMY_HASH, password or "")  # same cost whether or not the user exists
+        ratelimit.note_failure(session, ip, now=now, policy=policy)
         raise Unauthorized("Invalid username or password.", code="invalid_login")
     if user.locked_until is not None and user.locked_until > now:
+        ratelimit.note_failure(session, ip, now=now, policy=policy)
         raise Unauthorized("Too many failed logins; try again later.", code="login_locked")
     if not verify_password(user.password_hash, password or ""):
         user.failed_logins += 1
         if user.failed_logins >= LOGIN_FAILURES_BEFORE_LOCK:
             user.locked_until, user.failed_logins = now + LOGIN_LOCK, 0
+            audit.record(session, Actor.from_user(user, ip), "user.login_locked", "user",
+                         user.id, now=now, partner_id=user.partner_id,
+                         after={"locked_until": user.locked_until.isoformat()})
+        ratelimit.note_failure(session, ip, now=now, policy=policy)
         raise Unauthorized("Invalid username or password.", code="invalid_login")
     if not user.active:
         raise Unauthorized("This account is disabled or its company is suspended.",
