@@ -42,7 +42,7 @@ def _facts() -> tuple[dict, OrderFacts]:
     return lsr, facts
 
 
-def bench_lsr(runs: int = 2000) -> None:
+def bench_lsr(runs: int = 2000) -> tuple[float, float]:
     """Print median and p99 milliseconds of check_lsr on a 500-TN LSR."""
     lsr, facts = _facts()
     partner = PartnerFacts("BHW", "wireless", frozenset({"B451"}))
@@ -57,9 +57,10 @@ def bench_lsr(runs: int = 2000) -> None:
     p99 = timings[int(len(timings) * 0.99) - 1]
     print(f"check_lsr, {N_TNS} TNs ({decision.port_type}): median "
           f"{statistics.median(timings):.3f} ms, p99 {p99:.3f} ms over {runs} runs")
+    return statistics.median(timings), p99
 
 
-def bench_due_dates(n: int = 200_000) -> None:
+def bench_due_dates(n: int = 200_000) -> float:
     """Print receipt + interval + earliest + FOC date computations per second."""
     states = sorted(PROFILE.states)
     moments = [RECEIVED + timedelta(minutes=97 * i) for i in range(5000)]  # ~11 months spread
@@ -74,6 +75,7 @@ def bench_due_dates(n: int = 200_000) -> None:
         foc_date(max(ddd, rcpt.receipt_day), earliest, rcpt.receipt_day, False, PROFILE)
     elapsed = time.perf_counter() - start
     print(f"due dates (receipt + interval + earliest + FOC date): {n / elapsed:,.0f} per second")
+    return n / elapsed
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ def load(engine: sa.Engine, files: dict[str, Path], n_tns: int) -> None:
         conn.commit()
 
 
-def time_lookups(engine: sa.Engine, data: Dataset, runs: int) -> None:
+def time_lookups(engine: sa.Engine, data: Dataset, runs: int) -> dict[str, tuple[float, float]]:
     """Print median times of current_providers and of the one-query floor for 500 TNs.
 
     Each run draws new TNs; the two methods take turns going first, so each is timed "cold"
@@ -152,11 +152,14 @@ def time_lookups(engine: sa.Engine, data: Dataset, runs: int) -> None:
             assert {tn: p.spid for tn, p in answers["ours"].items()} == {
                 r[0]: r[1] for r in answers["floor"] if r[1]}
         conn.rollback()
+    medians = {}
     for state in ("cold", "warm"):
         ours, floor = (statistics.median(times[(m, state)]) * 1000 for m in ("ours", "floor"))
+        medians[state] = (ours, floor)
         print(f"  {state}: current_providers(500 TNs) median {ours:.2f} ms, "
               f"hand-written single query {floor:.2f} ms, ratio {ours / floor:.2f}x "
               f"({len(times[('ours', state)])} runs each)")
+    return medians
 
 
 def _floor(raw, tns: list[str], postgres: bool) -> list[tuple]:

@@ -36,6 +36,7 @@ def make_engine(url: str) -> sa.Engine:
             kwargs["poolclass"] = StaticPool
         engine = sa.create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     return sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
 
@@ -47,6 +48,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(conn: sa.Connection, _name: str) -> None:
+    """pysqlite opens a transaction before DML only, not before SAVEPOINT: a savepoint that
+    came first (after reads) would be the transaction itself and its RELEASE would commit the
+    request's work half-way. Begin the real transaction first, so RELEASE only releases."""
+    raw = conn.connection.driver_connection
+    if not raw.in_transaction:
+        raw.execute("BEGIN")
 
 
 class Database:

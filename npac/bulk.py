@@ -1,7 +1,7 @@
 """Fast bulk inserts: COPY on PostgreSQL, batched executemany on SQLite (no ORM objects)."""
 from __future__ import annotations
 
-import re
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import islice
@@ -14,7 +14,10 @@ SQLITE_LOAD_CACHE_KIB = 256 * 1024  # page cache while loading: index inserts st
 # Types psycopg writes in binary from plain Python values: text, varchar, char, bool, ints,
 # floats, numeric, date, timestamp, timestamptz. Other columns (JSON...) use text COPY.
 _BINARY_OIDS = frozenset({25, 1043, 1042, 16, 21, 23, 20, 700, 701, 1700, 1082, 1114, 1184})
-_UNSAFE = re.compile(r"[\\\n\r]")
+# Per-row values of these types are cheaper to parse from binary on the server (dates, times);
+# rows of strings, bools and numbers only are faster as text, joined in Python.
+_TEMPORAL_OIDS = frozenset({1082, 1114, 1184})
+INDEX_BUILD_KIB = 512 * 1024  # PostgreSQL maintenance_work_mem for index rebuilds
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -74,7 +77,7 @@ def load_rows(connection: sa.Connection, table: sa.Table, columns: list[str],
     if connection.dialect.name == "postgresql":
         sql = f"COPY {target} ({names}) FROM STDIN"
         oids = _column_oids(connection, target, [table.c[n].name for n in [*columns, *const_names]])
-        if set(oids) <= _BINARY_OIDS:  # no text parsing on the server (timestamps!)
+        if set(oids) <= _BINARY_OIDS and set(oids[:len(columns)]) & _TEMPORAL_OIDS:
             return _copy_binary(connection, f"{sql} (FORMAT BINARY)", data, oids, tail)
         return _copy_text(connection, sql, data, len(columns), tail)
     marks = ", ".join("?" * (len(columns) + len(const_names)))
@@ -129,11 +132,14 @@ def _copy_text(connection: sa.Connection, sql: str, data: Iterable[tuple], width
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         render = _TextCopy(cursor).text
+        fast = {id(None): "\\N", id(True): "t", id(False): "f"}.get  # singletons by identity
         end = "".join("\t" + render(v) for v in tail) + "\n"
         tabs = width - 1
         for row in data:
-            line = "\t".join([v if type(v) is str else render(v) for v in row])
-            if line.count("\t") != tabs or _UNSAFE.search(line):  # rare: escape value by value
+            line = "\t".join([v if type(v) is str else fast(id(v)) or render(v) for v in row])
+            # Safe as is when the only tabs are separators and the only backslashes are NULLs.
+            if line.count("\t") != tabs or line.count("\\") != row.count(None) \
+                    or "\n" in line or "\r" in line:  # rare: escape value by value
                 line = "\t".join([render(v) for v in row])
             lines.append(line + end)
             count += 1
@@ -161,3 +167,56 @@ def _executemany(connection: sa.Connection, sql: str, data: Iterable[tuple],
         cursor.execute(f"PRAGMA cache_size = {int(cache)}")
         cursor.close()
     return count
+
+
+@contextmanager
+def rebuilt_indexes(connection: sa.Connection, tables: Sequence[sa.Table],
+                    rebuild: bool = True) -> Iterator[None]:
+    """Around a large load, drop the tables' non-unique indexes (and, on PostgreSQL, their
+    foreign keys) and build them again once afterwards: one sorted build is much cheaper than
+    millions of random index inserts, and re-adding a foreign key checks it in one join.
+
+    DDL inside the caller's transaction: a failure rolls the indexes back with the rows. On
+    PostgreSQL the tables stay locked until commit (run large loads outside busy hours).
+    """
+    if not rebuild:
+        yield
+        return
+    inspector = sa.inspect(connection)
+    postgres = connection.dialect.name == "postgresql"
+    dropped_indexes: list[sa.Index] = []
+    dropped_fks: list[tuple[sa.Table, dict]] = []
+    for table in tables:
+        existing = {ix["name"] for ix in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if not index.unique and index.name in existing:
+                index.drop(connection)
+                dropped_indexes.append(index)
+        if postgres:
+            for fk in inspector.get_foreign_keys(table.name):
+                connection.exec_driver_sql(
+                    f'ALTER TABLE {_quoted(connection, table)} DROP CONSTRAINT "{fk["name"]}"')
+                dropped_fks.append((table, fk))
+    yield
+    if postgres:
+        _raise_work_mem(connection)
+    for index in dropped_indexes:
+        index.create(connection)
+    for table, fk in dropped_fks:
+        cols = ", ".join(f'"{c}"' for c in fk["constrained_columns"])
+        refs = ", ".join(f'"{c}"' for c in fk["referred_columns"])
+        connection.exec_driver_sql(
+            f'ALTER TABLE {_quoted(connection, table)} ADD CONSTRAINT "{fk["name"]}" '
+            f'FOREIGN KEY ({cols}) REFERENCES "{fk["referred_table"]}" ({refs})')
+
+
+def _quoted(connection: sa.Connection, table: sa.Table) -> str:
+    return connection.dialect.identifier_preparer.format_table(table)
+
+
+def _raise_work_mem(connection: sa.Connection) -> None:
+    """Let PostgreSQL sort a whole index in memory for this transaction, if it can."""
+    work_mem = connection.exec_driver_sql(
+        "SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'").scalar()
+    if work_mem < INDEX_BUILD_KIB:
+        connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_KIB}kB'")

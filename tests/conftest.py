@@ -102,14 +102,6 @@ def db_session(app):
 
 
 @pytest.fixture
-def store(app):
-    """A session on the test database *without* an app context: each test-client request then
-    gets its own app context (and `g`), as in production, even after a failed request."""
-    session = app.extensions["portgate_db"].sessionmaker()
-    yield session
-    session.close()
-
-@pytest.fixture
 def cli(app):
     """Run a CLI command; return (exit_code, output)."""
     runner = app.test_cli_runner()

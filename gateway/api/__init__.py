@@ -38,6 +38,19 @@ def require(privilege: str) -> None:
         raise Forbidden(f"This token's user lacks the {privilege!r} privilege.")
 
 
+# Reading orders (§1.3 `view`): a user who may submit LSRs (or request CSRs) reads the orders
+# (or CSR requests) of its company too, as in the portal: nobody supplements an order unseen.
+READ_LSRS = ("view", "lsr")
+READ_CSRS = ("view", "csr")
+
+
+def require_any(privileges: tuple[str, ...]) -> None:
+    """Refuse (403) a partner user holding none of the privileges, and staff."""
+    if g.user.is_staff or not set(privileges) & set(g.user.privileges):
+        raise Forbidden(f"This token's user needs one of the privileges "
+                        f"{', '.join(privileges)}.")
+
+
 def require_staff() -> None:
     if not g.user.is_staff:
         raise Forbidden("Staff tokens only.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from gateway import clock, db
-from gateway.api import bp, json_body, require, require_staff
+from gateway.api import READ_LSRS, bp, json_body, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
 from gateway.profile import carrier_profile
 from gateway.services import escalations, npac_ops, queries
@@ -15,7 +15,7 @@ from npac.simulator import SqlRegistry
 def list_order_escalations(lsr_id: int):
     partner_id = None if g.user.is_staff else g.user.partner_id
     if not g.user.is_staff:
-        require("view")
+        require_any(READ_LSRS)
     session = db.session()
     if queries.get_lsr(session, lsr_id, partner_id) is None:
         raise NotFound(f"No LSR {lsr_id}.")

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from flask import Response, g, jsonify, request, send_file, stream_with_context
 
 from gateway import clock, db
-from gateway.api import bp, require, require_staff
+from gateway.api import bp, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
 from gateway.services import audit, loas
 from gateway.services.partners import partner_by_ccna
@@ -17,7 +17,7 @@ from gateway.services.partners import partner_by_ccna
 def get_loa(loa_id: int):
     """The LOA file, to the partner that sent it, the carrier it acted for, and staff."""
     if not g.user.is_staff:
-        require("view")
+        require_any(("view", "lsr", "csr"))
     session = db.session()
     loa = loas.visible_loa(session, loa_id, None if g.user.is_staff else g.user.partner_id)
     if loa is None:

@@ -6,7 +6,8 @@ from datetime import date
 from flask import g, jsonify, request
 
 from gateway import clock, db
-from gateway.api import bp, json_body, require, require_staff
+from gateway.api import (READ_CSRS, READ_LSRS, bp, json_body, require, require_any,
+                         require_staff)
 from gateway.api.openapi import openapi_document
 from gateway.errors import InvalidInput, NotFound
 from gateway.profile import carrier_profile
@@ -36,11 +37,11 @@ def _paging() -> tuple[int, int]:
     return page, per_page
 
 
-def _reader_partner() -> int | None:
-    """Staff read every order; a partner user needs the view privilege and sees its own."""
+def _reader_partner(privileges: tuple[str, ...] = READ_LSRS) -> int | None:
+    """Staff read every order; a partner user needs a reading privilege and sees its own."""
     if g.user.is_staff:
         return None
-    require("view")
+    require_any(privileges)
     return g.user.partner_id
 
 
@@ -55,7 +56,7 @@ def create_csr_request():
 
 @bp.get("/csr-requests/<int:req_id>")
 def get_csr_request(req_id: int):
-    req = csr_svc.get_csr_request(db.session(), req_id, _reader_partner())
+    req = csr_svc.get_csr_request(db.session(), req_id, _reader_partner(READ_CSRS))
     if req is None:
         raise NotFound(f"No CSR request {req_id}.")
     return jsonify(csr_body(req))
@@ -64,7 +65,7 @@ def get_csr_request(req_id: int):
 @bp.get("/csr-requests")
 def list_csr_requests():
     page, per_page = _paging()
-    result = queries.list_csr_requests(db.session(), _reader_partner(),
+    result = queries.list_csr_requests(db.session(), _reader_partner(READ_CSRS),
                                        tn=request.args.get("tn") or None, page=page,
                                        per_page=per_page)
     return jsonify({"items": [csr_body(r) for r in result.items], "page": result.page,
@@ -123,7 +124,7 @@ def supplement_lsr(lsr_id: int):
 
 @bp.post("/lsrs/<int:lsr_id>/escalations")
 def escalate_lsr(lsr_id: int):
-    require("view")
+    require_any(READ_LSRS)
     data = EscalationRequestSchema().load(json_body())
     session = db.session()
     lsr = queries.get_lsr(session, lsr_id, g.user.partner_id)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("partner_admin", __name__)
 
-from gateway.partner_admin import views  # noqa: E402,F401
+from gateway.partner_admin import access_views, settings_views, views  # noqa: E402,F401

@@ -1,17 +1,35 @@
-"""Partner portal pages."""
-from flask import render_template
+"""Partner portal: the dashboard and the escalation contacts of a state."""
+from __future__ import annotations
+
+from flask import render_template, request
 from flask_login import current_user
 
+from forms.orders import StateForm
 from gateway import clock, db
-from gateway.auth import role_required
 from gateway.portal import bp
+from gateway.portal.common import partner_access, user_today
 from gateway.profile import carrier_profile
-from gateway.services import dashboards
+from gateway.services import dashboards, escalations, portal_reads
 
 
 @bp.get("/")
-@role_required("partner_admin", "partner_user")
+@partner_access()
 def home():
-    summary = dashboards.partner_summary(db.session(), current_user.partner_id,
-                                         now=clock.now(), profile=carrier_profile())
-    return render_template("portal/home.html", summary=summary)
+    session, now = db.session(), clock.now()
+    summary = dashboards.partner_summary(session, current_user.partner_id, now=now,
+                                         profile=carrier_profile())
+    lists = portal_reads.dashboard_lists(session, current_user.partner_id, today=user_today(),
+                                         now=now)
+    return render_template("portal/home.html", summary=summary, lists=lists)
+
+
+@bp.get("/escalation-contacts")
+@partner_access()
+def escalation_contacts():
+    profile = carrier_profile()
+    form = StateForm(request.args)
+    form.state.choices = [("", "Choose a state…")] + [(s, s) for s in sorted(profile.states)]
+    state = form.state.data if form.state.data in profile.states else None
+    levels = escalations.contacts_for_state(db.session(), state) if state else []
+    return render_template("portal/escalation_contacts.html", form=form, state=state,
+                           levels=levels, manual=state in profile.manual_states)

@@ -86,8 +86,12 @@ class CsrResponseSchema(Schema):
     status = fields.String(validate=validate.OneOf(["returned", "rejected"]))
     received_at = fields.String()
     due_at = fields.String(allow_none=True)
+    answered_at = fields.String(allow_none=True)
+    due_met = fields.Boolean(allow_none=True, metadata={
+        "description": "answered by its due time (business-rules §3.5)"})
     rejects = fields.List(fields.Nested(RejectSchema))
     csr = fields.Nested(CsrRecordSchema, allow_none=True)
+    loa_id = fields.Integer(allow_none=True, metadata={"description": "GET /loas/{loa_id}"})
 
 
 class FocSchema(Schema):
@@ -129,6 +133,7 @@ class LsrResponseSchema(Schema):
     foc = fields.Nested(FocSchema, allow_none=True)
     rejects = fields.List(fields.Nested(RejectSchema))
     history = fields.List(fields.Nested(HistorySchema))
+    loa_id = fields.Integer(allow_none=True, metadata={"description": "GET /loas/{loa_id}"})
     clocks = fields.Nested(ClocksSchema)
 
 
@@ -189,7 +194,7 @@ class SubscriptionSchema(Schema):
 
 class DecisionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(["foc", "reject"]))
-    due_date = fields.Date()
+    due_date = fields.Raw(metadata={"type": "string", "format": "date"})  # view: invalid_due_date
     codes = fields.List(fields.String())
     remarks = fields.String(load_default="", validate=validate.Length(max=500))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.errors import Conflict, InvalidInput
+from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.models import Contact, User
 from gateway.models.partners import CONTACT_TYPES, _csv
 from gateway.services import audit
@@ -87,3 +87,36 @@ def set_user_contact_types(session: Session, user: User, types: list[str], *, ac
                  partner_id=user.partner_id, before={"types": before},
                  after={"types": sorted(chosen)})
     return user
+
+
+def set_contact_types(session: Session, contact: Contact, types: list[str], *, actor: Actor,
+                      now: datetime) -> Contact:
+    """Change what a contact is notified about; dropping the last holder of a type is refused."""
+    chosen = set(_types(types))
+    if not chosen:
+        raise InvalidInput("A contact needs at least one contact type.", code="invalid_contact")
+    dropped = set(contact.types) - chosen
+    if dropped:
+        _refuse_orphaning(session, contact.partner_id, dropped)
+    before = sorted(contact.types)
+    contact.types_csv = _csv(chosen)
+    audit.record(session, actor, "contact.types_changed", "contact", contact.id, now=now,
+                 partner_id=contact.partner_id, before={"types": before},
+                 after={"types": sorted(chosen)})
+    return contact
+
+
+def partner_contacts(session: Session, partner_id: int) -> list[Contact]:
+    """The partner's current contacts (removed ones are kept for audit but not listed)."""
+    return list(session.scalars(sa.select(Contact).where(
+        Contact.partner_id == partner_id, Contact.removed_at.is_(None)).order_by(Contact.name)))
+
+
+def partner_contact(session: Session, partner_id: int, contact_id: int) -> Contact:
+    """The partner's contact with this id; another partner's is not found (404)."""
+    contact = session.scalar(sa.select(Contact).where(
+        Contact.id == contact_id, Contact.partner_id == partner_id,
+        Contact.removed_at.is_(None)))
+    if contact is None:
+        raise NotFound(f"No contact {contact_id} in your company.", code="unknown_contact")
+    return contact

@@ -36,3 +36,28 @@ def store_loa(session: Session, partner: Partner, loa: dict, *, now: datetime) -
     session.add(row)
     session.flush()
     return row
+
+
+def visible_loa(session: Session, loa_id: int, partner_id: int | None) -> Loa | None:
+    """The LOA if the reader may see it: staff (None), the partner that sent it, or the
+    carrier whose order or CSR request it authorized (an agent acting for it, §1.1)."""
+    import sqlalchemy as sa
+
+    from gateway.models import CsrRequest, Lsr
+
+    loa = session.get(Loa, loa_id)
+    if loa is None or partner_id is None or loa.partner_id == partner_id:
+        return loa
+    for model in (Lsr, CsrRequest):
+        if session.scalar(sa.select(model.id).where(
+                model.loa_id == loa_id, model.owner_partner_id == partner_id).limit(1)):
+            return loa
+    return None
+
+
+def safe_filename(name: str | None, content_type: str) -> str:
+    """A download name without path parts or odd characters, with the sniffed type's suffix."""
+    suffix = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[content_type]
+    stem = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_"
+                   for c in (name or "loa").rsplit(".", 1)[0])
+    return (stem.strip("_") or "loa")[:80] + suffix

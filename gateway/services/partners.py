@@ -65,7 +65,7 @@ def add_partner(session: Session, *, name: str, ccna: str, type: str, spids: lis
 
 
 def set_partner_status(session: Session, partner: Partner, status: str, *, actor: Actor,
-                       now: datetime) -> Partner:
+                       now: datetime, reason: str | None = None) -> Partner:
     """Approve (active), suspend or reinstate a partner; its history stays."""
     if status not in ("active", "suspended"):
         raise InvalidInput(f"Unknown partner status {status!r}.")
@@ -74,7 +74,8 @@ def set_partner_status(session: Session, partner: Partner, status: str, *, actor
     if status == "active" and partner.approved_at is None:
         partner.approved_at = now
     audit.record(session, actor, f"partner.{status}", "partner", partner.id, now=now,
-                 partner_id=partner.id, before={"status": before}, after={"status": status})
+                 partner_id=partner.id, before={"status": before}, after={"status": status},
+                 details={"reason": reason} if reason else None)
     return partner
 
 

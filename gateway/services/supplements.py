@@ -73,7 +73,7 @@ def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
     state = lsr.state or _state_of(ctx.session, lsr) or ""  # the account's zone (§6.2, §5.1)
     decision = check_supplement(body, order=_order_state(lsr), profile=ctx.profile,
                                 received_at=ctx.now, state=state)
-    findings = [f.as_dict() for f in decision.findings]
+    findings = _authority(ctx, lsr) + [f.as_dict() for f in decision.findings]
     if not findings and sup == "3":
         merged = {**lsr.payload, **{k: v for k, v in body.items() if k not in MERGE_EXCLUDED}}
         merged.update(ver=ver, pon=lsr.pon, ccna=lsr.ccna)
@@ -95,6 +95,18 @@ def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
     if sup == "1":
         return _cancel(ctx, lsr, body)
     return _new_due_date(ctx, lsr, body, decision.due_date)
+
+
+def _authority(ctx: Context, lsr: Lsr) -> list[dict]:
+    """§1.1: an agent supplements a carrier's order only while the carrier's approval for `lsr`
+    stands; after a revocation its supplements are refused R104 (the order stays as it was)."""
+    if lsr.owner_partner_id == ctx.partner.id or ctx.manual:
+        return []
+    owner = ctx.session.get(Partner, lsr.owner_partner_id)
+    if owner is not None and _may_act(ctx, owner):
+        return []
+    return [reject_entry("R104", message=f"{reject_entry('R104')['message']}: "
+                                         f"{ctx.partner.ccna} may not act for {lsr.ccna}")]
 
 
 def _stripped_envelope(body: dict) -> dict:

@@ -1,6 +1,22 @@
-"""Carrier staff consoles: work queue, manual entry, partners, accounts, dashboard."""
-from flask import Blueprint
+"""Carrier staff consoles: work queue, decisions, manual entry, partners, accounts, escalations,
+the outbox and the desk dashboard. Every page needs a staff login (`staff` or `staff_admin`)."""
+from flask import Blueprint, abort
+from flask_login import current_user
 
 bp = Blueprint("staff", __name__)
 
-from gateway.staff import views  # noqa: E402,F401
+
+@bp.before_request
+def _staff_only():
+    """Anonymous users go to the login page; partner users get 403."""
+    from gateway.extensions import login_manager
+
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_staff:
+        abort(403)
+    return None
+
+
+from gateway.staff import (  # noqa: E402,F401
+    accounts, dashboard, escalations, manual, outbox, partners, views)

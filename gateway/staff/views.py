@@ -1,14 +1,115 @@
-"""Staff pages."""
-from flask import render_template
+"""The desk's home, the work queue and the decision pages of orders awaiting staff (§7.2)."""
+from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, url_for
+
+from forms.staff import FocDecisionForm, RejectDecisionForm, add_error
 from gateway import clock, db
-from gateway.auth import role_required
-from gateway.services import dashboards
+from gateway.errors import GatewayError
+from gateway.models import Account, Partner
+from gateway.profile import carrier_profile
+from gateway.services import dashboards, escalations, queries, review, staff
+from gateway.services.serialize import lsr_body
 from gateway.staff import bp
+from gateway.staff.common import choice_arg, order_context
+
+
+@bp.app_template_filter("span")
+def span(delta: timedelta | None) -> str:
+    """A duration in words the desk reads at a glance: 3 d 4 h, 2 h 10 min, 45 min."""
+    if delta is None:
+        return "—"
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
 
 
 @bp.get("/")
-@role_required("staff", "staff_admin")
 def home():
-    summary = dashboards.staff_summary(db.session(), now=clock.now())
-    return render_template("staff/home.html", summary=summary)
+    session, now = db.session(), clock.now()
+    summary = dashboards.staff_summary(session, now=now)
+    rows = review.queue_rows(session, now=now)
+    return render_template("staff/home.html", summary=summary, rows=rows[:8],
+                           queue_total=len(rows), now=now)
+
+
+@bp.get("/queue")
+def queue():
+    now = clock.now()
+    kind = choice_arg("kind", ("lsr", "escalation"))
+    rows = review.queue_rows(db.session(), now=now, kind=kind)
+    return render_template("staff/queue.html", rows=rows, kind=kind, now=now)
+
+
+def _load(lsr_id: int, *, for_update: bool = False):
+    lsr = queries.get_lsr(db.session(), lsr_id, None, for_update=for_update)
+    if lsr is None:
+        abort(404)
+    return lsr
+
+
+def _render_order(lsr, *, foc_form=None, reject_form=None, status: int = 200):
+    session, profile = db.session(), carrier_profile()
+    reject_form = reject_form or RejectDecisionForm(formdata=None)
+    reject_form.setup()
+    dates = review.decision_dates(lsr, profile)
+    if foc_form is None:
+        foc_form = FocDecisionForm(formdata=None)
+        foc_form.due_date.data = dates.grant_date or dates.proposed
+    owner = session.get(Partner, lsr.owner_partner_id)
+    submitter = session.get(Partner, lsr.submitter_partner_id)
+    account = session.get(Account, lsr.account_number) if lsr.account_number else None
+    return render_template(
+        "staff/order.html", lsr=lsr, body=lsr_body(lsr), owner=owner, submitter=submitter,
+        account=account, dates=dates, foc_form=foc_form, reject_form=reject_form,
+        escalations=escalations.escalations_of_order(session, lsr.id), now=clock.now()), status
+
+
+def _refused(lsr, form, field: str, err: GatewayError) -> None:
+    """Show a refused decision on its field; an order no longer in review shows no form."""
+    add_error(form, field, err.message)
+    if lsr.status != "manual_review":
+        flash(err.message, "error")
+
+
+@bp.get("/orders/<int:lsr_id>")
+def order(lsr_id: int):
+    return _render_order(_load(lsr_id))
+
+
+@bp.post("/orders/<int:lsr_id>/foc")
+def issue_foc(lsr_id: int):
+    lsr = _load(lsr_id, for_update=True)
+    form = FocDecisionForm()
+    if form.validate_on_submit():
+        try:
+            staff.decide_order(order_context(), lsr, action="foc", due_date=form.due_date.data)
+        except GatewayError as err:
+            _refused(lsr, form, "due_date", err)
+        else:
+            flash(f"FOC issued for PON {lsr.pon}: due {lsr.due_date.isoformat()}.", "success")
+            return redirect(url_for(".order", lsr_id=lsr.id))
+    return _render_order(lsr, foc_form=form, status=422)
+
+
+@bp.post("/orders/<int:lsr_id>/reject")
+def reject(lsr_id: int):
+    lsr = _load(lsr_id, for_update=True)
+    form = RejectDecisionForm()
+    form.setup()
+    if form.validate_on_submit():
+        try:
+            staff.decide_order(order_context(), lsr, action="reject", codes=form.codes.data,
+                               remarks=form.remarks.data or "")
+        except GatewayError as err:
+            _refused(lsr, form, "codes", err)
+        else:
+            flash(f"PON {lsr.pon} rejected ({', '.join(form.codes.data)}); the partner is told.",
+                  "success")
+            return redirect(url_for(".order", lsr_id=lsr.id))
+    return _render_order(lsr, reject_form=form, status=422)

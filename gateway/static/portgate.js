@@ -1,8 +1,201 @@
 /* Portgate: small progressive enhancements; every page works without this file. */
-document.addEventListener("DOMContentLoaded", () => {
-  const summary = document.querySelector(".error-summary");
-  if (summary) summary.focus();
-  document.querySelectorAll("[data-confirm]").forEach((el) => {
-    el.addEventListener("click", (ev) => { if (!confirm(el.dataset.confirm)) ev.preventDefault(); });
+(function () {
+  "use strict";
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+
+  function focusErrors() {
+    const summary = $(".error-summary");
+    if (summary) summary.focus();
+  }
+
+  function confirmations() {
+    $$("[data-confirm]").forEach((el) => {
+      el.addEventListener("click", (ev) => { if (!window.confirm(el.dataset.confirm)) ev.preventDefault(); });
+    });
+  }
+
+  function printing() {
+    $$("[data-print]").forEach((el) => el.addEventListener("click", () => window.print()));
+  }
+
+  function copying() {
+    $$("[data-copy]").forEach((button) => {
+      button.addEventListener("click", async () => {
+        const input = $(button.dataset.copy);
+        if (!input) return;
+        input.select();
+        try { await navigator.clipboard.writeText(input.value); } catch (e) { document.execCommand("copy"); }
+        button.textContent = "Copied";
+      });
+    });
+  }
+
+  /* Live clocks: count from the server's clock (FROZEN_NOW in demos), not the browser's. */
+  function duration(seconds) {
+    const s = Math.abs(Math.floor(seconds));
+    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    if (d) return d + " d " + h + " h";
+    if (h) return h + " h " + m + " min";
+    return s >= 60 ? Math.max(m, 1) + " min" : "under a minute";
+  }
+  function clocks() {
+    const nodes = $$("[data-deadline]");
+    if (!nodes.length) return;
+    const serverNow = Date.parse(document.body.dataset.serverNow || "");
+    const offset = isNaN(serverNow) ? 0 : serverNow - Date.now();
+    const tick = () => nodes.forEach((el) => {
+      const left = (Date.parse(el.dataset.deadline) - (Date.now() + offset)) / 1000;
+      el.textContent = left >= 0 ? "in " + duration(left) : duration(left) + " ago";
+      el.classList.toggle("overdue", left < 0);
+    });
+    tick();
+    window.setInterval(tick, 30000);
+  }
+
+  function navToggle() {
+    const button = $(".navtoggle"), nav = $("#mainnav");
+    if (!button || !nav) return;
+    button.hidden = false;
+    document.body.classList.add("js-nav");
+    button.addEventListener("click", () => {
+      const open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
+
+  /* User access: privileges or a named role, one at a time. */
+  function accessChoice() {
+    const radios = $$('input[name="access"]');
+    if (!radios.length) return;
+    const show = () => {
+      const chosen = (radios.find((r) => r.checked) || {}).value;
+      $$("[data-when]").forEach((el) => { el.hidden = el.dataset.when !== chosen; });
+    };
+    radios.forEach((r) => r.addEventListener("change", show));
+    show();
+  }
+
+  /* TN lines: judged by the server (format, duplicates, not ours) as the user types. */
+  function renderLines(target, data) {
+    target.textContent = "";
+    if (!data.lines.length) {
+      const p = document.createElement("p");
+      p.className = "empty small";
+      p.textContent = "Paste or upload TNs: each line is checked here before you send.";
+      target.appendChild(p);
+      return;
+    }
+    const counts = {};
+    data.lines.forEach((l) => { counts[l.status] = (counts[l.status] || 0) + 1; });
+    const tally = document.createElement("p");
+    tally.className = "tally";
+    ["valid", "invalid", "duplicate", "not_ours", "not_portable"].forEach((s) => {
+      if (!counts[s]) return;
+      const b = document.createElement("span");
+      b.className = "badge " + s;
+      b.textContent = counts[s] + " " + s.replace("_", " ");
+      tally.append(b, " ");
+    });
+    target.appendChild(tally);
+    data.problems.forEach((text) => {
+      const p = document.createElement("p"); p.className = "error"; p.textContent = text; target.appendChild(p);
+    });
+    const wrap = document.createElement("div");
+    wrap.className = "table-wrap lines";
+    const table = document.createElement("table");
+    table.innerHTML = "<thead><tr><th scope=col>Line</th><th scope=col>As written</th><th scope=col>TN</th><th scope=col>Check</th></tr></thead>";
+    const body = document.createElement("tbody");
+    data.lines.forEach((l) => {
+      const tr = document.createElement("tr");
+      tr.className = "line-" + l.status;
+      [String(l.number), l.raw, l.tn || "—"].forEach((text, i) => {
+        const td = document.createElement("td"); td.textContent = text; if (i) td.className = "mono"; tr.appendChild(td);
+      });
+      const td = document.createElement("td");
+      const badge = document.createElement("span");
+      badge.className = "badge " + l.status; badge.textContent = l.status.replace("_", " ");
+      td.appendChild(badge);
+      if (l.detail) { const s = document.createElement("span"); s.className = "small"; s.textContent = " " + l.detail; td.appendChild(s); }
+      tr.appendChild(td); body.appendChild(tr);
+    });
+    table.appendChild(body); wrap.appendChild(table); target.appendChild(wrap);
+  }
+
+  function tnLines() {
+    const form = $("#lsr-form"), area = $("#tns"), target = $("#tn-lines");
+    if (!form || !area || !target) return null;
+    let timer = null, seq = 0;
+    const check = () => {
+      const data = new FormData();
+      data.append("tns", area.value);
+      if (form.dataset.lsrId) data.append("lsr_id", form.dataset.lsrId);
+      const mine = ++seq;
+      fetch(form.dataset.checkUrl, { method: "POST", body: data, credentials: "same-origin",
+                                     headers: { "X-CSRFToken": csrf() } })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((json) => { if (json && mine === seq) renderLines(target, json); })
+        .catch(() => {});
+    };
+    const later = () => { window.clearTimeout(timer); timer = window.setTimeout(check, 500); };
+    area.addEventListener("input", later);
+    const file = $("#tns_file");
+    if (file) {
+      file.addEventListener("change", () => {
+        const chosen = file.files && file.files[0];
+        if (!chosen || chosen.size > 256 * 1024) return;
+        const reader = new FileReader();
+        reader.onload = () => { area.value = String(reader.result).trim(); check(); };
+        reader.readAsText(chosen);
+      });
+    }
+    return check;
+  }
+
+  /* Partial-port table: port / keep / disconnect fill PORTED NBR, MI, NAN and REMARKS
+     (the same mapping as forms/partial.py on the server). */
+  function partialTable(recheck) {
+    const box = $("#partial-table");
+    if (!box) return;
+    const btn = box.dataset.btn;
+    const rows = $$("tr[data-tn]", box);
+    const select = $("#new_btn");
+    const clean = (text) => text.replace(/\bPARTIAL\s+PORT\b[\s.;,]*/gi, " ")
+      .replace(/\bDISC\b[\s:]*[\d()\-.\s,;]*/gi, " ").replace(/\s+/g, " ").replace(/^[\s;,]+|[\s;,]+$/g, "");
+    const fill = () => {
+      const pick = {};
+      rows.forEach((tr) => { const c = $('input[type=radio]:checked', tr); pick[tr.dataset.tn] = c ? c.value : "keep"; });
+      const working = rows.map((tr) => tr.dataset.tn);
+      const port = working.filter((t) => pick[t] === "port");
+      const disc = working.filter((t) => pick[t] === "disconnect");
+      const partial = port.length > 0 && port.length < working.length;
+      if (select) {
+        $$("option", select).forEach((o) => { if (o.value) o.disabled = pick[o.value] !== "keep"; });
+        if (select.value && pick[select.value] !== "keep") select.value = "";
+        $("#new-btn-field").hidden = !(partial && port.includes(btn));
+      }
+      $("#tns").value = port.join("\n");
+      $("#mi").value = partial ? "A" : "";
+      $("#nan").value = partial && port.includes(btn) && select ? select.value : "";
+      const words = (partial ? ["PARTIAL PORT"] : []).concat(disc.length ? ["DISC " + disc.join(", ")] : []);
+      const rest = clean($("#remarks").value);
+      $("#remarks").value = words.concat(rest ? [rest] : []).join("; ").slice(0, 500);
+      if (recheck) recheck();
+    };
+    rows.forEach((tr) => $$('input[type=radio]', tr).forEach((r) => r.addEventListener("change", fill)));
+    if (select) select.addEventListener("change", fill);
+    if (select) {
+      const pick = {};
+      rows.forEach((tr) => { const c = $('input[type=radio]:checked', tr); pick[tr.dataset.tn] = c ? c.value : "keep"; });
+      const port = rows.map((tr) => tr.dataset.tn).filter((t) => pick[t] === "port");
+      $("#new-btn-field").hidden = !(port.length < rows.length && port.includes(btn));
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    focusErrors(); confirmations(); printing(); copying(); clocks(); navToggle(); accessChoice();
+    partialTable(tnLines());
   });
-});
+})();

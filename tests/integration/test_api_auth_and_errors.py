@@ -125,3 +125,29 @@ def test_agent_acts_for_an_approving_carrier_until_revoked(client, heron, actors
     assert cli("partner", "revoke", "--carrier", "BHW", "--agent", "AGX")[0] == 0
     after = agent.post("/api/v1/lsrs", dict(lsr, pon="AGENT4")).get_json()
     assert "R104" in [r["code"] for r in after["rejects"]]
+
+
+def test_revoked_agent_can_no_longer_supplement_the_carriers_order(client, heron, actors, cli):
+    actors.partner(ccna="AGX", name="Port Agents Inc", spids=(), type="agent")
+    actors.user("agent", partner="AGX")
+    agent = Api(client, actors.token("agent"))
+    loa = {"filename": "loa.pdf", "content_base64": "JVBERi0xLjQKJSBsb2EK"}
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    order = agent.post("/api/v1/lsrs", dict(simple_port(), pon="AGENTSUP", loa=loa)).get_json()
+    assert order["status"] == "foc", order["rejects"]
+    moved = agent.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                       {"sup": "2", "ver": "2", "ddd": "2026-11-25"}).get_json()
+    assert moved["supplement"]["status"] == "accepted"
+    assert cli("partner", "revoke", "--carrier", "BHW", "--agent", "AGX")[0] == 0
+    refused = agent.post(f"/api/v1/lsrs/{order['id']}/supplements", {"sup": "1", "ver": "3"})
+    assert refused.status_code == 200
+    body = refused.get_json()
+    assert body["supplement"]["status"] == "rejected"
+    assert [r["code"] for r in body["supplement"]["rejects"]] == ["R104"]
+    assert body["lsr"]["status"] == "foc" and body["lsr"]["foc"]["due_date"] == "2026-11-25"
+    by_pon = agent.post("/api/v1/lsrs", {"sup": "1", "ver": "4", "pon": "AGENTSUP",
+                                         "ccna": "BHW"})
+    assert by_pon.status_code == 404  # the PON is no longer the agent's to name
+    mine = heron.post(f"/api/v1/lsrs/{order['id']}/supplements", {"sup": "1", "ver": "5"})
+    assert mine.get_json()["supplement"]["status"] == "accepted"

@@ -64,3 +64,26 @@ def test_statement_count_does_not_grow_with_the_tn_count(app, heron, cli, tmp_pa
     project_large = _count_statements(app, _lsr("P500", _tns(400, 500)))
     assert project_small[1] == project_large[1] == "manual_review"
     assert project_small[0] == project_large[0], (project_small, project_large)
+
+
+def test_a_submission_rolled_back_after_its_savepoint_leaves_nothing(app, heron, cli, tmp_path):
+    """The new order's SAVEPOINT must nest in the request's transaction on SQLite too: a failure
+    after it (rollback) leaves no order behind."""
+    from gateway.models import Lsr
+
+    _accounts_csv(tmp_path / "pbx.csv", 3)
+    (tmp_path / "codes.csv").write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
+    assert cli("import-accounts", tmp_path / "pbx.csv")[0] == 0
+    assert cli("npac", "import-codes", tmp_path / "codes.csv")[0] == 0
+    database = app.extensions["portgate_db"]
+    with app.app_context():
+        session = database.sessionmaker()
+        partner = session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))  # a read first
+        ctx = Context(session, SqlRegistry(session), partner, Actor(None, "test"),
+                      clock.now(), carrier_profile())
+        assert submit(ctx, _lsr("ROLLBACK", _tns(0, 2))).lsr.status == "foc"
+        session.rollback()
+        session.close()
+        check = database.sessionmaker()
+        assert check.scalar(sa.select(sa.func.count()).select_from(Lsr)) == 0
+        check.close()

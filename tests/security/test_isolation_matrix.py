@@ -36,14 +36,16 @@ def everyone(status: int, **overrides: int) -> dict[str, int]:
     return {kind: overrides.get(kind, status) for kind in KINDS}
 
 
-def api(ok: int, *, need: str | None = None, other: int | None = None,
+def api(ok: int, *, need: str | tuple[str, ...] | None = None, other: int | None = None,
         staff: int = 403) -> dict[str, int]:
-    """A partner API route: 401 without live credentials, 403 lacking `need` (and staff on
-    partner writes), `other` for partner B (404 on partner A's objects), else `ok`."""
+    """A partner API route: 401 without live credentials, 403 lacking `need` (a tuple: any one
+    of them; and staff on partner writes), `other` for partner B (404 on partner A's objects),
+    else `ok`."""
     out = {kind: 401 for kind in DEAD}
     out.update({kind: staff for kind in STAFF_SIDE})
+    needs = set((need,) if isinstance(need, str) else need or ())
     for kind in A_SIDE + B_SIDE:
-        out[kind] = 403 if need and need not in privileges_of(kind) else ok
+        out[kind] = 403 if needs and not needs & privileges_of(kind) else ok
         if kind in B_SIDE and other is not None and out[kind] != 403:
             out[kind] = other
     return out
@@ -299,27 +301,27 @@ ROUTES = [
     # CSR requests (api-contract §4.1)
     Route("api.create_csr_request", "POST", "/api/v1/csr-requests", api(201, need="csr"),
           body=_csr),
-    Route("api.list_csr_requests", "GET", "/api/v1/csr-requests", api(200, need="view",
-                                                                      staff=200)),
+    Route("api.list_csr_requests", "GET", "/api/v1/csr-requests",
+          api(200, need=("view", "csr"), staff=200)),
     Route("api.get_csr_request", "GET", "/api/v1/csr-requests/{req_id}",
-          api(200, need="view", other=404, staff=200)),
+          api(200, need=("view", "csr"), other=404, staff=200)),
     # LSRs (§4.2)
     Route("api.create_lsr", "POST", "/api/v1/lsrs", api(201, need="lsr"), body=_lsr),
     Route("api.validate_lsr", "POST", "/api/v1/lsrs/validate", api(200, need="lsr"), body=_lsr),
-    Route("api.list_lsrs", "GET", "/api/v1/lsrs", api(200, need="view", staff=200)),
+    Route("api.list_lsrs", "GET", "/api/v1/lsrs", api(200, need=("view", "lsr"), staff=200)),
     Route("api.get_lsr", "GET", "/api/v1/lsrs/{lsr_id}",
-          api(200, need="view", other=404, staff=200)),
+          api(200, need=("view", "lsr"), other=404, staff=200)),
     Route("api.supplement_lsr", "POST", "/api/v1/lsrs/{lsr_id}/supplements",
           api(200, need="lsr", other=404), body=_sup),
     Route("api.escalate_lsr", "POST", "/api/v1/lsrs/{lsr_id}/escalations",
-          api(201, need="view", other=404),
+          api(201, need=("view", "lsr"), other=404),
           body=lambda w, k: {"reason": "foc_overdue", "text": "matrix"}),
     Route("api.list_order_escalations", "GET", "/api/v1/lsrs/{lsr_id}/escalations",
-          api(200, need="view", other=404, staff=200)),
+          api(200, need=("view", "lsr"), other=404, staff=200)),
     Route("api.escalation_contacts", "GET", "/api/v1/escalation-contacts?state=OR",
           api(200, staff=200)),
     Route("api.get_loa", "GET", "/api/v1/loas/{loa_id}",
-          api(200, need="view", other=404, staff=200)),
+          api(200, need=("view", "lsr", "csr"), other=404, staff=200)),
     # NPAC as the new provider (§4.3)
     Route("npac.lookup_tn", "GET", "/api/v1/npac/tns/5415550142", api(200, staff=200)),
     Route("npac.create_subscription", "POST", "/api/v1/npac/subscriptions", api(201),

@@ -1,0 +1,112 @@
+"""Partner administration forms: users, named roles, contacts, API tokens, webhook, agents."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (DateField, EmailField, RadioField, SelectField, SelectMultipleField,
+                     StringField, URLField)
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from forms.profile import EMAIL_PATTERN
+
+PRIVILEGES = [("csr", "csr · request CSRs"), ("lsr", "lsr · send LSRs and supplements"),
+              ("view", "view · read orders and CSRs")]
+CONTACT_TYPES = [("foc", "FOC"), ("reject", "Reject"), ("completion", "Completion"),
+                 ("jeopardy", "Jeopardy"), ("escalation", "Escalation")]
+ROLES = [("partner_user", "Partner user"), ("partner_admin", "Partner administrator")]
+_EMAIL = Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.com.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A set of checkboxes (one per choice) in a list."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: CSRF only."""
+
+
+class _Access(FlaskForm):
+    role = RadioField("Role", choices=ROLES, default="partner_user", validate_choice=True)
+    access = RadioField("Privileges come from", default="privileges", validate_choice=True,
+                        choices=[("privileges", "the privileges ticked below"),
+                                 ("named_role", "a named role")])
+    privileges = MultiCheckboxField("Privileges", choices=PRIVILEGES, default=["view"])
+    named_role = SelectField("Named role", coerce=int, validate_choice=False)
+    contact_types = MultiCheckboxField(
+        "Notices this user receives", choices=CONTACT_TYPES,
+        description="Contact types (business-rules §1.3): who is emailed about what.")
+
+    def set_roles(self, roles) -> None:
+        self.named_role.choices = [(0, "Choose a role…")] + [(r.id, r.name) for r in roles]
+
+    def validate_named_role(self, field) -> None:
+        if self.access.data != "named_role":
+            return
+        if field.data not in {value for value, _ in field.choices if value}:
+            raise ValidationError("Choose one of your company's named roles.")
+
+    def validate_privileges(self, field) -> None:
+        if self.access.data == "privileges" and not field.data:
+            raise ValidationError("Tick at least one privilege, or choose a named role.")
+
+
+class UserCreateForm(_Access):
+    username = StringField("Username", validators=[DataRequired(), Regexp(
+        r"^[A-Za-z0-9._@-]{3,80}$", message="3-80 letters, digits or . _ @ -")],
+        render_kw={"autocomplete": "off"})
+    email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
+
+
+class UserEditForm(_Access):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
+
+
+class RoleForm(FlaskForm):
+    name = StringField("Role name", validators=[DataRequired(), Length(max=60)],
+                       description="For example: Order desk, CSR only, Read only.")
+    privileges = MultiCheckboxField("Privileges", choices=PRIVILEGES, validators=[
+        DataRequired("Tick at least one privilege.")])
+
+
+class ContactForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
+    phone = StringField("Phone", validators=[DataRequired(), Length(max=30), Regexp(
+        r"^[0-9+().\- x]{7,30}$", message="Digits, spaces and + ( ) - . x only.")],
+        render_kw={"inputmode": "tel", "autocomplete": "off"})
+    types = MultiCheckboxField("Notices this contact receives", choices=CONTACT_TYPES,
+                               validators=[DataRequired("Tick at least one contact type.")])
+
+
+class ContactTypesForm(FlaskForm):
+    types = MultiCheckboxField("Notices this contact receives", choices=CONTACT_TYPES,
+                               validators=[DataRequired("Tick at least one contact type.")])
+
+
+class TokenForm(FlaskForm):
+    user_id = SelectField("Token acts as user", coerce=int, validate_choice=True,
+                          description="The token has that user's privileges; disabling the "
+                                      "user stops the token at once.")
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)],
+                       description="Where it is used, e.g. 'OSS integration (prod)'.")
+    expires_on = DateField("Expires on (optional)", validators=[Optional()],
+                           description="The token stops at the end of that day, your time.")
+
+
+class WebhookForm(FlaskForm):
+    url = URLField("Webhook URL", validators=[Optional(), Length(max=500)],
+                   description="Leave empty to stop webhook notices.")
+    secret = StringField("Signing secret", validators=[Optional(), Length(min=16, max=200)],
+                         render_kw={"autocomplete": "off"},
+                         description="At least 16 characters. Leave empty to keep the current "
+                                     "secret, or to have one generated for a new webhook.")
+
+
+class AgentGrantForm(FlaskForm):
+    agent_ccna = StringField("Agent company's CCNA", validators=[DataRequired(), Regexp(
+        r"^[A-Za-z]{3}$", message="3 letters.")], render_kw={"autocomplete": "off"})
+    privileges = MultiCheckboxField("The agent may", choices=PRIVILEGES, validators=[
+        DataRequired("Tick at least one privilege.")])

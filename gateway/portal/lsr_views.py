@@ -1,0 +1,260 @@
+"""The LSR form (business-rules §4–§7): TN lines, the partial-port table, the dry run, sending,
+and the SUP 3 correction of an open order."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forms import lsr as lsr_forms, partial
+from forms.tn_lines import MAX_UPLOAD_BYTES, parse_lines, read_upload, tns_of
+from gateway import db
+from gateway.errors import GatewayError
+from gateway.models.orders import OPEN_STATUSES
+from gateway.portal import bp
+from gateway.portal.common import failed, order_context, partner_access
+from gateway.portal.prefill import from_csr, from_order
+from gateway.services import csr as csr_svc, lsr as lsr_svc, portal_reads, queries, \
+    supplements, validate as validate_svc
+
+
+@dataclass
+class Page:
+    """What the LSR form page shows besides the form."""
+
+    lines: list
+    findings: list = field(default_factory=list)
+    check: dict | None = None
+    table_errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    lsr: object = None
+
+
+def _form(ccnas: list[str] | None = None):
+    form = lsr_forms.LsrForm()
+    lsr_forms.setup(form, ccnas or portal_reads.ccnas_for(db.session(), current_user.partner,
+                                                          "lsr"))
+    return form
+
+
+def _merge_upload(form) -> None:
+    """An uploaded TN file replaces the pasted list (and shows in it)."""
+    storage = form.tns_file.data
+    if storage is not None and getattr(storage, "filename", ""):
+        data = storage.read(MAX_UPLOAD_BYTES + 1)
+        storage.seek(0)
+        if len(data) <= MAX_UPLOAD_BYTES:
+            form.tns.data = read_upload(data).strip()
+
+
+def _lines(form, exclude_lsr_id: int | None = None) -> list:
+    """Each TN line judged: format and duplicates here, then NPAC and accounts (§2)."""
+    ctx = order_context()
+    lines = parse_lines(form.tns.data)
+    valid = [line.tn for line in lines if line.status == "valid"]
+    if not valid or len(lines) > ctx.profile.max_tns:
+        return lines
+    verdicts = portal_reads.tn_availability(ctx.session, ctx.registry, valid,
+                                            profile=ctx.profile, now=ctx.now,
+                                            exclude_lsr_id=exclude_lsr_id)
+    return [line.judged(*verdicts[line.tn]) if line.status == "valid" else line
+            for line in lines]
+
+
+def _csr(form, page: Page):
+    csr_id = form.csr_id.data if str(form.csr_id.data or "").isdigit() else None
+    return portal_reads.csr_on_file(db.session(), current_user.partner_id,
+                                    csr_id=int(csr_id) if csr_id else None,
+                                    an=(form.an.data or "").strip() or None,
+                                    tns=[line.tn for line in page.lines if line.tn])
+
+
+def _table(form, csr) -> dict | None:
+    if csr is None or not csr.csr:
+        return None
+    record = csr.csr
+    tns = [line.tn for line in parse_lines(form.tns.data) if line.tn]
+    choices = partial.current_choices(record["tns"], tns, form.remarks.data)
+    posted = partial.choices_from(request.form, choices) if request.method == "POST" else {}
+    choices.update(posted)
+    kept = [tn for tn, c in choices.items() if c == "keep"]
+    new_btn = request.form.get("new_btn") or form.nan.data or ""
+    return {"csr": csr, "rows": partial.table_rows(record["tns"], record["btn"], choices),
+            "btn": record["btn"], "kept": kept, "new_btn": new_btn}
+
+
+def _render(form, page: Page, *, mode: str = "new", status: int = 200):
+    csr = _csr(form, page)
+    if csr is not None and not form.csr_id.data:
+        form.csr_id.data = str(csr.id)
+    by_field: dict[str, list] = {}
+    for finding in page.findings:
+        by_field.setdefault(str(finding.get("field")), []).append(finding)
+    return render_template("portal/lsr_form.html", form=form, page=page, table=_table(form, csr),
+                           by_field=by_field, mode=mode,
+                           max_tns=order_context().profile.max_tns), status
+
+
+def _apply_table(form, page: Page) -> None:
+    csr = _csr(form, page)
+    if csr is None or not csr.csr:
+        page.table_errors.append("No CSR on file for this account: request one first.")
+        return
+    record = csr.csr
+    working = [t["tn"] for t in record["tns"] if t["status"] == "working"]
+    fill = partial.plan(working, record["btn"], partial.choices_from(request.form, working),
+                        request.form.get("new_btn"), form.remarks.data)
+    page.table_errors.extend(fill.errors)
+    if not fill.errors:
+        form.tns.data, form.mi.data = "\n".join(fill.tns), fill.mi
+        form.nan.data, form.remarks.data = fill.nan, fill.remarks
+        page.notes.append("The table filled PORTED NBR, MI, NAN and REMARKS below.")
+
+
+def _check(form, page: Page) -> None:
+    body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data))
+    result = validate_svc.dry_run(order_context(), body)
+    page.findings, page.check = result["rejects"], result
+
+
+def _syntax_ok(form, page: Page) -> bool:
+    valid = form.validate()
+    problems = lsr_forms.tn_problems(page.lines, order_context().profile.max_tns)
+    form.tns.errors = list(form.tns.errors or []) + problems
+    return valid and not problems
+
+
+@bp.route("/lsrs/new", methods=["GET", "POST"])
+@partner_access("lsr")
+def new_lsr():
+    form = _form()
+    page = Page(lines=[])
+    if request.method == "GET":
+        _prefill(form, page)
+        page.lines = _lines(form)
+        return _render(form, page)
+    _merge_upload(form)
+    page.lines = _lines(form)
+    action = request.form.get("action", "lines")
+    if action == "table":
+        _apply_table(form, page)
+        page.lines = _lines(form)
+    elif action == "check":
+        _check(form, page)
+    elif action == "send":
+        return _send(form, page)
+    return _render(form, page)
+
+
+def _prefill(form, page: Page) -> None:
+    session = db.session()
+    if request.args.get("from", "").isdigit():
+        lsr = queries.get_lsr(session, int(request.args["from"]), current_user.partner_id)
+        if lsr is None:
+            abort(404, description="No such order for your company.")
+        page.findings, page.notes = from_order(form, lsr)
+        page.lsr = lsr
+    elif request.args.get("csr", "").isdigit():
+        req = csr_svc.get_csr_request(session, int(request.args["csr"]),
+                                      current_user.partner_id)
+        if req is None or req.status != "returned":
+            abort(404, description="No returned CSR with that number for your company.")
+        page.notes = from_csr(form, req)
+    if not form.ver.data:
+        form.ver.data = "1"
+
+
+def _send(form, page: Page):
+    if not _syntax_ok(form, page):
+        return _render(form, page, status=422)
+    body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data))
+    try:
+        result = lsr_svc.submit(order_context(), body)
+    except GatewayError as err:
+        text, status = failed(err)
+        flash(text, "error")
+        page.findings = list(err.extra.get("rejects") or [])
+        return _render(form, page, status=status)
+    lsr = result.lsr
+    if not result.created:
+        flash(f"PON {lsr.pon} VER {lsr.ver} was received before with the same content; "
+              "this is that order.", "info")
+    else:
+        flash(outcome(lsr), "success" if lsr.status != "rejected" else "error")
+    return redirect(url_for("portal.show_order", lsr_id=lsr.id))
+
+
+def outcome(lsr) -> str:
+    """One sentence on the order's new state."""
+    if lsr.status == "foc":
+        return f"FOC issued: PON {lsr.pon} is due {lsr.due_date.isoformat()}."
+    if lsr.status == "manual_review":
+        return (f"PON {lsr.pon} awaits the carrier's LNP desk ({lsr.review_reason}); the FOC "
+                "is due by the time shown.")
+    if lsr.status == "rejected":
+        return f"PON {lsr.pon or '(invalid)'} was rejected: fix the items below and resend."
+    return f"PON {lsr.pon} is {lsr.status}."
+
+
+@bp.route("/orders/<int:lsr_id>/correct", methods=["GET", "POST"])
+@partner_access("lsr")
+def correct_order(lsr_id: int):
+    ctx = order_context()
+    lsr = queries.get_lsr(ctx.session, lsr_id, current_user.partner_id,
+                          for_update=request.method == "POST")
+    if lsr is None:
+        abort(404, description="No such order for your company.")
+    if lsr.status not in OPEN_STATUSES:
+        flash(f"A correction (SUP 3) is only for open orders; this one is {lsr.status}.",
+              "error")
+        return redirect(url_for("portal.show_order", lsr_id=lsr.id))
+    form = _form([lsr.ccna])
+    page = Page(lines=[], lsr=lsr)
+    if request.method == "GET":
+        page.notes = from_order(form, lsr)[1]
+        page.lines = _lines(form, exclude_lsr_id=lsr.id)
+        return _render(form, page, mode="correct")
+    _merge_upload(form)
+    page.lines = _lines(form, exclude_lsr_id=lsr.id)
+    action = request.form.get("action", "lines")
+    if action == "table":
+        _apply_table(form, page)
+    if action != "send":
+        return _render(form, page, mode="correct")
+    if not _syntax_ok(form, page):
+        return _render(form, page, mode="correct", status=422)
+    body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data))
+    try:
+        result = supplements.supplement(ctx, lsr, {**body, "sup": "3", "pon": lsr.pon})
+    except GatewayError as err:
+        text, status = failed(err)
+        flash(text, "error")
+        return _render(form, page, mode="correct", status=status)
+    flash_supplement(result)
+    return redirect(url_for("portal.show_order", lsr_id=lsr.id))
+
+
+def flash_supplement(result) -> None:
+    """Say what became of a supplement."""
+    if result.status == "accepted":
+        flash(f"Supplement VER {result.ver} accepted. " + outcome(result.lsr), "success")
+    else:
+        codes = ", ".join(r["code"] for r in result.rejects)
+        flash(f"Supplement VER {result.ver} was rejected ({codes}); the order stays as it "
+              "was. See the history below.", "error")
+
+
+@bp.post("/lsrs/check-tns")
+@partner_access("lsr")
+def check_tns():
+    """The TN lines judged, as JSON for the form's live feedback (CSRF header required)."""
+    form = _form()
+    lsr_id = request.form.get("lsr_id", "")
+    own = queries.get_lsr(db.session(), int(lsr_id), current_user.partner_id) \
+        if lsr_id.isdigit() else None
+    lines = _lines(form, exclude_lsr_id=own.id if own is not None else None)
+    problems = lsr_forms.tn_problems(lines, order_context().profile.max_tns)
+    return jsonify({"lines": [{"number": line.number, "raw": line.raw, "tn": line.tn,
+                               "status": line.status, "detail": line.detail} for line in lines],
+                    "problems": problems if lines else []})

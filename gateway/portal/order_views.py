@@ -1,0 +1,131 @@
+"""Orders: search, CSV export, the order page with its timeline and clocks, supplements
+(cancel, new due date) and escalations (business-rules §6, §8.2)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forms.lsr import next_ver
+from forms.orders import CancelForm, DueDateForm, EscalationForm, OrderSearchForm
+from gateway import clock, db
+from gateway.errors import GatewayError
+from gateway.models.orders import OPEN_STATUSES
+from gateway.portal import bp
+from gateway.portal.common import (actor, csv_response, failed, order_context, page_arg,
+                                   partner_access)
+from gateway.portal.lsr_views import flash_supplement
+from gateway.profile import carrier_profile
+from gateway.services import escalations, portal_reads, queries, supplements, timeline
+from npac.simulator import SqlRegistry
+
+
+def _filters(form: OrderSearchForm) -> dict:
+    if not form.validate():
+        return {}
+    return {"pon": (form.pon.data or "").strip() or None, "tn": form.tn.data or None,
+            "status": form.status.data or None, "date_from": form.date_from.data,
+            "date_to": form.date_to.data}
+
+
+@bp.get("/orders")
+@partner_access("view", "lsr")
+def list_orders():
+    form = OrderSearchForm(request.args)
+    filters = _filters(form)
+    result = queries.list_lsrs(db.session(), current_user.partner_id, page=page_arg(),
+                               per_page=25, **filters)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("portal/orders.html", form=form, result=result, args=args,
+                           searched=bool(args))
+
+
+@bp.get("/orders.csv")
+@partner_access("view", "lsr")
+def export_orders():
+    form = OrderSearchForm(request.args)
+    rows = portal_reads.export_rows(db.session(), current_user.partner_id, **_filters(form))
+    stamp = clock.now().strftime("%Y%m%d-%H%M")
+    return csv_response(rows, f"orders-{current_user.partner.ccna}-{stamp}.csv")
+
+
+def _order(lsr_id: int, *, for_update: bool = False):
+    lsr = queries.get_lsr(db.session(), lsr_id, current_user.partner_id, for_update=for_update)
+    if lsr is None:
+        abort(404, description=f"No order {lsr_id} for your company.")
+    return lsr
+
+
+def _page(lsr, *, cancel=None, due=None, escalate=None, status: int = 200):
+    session, now, profile = db.session(), clock.now(), carrier_profile()
+    ver = next_ver(v.ver for v in lsr.versions)
+    cancel = cancel or CancelForm(formdata=None, ver=ver)
+    due = due or DueDateForm(formdata=None, ver=ver)
+    escalate = escalate or EscalationForm(formdata=None)
+    eu = lsr.payload.get("eu") if isinstance(lsr.payload, dict) else None
+    state = lsr.state or (eu.get("state") if isinstance(eu, dict) else None)
+    state = state.upper()[:2] if isinstance(state, str) else None
+    contacts = escalations.contacts_for_state(session, state) if state else []
+    return render_template(
+        "portal/order.html", lsr=lsr, events=timeline.order_timeline(session,
+                                                                     SqlRegistry(session), lsr),
+        clocks=timeline.clocks(lsr, now=now, profile=profile), cancel=cancel, due=due,
+        escalate=escalate, contacts=contacts, state=state, open=lsr.status in OPEN_STATUSES,
+        may_change="lsr" in current_user.privileges), status
+
+
+@bp.get("/orders/<int:lsr_id>")
+@partner_access("view", "lsr")
+def show_order(lsr_id: int):
+    return _page(_order(lsr_id))
+
+
+def _supplement(lsr, body: dict, forms: dict):
+    try:
+        result = supplements.supplement(order_context(), lsr, {**body, "pon": lsr.pon})
+    except GatewayError as err:
+        text, status = failed(err)
+        flash(text, "error")
+        return _page(lsr, status=status, **forms)
+    flash_supplement(result)
+    return redirect(url_for("portal.show_order", lsr_id=lsr.id))
+
+
+@bp.post("/orders/<int:lsr_id>/cancel")
+@partner_access("lsr")
+def cancel_order(lsr_id: int):
+    lsr = _order(lsr_id, for_update=True)
+    form = CancelForm()
+    if not form.validate():
+        return _page(lsr, cancel=form, status=422)
+    return _supplement(lsr, {"sup": "1", "ver": form.ver.data.strip()}, {"cancel": form})
+
+
+@bp.post("/orders/<int:lsr_id>/due-date")
+@partner_access("lsr")
+def change_due_date(lsr_id: int):
+    lsr = _order(lsr_id, for_update=True)
+    form = DueDateForm()
+    if not form.validate():
+        return _page(lsr, due=form, status=422)
+    return _supplement(lsr, {"sup": "2", "ver": form.ver.data.strip(),
+                             "ddd": form.ddd.data.isoformat()}, {"due": form})
+
+
+@bp.post("/orders/<int:lsr_id>/escalate")
+@partner_access("view", "lsr")
+def escalate_order(lsr_id: int):
+    lsr = _order(lsr_id)
+    form = EscalationForm()
+    if not form.validate():
+        return _page(lsr, escalate=form, status=422)
+    try:
+        escalation, contact = escalations.escalate_order(
+            db.session(), lsr, reason=form.reason.data, text=form.text.data, actor=actor(),
+            now=clock.now(), profile=carrier_profile())
+    except GatewayError as err:
+        text, status = failed(err)
+        flash(text, "error")
+        return _page(lsr, escalate=form, status=status)
+    who = f"{contact.name} ({contact.title}, {contact.phone})" if contact else "the LNP desk"
+    flash(f"Escalation {escalation.id} raised at level 1: {who} will answer.", "success")
+    return redirect(url_for("portal.show_order", lsr_id=lsr.id) + "#escalate")

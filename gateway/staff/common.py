@@ -1,0 +1,68 @@
+"""What every staff view shares: the actor, the order context, admin guard, zones, paging."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from flask import abort, request
+from flask_login import current_user
+
+from gateway import clock, db
+from gateway.profile import carrier_profile
+from gateway.services import lsr as lsr_svc
+from gateway.services.actors import Actor
+from npac.simulator import SqlRegistry
+
+DEFAULT_ZONE = "America/Los_Angeles"
+
+
+def actor() -> Actor:
+    return Actor.from_user(current_user, request.remote_addr)
+
+
+def order_context(partner=None, **kwargs) -> lsr_svc.Context:
+    """The context the order services take, as the API builds it."""
+    session = db.session()
+    return lsr_svc.Context(session, SqlRegistry(session), partner, actor(), clock.now(),
+                           carrier_profile(), **kwargs)
+
+
+def admin_required(view: Callable) -> Callable:
+    """Partners, the carrier profile and escalation contacts are for staff admins (§1.3)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role != "staff_admin":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def user_zone() -> ZoneInfo:
+    try:
+        return ZoneInfo(getattr(current_user, "timezone", None) or DEFAULT_ZONE)
+    except (KeyError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def zones() -> list[str]:
+    """The carrier's time zones (from the states it serves) and the user's own, sorted."""
+    names = set(carrier_profile().states.values()) | {str(user_zone())}
+    return sorted(names)
+
+
+def page_arg(default_per_page: int = 50) -> tuple[int, int]:
+    """`page` from the query string: a bad value is page 1, never an error page."""
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        page = 1
+    return page, default_per_page
+
+
+def choice_arg(name: str, allowed, default=None):
+    """A query-string value only when it is one of the allowed values."""
+    value = request.args.get(name) or default
+    return value if value in allowed else default

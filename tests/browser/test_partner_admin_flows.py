@@ -1,0 +1,60 @@
+"""Partner administration in a real browser: a disabled user cannot sign in; a new user's
+temporary password works."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tests.browser.portal_data import carrier
+
+
+def test_partner_admin_disables_a_user_who_then_cannot_sign_in(live, page):
+    carrier(live)
+    login(page, "boss")
+    page.get_by_role("link", name="Users").first.click()
+    page.get_by_role("link", name="heron").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Disable heron").click()
+    expect(page.get_by_text("heron is disabled")).to_be_visible()
+    row = page.get_by_role("row", name="heron")
+    expect(row).to_contain_text("disabled 2026-11-23")
+    page.get_by_role("button", name="Sign out").click()
+    login(page, "heron")
+    assert "/login" in page.url
+    expect(page.get_by_text("This account is disabled")).to_be_visible()
+
+
+def test_a_canceled_confirmation_leaves_the_user_active(live, page):
+    carrier(live)
+    login(page, "boss")
+    page.goto("/admin/users")
+    page.get_by_role("link", name="heron").click()
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Disable heron").click()
+    page.goto("/admin/users")
+    expect(page.get_by_role("row", name="heron")).to_contain_text("active")
+
+
+def test_partner_admin_adds_a_user_who_signs_in_with_the_temporary_password(live, page,
+                                                                           browser):
+    carrier(live)
+    login(page, "boss")
+    page.goto("/admin/users/new")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Email").fill("sam@heron.example")
+    page.get_by_label("a named role").check()
+    expect(page.locator('[data-when="privileges"]')).to_be_hidden()
+    page.get_by_label("the privileges ticked below").check()
+    page.get_by_label("lsr · send LSRs and supplements").check()
+    page.get_by_label("FOC").check()
+    page.get_by_role("button", name="Add the user").click()
+    password = page.locator("#secret").input_value()
+    assert len(password) == 16
+    other = browser.new_context(base_url=live.url)
+    try:
+        tab = other.new_page()
+        login(tab, "sam", password)
+        expect(tab.get_by_role("heading", level=1)).to_contain_text("port-out dashboard")
+        expect(tab.get_by_role("link", name="New LSR").first).to_be_visible()
+    finally:
+        other.close()

@@ -1,0 +1,59 @@
+"""TN lines pasted or uploaded: normalization and valid / invalid / duplicate per line."""
+from forms.tn_lines import as_text, normalize, parse_lines, read_upload, tns_of
+
+
+def test_common_ways_of_writing_a_tn_are_normalized():
+    assert normalize("(541) 555-0142") == "5415550142"
+    assert normalize("1-541-555-0142") == "5415550142"
+    assert normalize("+1 541.555.0142") == "5415550142"
+    assert normalize("541 555 0142") == "5415550142"
+
+
+def test_numbers_outside_the_nanp_are_not_tns():
+    assert normalize("1415550142") is None  # NPA starting 1
+    assert normalize("5411550142") is None  # NXX starting 1
+    assert normalize("541555014") is None
+    assert normalize("54155501420") is None
+    assert normalize("abc") is None
+
+
+def test_each_line_is_valid_invalid_or_duplicate_with_its_line_number():
+    lines = parse_lines("5415550142\n\n541-555-0301\nhello\n(541) 555-0142\n")
+    assert [(l.number, l.status) for l in lines] == [
+        (1, "valid"), (3, "valid"), (4, "invalid"), (5, "duplicate")]
+    assert lines[2].tn is None and "10-digit" in lines[2].detail
+    assert lines[3].tn == "5415550142" and "earlier line" in lines[3].detail
+
+
+def test_csv_rows_give_their_first_cell_and_a_header_line_is_skipped():
+    text = "tn,name\n5415550142,LINDA\n\"5415550301\",DENTAL\n;5415550302;x\n"
+    lines = parse_lines(text)
+    assert [l.tn for l in lines] == ["5415550142", "5415550301", "5415550302"]
+    assert all(l.status == "valid" for l in lines)
+
+
+def test_tab_separated_spreadsheet_paste_is_read():
+    lines = parse_lines("5415550142\tworking\n5415550301\tworking")
+    assert [l.tn for l in lines] == ["5415550142", "5415550301"]
+
+
+def test_a_header_is_only_skipped_on_the_first_line():
+    lines = parse_lines("5415550142\nTN\n")
+    assert [l.status for l in lines] == ["valid", "invalid"]
+
+
+def test_the_list_as_sent_keeps_invalid_lines_for_the_rules_engine_to_name():
+    lines = parse_lines("5415550142\nnope\n5415550142")
+    assert tns_of(lines) == ["5415550142", "nope", "5415550142"]
+    assert as_text(["5415550142", "5415550301"]) == "5415550142\n5415550301"
+
+
+def test_uploads_in_utf8_with_bom_and_latin1_are_decoded():
+    assert read_upload("\ufeff5415550142\n".encode("utf-8")) == "5415550142\n"
+    assert read_upload("5415550142 café\n".encode("latin-1")).startswith("5415550142 caf")
+
+
+def test_a_judged_line_keeps_its_number_and_text():
+    line = parse_lines("5415550199")[0].judged("not_ours", "R201: NPAC shows B451")
+    assert (line.number, line.raw, line.tn, line.status) == (1, "5415550199", "5415550199",
+                                                            "not_ours")
