@@ -94,7 +94,12 @@ def client(app):
 
 @pytest.fixture
 def db_session(app):
-    """A session on the test database inside an app context (commit at will)."""
+    """A session on the test database inside an app context (commit at will).
+
+    The context stays pushed for the whole test, and Flask's test client reuses a pushed app
+    context, so its `g` (Flask-Login's cached user among it) carries over between requests:
+    tests that sign in through pages should read the database through `store` instead.
+    """
     with app.app_context():
         session = app.extensions["portgate_db"].sessionmaker()
         yield session
