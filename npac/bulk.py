@@ -136,9 +136,14 @@ def _copy_text(connection: sa.Connection, sql: str, data: Iterable[tuple], width
         end = "".join("\t" + render(v) for v in tail) + "\n"
         tabs = width - 1
         for row in data:
-            line = "\t".join([v if type(v) is str else fast(id(v)) or render(v) for v in row])
+            try:
+                line, nulls = "\t".join(row), 0  # rows of strings only: no per-value work
+            except TypeError:
+                line = "\t".join([v if type(v) is str else fast(id(v)) or render(v)
+                                  for v in row])
+                nulls = row.count(None)
             # Safe as is when the only tabs are separators and the only backslashes are NULLs.
-            if line.count("\t") != tabs or line.count("\\") != row.count(None) \
+            if line.count("\t") != tabs or line.count("\\") != nulls \
                     or "\n" in line or "\r" in line:  # rare: escape value by value
                 line = "\t".join([render(v) for v in row])
             lines.append(line + end)

@@ -61,8 +61,10 @@ def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile:
     tn_accounts = dict(session.execute(
         sa.select(Tn.tn, Tn.account_number).where(Tn.tn.in_(wanted))).all())
     accounts = _accounts(session, set(tn_accounts.values()), now=now)
-    open_q = (sa.select(LsrTn.tn, Lsr.pon).join(Lsr, Lsr.id == LsrTn.lsr_id)
-              .where(LsrTn.tn.in_(wanted)))
+    # Driven from lsr_tns by TN (a correlated PON look-up, not a join): with a join SQLite may
+    # scan every order and probe its TNs (100 ms for 500 TNs against 10,000 orders).
+    pon = sa.select(Lsr.pon).where(Lsr.id == LsrTn.lsr_id).scalar_subquery()
+    open_q = sa.select(LsrTn.tn, pon).where(LsrTn.tn.in_(wanted))
     if exclude_lsr_id is not None:
         open_q = open_q.where(LsrTn.lsr_id != exclude_lsr_id)
     open_orders = {tn: pon or "(no PON)" for tn, pon in session.execute(open_q).all()}
