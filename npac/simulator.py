@@ -61,30 +61,37 @@ class SqlRegistry:
     # -- lookups -------------------------------------------------------------------------------
 
     def current_providers(self, tns: Sequence[str]) -> dict[str, Provider]:
-        """Map each TN to its provider: active SV, else block, else code (one query per level)."""
-        left = _unique(tns)
+        """Map each TN to its provider: active SV, else block, else code (§2).
+
+        One statement for the whole batch: the three levels are UNION ALL branches (each an
+        index look-up of the batch's TNs or prefixes), and the precedence is applied here.
+        """
+        wanted = _unique(tns)
+        if not wanted:
+            return {}
+        levels = [
+            sa.select(SV.tn.label("key"), SV.new_spid.label("spid"), SV.lrn.label("lrn"),
+                      sa.literal("sv").label("source"))
+            .where(self._in(SV.tn, wanted), _ACTIVE),
+            sa.select(ThousandsBlock.npa_nxx_x, ThousandsBlock.spid, ThousandsBlock.lrn,
+                      sa.literal("block"))
+            .where(self._in(ThousandsBlock.npa_nxx_x, _unique(tn[:7] for tn in wanted))),
+            sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid, NpaNxxCode.lrn, sa.literal("code"))
+            .where(self._in(NpaNxxCode.npa_nxx, _unique(tn[:6] for tn in wanted))),
+        ]
+        union = sa.union_all(*levels).subquery()
+        query = sa.select(union.c.key, union.c.spid, union.c.lrn, union.c.source, Spid.name) \
+            .outerjoin(Spid, Spid.spid == union.c.spid)
+        held: dict[tuple[str, str], tuple] = {}
+        for key, spid, lrn, source, name in self._rows(query):
+            held[(source, key)] = (spid, lrn, name or "")
         found: dict[str, Provider] = {}
-        if not left:
-            return found
-        rows = self._rows(
-            sa.select(SV.tn, SV.new_spid, SV.lrn, Spid.name)
-            .outerjoin(Spid, Spid.spid == SV.new_spid)
-            .where(self._in(SV.tn, left), _ACTIVE))
-        for tn, spid, lrn, name in rows:
-            found[tn] = Provider(tn, spid, name or "", lrn, "sv")
-        for model, key, width, source in ((ThousandsBlock, ThousandsBlock.npa_nxx_x, 7, "block"),
-                                          (NpaNxxCode, NpaNxxCode.npa_nxx, 6, "code")):
-            left = [tn for tn in left if tn not in found]
-            if not left:
-                break
-            holders = {prefix: (spid, lrn, name) for prefix, spid, lrn, name in self._rows(
-                sa.select(key, model.spid, model.lrn, Spid.name)
-                .outerjoin(Spid, Spid.spid == model.spid)
-                .where(self._in(key, _unique(tn[:width] for tn in left))))}
-            for tn in left:
-                holder = holders.get(tn[:width])
-                if holder:
-                    found[tn] = Provider(tn, holder[0], holder[2] or "", holder[1], source)
+        for tn in wanted:
+            for source, key in (("sv", tn), ("block", tn[:7]), ("code", tn[:6])):
+                holder = held.get((source, key))
+                if holder is not None:
+                    found[tn] = Provider(tn, holder[0], holder[2], holder[1], source)
+                    break
         return found
 
     def spid_names(self, spids: Iterable[str]) -> dict[str, str]:

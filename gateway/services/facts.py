@@ -29,38 +29,26 @@ def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
                         delegations=delegations)
 
 
-def lock_tns(session: Session, tns: Iterable) -> None:
-    """Serialize decisions on the same TNs (§2.4): lock the carrier's TN rows, in TN order.
-
-    Two LSRs for one TN decided at once would each see no open order and both get an FOC;
-    with the rows locked the second waits, then sees the first's open order (R205). The sorted
-    order keeps two LSRs with overlapping TNs from deadlocking. (SQLite has one writer.)
-    """
-    wanted = sorted(clean_tns(tns))
-    if wanted and session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        tns_param = sa.bindparam("lock_tns", wanted, type_=ARRAY(sa.String))
-        session.execute(sa.select(Tn.tn).where(Tn.tn == sa.any_(tns_param))
-                        .order_by(Tn.tn).with_for_update())
-
-
 def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile: CarrierProfile,
                 now: datetime, spids: Iterable = (), exclude_lsr_id: int | None = None,
-                nnsp: str | None = None) -> OrderFacts:
+                nnsp: str | None = None, keep: dict | None = None,
+                lock: bool = False) -> OrderFacts:
     """Gather NPAC answers, accounts, open orders and pending SVs for the TNs (no per-TN query).
 
     An open SV of the requester's own NNSP is its port in progress (concurred once the FOC
-    issues, §9.2), not "a pending port" of someone else (§2.4).
+    issues, §9.2), not "a pending port" of someone else (§2.4). `keep`, when given, receives
+    the rows loaded on the way (accounts, open SVs) so the writing step needs no second look.
     """
     wanted = clean_tns(tns)
     if not wanted:
         return OrderFacts(providers={}, tn_accounts={}, accounts={},
                           known_spids=_spid_names(registry, spids))
     providers = registry.current_providers(wanted)
-    tn_accounts = dict(session.execute(
-        sa.select(Tn.tn, Tn.account_number).where(Tn.tn.in_(wanted))).all())
-    accounts = _accounts(session, set(tn_accounts.values()), now=now)
+    statuses = _account_tns(session, wanted, lock=lock)
+    asked = set(wanted)
+    tn_accounts = {tn: number for number, tns_of in statuses.items() for tn in tns_of
+                   if tn in asked}
+    accounts = _accounts(session, statuses, now=now, keep=keep)
     # Driven from lsr_tns by TN (a correlated PON look-up, not a join): with a join SQLite may
     # scan every order and probe its TNs (100 ms for 500 TNs against 10,000 orders).
     pon = sa.select(Lsr.pon).where(Lsr.id == LsrTn.lsr_id).scalar_subquery()
@@ -68,8 +56,10 @@ def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile:
     if exclude_lsr_id is not None:
         open_q = open_q.where(LsrTn.lsr_id != exclude_lsr_id)
     open_orders = {tn: pon or "(no PON)" for tn, pon in session.execute(open_q).all()}
-    pending = frozenset(sv.tn for sv in registry.subscriptions_for_tns(
-        wanted, statuses=["pending", "conflict"]) if nnsp is None or sv.new_spid != nnsp)
+    open_svs = registry.subscriptions_for_tns(wanted, statuses=["pending", "conflict"])
+    pending = frozenset(sv.tn for sv in open_svs if nnsp is None or sv.new_spid != nnsp)
+    if keep is not None:
+        keep["open_svs"] = (frozenset(wanted), open_svs)
     resale = {a.resale_spid for a in accounts.values() if a.resale_spid}
     names = _spid_names(registry, set(spids) | resale)
     accounts = {k: _with_resale_name(a, names) for k, a in accounts.items()}
@@ -89,15 +79,31 @@ def _spid_names(registry: Registry, spids: Iterable) -> dict[str, str]:
     return registry.spid_names(wanted) if wanted else {}
 
 
-def _accounts(session: Session, numbers: set[str], *, now: datetime) -> dict[str, AccountFacts]:
-    if not numbers:
+def _account_tns(session: Session, wanted: list[str], *,
+                 lock: bool = False) -> dict[str, dict[str, str]]:
+    """Every TN (with its status) of each account that holds one of the wanted TNs: one query.
+
+    `lock` (PostgreSQL): lock those TN rows, in TN order, so that decisions on one account's
+    TNs run one after the other (§2.4: the second sees the first's open order; the order
+    keeps two LSRs with overlapping TNs from deadlocking). SQLite has a single writer.
+    """
+    holders = sa.select(Tn.account_number).where(Tn.tn.in_(wanted))
+    query = sa.select(Tn.tn, Tn.account_number, Tn.status).where(Tn.account_number.in_(holders))
+    if lock and session.bind.dialect.name == "postgresql":
+        query = query.order_by(Tn.tn).with_for_update()
+    statuses: dict[str, dict[str, str]] = {}
+    for tn, number, status in session.execute(query).all():
+        statuses.setdefault(number, {})[tn] = status
+    return statuses
+
+
+def _accounts(session: Session, statuses: dict[str, dict[str, str]], *, now: datetime,
+              keep: dict | None = None) -> dict[str, AccountFacts]:
+    if not statuses:
         return {}
-    rows = session.scalars(sa.select(Account).where(Account.account_number.in_(numbers))).all()
-    statuses: dict[str, dict[str, str]] = {n: {} for n in numbers}
-    for tn, number, status in session.execute(
-            sa.select(Tn.tn, Tn.account_number, Tn.status)
-            .where(Tn.account_number.in_(numbers))).all():
-        statuses[number][tn] = status
+    rows = session.scalars(sa.select(Account).where(Account.account_number.in_(statuses))).all()
+    if keep is not None:
+        keep["accounts"] = {a.account_number: a for a in rows}
     return {a.account_number: account_facts(a, statuses[a.account_number], now=now)
             for a in rows}
 

@@ -5,12 +5,12 @@ import hashlib
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gateway.errors import Conflict, InvalidInput
 from gateway.models import Account, Lsr, LsrVersion, Partner, PasscodeFailure
@@ -51,6 +51,9 @@ class Context:
     profile: CarrierProfile
     channel: str = "api"
     manual: bool = False
+    # rows the last decision loaded (accounts, open SVs), reused by the writing step
+    loaded: dict = field(default_factory=dict)
+    fresh_order_id: int | None = None  # the order this call created (it has no index rows yet)
 
 
 def reject_entry(code: str, field: str | None = None, message: str | None = None) -> dict:
@@ -81,15 +84,10 @@ def submit_lsr(ctx: Context, body: dict, *, received_at: datetime | None = None)
     owner = acting_owner(ctx.session, ctx.partner, _text(body.get("ccna")), "lsr")
     if pon is None:  # rejected for its PON; nothing to key a duplicate on
         return SubmitResult(_new_order(ctx, owner, None, body, received_at), True)
+    created = _new_order(ctx, owner, pon, body, received_at)
+    if created is not None:
+        return SubmitResult(created, True)
     existing = _order_for_pon(ctx.session, owner.id, pon)
-    if existing is None:
-        try:
-            with ctx.session.begin_nested():  # the unique (owner, PON) decides a race
-                return SubmitResult(_new_order(ctx, owner, pon, body, received_at), True)
-        except IntegrityError:
-            existing = _order_for_pon(ctx.session, owner.id, pon)
-            if existing is None:
-                raise
     _refuse_duplicates(existing, body)
     _check_resubmission_ver(existing, body)
     evaluate(ctx, existing, body, received_at=received_at, sup=None, owner=owner)
@@ -102,17 +100,36 @@ def _order_for_pon(session: Session, owner_id: int, pon: str) -> Lsr | None:
 
 
 def _new_order(ctx: Context, owner: Partner, pon: str | None, body: dict,
-               received_at: datetime) -> Lsr:
-    lsr = Lsr(order_number=f"PG{secrets.token_hex(5).upper()}", owner_partner_id=owner.id,
-              submitter_partner_id=ctx.partner.id, ccna=owner.ccna, pon=pon,
-              ver=_ver(body), status="rejected",
-              channel=ctx.channel, received_at=received_at, payload={}, created_at=ctx.now,
-              updated_at=ctx.now, due_date_sups=0, rejects=[], foc_tns=[], disconnect_tns=[],
-              versions=[])  # a new order has no versions: no lazy load of the collection
-    ctx.session.add(lsr)
-    ctx.session.flush()
+               received_at: datetime) -> Lsr | None:
+    """Create and decide the order of a new PON; None when the PON already has one.
+
+    One INSERT ... ON CONFLICT DO NOTHING on the unique (owner, PON): of two identical
+    submissions at the same moment the second waits for the first and then finds its order
+    (§7.5) — no check-then-insert race, and no savepoint.
+    """
+    values = dict(order_number=f"PG{secrets.token_hex(5).upper()}", owner_partner_id=owner.id,
+                  submitter_partner_id=ctx.partner.id, ccna=owner.ccna, pon=pon,
+                  ver=_ver(body), status="rejected", channel=ctx.channel,
+                  received_at=received_at, payload={}, created_at=ctx.now, updated_at=ctx.now,
+                  due_date_sups=0, rejects=[], foc_tns=[], disconnect_tns=[])
+    insert = _dialect_insert(ctx.session)(Lsr).values(**values)
+    if pon is not None:
+        insert = insert.on_conflict_do_nothing(index_elements=["owner_partner_id", "pon"])
+    lsr = ctx.session.scalars(insert.returning(Lsr)).first()
+    if lsr is None:
+        return None
+    set_committed_value(lsr, "versions", [])  # a new order has none: no lazy load
+    ctx.fresh_order_id = lsr.id
     evaluate(ctx, lsr, body, received_at=received_at, sup=None, owner=owner)
     return lsr
+
+
+def _dialect_insert(session: Session):
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def _refuse_duplicates(lsr: Lsr, body: dict) -> None:
@@ -161,10 +178,11 @@ def decide(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime,
     tns = body.get("tns") if isinstance(body.get("tns"), list) else []
     spids = [s for s in (body.get("nnsp"), body.get("cc")) if isinstance(s, str)]
     nnsp = _text(body.get("nnsp")) or _text(body.get("cc"))
-    facts_svc.lock_tns(ctx.session, tns)  # one decision at a time per TN (§2.4, issue 8)
+    ctx.loaded = {}
     facts = facts_svc.order_facts(ctx.session, ctx.registry, tns, profile=ctx.profile,
                                   now=ctx.now, spids=spids, exclude_lsr_id=lsr.id,
-                                  nnsp=nnsp.upper() if nnsp else None)
+                                  nnsp=nnsp.upper() if nnsp else None, keep=ctx.loaded,
+                                  lock=True)  # one decision at a time per account (§2.4)
     return check_lsr(body, partner=facts_svc.partner_facts(ctx.session, ctx.partner),
                      facts=facts, profile=ctx.profile, received_at=received_at,
                      own_order_tns=own_tns, manual_entry=ctx.manual,
@@ -230,7 +248,7 @@ def _reject(ctx: Context, lsr: Lsr, decision: LsrDecision, version: LsrVersion,
     lsr.due_date, lsr.foc_due_at, lsr.foc_issued_at, lsr.window_ends_at = None, None, None, None
     lsr.foc_tns, lsr.disconnect_tns, lsr.new_btn = [], [], None
     version.status, version.rejects = "rejected", rejects
-    _set_open_tns(ctx.session, lsr, ())
+    _index_tns(ctx, lsr, ())
     if decision.passcode_failed and decision.account_number:
         record_passcode_failure(ctx, decision.account_number, lsr)
     notices.emit(ctx.session, "lsr.rejected", owner, lsr_body(lsr), now=ctx.now,
@@ -251,9 +269,10 @@ def _to_review(ctx: Context, lsr: Lsr, decision: LsrDecision, version: LsrVersio
     lsr.foc_issued_at, lsr.window_ends_at = None, None
     lsr.foc_tns, lsr.disconnect_tns = list(decision.tns), list(decision.disconnect_tns)
     lsr.new_btn = decision.new_btn
-    lsr.state = _state_of(ctx.session, lsr)  # the zone a SUP 2's receipt is found in (§6.2)
+    with ctx.session.no_autoflush:
+        lsr.state = _account_contact(ctx, lsr)[0]  # the zone a SUP 2's receipt is found in (§6.2)
     version.status, version.due_date = "manual_review", decision.due_date
-    _set_open_tns(ctx.session, lsr, decision.tns)
+    _index_tns(ctx, lsr, decision.tns)
     notices.emit(ctx.session, "lsr.manual_review", owner, lsr_body(lsr), now=ctx.now,
                  lsr_id=lsr.id, subject=f"In review ({decision.review_reason}): PON {lsr.pon}",
                  body=f"PON {lsr.pon} VER {lsr.ver} awaits the carrier's LNP desk "
@@ -268,12 +287,12 @@ def issue_foc(ctx: Context, lsr: Lsr, due_date, version: LsrVersion, owner: Part
     lsr.due_date, lsr.foc_issued_at = due_date, ctx.now
     lsr.foc_tns, lsr.disconnect_tns, lsr.new_btn = list(tns), list(disconnect), new_btn
     with ctx.session.no_autoflush:  # the order's rows are written once, below, not twice
-        state, email = _account_contact(ctx.session, lsr)
+        state, email = _account_contact(ctx, lsr)
     lsr.state = state
     lsr.window_ends_at = porting_window(due_date, state, ctx.profile)[1] if state else None
     version.status, version.due_date = "foc", due_date
-    _set_open_tns(ctx.session, lsr, tns)
-    concur_waiting(ctx.registry, tns, lsr.nnsp, now=ctx.now)
+    _index_tns(ctx, lsr, tns)
+    concur_waiting(ctx.registry, tns, lsr.nnsp, now=ctx.now, open_svs=_loaded_svs(ctx, tns))
     notices.emit(ctx.session, "lsr.foc", owner, lsr_body(lsr), now=ctx.now, lsr_id=lsr.id,
                  subject=f"FOC: PON {lsr.pon} due {due_date.isoformat()}",
                  body=f"PON {lsr.pon} VER {lsr.ver} is confirmed (order {lsr.order_number}); "
@@ -281,11 +300,14 @@ def issue_foc(ctx: Context, lsr: Lsr, due_date, version: LsrVersion, owner: Part
     _end_user_notice(ctx, lsr, owner, email=email)
 
 
-def _account_contact(session: Session, lsr: Lsr) -> tuple[str | None, str | None]:
-    """The account's state and end-user email, in one query."""
+def _account_contact(ctx: Context, lsr: Lsr) -> tuple[str | None, str | None]:
+    """The account's state and end-user email (as the decision loaded it, else one query)."""
     if not lsr.account_number:
         return None, None
-    row = session.execute(sa.select(Account.state, Account.contact_email).where(
+    account = ctx.loaded.get("accounts", {}).get(lsr.account_number)
+    if account is not None:
+        return account.state, account.contact_email
+    row = ctx.session.execute(sa.select(Account.state, Account.contact_email).where(
         Account.account_number == lsr.account_number)).first()
     return (row[0], row[1]) if row else (None, None)
 
@@ -295,6 +317,18 @@ def _state_of(session: Session, lsr: Lsr) -> str | None:
         return None
     return session.scalar(sa.select(Account.state).where(
         Account.account_number == lsr.account_number))
+
+
+def _loaded_svs(ctx: Context, tns) -> list | None:
+    """The open SVs the decision loaded, if it loaded them for these TNs."""
+    asked, svs = ctx.loaded.get("open_svs", (frozenset(), None))
+    return svs if svs is not None and set(tns) <= asked else None
+
+
+def _index_tns(ctx: Context, lsr: Lsr, tns) -> None:
+    """Set the order's open-order index rows (§2.4); a fresh order has none to delete."""
+    _set_open_tns(ctx.session, lsr, tns, fresh=ctx.fresh_order_id == lsr.id)
+    ctx.fresh_order_id = None
 
 
 _UNKNOWN = object()

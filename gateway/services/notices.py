@@ -23,13 +23,13 @@ WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "ls
 
 def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:
     """Email addresses of the partner's active users and contacts holding the type."""
-    users = session.scalars(sa.select(User.email).where(
+    users = sa.select(User.email).where(
         User.partner_id == partner_id, User.disabled_at.is_(None),
-        User.contact_types_csv.contains(contact_type))).all()
-    contacts = session.scalars(sa.select(Contact.email).where(
+        User.contact_types_csv.contains(contact_type))
+    contacts = sa.select(Contact.email).where(
         Contact.partner_id == partner_id, Contact.removed_at.is_(None),
-        Contact.types_csv.contains(contact_type))).all()
-    return sorted(set(users) | set(contacts))
+        Contact.types_csv.contains(contact_type))
+    return sorted(set(session.scalars(sa.union(users, contacts))))
 
 
 def emit(session: Session, event: str, partner: Partner | None, data: dict, *, now: datetime,

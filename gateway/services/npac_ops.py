@@ -43,13 +43,18 @@ def _covering_order(session: Session, tn: str, spid: str, *,
     return session.scalar(query)
 
 
-def concur_waiting(registry: Registry, tns, spid: str | None, *, now: datetime) -> int:
+def concur_waiting(registry: Registry, tns, spid: str | None, *, now: datetime,
+                   open_svs: list | None = None) -> int:
     """Concur the SVs that the new provider created before its FOC (§9.2: conflict cause 50,
-    "LSR Not Received", is lifted once an FOC covers the TN for that SPID); return how many."""
+    "LSR Not Received", is lifted once an FOC covers the TN for that SPID); return how many.
+    `open_svs`: the TNs' open SVs when the caller loaded them already (no second query)."""
     if not spid or not tns:
         return 0
-    waiting = [sv for sv in registry.subscriptions_for_tns(list(tns), statuses=["conflict"])
-               if sv.new_spid == spid and sv.conflict_cause == LSR_NOT_RECEIVED]
+    if open_svs is None:
+        open_svs = registry.subscriptions_for_tns(list(tns), statuses=["conflict"])
+    wanted = set(tns)
+    waiting = [sv for sv in open_svs if sv.tn in wanted and sv.status == "conflict"
+               and sv.new_spid == spid and sv.conflict_cause == LSR_NOT_RECEIVED]
     for sv in waiting:
         registry.concur(sv.id, now=now)
     return len(waiting)
