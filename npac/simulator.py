@@ -52,11 +52,11 @@ class SqlRegistry:
             return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.String)))
         return column.in_(values)
 
-    def _rows(self, query: sa.Executable) -> sa.CursorResult:
+    def _rows(self, query: sa.Executable, params: dict | None = None) -> sa.CursorResult:
         """Run a lookup at Core level (no ORM overhead), after the session's autoflush."""
         if self.session.autoflush:
             self.session.flush()
-        return self.session.connection().execute(query)
+        return self.session.connection().execute(query, params)
 
     # -- lookups -------------------------------------------------------------------------------
 
@@ -69,22 +69,10 @@ class SqlRegistry:
         wanted = _unique(tns)
         if not wanted:
             return {}
-        levels = [
-            sa.select(SV.tn.label("key"), SV.new_spid.label("spid"), SV.lrn.label("lrn"),
-                      sa.literal("sv").label("source"))
-            .where(self._in(SV.tn, wanted), _ACTIVE),
-            sa.select(ThousandsBlock.npa_nxx_x, ThousandsBlock.spid, ThousandsBlock.lrn,
-                      sa.literal("block"))
-            .where(self._in(ThousandsBlock.npa_nxx_x, _unique(tn[:7] for tn in wanted))),
-            sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid, NpaNxxCode.lrn, sa.literal("code"))
-            .where(self._in(NpaNxxCode.npa_nxx, _unique(tn[:6] for tn in wanted))),
-        ]
-        union = sa.union_all(*levels).subquery()
-        query = sa.select(union.c.key, union.c.spid, union.c.lrn, union.c.source, Spid.name) \
-            .outerjoin(Spid, Spid.spid == union.c.spid)
-        held: dict[tuple[str, str], tuple] = {}
-        for key, spid, lrn, source, name in self._rows(query):
-            held[(source, key)] = (spid, lrn, name or "")
+        params = {"tns": wanted, "blocks": _unique(tn[:7] for tn in wanted),
+                  "codes": _unique(tn[:6] for tn in wanted)}
+        held = {(source, key): (spid, lrn, name or "")
+                for key, spid, lrn, source, name in self._rows(self._providers_query, params)}
         found: dict[str, Provider] = {}
         for tn in wanted:
             for source, key in (("sv", tn), ("block", tn[:7]), ("code", tn[:6])):
@@ -93,6 +81,28 @@ class SqlRegistry:
                     found[tn] = Provider(tn, holder[0], holder[2], holder[1], source)
                     break
         return found
+
+    @cached_property
+    def _providers_query(self) -> sa.Select:
+        """The look-up of current_providers, built once per registry (parameters bound later)."""
+        levels = [
+            sa.select(SV.tn.label("key"), SV.new_spid.label("spid"), SV.lrn.label("lrn"),
+                      sa.literal("sv").label("source"))
+            .where(self._batch(SV.tn, "tns"), _ACTIVE),
+            sa.select(ThousandsBlock.npa_nxx_x, ThousandsBlock.spid, ThousandsBlock.lrn,
+                      sa.literal("block")).where(self._batch(ThousandsBlock.npa_nxx_x, "blocks")),
+            sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid, NpaNxxCode.lrn, sa.literal("code"))
+            .where(self._batch(NpaNxxCode.npa_nxx, "codes")),
+        ]
+        union = sa.union_all(*levels).subquery()
+        return sa.select(union.c.key, union.c.spid, union.c.lrn, union.c.source, Spid.name) \
+            .outerjoin(Spid, Spid.spid == union.c.spid)
+
+    def _batch(self, column: sa.ColumnElement, name: str) -> sa.ColumnElement[bool]:
+        """A named batch parameter: an array on PostgreSQL, an expanding IN list elsewhere."""
+        if self._postgres:
+            return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String)))
+        return column.in_(sa.bindparam(name, expanding=True))
 
     def spid_names(self, spids: Iterable[str]) -> dict[str, str]:
         """Map each known SPID to its company name; unknown SPIDs are absent."""
