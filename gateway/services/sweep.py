@@ -103,11 +103,16 @@ def run_sweep(session: Session, *, now: datetime, profile: CarrierProfile,
     registry = registry or SqlRegistry(session)
     if not hold_job_lock(session, "sweep", now=now):
         return None
-    return {"expired": expire_orders(session, registry, now=now),
-            "foc_overdue": flag_overdue_focs(session, now=now),
-            "locks_ended": end_locks(session, now=now),
-            "escalations_risen": rise_overdue(session, now=now, profile=profile),
-            "svs_canceled": expire_stale_svs(registry, now=now)}
+    report = {"expired": expire_orders(session, registry, now=now),
+              "foc_overdue": flag_overdue_focs(session, now=now),
+              "locks_ended": end_locks(session, now=now),
+              "escalations_risen": rise_overdue(session, now=now, profile=profile),
+              "svs_canceled": expire_stale_svs(registry, now=now)}
+    if session.bind.dialect.name == "sqlite":
+        # SQLite never gathers planner statistics by itself; the periodic sweep keeps them
+        # fresh (a no-op unless tables changed enough), as PostgreSQL's autovacuum does.
+        session.execute(sa.text("PRAGMA optimize"))
+    return report
 
 
 def hold_job_lock(session: Session, name: str, *, now: datetime) -> bool:
