@@ -69,8 +69,9 @@ class SqlRegistry:
         wanted = _unique(tns)
         if not wanted:
             return {}
-        params = {"tns": wanted, "blocks": _unique(tn[:7] for tn in wanted),
-                  "codes": _unique(tn[:6] for tn in wanted)}
+        params = {"tns": wanted} if self._postgres else {
+            "tns": wanted, "blocks": _unique(tn[:7] for tn in wanted),
+            "codes": _unique(tn[:6] for tn in wanted)}
         held = {(source, key): (spid, lrn, name or "")
                 for key, spid, lrn, source, name in self._rows(self._providers_query, params)}
         found: dict[str, Provider] = {}
@@ -87,11 +88,13 @@ class SqlRegistry:
         """The look-up of current_providers, built once per registry (parameters bound later)."""
         levels = [
             sa.select(SV.tn.label("key"), SV.new_spid.label("spid"), SV.lrn.label("lrn"),
-                      sa.literal("sv").label("source"))
+                      sa.literal_column("'sv'").label("source"))
             .where(self._batch(SV.tn, "tns"), _ACTIVE),
             sa.select(ThousandsBlock.npa_nxx_x, ThousandsBlock.spid, ThousandsBlock.lrn,
-                      sa.literal("block")).where(self._batch(ThousandsBlock.npa_nxx_x, "blocks")),
-            sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid, NpaNxxCode.lrn, sa.literal("code"))
+                      sa.literal_column("'block'"))
+            .where(self._batch(ThousandsBlock.npa_nxx_x, "blocks")),
+            sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid, NpaNxxCode.lrn,
+                      sa.literal_column("'code'"))
             .where(self._batch(NpaNxxCode.npa_nxx, "codes")),
         ]
         union = sa.union_all(*levels).subquery()
@@ -99,10 +102,18 @@ class SqlRegistry:
             .outerjoin(Spid, Spid.spid == union.c.spid)
 
     def _batch(self, column: sa.ColumnElement, name: str) -> sa.ColumnElement[bool]:
-        """A named batch parameter: an array on PostgreSQL, an expanding IN list elsewhere."""
-        if self._postgres:
-            return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String)))
-        return column.in_(sa.bindparam(name, expanding=True))
+        """A named batch parameter: an array on PostgreSQL, an expanding IN list elsewhere.
+
+        On PostgreSQL the prefixes are cut from the one TN array on the server (a single
+        parameter to send, whatever the level)."""
+        if not self._postgres:
+            return column.in_(sa.bindparam(name, expanding=True))
+        tns = sa.bindparam("tns", type_=ARRAY(sa.String))
+        if name == "tns":
+            return column == sa.any_(tns)
+        width = 7 if name == "blocks" else 6
+        cut = sa.func.unnest(tns).table_valued("tn").render_derived()
+        return column.in_(sa.select(sa.func.substr(cut.c.tn, 1, width)).scalar_subquery())
 
     def spid_names(self, spids: Iterable[str]) -> dict[str, str]:
         """Map each known SPID to its company name; unknown SPIDs are absent."""
