@@ -159,7 +159,8 @@ def _copy_text(connection: sa.Connection, sql: str, data: Iterable[tuple], width
 def _executemany(connection: sa.Connection, sql: str, data: Iterable[tuple],
                  batch_size: int) -> int:
     if connection.dialect.paramstyle != "qmark":
-        raise NotImplementedError(f"load_rows: no bulk path for {connection.dialect.name}")
+        raise ValueError(f"load_rows loads PostgreSQL (COPY) and SQLite (executemany), not "
+                         f"{connection.dialect.name}")
     count = 0
     cursor = connection.connection.cursor()
     cache = cursor.execute("PRAGMA cache_size").fetchone()[0]
