@@ -3,12 +3,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from dateutil.parser import isoparse
 from flask import current_app, has_app_context
 
 
 def parse_instant(value: str | datetime) -> datetime:
-    """Parse an ISO-8601 timestamp that carries an offset; naive values are refused."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    """Parse an ISO-8601 timestamp that carries an offset; naive values are refused.
+
+    dateutil's strict ISO-8601 parser also takes the basic forms (`20261123T100000-0800`)
+    that operators paste from other systems.
+    """
+    moment = value if isinstance(value, datetime) else isoparse(str(value).strip())
     if moment.tzinfo is None:
         raise ValueError(f"timestamp {value!r} has no UTC offset")
     return moment
