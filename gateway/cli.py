@@ -1,6 +1,7 @@
 """Command line (api-contract §2): `flask --app app <command>`."""
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
@@ -34,10 +35,25 @@ def unit_of_work() -> Iterator:
         raise click.ClickException(getattr(err, "message", None) or str(err)) from None
 
 
-def _progress() -> Callable[[int], None] | None:
+def _progress(path: str) -> Callable[[int], None] | None:
+    """A progress bar on a terminal (stderr), sized from the file: its bytes over the mean
+    length of its first lines. Off when stderr is not a terminal (cron, CI, pipes)."""
     if not sys.stderr.isatty():
         return None
-    return lambda n: click.echo(f"\r  {n:,} rows read…", nl=False, err=True)
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    expected = max(1, round(size / (len(head) / max(1, head.count(b"\n")))) - 1)
+
+    def show(done: int) -> None:
+        share = min(1.0, done / expected)
+        bar = "#" * int(share * 30)
+        click.echo(f"\r  [{bar:<30}] {share:4.0%} {done:,} of ~{expected:,} rows", nl=False,
+                   err=True)
+        if done >= expected:
+            click.echo("", err=True)
+
+    return show
 
 
 @click.command("init-db")
@@ -56,7 +72,7 @@ def import_accounts(path: str) -> None:
     """Load subscriber accounts (one row per TN), all or nothing."""
     with unit_of_work() as session:
         count = imports.import_accounts(session, path, states=frozenset(carrier_profile().states),
-                                        progress=_progress())
+                                        progress=_progress(path))
     click.echo(f"imported {count} rows")
 
 
@@ -66,7 +82,7 @@ def _npac_import(kind: str) -> click.Command:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     def command(path: str) -> None:
         with unit_of_work() as session:
-            count = loader(session.connection(), path, progress=_progress())
+            count = loader(session.connection(), path, progress=_progress(path))
         click.echo(f"imported {count} rows")
 
     command.__doc__ = f"Load NPAC {kind} from CSV (api-contract §3.2), all or nothing."
