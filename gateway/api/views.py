@@ -13,8 +13,8 @@ from gateway.errors import InvalidInput, NotFound
 from gateway.profile import carrier_profile
 from gateway.schemas import DecisionSchema, EscalationRequestSchema, ManualCsrSchema, \
     ManualLsrSchema
-from gateway.services import csr as csr_svc, escalations, lsr as lsr_svc, queries, staff, \
-    supplements, validate as validate_svc
+from gateway.services import csr as csr_svc, escalations, lsr as lsr_svc, manual_entry, \
+    queries, staff, supplements, validate as validate_svc
 from gateway.services.partners import partner_by_ccna
 from gateway.services.serialize import csr_body, iso, lsr_body
 from npac.simulator import SqlRegistry
@@ -186,7 +186,7 @@ def staff_manual_lsr():
     data = ManualLsrSchema().load(json_body())
     partner = partner_by_ccna(db.session(), data["partner_ccna"])
     ctx = _ctx(partner=partner, channel=data["channel"], manual=True)
-    result = lsr_svc.submit(ctx, data["lsr"], received_at=data["received_at"])
+    result = manual_entry.enter_lsr(ctx, data["lsr"], received_at=data["received_at"])
     return jsonify(lsr_body(result.lsr)), 201 if result.created else 200
 
 
@@ -196,10 +196,9 @@ def staff_manual_csr():
     data = ManualCsrSchema().load(json_body())
     session = db.session()
     partner = partner_by_ccna(session, data["partner_ccna"])
-    req = csr_svc.request_csr(session, SqlRegistry(session), data["request"], partner=partner,
-                              actor=g.actor, now=clock.now(), profile=carrier_profile(),
-                              channel=data["channel"], received_at=data["received_at"],
-                              manual=True)
+    req = manual_entry.enter_csr(session, SqlRegistry(session), data["request"], partner=partner,
+                                 actor=g.actor, now=clock.now(), profile=carrier_profile(),
+                                 channel=data["channel"], received_at=data["received_at"])
     return jsonify(csr_body(req)), 201
 
 

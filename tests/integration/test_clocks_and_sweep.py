@@ -172,3 +172,17 @@ def test_staff_decision_with_a_date_that_is_not_a_date_is_invalid_due_date(heron
         assert resp.status_code == 400, bad
         assert resp.get_json()["error"]["code"] == "invalid_due_date"
     assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "manual_review"
+
+
+def test_manual_entry_through_the_api_refuses_a_received_time_in_the_future(desk, heron):
+    lsr = example("lsr-simple-port.json", pon="FAXFUTURE")
+    resp = desk.post("/api/v1/staff/manual-lsrs", {
+        "partner_ccna": "BHW", "channel": "fax", "received_at": "2026-11-23T11:00:00-08:00",
+        "lsr": lsr})
+    assert resp.status_code == 400
+    assert resp.get_json()["error"]["code"] == "invalid_received_at"
+    assert heron.get("/api/v1/lsrs?pon=FAXFUTURE").get_json()["total"] == 0
+    old = desk.post("/api/v1/staff/manual-csr-requests", {
+        "partner_ccna": "BHW", "channel": "email", "received_at": "2026-10-01T09:00:00-07:00",
+        "request": {"tn": "5415550142", "agauth": "Y"}})
+    assert old.status_code == 400 and old.get_json()["error"]["code"] == "invalid_received_at"
