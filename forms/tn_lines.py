@@ -80,6 +80,3 @@ def tns_of(lines: list[TnLine]) -> list[str]:
     engine names it), in input order."""
     return [line.tn or line.raw for line in lines]
 
-
-def as_text(tns: list[str]) -> str:
-    return "\n".join(tns)

@@ -1,7 +1,7 @@
 """The only clock: real UTC time, or FROZEN_NOW from the configuration (api-contract §1)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from dateutil.parser import isoparse
 from flask import current_app, has_app_context
@@ -25,8 +25,3 @@ def now() -> datetime:
     if frozen:
         return parse_instant(frozen).astimezone(timezone.utc)
     return datetime.now(timezone.utc)
-
-
-def today_utc() -> date:
-    """Return today's date in UTC (carrier-local dates come from validators.calendar)."""
-    return now().date()

@@ -73,8 +73,3 @@ def load_profile(path: str | None) -> CarrierProfile:
         return CarrierProfile.from_dict(None)
     with open(path, encoding="utf-8") as handle:
         return CarrierProfile.from_dict(json.load(handle))
-
-
-def environ_flag(name: str) -> str | None:
-    """Read one operational environment variable (used by the CLI's terminal detection)."""
-    return os.environ.get(name)

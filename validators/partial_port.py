@@ -8,13 +8,13 @@ from typing import Iterable, Sequence
 from validators.catalog import finding, list_tns
 from validators.due_dates import interval_for
 from validators.facts import AccountFacts
+from validators.fields import TN_RE
 from validators.findings import Finding
 
 _PARTIAL_WORDS = re.compile(r"\bPARTIAL\s+PORT\b", re.IGNORECASE)
 _DISC_RUN = re.compile(r"\bDISC\b[\s:]*([\d(][\d()\-.\s,;]*)", re.IGNORECASE)
 _DISC_ENTRIES = re.compile(r"[,;]")
 _DIGIT_GROUP = re.compile(r"\d+")
-_TN_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def parse_disc(remarks: str | None) -> tuple[list[str], list[str]]:
     bad: list[str] = []
 
     def emit(digits: str) -> None:
-        (tns if _TN_RE.match(digits) else bad).append(digits)
+        (tns if TN_RE.match(digits) else bad).append(digits)
 
     for run in _DISC_RUN.finditer(remarks or ""):
         for entry in _DISC_ENTRIES.split(run.group(1)):

@@ -19,8 +19,8 @@ def list_order_escalations(lsr_id: int):
     session = db.session()
     if queries.get_lsr(session, lsr_id, partner_id) is None:
         raise NotFound(f"No LSR {lsr_id}.")
-    return jsonify({"items": [escalations.escalation_body(session, e)
-                              for e in escalations.escalations_of_order(session, lsr_id)]})
+    return jsonify({"items": escalations.escalation_bodies(
+        session, escalations.escalations_of_order(session, lsr_id))})
 
 
 @bp.get("/staff/escalations")
@@ -30,7 +30,7 @@ def staff_escalations():
     open_only = request.args.get("open", "1") not in ("0", "false", "no")
     items = escalations.list_escalations(session, state=request.args.get("state") or None,
                                          open_only=open_only)
-    return jsonify({"items": [escalations.escalation_body(session, e) for e in items]})
+    return jsonify({"items": escalations.escalation_bodies(session, items)})
 
 
 @bp.post("/staff/escalations/<int:escalation_id>/acknowledge")

@@ -44,22 +44,3 @@ def role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
-
-
-def privilege_required(privilege: str) -> Callable:
-    """Allow a partner view only to partner users holding the privilege."""
-
-    def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            from gateway.extensions import login_manager
-
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.is_staff or privilege not in current_user.privileges:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator

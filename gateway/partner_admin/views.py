@@ -102,16 +102,13 @@ def edit_user(user_id: int):
 @bp.post("/users/<int:user_id>/disable")
 @role_required("partner_admin")
 def disable_user(user_id: int):
-    session = db.session()
-    user = user_admin.partner_user(session, _partner_id(), user_id)
-    if not ConfirmForm().validate():
-        flash("The form expired; try again.", "error")
-        return redirect(url_for("partner_admin.edit_user", user_id=user_id))
+    user = _confirmed_user(user_id)
+    if user is None:
+        return _back_to_user(user_id)
     try:
-        orphaned = user_admin.disable(session, user, actor=actor(), now=clock.now())
+        orphaned = user_admin.disable(db.session(), user, actor=actor(), now=clock.now())
     except GatewayError as err:
-        flash(failed(err)[0], "error")
-        return redirect(url_for("partner_admin.edit_user", user_id=user_id))
+        return _back_to_user(user_id, err)
     flash(f"{user.username} is disabled: login and API tokens stopped at once. The user stays "
           "listed and keeps its history.", "success")
     if orphaned:
@@ -123,14 +120,27 @@ def disable_user(user_id: int):
 @bp.post("/users/<int:user_id>/reset-password")
 @role_required("partner_admin")
 def reset_password(user_id: int):
-    session = db.session()
-    user = user_admin.partner_user(session, _partner_id(), user_id)
-    if not ConfirmForm().validate():
-        flash("The form expired; try again.", "error")
-        return redirect(url_for("partner_admin.edit_user", user_id=user_id))
+    user = _confirmed_user(user_id)
+    if user is None:
+        return _back_to_user(user_id)
     try:
-        password = user_admin.reset_password(session, user, actor=actor(), now=clock.now())
+        password = user_admin.reset_password(db.session(), user, actor=actor(), now=clock.now())
     except GatewayError as err:
-        flash(failed(err)[0], "error")
-        return redirect(url_for("partner_admin.edit_user", user_id=user_id))
+        return _back_to_user(user_id, err)
     return no_store(_once("password_reset", user=user, password=password))
+
+
+def _confirmed_user(user_id: int):
+    """The partner's user behind a confirmed button on its page; None when the form expired."""
+    user = user_admin.partner_user(db.session(), _partner_id(), user_id)
+    if ConfirmForm().validate():
+        return user
+    flash("The form expired; try again.", "error")
+    return None
+
+
+def _back_to_user(user_id: int, err: GatewayError | None = None):
+    """Back to the user's page, saying why the action was refused."""
+    if err is not None:
+        flash(failed(err)[0], "error")
+    return redirect(url_for("partner_admin.edit_user", user_id=user_id))

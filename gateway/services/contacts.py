@@ -1,7 +1,6 @@
 """Notification contacts and contact types (§1.3): the last holder of a type in use stays."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,8 +11,8 @@ from gateway.models import Contact, User
 from gateway.models.partners import CONTACT_TYPES, _csv
 from gateway.services import audit
 from gateway.services.actors import Actor
+from gateway.services.users import EMAIL_RE
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _types(values) -> list[str]:

@@ -14,15 +14,12 @@ from gateway.services.partners import acting_owner
 from gateway.services.serialize import csr_body, stored_payload
 from npac.interface import Registry
 from validators import check_csr
+from validators.fields import text_of
 from validators.profile import CarrierProfile
 from validators.rules import simple_port_eligible
 
 ATTESTATION = ("I affirm that my company holds the end user's authorization to request this "
                "Customer Service Record (AGAUTH = Y).")
-
-
-def _str(value) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def request_csr(session: Session, registry: Registry, body: dict, *, partner: Partner,
@@ -34,11 +31,11 @@ def request_csr(session: Session, registry: Registry, body: dict, *, partner: Pa
     facts = facts_svc.order_facts(session, registry, [tn], profile=profile, now=now)
     decision = check_csr(body, partner=facts_svc.partner_facts(session, partner), facts=facts,
                          profile=profile, received_at=received_at, manual_entry=manual)
-    owner = acting_owner(session, partner, _str(body.get("ccna")), "csr")
+    owner = acting_owner(session, partner, text_of(body, "ccna"), "csr")
     req = CsrRequest(
         partner_id=partner.id, owner_partner_id=owner.id, user_id=actor.user_id,
-        ccna=(_str(body.get("ccna")) or partner.ccna)[:8], tn=str(tn)[:40] if tn else "",
-        an=(_str(body.get("an")) or "")[:40] or None, agauth=(_str(body.get("agauth")) or "")[:8],
+        ccna=(text_of(body, "ccna") or partner.ccna)[:8], tn=str(tn)[:40] if tn else "",
+        an=(text_of(body, "an") or "")[:40] or None, agauth=(text_of(body, "agauth") or "")[:8],
         channel=channel, received_at=received_at,
         due_at=decision.due_at, answered_at=now, request=stored_payload(body),
         rejects=[f.as_dict() for f in decision.findings])

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.models import Delivery, Notice, Partner
+from gateway.models import Delivery, Partner
 
 # waits after the 1st…5th failure; the 6th failure dead-letters the delivery (§10.1)
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
@@ -151,10 +151,3 @@ def resend(session: Session, delivery: Delivery, *, now: datetime, actor=None) -
                      partner_id=delivery.notice.partner_id, before=before,
                      after={"status": "pending"}, details={"delivery_id": delivery.delivery_id})
     return delivery
-
-
-def outbox(session: Session, *, status: str | None = None, limit: int = 200) -> list[Delivery]:
-    query = sa.select(Delivery).join(Notice).order_by(Notice.created_at.desc()).limit(limit)
-    if status:
-        query = query.where(Delivery.status == status)
-    return list(session.scalars(query))

@@ -13,8 +13,8 @@ from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.models import Escalation, EscalationContact, Lsr, Partner, User
 from gateway.services import audit, escalations, imports
 from gateway.services.actors import Actor
+from gateway.services.users import EMAIL_RE
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
 CONTACT_FIELDS = ("name", "title", "email", "phone", "hours")
 FILTERS = ("open", "unacknowledged", "acknowledged", "resolved", "all")

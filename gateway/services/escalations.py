@@ -11,6 +11,7 @@ from gateway.models import Escalation, EscalationContact, Lsr, Partner
 from gateway.models.escalations import ESCALATION_REASONS
 from gateway.services import audit, notices
 from gateway.services.actors import SYSTEM as SYSTEM_ACTOR, Actor
+from gateway.services.serialize import iso
 from validators.calendar import add_business_hours
 from validators.profile import CarrierProfile
 
@@ -60,6 +61,16 @@ def _state_from_payload(lsr: Lsr) -> str | None:
     return state.upper() if isinstance(state, str) else None
 
 
+def _ladders(session: Session, states: set[str]) -> dict[str, dict[int, EscalationContact]]:
+    """state -> level -> contact, for the states given (one query)."""
+    ladders: dict[str, dict[int, EscalationContact]] = {}
+    if states:
+        for contact in session.scalars(sa.select(EscalationContact).where(
+                EscalationContact.state.in_(states))):
+            ladders.setdefault(contact.state, {})[contact.level] = contact
+    return ladders
+
+
 def rise_overdue(session: Session, *, now: datetime, profile: CarrierProfile) -> int:
     """Move unacknowledged escalations past their due time up the ladder (§8.2)."""
     overdue = session.scalars(sa.select(Escalation).where(
@@ -67,10 +78,7 @@ def rise_overdue(session: Session, *, now: datetime, profile: CarrierProfile) ->
         Escalation.ack_due_at <= now)).all()
     if not overdue:
         return 0
-    ladders: dict[str, dict[int, EscalationContact]] = {}
-    for contact in session.scalars(sa.select(EscalationContact).where(
-            EscalationContact.state.in_({e.state for e in overdue}))):
-        ladders.setdefault(contact.state, {})[contact.level] = contact
+    ladders = _ladders(session, {e.state for e in overdue})
     risen = 0
     for escalation in overdue:
         ladder = ladders.get(escalation.state, {})
@@ -119,19 +127,25 @@ def acknowledge(session: Session, escalation: Escalation, *, actor: Actor, now: 
     return escalation
 
 
+def escalation_bodies(session: Session, escalations: list[Escalation]) -> list[dict]:
+    """Escalations as the API shows them, each with the contact of its current level (the
+    contacts of every state involved in one query)."""
+    ladders = _ladders(session, {e.state for e in escalations})
+    bodies = []
+    for e in escalations:
+        contact = ladders.get(e.state, {}).get(e.level)
+        bodies.append({
+            "id": e.id, "lsr_id": e.lsr_id, "state": e.state, "reason": e.reason,
+            "text": e.text, "level": e.level, "created_at": iso(e.created_at),
+            "ack_due_at": iso(e.ack_due_at), "acknowledged_at": iso(e.acknowledged_at),
+            "resolved_at": iso(e.resolved_at), "resolution": e.resolution,
+            "contact": contact.as_dict() if contact else None})
+    return bodies
+
+
 def escalation_body(session: Session, escalation: Escalation) -> dict:
-    """An escalation as the API shows it, with the contact of its current level."""
-    contact = contact_at(session, escalation.state, escalation.level)
-
-    def iso(value):
-        return value.isoformat() if value is not None else None
-
-    return {"id": escalation.id, "lsr_id": escalation.lsr_id, "state": escalation.state,
-            "reason": escalation.reason, "text": escalation.text, "level": escalation.level,
-            "created_at": iso(escalation.created_at), "ack_due_at": iso(escalation.ack_due_at),
-            "acknowledged_at": iso(escalation.acknowledged_at),
-            "resolved_at": iso(escalation.resolved_at), "resolution": escalation.resolution,
-            "contact": contact.as_dict() if contact else None}
+    """One escalation as the API shows it."""
+    return escalation_bodies(session, [escalation])[0]
 
 
 def escalations_of_order(session: Session, lsr_id: int) -> list[Escalation]:

@@ -21,12 +21,13 @@ from gateway.services.loas import store_loa
 from gateway.services.npac_ops import concur_waiting
 from gateway.services.open_orders import set_open_tns as _set_open_tns
 from gateway.services.partners import acting_owner
-from gateway.services.serialize import lsr_body, stored_payload
+from gateway.services.serialize import iso, lsr_body, stored_payload
 from npac.interface import Registry
 from validators import check_lsr
 from validators.calendar import porting_window
 from validators.catalog import REJECT_CODES
 from validators.facts import LsrDecision
+from validators.fields import text_of
 from validators.profile import CarrierProfile
 
 PON_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
@@ -65,23 +66,19 @@ def payload_hash(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _text(value) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
 def _ver(body: dict) -> str:
     """The VER a version is stored under: the body's valid VER, else "" (never a truncation
     that could collide with a VER the partner sends later, §7.5)."""
-    ver = _text(body.get("ver"))
+    ver = text_of(body, "ver")
     return ver if ver and VER_RE.match(ver) else ""
 
 
 def submit_lsr(ctx: Context, body: dict, *, received_at: datetime | None = None) -> SubmitResult:
     """Record a new LSR or a resubmission on a rejected PON and decide it (§7.4, §7.5)."""
     received_at = received_at or ctx.now
-    pon = _text(body.get("pon"))
+    pon = text_of(body, "pon")
     pon = pon if pon and PON_RE.match(pon) else None
-    owner = acting_owner(ctx.session, ctx.partner, _text(body.get("ccna")), "lsr")
+    owner = acting_owner(ctx.session, ctx.partner, text_of(body, "ccna"), "lsr")
     if pon is None:  # rejected for its PON; nothing to key a duplicate on
         return SubmitResult(_new_order(ctx, owner, None, body, received_at), True)
     created = _new_order(ctx, owner, pon, body, received_at)
@@ -134,7 +131,7 @@ def _dialect_insert(session: Session):
 
 def _refuse_duplicates(lsr: Lsr, body: dict) -> None:
     """§7.5: exact duplicate -> the order unchanged; otherwise R507/R508/R509 (409)."""
-    ver = _text(body.get("ver"))
+    ver = text_of(body, "ver")
     same = next((v for v in lsr.versions if v.ver == ver), None) if ver else None
     if same is not None:
         if same.payload_hash == payload_hash(stored_payload(body)):
@@ -173,16 +170,19 @@ def submit(ctx: Context, body: dict, *, received_at: datetime | None = None) -> 
 
 def decide(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime,
            own_tns: frozenset[str] = frozenset(),
-           verified_passcode_account: str | None = None) -> LsrDecision:
-    """Load the facts for the body's TNs and run the rules engine (no writes)."""
+           verified_passcode_account: str | None = None, lock: bool = True) -> LsrDecision:
+    """Load the facts for the body's TNs and run the rules engine (no writes).
+
+    `lock`: hold the account's TN rows until the outcome is written (a dry run writes none).
+    """
     tns = body.get("tns") if isinstance(body.get("tns"), list) else []
     spids = [s for s in (body.get("nnsp"), body.get("cc")) if isinstance(s, str)]
-    nnsp = _text(body.get("nnsp")) or _text(body.get("cc"))
+    nnsp = text_of(body, "nnsp") or text_of(body, "cc")
     ctx.loaded = {}
     facts = facts_svc.order_facts(ctx.session, ctx.registry, tns, profile=ctx.profile,
                                   now=ctx.now, spids=spids, exclude_lsr_id=lsr.id,
                                   nnsp=nnsp.upper() if nnsp else None, keep=ctx.loaded,
-                                  lock=True)  # one decision at a time per account (§2.4)
+                                  lock=lock)  # one decision at a time per account (§2.4)
     return check_lsr(body, partner=facts_svc.partner_facts(ctx.session, ctx.partner),
                      facts=facts, profile=ctx.profile, received_at=received_at,
                      own_order_tns=own_tns, manual_entry=ctx.manual,
@@ -205,15 +205,11 @@ def evaluate(ctx: Context, lsr: Lsr, body: dict, *, received_at: datetime, sup: 
     store_agent_loa(ctx, lsr, body)
     audit.record(ctx.session, ctx.actor, f"lsr.{lsr.status}", "lsr", lsr.id, now=ctx.now,
                  partner_id=lsr.owner_partner_id, before={"status": before},
-                 after={"status": lsr.status, "ver": lsr.ver, "due_date": _iso(lsr.due_date)},
+                 after={"status": lsr.status, "ver": lsr.ver, "due_date": iso(lsr.due_date)},
                  details={"channel": lsr.channel, "received_at": received_at.isoformat(),
                           "agauth": body.get("agauth") if isinstance(body.get("agauth"), str)
                           else None})
     return decision
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
 
 
 def apply_decision(ctx: Context, lsr: Lsr, decision: LsrDecision, version: LsrVersion, *,
@@ -223,7 +219,7 @@ def apply_decision(ctx: Context, lsr: Lsr, decision: LsrDecision, version: LsrVe
     lsr.updated_at = ctx.now
     lsr.account_number = decision.account_number
     lsr.port_type = decision.port_type
-    lsr.nnsp = _text(lsr.payload.get("nnsp")) or _text(lsr.payload.get("cc"))
+    lsr.nnsp = text_of(lsr.payload, "nnsp") or text_of(lsr.payload, "cc")
     lsr.nnsp = lsr.nnsp.upper()[:4] if lsr.nnsp else None
     if decision.receipt is not None:
         lsr.effective_received_at = decision.receipt.effective_received_at
@@ -277,7 +273,7 @@ def _to_review(ctx: Context, lsr: Lsr, decision: LsrDecision, version: LsrVersio
                  lsr_id=lsr.id, subject=f"In review ({decision.review_reason}): PON {lsr.pon}",
                  body=f"PON {lsr.pon} VER {lsr.ver} awaits the carrier's LNP desk "
                       f"({decision.review_reason}); the FOC is due by "
-                      f"{_iso(decision.foc_due_at)}.")
+                      f"{iso(decision.foc_due_at)}.")
 
 
 def issue_foc(ctx: Context, lsr: Lsr, due_date, version: LsrVersion, owner: Partner, *,

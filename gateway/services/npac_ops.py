@@ -16,9 +16,9 @@ from gateway.services.serialize import lsr_body
 from npac.errors import NpacError
 from npac.interface import CONFLICT_CAUSES, LSR_NOT_RECEIVED, Registry
 from validators.calendar import conflict_deadline, porting_window
+from validators.fields import TN_RE
 from validators.profile import CarrierProfile
 
-_TN = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
 _LRN = re.compile(r"^\d{10}$")
 
 
@@ -66,7 +66,7 @@ def create_subscription(session: Session, registry: Registry, body: dict, *, par
     tn, spid, lrn = body.get("tn"), body.get("new_spid"), body.get("lrn")
     due = body.get("due_date")
     problems = {}
-    if not isinstance(tn, str) or not _TN.match(tn):
+    if not isinstance(tn, str) or not TN_RE.match(tn):
         problems["tn"] = "must be a 10-digit NANP number"
     if not isinstance(spid, str) or not spid:
         problems["new_spid"] = "is required"
@@ -165,7 +165,7 @@ def cancel_subscription(session: Session, registry: Registry, sv_id: int, *, par
 
 def lookup_tn(registry: Registry, tn: str) -> dict:
     """Who NPAC shows for one TN (api-contract §4.3); unknown NPA-NXX -> 404."""
-    if not _TN.match(tn or ""):
+    if not TN_RE.match(tn or ""):
         raise InvalidInput(f"{tn!r} is not a 10-digit NANP number.")
     provider = registry.current_providers([tn]).get(tn)
     if provider is None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gateway.models import CsrRequest, Lsr, Partner, Tn
 from gateway.services import facts as facts_svc, queries
 from gateway.services.partners import delegations_for
+from gateway.services.serialize import iso
 from npac.interface import Registry
 from validators.profile import CarrierProfile
 from validators.tn import check_tns
@@ -112,7 +113,7 @@ def export_rows(session: Session, partner_id: int, **filters) -> Iterator[list[s
 
 
 def _iso(value) -> str:
-    return value.isoformat() if value is not None else ""
+    return iso(value) or ""
 
 
 def _export_row(lsr: Lsr) -> list[str]:

@@ -9,12 +9,13 @@ from gateway.errors import Conflict, NotFound
 from gateway.models import Lsr, LsrVersion, Partner
 from gateway.services import audit, notices
 from gateway.services.lsr import (
-    Context, _set_open_tns, _state_of, _text, apply_decision, decide, payload_hash,
+    Context, _set_open_tns, _state_of, apply_decision, decide, payload_hash,
     record_passcode_failure, reject_entry)
 from gateway.services.serialize import is_passcode_digest, lsr_body, stored_payload
 from validators import check_supplement
 from validators.calendar import porting_window
 from validators.facts import OrderState
+from validators.fields import text_of
 
 MERGE_EXCLUDED = ("sup", "ver", "pon", "ccna")
 
@@ -36,8 +37,8 @@ class SupplementResult:
 
 def order_for_pon(ctx: Context, body: dict) -> Lsr:
     """The partner's order named by the supplement's PON (404 unknown_pon, R506)."""
-    pon = _text(body.get("pon"))
-    ccna = (_text(body.get("ccna")) or ctx.partner.ccna).upper()
+    pon = text_of(body, "pon")
+    ccna = (text_of(body, "ccna") or ctx.partner.ccna).upper()
     owner = ctx.session.scalar(sa.select(Partner).where(Partner.ccna == ccna))
     lsr = None
     if pon and owner is not None and _may_act(ctx, owner):
@@ -59,7 +60,7 @@ def _may_act(ctx: Context, owner: Partner) -> bool:
 def supplement(ctx: Context, lsr: Lsr, body: dict) -> SupplementResult:
     """Apply SUP 1/2/3 to the order, or record its rejects and leave the order as it was."""
     body = _stripped_envelope(body)
-    pon = _text(body.get("pon"))
+    pon = text_of(body, "pon")
     if pon is not None and pon != lsr.pon:
         raise Conflict(f"PON {pon} is not this order's PON ({lsr.pon}).", code="pon_mismatch",
                        rejects=[reject_entry("R506")])

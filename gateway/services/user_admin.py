@@ -16,7 +16,6 @@ from gateway.security import hash_password, password_problems, verify_password
 from gateway.services import audit, contacts, users
 from gateway.services.actors import Actor
 
-EMAIL_RE = users.EMAIL_RE
 
 
 def partner_users(session: Session, partner_id: int) -> list[User]:
@@ -85,7 +84,7 @@ def _checked_access(session: Session, user: User, *, email: str, role: str,
     if role not in PARTNER_ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(PARTNER_ROLES)}.",
                            code="invalid_user")
-    if not EMAIL_RE.match((email or "").strip()):
+    if not users.EMAIL_RE.match((email or "").strip()):
         raise InvalidInput(f"{email!r} is not an email address.", code="invalid_user")
     if role != user.role:
         _refuse_last_admin(session, user, "make another user administrator first.")
@@ -146,7 +145,7 @@ def update_profile(session: Session, user: User, *, email: str, timezone: str, a
                    now: datetime) -> User:
     """Change one's own email and display time zone."""
     email = (email or "").strip()
-    if not EMAIL_RE.match(email):
+    if not users.EMAIL_RE.match(email):
         raise InvalidInput(f"{email!r} is not an email address.", code="invalid_profile")
     if timezone != "UTC" and timezone not in available_timezones():
         raise InvalidInput(f"{timezone!r} is not a time zone.", code="invalid_profile")

@@ -4,20 +4,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from gateway.models import Lsr
-from gateway.services.lsr import PON_RE, Context, _text, decide, reject_entry
+from gateway.services.lsr import PON_RE, Context, decide, reject_entry
 from gateway.services.partners import acting_owner
+from validators.fields import text_of
 
 
 def dry_run(ctx: Context, body: dict) -> dict:
     """Run the rules on the body as if received now; no clock starts, no passcode counts."""
-    owner = acting_owner(ctx.session, ctx.partner, _text(body.get("ccna")), "lsr")
-    pon = _text(body.get("pon"))
+    owner = acting_owner(ctx.session, ctx.partner, text_of(body, "ccna"), "lsr")
+    pon = text_of(body, "pon")
     existing = None
     if pon and PON_RE.match(pon):
         existing = ctx.session.scalar(sa.select(Lsr).where(
             Lsr.owner_partner_id == owner.id, Lsr.pon == pon))
     probe = existing or Lsr(id=None)
-    decision = decide(ctx, probe, body, received_at=ctx.now)
+    decision = decide(ctx, probe, body, received_at=ctx.now, lock=False)
     rejects = [f.as_dict() for f in decision.findings]
     if existing is not None:
         rejects = _duplicate_rejects(existing, body) + rejects

@@ -1,5 +1,5 @@
 """TN lines pasted or uploaded: normalization and valid / invalid / duplicate per line."""
-from forms.tn_lines import as_text, normalize, parse_lines, read_upload, tns_of
+from forms.tn_lines import normalize, parse_lines, read_upload, tns_of
 
 
 def test_common_ways_of_writing_a_tn_are_normalized():
@@ -45,7 +45,6 @@ def test_a_header_is_only_skipped_on_the_first_line():
 def test_the_list_as_sent_keeps_invalid_lines_for_the_rules_engine_to_name():
     lines = parse_lines("5415550142\nnope\n5415550142")
     assert tns_of(lines) == ["5415550142", "nope", "5415550142"]
-    assert as_text(["5415550142", "5415550301"]) == "5415550142\n5415550301"
 
 
 def test_uploads_in_utf8_with_bom_and_latin1_are_decoded():
