@@ -1,5 +1,5 @@
 """Generate NPAC data files for the benchmark: every SPID, code and block of the demo plan
-(Cascade Telecom and its neighbours, gateway.seed_plan) and N ported TNs.
+(Cascade Telecom and its neighbours, gateway.demo.plan) and N ported TNs.
 
     .venv/bin/python bench/gen_npac.py --tns 10000000 --out /tmp/portgate-bench
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gateway.seed_plan import ACCOUNT_LINES, RESERVED_LINES, build_plan  # noqa: E402
+from gateway.demo.plan import ACCOUNT_LINES, RESERVED_LINES, build_plan  # noqa: E402
 from npac.importers import BLOCK_COLUMNS, CODE_COLUMNS, SPID_COLUMNS  # noqa: E402
 
 

@@ -30,8 +30,8 @@ import bench_engine  # noqa: E402
 import bench_npac  # noqa: E402
 import gen_npac  # noqa: E402
 import http_bench  # noqa: E402
-from gateway.seed_accounts import AccountGenerator  # noqa: E402
-from gateway.seed_plan import build_plan  # noqa: E402
+from gateway.demo.accounts import AccountGenerator  # noqa: E402
+from gateway.demo.plan import build_plan  # noqa: E402
 from gateway.services.imports import ACCOUNT_COLUMNS  # noqa: E402
 
 SCALES = {

@@ -36,7 +36,7 @@ def config_has_db(config: Mapping[str, Any] | None) -> bool:
 def register_extensions(app: Flask) -> None:
     from gateway import auth, db
     from gateway.extensions import csrf, login_manager
-    from gateway.schema import ensure_schema
+    from gateway.platform.database_schema import ensure_schema
 
     database = db.init_app(app)
     if app.config.get("AUTO_SCHEMA", True):
@@ -82,7 +82,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from gateway.templating import register_template_helpers as register
+    from gateway.platform.templating import register_template_helpers as register
 
     register(app)
 
@@ -111,7 +111,7 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_trust(app: Flask) -> None:
-    """Input hardening (NUL, depth), cookie flags behind TLS (gateway.hardening)."""
-    from gateway.hardening import register_hardening
+    """Input hardening (NUL, depth), cookie flags behind TLS (gateway.platform.hardening)."""
+    from gateway.platform.hardening import register_hardening
 
     register_hardening(app)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from validators.profile import CarrierProfile
+from validators.carrier_profile import CarrierProfile
 
 # config key -> environment variable (api-contract §1)
 ENV_KEYS = {
@@ -38,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_SCHEMA": True,
     # cookies: Secure (and HSTS) when served over TLS; REMEMBER_COOKIE_* follow the session's
     "SESSION_COOKIE_SECURE": False,
-    # login throttle per client IP (gateway.ratelimit): failures in a window, then a block
+    # login throttle per client IP (gateway.platform.ratelimit): failures in a window, then a block
     "LOGIN_IP_MAX_FAILURES": 20,
     "LOGIN_IP_WINDOW_SECONDS": 600,
     "LOGIN_IP_BLOCK_SECONDS": 900,

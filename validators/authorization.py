@@ -5,11 +5,11 @@ import base64
 import binascii
 from typing import Any, Mapping
 
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
 from validators.facts import AccountFacts, OrderFacts, PartnerFacts
 from validators.fields import text_of, value_of
 from validators.findings import Finding
-from validators.profile import CarrierProfile
 
 LOA_MAX_BYTES = 5 * 1024 * 1024
 LOA_MAGIC = {b"%PDF-": "PDF", b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}

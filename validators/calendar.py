@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
-from validators.profile import CarrierProfile
+from validators.carrier_profile import CarrierProfile
 
 ONE_DAY = timedelta(days=1)
 END_OF_DAY = time(23, 59, 59)

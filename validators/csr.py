@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from validators.authorization import check_agauth, check_ccna, check_loa, check_manual_state
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
 from validators.due_dates import csr_due_at, receipt
 from validators.facts import CsrDecision, OrderFacts, PartnerFacts
 from validators.fields import TN_RE, check_field, text_of, value_of
 from validators.findings import Finding
-from validators.profile import CarrierProfile
 from validators.tn import check_tns
 
 

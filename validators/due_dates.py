@@ -8,10 +8,10 @@ from functools import lru_cache
 from validators.calendar import (add_business_days, add_business_hours, conflict_deadline,
                                  is_business_day, local_at, next_business_day,
                                  on_or_next_business_day, porting_window, zone_for)
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import INTERVALS, finding
 from validators.facts import OrderState, Receipt
 from validators.findings import Finding
-from validators.profile import CarrierProfile
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from validators.account_match import address_matches, names_match
 from validators.authorization import (check_agauth, check_ccna, check_loa, check_manual_state,
                                       check_nnsp)
 from validators.calendar import next_business_day, on_or_next_business_day
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
 from validators.due_dates import (cutoff_for, ddd_too_far, earliest_due_date, foc_date,
                                   foc_due_at, interval_for, receipt)
@@ -17,7 +18,6 @@ from validators.fields import (REQTYP_ACT, check_plain_fields, check_reqtyp_act,
 from validators.findings import Finding
 from validators.partial_port import PartialPlan, check_partial, classify
 from validators.passcode import passcode_matches
-from validators.profile import CarrierProfile
 from validators.tn import accounts_of, check_one_account, check_tns, main_account
 
 NON_SIMPLE = frozenset({"non_simple", "project"})

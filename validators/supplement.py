@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Mapping
 
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
 from validators.due_dates import cutoff_for, receipt, sup2_due_date
 from validators.facts import OrderState, Receipt, SupplementDecision
 from validators.fields import check_field, text_of, value_of
 from validators.findings import Finding
-from validators.profile import CarrierProfile
 
 SUP_TYPES = frozenset({"1", "2", "3"})
 OPEN_STATUSES = frozenset({"foc", "manual_review"})  # §6.4: an FOC or awaiting staff

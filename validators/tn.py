@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, Mapping
 
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding, list_tns
 from validators.facts import AccountFacts, OrderFacts
 from validators.findings import Finding
-from validators.profile import CarrierProfile
 
 TOLL_FREE_NPAS = frozenset({"800", "833", "844", "855", "866", "877", "888"})  # §2.0
 NO_PROVIDER = "NPAC has no provider for NPA-NXX"

@@ -5,8 +5,8 @@ from flask import Blueprint, g, request
 
 from gateway import clock, db
 from gateway.errors import Forbidden, Unauthorized
-from gateway.services.actors import Actor
-from gateway.services.users import user_for_token
+from gateway.services.identity.actors import Actor
+from gateway.services.identity.users import user_for_token
 
 bp = Blueprint("api", __name__)
 
@@ -58,7 +58,7 @@ def require_staff() -> None:
 
 def json_body() -> dict:
     """Return the request's JSON object, or raise 400 bad_request (NUL, depth: hardening)."""
-    from gateway.hardening import parse_json_object
+    from gateway.platform.hardening import parse_json_object
 
     return parse_json_object()
 

@@ -6,8 +6,9 @@ from flask import g, jsonify, request
 from gateway import clock, db
 from gateway.api import READ_LSRS, bp, json_body, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
-from gateway.profile import carrier_profile
-from gateway.services import escalations, npac_ops, queries
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.escalations import ladder as escalations
+from gateway.services.orders import npac_ops, queries
 from npac.simulator import SqlRegistry
 
 

@@ -9,8 +9,9 @@ from flask import Response, g, jsonify, request, send_file, stream_with_context
 from gateway import clock, db
 from gateway.api import bp, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
-from gateway.services import audit, loas
-from gateway.services.partners import partner_by_ccna
+from gateway.services import audit
+from gateway.services.csr import loas
+from gateway.services.partners.directory import partner_by_ccna
 
 
 @bp.get("/loas/<int:loa_id>")

@@ -10,12 +10,15 @@ from gateway.api import (READ_CSRS, READ_LSRS, bp, json_body, require, require_a
                          require_staff)
 from gateway.api.openapi import openapi_document
 from gateway.errors import InvalidInput, NotFound
-from gateway.profile import carrier_profile
+from gateway.platform.carrier_profile import carrier_profile
 from gateway.schemas import DecisionSchema, EscalationRequestSchema, ManualCsrSchema, \
     ManualLsrSchema
-from gateway.services import csr as csr_svc, escalations, lsr as lsr_svc, manual_entry, \
-    queries, staff, supplements, validate as validate_svc
-from gateway.services.partners import partner_by_ccna
+from gateway.services.csr import requests as csr_svc
+from gateway.services.desk import accounts, queue
+from gateway.services.escalations import ladder as escalations
+from gateway.services.orders import (decisions, dry_run as validate_svc, manual_entry, queries,
+                                     submit as lsr_svc, supplements)
+from gateway.services.partners.directory import partner_by_ccna
 from gateway.services.serialize import csr_body, iso, lsr_body
 from npac.simulator import SqlRegistry
 
@@ -149,7 +152,7 @@ def escalation_contacts():
 @bp.get("/staff/queue")
 def staff_queue():
     require_staff()
-    items = staff.work_queue(db.session())
+    items = queue.work_queue(db.session())
     return jsonify({"items": [{**item, "due_at": iso(item["due_at"])} for item in items]})
 
 
@@ -161,8 +164,8 @@ def staff_decision(lsr_id: int):
     lsr = queries.get_lsr(ctx.session, lsr_id, None, for_update=True)
     if lsr is None:
         raise NotFound(f"No LSR {lsr_id}.")
-    staff.decide_order(ctx, lsr, action=data["action"], due_date=_staff_date(data),
-                       codes=data.get("codes"), remarks=data.get("remarks", ""))
+    decisions.decide_order(ctx, lsr, action=data["action"], due_date=_staff_date(data),
+                           codes=data.get("codes"), remarks=data.get("remarks", ""))
     return jsonify(lsr_body(lsr))
 
 
@@ -205,7 +208,7 @@ def staff_manual_csr():
 @bp.post("/staff/accounts/<account_number>/unlock")
 def staff_unlock(account_number: str):
     require_staff()
-    account = staff.unlock_account(db.session(), account_number, actor=g.actor, now=clock.now())
+    account = accounts.unlock_account(db.session(), account_number, actor=g.actor, now=clock.now())
     return jsonify({"account_number": account.account_number, "locked": False})
 
 

@@ -9,8 +9,8 @@ from forms.profile import ProfileForm
 from gateway import clock, db
 from gateway.auth.views import bp
 from gateway.errors import GatewayError
-from gateway.services import user_admin
-from gateway.services.actors import Actor
+from gateway.services.identity import user_admin
+from gateway.services.identity.actors import Actor
 
 
 def _actor() -> Actor:

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from forms.auth import LoginForm
 from gateway import clock, db
 from gateway.errors import Unauthorized
-from gateway.ratelimit import LoginPolicy, LoginThrottled
-from gateway.services import users
-from gateway.services.actors import Actor
+from gateway.platform.ratelimit import LoginPolicy, LoginThrottled
+from gateway.services.identity import users
+from gateway.services.identity.actors import Actor
 
 bp = Blueprint("auth", __name__)
 

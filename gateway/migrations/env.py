@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the app's engine (passed in by gateway.schema)."""
+"""Alembic environment: runs on the app's engine (passed in by gateway.platform.database_schema)."""
 from alembic import context
 
 from gateway import models  # noqa: F401  (registers every table on the metadata)

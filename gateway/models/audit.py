@@ -33,6 +33,6 @@ def _refuse_change(_mapper, _connection, target: AuditEvent) -> None:
 sa.event.listen(AuditEvent, "before_update", _refuse_change)
 sa.event.listen(AuditEvent, "before_delete", _refuse_change)
 
-from gateway.schema import install_audit_guard  # noqa: E402  (DDL hooks for the table)
+from gateway.platform.database_schema import install_audit_guard  # noqa: E402  (DDL hooks)
 
 install_audit_guard(AuditEvent.__table__)

@@ -1,4 +1,4 @@
-"""Login throttle per client address (gateway.ratelimit): failures counted in a window."""
+"""Login throttle per client address (gateway.platform.ratelimit): failures counted in a window."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -7,8 +7,8 @@ from gateway import clock, db
 from gateway.api import json_body
 from gateway.errors import Forbidden
 from gateway.npac_api import bp
-from gateway.profile import carrier_profile
-from gateway.services import npac_ops
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.orders import npac_ops
 from npac.simulator import SqlRegistry
 
 

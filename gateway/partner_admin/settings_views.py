@@ -10,7 +10,8 @@ from gateway.auth import role_required
 from gateway.errors import GatewayError
 from gateway.partner_admin import bp
 from gateway.portal.common import actor, failed, no_store
-from gateway.services import contacts, partner_tokens, roles, user_admin
+from gateway.services.identity import user_admin
+from gateway.services.partners import contacts, roles, tokens as partner_tokens
 
 
 @bp.route("/roles", methods=["GET", "POST"])

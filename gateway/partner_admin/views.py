@@ -10,7 +10,8 @@ from gateway.auth import role_required
 from gateway.errors import GatewayError
 from gateway.partner_admin import bp
 from gateway.portal.common import actor, failed, no_store
-from gateway.services import agent_access, contacts, partner_tokens, roles, user_admin
+from gateway.services.identity import user_admin
+from gateway.services.partners import agent_access, contacts, roles, tokens as partner_tokens
 
 
 def _partner_id() -> int:

@@ -15,9 +15,9 @@ from flask_login import current_user
 
 from gateway import clock, db
 from gateway.errors import GatewayError
-from gateway.profile import carrier_profile
-from gateway.services.actors import Actor
-from gateway.services.lsr import Context
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.identity.actors import Actor
+from gateway.services.orders.submit import Context
 from npac.simulator import SqlRegistry
 
 PARTNER_ROLES = ("partner_admin", "partner_user")

@@ -15,8 +15,9 @@ from gateway.models.orders import OPEN_STATUSES
 from gateway.portal import bp
 from gateway.portal.common import failed, order_context, partner_access
 from gateway.portal.prefill import from_csr, from_order
-from gateway.services import csr as csr_svc, lsr as lsr_svc, portal_reads, queries, \
-    supplements, validate as validate_svc
+from gateway.services.csr import requests as csr_svc
+from gateway.services.orders import dry_run as validate_svc, queries, submit as lsr_svc, supplements
+from gateway.services.portal import reads as portal_reads
 
 
 @dataclass

@@ -10,12 +10,14 @@ from forms.orders import CancelForm, DueDateForm, EscalationForm, OrderSearchFor
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models.orders import OPEN_STATUSES
+from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
 from gateway.portal.common import (actor, csv_response, failed, order_context, page_arg,
                                    partner_access)
 from gateway.portal.lsr_views import flash_supplement
-from gateway.profile import carrier_profile
-from gateway.services import escalations, portal_reads, queries, supplements, timeline
+from gateway.services.escalations import ladder as escalations
+from gateway.services.orders import queries, supplements, timeline
+from gateway.services.portal import reads as portal_reads
 from npac.simulator import SqlRegistry
 
 

@@ -6,10 +6,12 @@ from flask_login import current_user
 
 from forms.orders import StateForm
 from gateway import clock, db
+from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
 from gateway.portal.common import partner_access, user_today
-from gateway.profile import carrier_profile
-from gateway.services import dashboards, escalations, portal_reads
+from gateway.services.desk import dashboards
+from gateway.services.escalations import ladder as escalations
+from gateway.services.portal import reads as portal_reads
 
 
 @bp.get("/")

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.models import AuditEvent
-from gateway.services.actors import Actor
+from gateway.services.identity.actors import Actor
 
 
 def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: Any, *,

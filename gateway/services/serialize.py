@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from gateway.models import CsrRequest, Lsr
-from gateway.security import passcode_digest
+from gateway.platform.security import passcode_digest
 
 
 def iso(value: datetime | date | None) -> str | None:

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from forms.staff import ConfirmForm
 from gateway import clock, db
 from gateway.errors import GatewayError
-from gateway.profile import carrier_profile
-from gateway.services import lookup
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.desk import lookup
 from gateway.staff import bp
 from gateway.staff.common import actor
 

@@ -9,9 +9,9 @@ from flask import abort, request
 from flask_login import current_user
 
 from gateway import clock, db
-from gateway.profile import carrier_profile
-from gateway.services import lsr as lsr_svc
-from gateway.services.actors import Actor
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.identity.actors import Actor
+from gateway.services.orders import submit as lsr_svc
 from npac.simulator import SqlRegistry
 
 DEFAULT_ZONE = "America/Los_Angeles"

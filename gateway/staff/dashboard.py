@@ -6,8 +6,8 @@ from datetime import date
 from flask import render_template
 
 from gateway import clock, db
-from gateway.profile import carrier_profile
-from gateway.services import dashboards
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.desk import dashboards
 from gateway.staff import bp
 from gateway.staff.charts import Series, legend, stacked_bars, stacked_columns
 from gateway.staff.common import admin_required, choice_arg, user_zone

@@ -11,8 +11,8 @@ from forms.staff import ConfirmForm, ContactImportForm, EscalationContactForm, R
     add_error, choices
 from gateway import clock, db
 from gateway.errors import GatewayError
-from gateway.profile import carrier_profile
-from gateway.services import escalation_desk
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.escalations import desk as escalation_desk
 from gateway.staff import bp
 from gateway.staff.common import actor, admin_required, choice_arg
 

@@ -8,8 +8,9 @@ from forms.staff import ManualCsrForm, ManualLsrForm, add_error
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import Partner
-from gateway.profile import carrier_profile
-from gateway.services import csr as csr_svc, manual_entry
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.csr import requests as csr_svc
+from gateway.services.orders import manual_entry
 from gateway.services.serialize import csr_body
 from gateway.staff import bp
 from gateway.staff.common import actor, order_context, user_zone, zones

@@ -7,7 +7,7 @@ from forms.staff import ConfirmForm
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models.outbox import DELIVERY_STATUSES
-from gateway.services import outbox_desk
+from gateway.services.outbox import desk as outbox_desk
 from gateway.staff import bp
 from gateway.staff.common import actor, choice_arg, page_arg
 

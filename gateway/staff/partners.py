@@ -11,8 +11,8 @@ from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import User
 from gateway.models.partners import PARTNER_STATUSES, PARTNER_TYPES
-from gateway.profile import carrier_profile
-from gateway.services import onboarding
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.partners import onboarding
 from gateway.staff import bp
 from gateway.staff.common import actor, admin_required, choice_arg
 

@@ -9,8 +9,10 @@ from forms.staff import FocDecisionForm, RejectDecisionForm, add_error
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import Account, Partner
-from gateway.profile import carrier_profile
-from gateway.services import dashboards, escalations, queries, review, staff
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.desk import dashboards, review
+from gateway.services.escalations import ladder as escalations
+from gateway.services.orders import decisions, queries
 from gateway.services.serialize import lsr_body
 from gateway.staff import bp
 from gateway.staff.common import choice_arg, order_context
@@ -88,7 +90,7 @@ def issue_foc(lsr_id: int):
     form = FocDecisionForm()
     if form.validate_on_submit():
         try:
-            staff.decide_order(order_context(), lsr, action="foc", due_date=form.due_date.data)
+            decisions.decide_order(order_context(), lsr, action="foc", due_date=form.due_date.data)
         except GatewayError as err:
             _refused(lsr, form, "due_date", err)
         else:
@@ -104,8 +106,8 @@ def reject(lsr_id: int):
     form.setup()
     if form.validate_on_submit():
         try:
-            staff.decide_order(order_context(), lsr, action="reject", codes=form.codes.data,
-                               remarks=form.remarks.data or "")
+            decisions.decide_order(order_context(), lsr, action="reject", codes=form.codes.data,
+                                   remarks=form.remarks.data or "")
         except GatewayError as err:
             _refused(lsr, form, "codes", err)
         else:

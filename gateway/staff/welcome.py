@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from forms.staff import WelcomePasswordForm, add_error
 from gateway import clock, db
 from gateway.errors import GatewayError
-from gateway.services import onboarding
+from gateway.services.partners import onboarding
 
 welcome_bp = Blueprint("welcome", __name__)
 

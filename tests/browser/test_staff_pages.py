@@ -28,10 +28,13 @@ def busy_desk(live, tmp_path):
     from datetime import date, datetime, timezone
 
     from gateway import clock
-    from gateway.profile import carrier_profile
-    from gateway.services import csr, escalations, manual_entry, onboarding, staff
-    from gateway.services.actors import Actor
-    from gateway.services.lsr import Context, submit
+    from gateway.platform.carrier_profile import carrier_profile
+    from gateway.services.csr import requests as csr
+    from gateway.services.escalations import ladder as escalations
+    from gateway.services.identity.actors import Actor
+    from gateway.services.orders import decisions, manual_entry
+    from gateway.services.orders.submit import Context, submit
+    from gateway.services.partners import onboarding
     from npac.simulator import SqlRegistry
 
     live.load_examples()
@@ -79,9 +82,9 @@ def busy_desk(live, tmp_path):
                                           "2085550101")], received_on=date(2026, 11, 20)),
             actor=actor, now=clock.now())
         mt = session.scalar(sa.select(Lsr).where(Lsr.pon == "MT1"))
-        staff.decide_order(Context(session, SqlRegistry(session), None, actor, clock.now(),
-                                   carrier_profile()), mt, action="foc",
-                           due_date=date(2026, 11, 23))
+        decisions.decide_order(Context(session, SqlRegistry(session), None, actor, clock.now(),
+                                       carrier_profile()), mt, action="foc",
+                               due_date=date(2026, 11, 23))
         bhw = session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
         csr.request_csr(session, SqlRegistry(session), {"tn": "5415550300", "agauth": "Y"},
                         partner=bhw, actor=actor, now=clock.now(), profile=carrier_profile())
@@ -132,8 +135,8 @@ def _check_welcome(live, browser, partner_id):
 
     from gateway import clock
     from gateway.models import Notice
-    from gateway.services import onboarding
-    from gateway.services.actors import Actor
+    from gateway.services.identity.actors import Actor
+    from gateway.services.partners import onboarding
 
     def approve(session):
         onboarding.approve(session, session.get(Partner, partner_id),

@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, Delivery, Lsr, LsrTn, LsrVersion, Notice
-from gateway.profile import carrier_profile
-from gateway.services.sweep import run_sweep
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.desk.sweep import run_sweep
 from npac.models import SubscriptionVersion
 from tests.concurrency.conftest import BIN, ROOT, at_once, run_cli, subprocess_env
 from tests.security.world import FRESH_TNS, simple_port

@@ -5,7 +5,7 @@ import io
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, CsrRequest, Loa
-from gateway.services import portal_csr
+from gateway.services.csr import portal as portal_csr
 from tests.conftest import Web
 
 PDF = b"%PDF-1.4\n% end user LOA\n"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from gateway.models import Lsr
-from gateway.services import dashboards
+from gateway.services.desk import dashboards
 from tests.conftest import EXAMPLES, set_now
 
 PACIFIC = ZoneInfo("America/Los_Angeles")

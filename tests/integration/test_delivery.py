@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from gateway.models import Delivery, Partner, User
-from gateway.services.actors import Actor
-from gateway.services.contacts import set_user_contact_types
+from gateway.services.identity.actors import Actor
+from gateway.services.partners.contacts import set_user_contact_types
 from tests.conftest import EXAMPLES, set_now
 
 SECRET = "whsec-test"
@@ -169,7 +169,7 @@ def test_emails_stay_in_the_outbox_without_smtp(app, heron, cli, db_session):
 
 def test_a_crash_between_send_and_mark_resends_with_the_same_delivery_id(
         app, heron, cli, db_session, receiver, monkeypatch):
-    from gateway.services import delivery as delivery_svc
+    from gateway.services.outbox import delivery as delivery_svc
 
     hook = receiver()
     _foc(app, heron, cli, db_session, hook.url)
@@ -194,7 +194,7 @@ def test_a_crash_between_send_and_mark_resends_with_the_same_delivery_id(
 
 def test_staff_resend_a_dead_letter_with_the_same_delivery_id(app, heron, cli, db_session,
                                                                receiver):
-    from gateway.services.delivery import resend
+    from gateway.services.outbox.delivery import resend
 
     hook = receiver(fail=6)
     _foc(app, heron, cli, db_session, hook.url)

@@ -4,8 +4,8 @@ import json
 import sqlalchemy as sa
 
 from gateway.models import Escalation
-from gateway.services.actors import Actor
-from gateway.services.escalations import acknowledge
+from gateway.services.escalations.ladder import acknowledge
+from gateway.services.identity.actors import Actor
 from tests.conftest import EXAMPLES, set_now
 
 

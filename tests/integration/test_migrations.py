@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from gateway import create_app
 from gateway.db import METADATAS, Database
-from gateway.schema import alembic_config
+from gateway.platform.database_schema import alembic_config
 from tests.conftest import PG_URL, unique_schema
 
 

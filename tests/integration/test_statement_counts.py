@@ -2,12 +2,12 @@
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from gateway.services.actors import Actor
-from gateway.services.lsr import Context, submit
-from npac.simulator import SqlRegistry
-from gateway.models import Partner
-from gateway.profile import carrier_profile
 from gateway import clock
+from gateway.models import Partner
+from gateway.platform.carrier_profile import carrier_profile
+from gateway.services.identity.actors import Actor
+from gateway.services.orders.submit import Context, submit
+from npac.simulator import SqlRegistry
 
 
 def _accounts_csv(path, n_tns):

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from gateway import clock, create_app
 from gateway.config import build_config
 from gateway.models import ApiToken, AuditEvent, LoginThrottle, User
-from gateway.security import password_problems
-from gateway.services import users
-from gateway.services.actors import CLI
+from gateway.platform.security import password_problems
+from gateway.services.identity import users
+from gateway.services.identity.actors import CLI
 from tests.conftest import PASSWORD, Api, _config, set_now
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,7 +249,7 @@ def test_api_tokens_are_hashed_shown_once_revocable_and_expiring(app, client, he
 
 def test_suspended_partners_users_cannot_sign_in_or_call_the_api(app, client, heron_user,
                                                                 actors):
-    from gateway.services.partners import partner_by_ccna, set_partner_status
+    from gateway.services.partners.directory import partner_by_ccna, set_partner_status
 
     api = Api(client, actors.token("heron"))
     with unit(app) as session:

@@ -12,11 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 import validators.passcode as passcode_module
-from gateway.models import Account, AuditEvent, Delivery, Loa, LsrVersion, Notice
 from gateway import clock
-from gateway.services import users
-from gateway.services.actors import CLI
-from gateway.services.partners import partner_by_ccna
+from gateway.models import Account, AuditEvent, Delivery, Loa, LsrVersion, Notice
+from gateway.services.identity import users
+from gateway.services.identity.actors import CLI
+from gateway.services.partners.directory import partner_by_ccna
 from tests.conftest import PASSWORD, Api
 from tests.security.world import (
     A_USER, B_USER, FRESH_TNS, NO_VIEW, PDF, STAFF, World, account_of, build_world,

@@ -16,9 +16,9 @@ from werkzeug.datastructures import MultiDict
 
 import forms
 import gateway.schemas as api_schemas
-from gateway.errors import InvalidInput
-from gateway.hardening import MAX_JSON_DEPTH, check_json
 from gateway import create_app
+from gateway.errors import InvalidInput
+from gateway.platform.hardening import MAX_JSON_DEPTH, check_json
 from tests.conftest import EXAMPLES, _config
 
 SETTINGS = settings(max_examples=60, deadline=None, database=None,

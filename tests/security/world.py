@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from gateway import clock
 from gateway.models import (
     AgentApproval, ApiToken, Delivery, Escalation, EscalationContact, Partner, Role, User)
-from gateway.services import contacts, partners, users
-from gateway.services.actors import CLI
+from gateway.services.identity import users
+from gateway.services.identity.actors import CLI
+from gateway.services.partners import contacts, directory as partners
 from tests.conftest import EXAMPLES, PASSWORD, Actors, Api
 
 # actor kinds of the isolation matrix

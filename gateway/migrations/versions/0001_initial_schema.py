@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import npac.models
 from sqlalchemy.dialects import postgresql
 
-from gateway.schema import audit_guard_statements
+from gateway.platform.database_schema import audit_guard_statements
 
 revision = '0001'
 down_revision = None

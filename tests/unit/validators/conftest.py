@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from validators.carrier_profile import CarrierProfile
 from validators.facts import AccountFacts, OrderFacts, OrderState, PartnerFacts, Provider
 from validators.passcode import hash_passcode
-from validators.profile import CarrierProfile
 
 SPEC = Path("/work/shared/spec")
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"

@@ -9,7 +9,7 @@ from conftest import PROFILE
 from validators.calendar import (add_business_days, add_business_hours, conflict_deadline,
                                  holiday_dates, is_business_day, next_business_day,
                                  porting_window)
-from validators.profile import CarrierProfile
+from validators.carrier_profile import CarrierProfile
 
 UTC = timezone.utc
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from conftest import (MONDAY_10AM, PACIFIC, PROFILE, Provider, dental_account, make_account,
                       make_facts, make_partner, partial_lsr, simple_lsr)
 from validators import check_lsr
-from validators.profile import CarrierProfile
+from validators.carrier_profile import CarrierProfile
 
 SW01 = Provider("SW01", "Summit West Communications", "5413820000", "block")
 PDF_LOA = {"filename": "loa.pdf", "content_base64": base64.b64encode(b"%PDF-1.7 loa").decode()}

@@ -1,0 +1,1 @@
+"""The demo carrier (seed-demo): numbering plan, partners and users, accounts and orders."""

@@ -1,0 +1,1 @@
+"""Platform plumbing: schema, hardening, security, rate limits, templating, carrier profile."""

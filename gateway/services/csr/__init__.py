@@ -1,0 +1,1 @@
+"""Customer service records: CSR requests, the portal's attested CSR view and LOAs."""

@@ -1,0 +1,1 @@
+"""The staff desk: work queue, review, lookups, account unlocks, dashboards and the sweep."""

@@ -1,0 +1,24 @@
+"""The staff work queue: orders in review and open escalations, soonest due first (§4.4)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.models import Escalation, Lsr
+
+
+def work_queue(session: Session, *, limit: int = 500) -> list[dict]:
+    """Orders in review and unacknowledged escalations, soonest due first (api-contract §4.4)."""
+    orders = session.execute(sa.select(Lsr.id, Lsr.review_reason, Lsr.foc_due_at).where(
+        Lsr.status == "manual_review").order_by(Lsr.foc_due_at).limit(limit)).all()
+    escalations = session.execute(sa.select(Escalation.id, Escalation.ack_due_at).where(
+        Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None))
+        .order_by(Escalation.ack_due_at).limit(limit)).all()
+    items = [{"kind": "lsr", "id": i, "reason": r, "due_at": d} for i, r, d in orders]
+    items += [{"kind": "escalation", "id": i, "reason": "escalation", "due_at": d}
+              for i, d in escalations]
+    far = datetime.max.replace(tzinfo=None)
+    items.sort(key=lambda item: (item["due_at"].replace(tzinfo=None) if item["due_at"] else far))
+    return items

@@ -1,0 +1,146 @@
+"""What the LNP desk sees before it decides (§5, §7.2): the order's dates and the work queue."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.models import Escalation, EscalationContact, Lsr, Partner
+from gateway.services.desk.queue import work_queue
+from validators.calendar import is_business_day, on_or_next_business_day
+from validators.carrier_profile import CarrierProfile
+from validators.due_dates import earliest_due_date, interval_for
+
+SOON = timedelta(hours=1)  # a queue item due within the hour is flagged "due soon"
+
+
+@dataclass(frozen=True)
+class DecisionDates:
+    """The dates behind a staff FOC decision, computed by the rules engine's own helpers."""
+
+    receipt_day: date | None
+    requested: date | None  # the DDD as the partner sent it
+    earliest: date | None  # receipt day + the standard interval (§5.2); None for a project
+    proposed: date | None  # the date the engine proposes (the standard date, or a project's DDD)
+    first_allowed: date | None  # the first business day on or after the receipt day (§7.2)
+    interval_days: int | None
+    requested_is_business_day: bool
+
+    @property
+    def inside_interval(self) -> bool:
+        """An expedite: the DDD is before the earliest standard due date."""
+        return bool(self.requested and self.earliest and self.requested < self.earliest)
+
+    @property
+    def grant_date(self) -> date | None:
+        """The date that grants what the partner asked for, if staff may give it (§7.2)."""
+        if self.requested is None or self.first_allowed is None:
+            return None
+        if self.requested < self.first_allowed or not self.requested_is_business_day:
+            return None
+        return self.requested
+
+
+def _ddd(lsr: Lsr) -> date | None:
+    raw = lsr.payload.get("ddd") if isinstance(lsr.payload, dict) else None
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
+def decision_dates(lsr: Lsr, profile: CarrierProfile) -> DecisionDates:
+    """Compute the receipt day, DDD, earliest standard date and first allowed FOC date."""
+    reqtyp = str(lsr.payload.get("reqtyp") or "CB") if isinstance(lsr.payload, dict) else "CB"
+    n_tns = len(lsr.foc_tns or []) or len(lsr.payload.get("tns") or [])
+    _kind, days, _handling = interval_for(reqtyp, lsr.port_type, n_tns)
+    earliest = None
+    if lsr.receipt_day is not None and days is not None and lsr.port_type != "project":
+        earliest = earliest_due_date(lsr.receipt_day, days, profile)
+    first = on_or_next_business_day(lsr.receipt_day, profile) if lsr.receipt_day else None
+    requested = _ddd(lsr)
+    return DecisionDates(
+        receipt_day=lsr.receipt_day, requested=requested, earliest=earliest,
+        proposed=lsr.due_date, first_allowed=first,
+        interval_days=None if lsr.port_type == "project" else days,
+        requested_is_business_day=bool(requested and is_business_day(requested, profile)))
+
+
+@dataclass
+class QueueRow:
+    """One line of the work queue, with what the desk needs to pick it up."""
+
+    kind: str  # lsr | escalation
+    id: int
+    reason: str  # expedite | project | escalation
+    due_at: datetime | None
+    lsr_id: int | None
+    pon: str | None
+    order_number: str | None
+    ccna: str
+    partner_name: str
+    state: str | None
+    detail: str
+    overdue: bool = False
+    due_soon: bool = False
+
+
+def _order_rows(session: Session, ids: list[int]) -> dict[int, QueueRow]:
+    rows = session.execute(sa.select(Lsr, Partner.ccna, Partner.name).join(
+        Partner, Partner.id == Lsr.owner_partner_id).where(Lsr.id.in_(ids))).all() if ids else []
+    found = {}
+    for lsr, ccna, name in rows:
+        tns = len(lsr.foc_tns or [])
+        ddd = lsr.payload.get("ddd") if isinstance(lsr.payload, dict) else None
+        detail = f"{tns} TN{'s' if tns != 1 else ''} · DDD {ddd or '—'} · {lsr.channel}"
+        found[lsr.id] = QueueRow("lsr", lsr.id, lsr.review_reason or "review", lsr.foc_due_at,
+                                 lsr.id, lsr.pon, lsr.order_number, ccna, name,
+                                 lsr.state or _eu_state(lsr), detail)
+    return found
+
+
+def _eu_state(lsr: Lsr) -> str | None:
+    eu = lsr.payload.get("eu") if isinstance(lsr.payload, dict) else None
+    state = eu.get("state") if isinstance(eu, dict) else None
+    return state.upper() if isinstance(state, str) and state else None
+
+
+def _escalation_rows(session: Session, ids: list[int]) -> dict[int, QueueRow]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Escalation, Lsr.pon, Lsr.order_number, Partner.ccna, Partner.name,
+                  EscalationContact.name)
+        .join(Partner, Partner.id == Escalation.partner_id)
+        .outerjoin(Lsr, Lsr.id == Escalation.lsr_id)
+        .outerjoin(EscalationContact, sa.and_(EscalationContact.state == Escalation.state,
+                                              EscalationContact.level == Escalation.level))
+        .where(Escalation.id.in_(ids))).all()
+    found = {}
+    for esc, pon, number, ccna, name, contact in rows:
+        detail = (f"{esc.reason.replace('_', ' ')} · level {esc.level}"
+                  + (f" ({contact})" if contact else ""))
+        found[esc.id] = QueueRow("escalation", esc.id, "escalation", esc.ack_due_at, esc.lsr_id,
+                                 pon, number, ccna, name, esc.state, detail)
+    return found
+
+
+def queue_rows(session: Session, *, now: datetime, kind: str | None = None) -> list[QueueRow]:
+    """The staff work queue (the API's order, soonest due first) with its details (3 queries)."""
+    items = work_queue(session)
+    if kind in ("lsr", "escalation"):
+        items = [i for i in items if i["kind"] == kind]
+    orders = _order_rows(session, [i["id"] for i in items if i["kind"] == "lsr"])
+    escalations = _escalation_rows(session, [i["id"] for i in items if i["kind"] == "escalation"])
+    rows = []
+    for item in items:
+        row = (orders if item["kind"] == "lsr" else escalations).get(item["id"])
+        if row is None:
+            continue
+        if row.due_at is not None:
+            row.overdue = row.due_at < now
+            row.due_soon = not row.overdue and row.due_at - now <= SOON
+        rows.append(row)
+    return rows

@@ -1,0 +1,1 @@
+"""Escalations: the escalation ladder and the desk's escalation list and contacts."""

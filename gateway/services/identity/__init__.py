@@ -1,0 +1,1 @@
+"""Identity: users, user administration and the actors behind every action."""

@@ -1,0 +1,172 @@
+"""Users: creation, disabling, passwords, login and API tokens (§1.3)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from gateway.models import ApiToken, Partner, Role, User
+from gateway.models.partners import PARTNER_ROLES, PRIVILEGES, STAFF_ROLES, _csv
+from gateway.platform import ratelimit
+from gateway.platform.ratelimit import LoginPolicy
+from gateway.platform.security import (
+    hash_password, new_token, password_problems, token_hash, verify_password)
+from gateway.services import audit
+from gateway.services.identity.actors import Actor
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LOGIN_FAILURES_BEFORE_LOCK = 5
+LOGIN_LOCK = timedelta(minutes=15)
+
+
+def user_by_username(session: Session, username: str) -> User:
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"No user named {username!r}.", code="unknown_user")
+    return user
+
+
+def add_user(session: Session, *, username: str, email: str, password: str, role: str,
+             partner: Partner | None, privileges: list[str] | None, actor: Actor, now: datetime,
+             role_obj: Role | None = None, enforce_policy: bool = True) -> User:
+    """Create a user of a partner (partner roles) or of the carrier's staff (staff roles)."""
+    if not USERNAME_RE.match(username or ""):
+        raise InvalidInput(f"--username: {username!r} must be 3-80 letters, digits or ._@-.",
+                           code="invalid_user")
+    if not EMAIL_RE.match(email or ""):
+        raise InvalidInput(f"--email: {email!r} is not an email address.", code="invalid_user")
+    if role not in PARTNER_ROLES + STAFF_ROLES:
+        raise InvalidInput(f"--role: {role!r} is not one of "
+                           f"{', '.join(PARTNER_ROLES + STAFF_ROLES)}.", code="invalid_user")
+    if role in PARTNER_ROLES and partner is None:
+        raise InvalidInput("--partner: partner roles need the partner's CCNA.",
+                           code="invalid_user")
+    if role in STAFF_ROLES and partner is not None:
+        raise InvalidInput("--partner: staff users belong to no partner.", code="invalid_user")
+    chosen = list(dict.fromkeys(privileges or PRIVILEGES))
+    bad = [p for p in chosen if p not in PRIVILEGES]
+    if bad:
+        raise InvalidInput(f"--privilege: {bad[0]!r} is not one of {', '.join(PRIVILEGES)}.",
+                           code="invalid_user")
+    problems = password_problems(password, username) if enforce_policy else []
+    if problems:
+        raise InvalidInput("--password: the password " + "; ".join(problems) + ".",
+                           code="weak_password")
+    if session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Conflict(f"Username {username!r} is taken.", code="duplicate_user")
+    user = User(username=username, email=email, password_hash=hash_password(password),
+                role=role, partner=partner, privileges_csv=_csv(chosen), named_role=role_obj,
+                created_at=now)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.created", "user", user.id, now=now,
+                 partner_id=partner.id if partner else None,
+                 after={"username": username, "role": role, "privileges": chosen})
+    return user
+
+
+def disable_user(session: Session, user: User, *, actor: Actor, now: datetime) -> User:
+    """Disable a user: login, sessions and tokens stop at once; the user stays for audit."""
+    if user.disabled_at is None:
+        user.disabled_at = now
+        user.session_version += 1
+        audit.record(session, actor, "user.disabled", "user", user.id, now=now,
+                     partner_id=user.partner_id, after={"username": user.username})
+    return user
+
+
+def end_sessions(session: Session, user: User, *, actor: Actor, now: datetime) -> User:
+    """Sign the user out everywhere (logout): every session cookie issued so far stops working."""
+    user.session_version += 1
+    audit.record(session, actor, "user.logout", "user", user.id, now=now,
+                 partner_id=user.partner_id)
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor: Actor,
+                 now: datetime) -> User:
+    """Change a password under the policy; other sessions of the user end."""
+    problems = password_problems(password, user.username)
+    if problems:
+        raise InvalidInput("The password " + "; ".join(problems) + ".", code="weak_password")
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record(session, actor, "user.password_changed", "user", user.id, now=now,
+                 partner_id=user.partner_id)
+    return user
+
+
+def authenticate(session: Session, username: str, password: str, *, now: datetime,
+                 ip: str | None = None, policy: LoginPolicy | None = None) -> User:
+    """Check a login; lock the account, and throttle the client address, after failures.
+
+    :raises LoginThrottled: (429) while the address is blocked; Unauthorized otherwise.
+    """
+    policy = policy or LoginPolicy()
+    ratelimit.check_client(session, ip, now=now)
+    user = session.scalar(sa.select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        verify_password(_DUMMY_HASH, password or "")  # same cost whether or not the user exists
+        ratelimit.note_failure(session, ip, now=now, policy=policy)
+        raise Unauthorized("Invalid username or password.", code="invalid_login")
+    if user.locked_until is not None and user.locked_until > now:
+        ratelimit.note_failure(session, ip, now=now, policy=policy)
+        raise Unauthorized("Too many failed logins; try again later.", code="login_locked")
+    if not verify_password(user.password_hash, password or ""):
+        user.failed_logins += 1
+        if user.failed_logins >= LOGIN_FAILURES_BEFORE_LOCK:
+            user.locked_until, user.failed_logins = now + LOGIN_LOCK, 0
+            audit.record(session, Actor.from_user(user, ip), "user.login_locked", "user",
+                         user.id, now=now, partner_id=user.partner_id,
+                         after={"locked_until": user.locked_until.isoformat()})
+        ratelimit.note_failure(session, ip, now=now, policy=policy)
+        raise Unauthorized("Invalid username or password.", code="invalid_login")
+    if not user.active:
+        raise Unauthorized("This account is disabled or its company is suspended.",
+                           code="account_disabled")
+    user.failed_logins, user.locked_until = 0, None
+    audit.record(session, Actor.from_user(user, ip), "user.login", "user", user.id, now=now)
+    return user
+
+
+_DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=2$BTjesF3QhhDGe3sIVVw4Og$"
+               "GLe6nNR0waevNRPimDvFbaULXKU7knLD+xRPxppkq7M")
+
+
+def issue_token(session: Session, user: User, *, actor: Actor, now: datetime, name: str = "",
+                expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create an API token; return the row and the token text (shown once, stored hashed)."""
+    if user.disabled_at is not None:
+        raise InvalidInput(f"User {user.username} is disabled.", code="user_disabled")
+    token = new_token()
+    row = ApiToken(user=user, token_hash=token_hash(token), prefix=token[:10], name=name,
+                   created_at=now, expires_at=expires_at)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "token.issued", "api_token", row.id, now=now,
+                 partner_id=user.partner_id, after={"user": user.username, "name": name})
+    return row, token
+
+
+def revoke_token(session: Session, row: ApiToken, *, actor: Actor, now: datetime) -> None:
+    """Revoke a token at once."""
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(session, actor, "token.revoked", "api_token", row.id, now=now,
+                     partner_id=row.user.partner_id)
+
+
+def user_for_token(session: Session, token: str, *, now: datetime) -> User:
+    """Resolve a bearer token to an active user, or raise Unauthorized (401)."""
+    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("Missing or invalid API token.")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthorized("The API token has expired.")
+    if not row.user.active:
+        raise Unauthorized("The token's user is disabled or its company is suspended.")
+    return row.user

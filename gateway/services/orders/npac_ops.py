@@ -1,0 +1,213 @@
+"""The new provider's side of NPAC (§9): SVs concur with an FOC, activate in the window."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gateway.models import Account, Lsr, LsrTn, Partner, Tn
+from gateway.services import audit
+from gateway.services.identity.actors import Actor
+from gateway.services.orders.open_tns import set_open_tns as _set_open_tns
+from gateway.services.outbox import notices
+from gateway.services.serialize import lsr_body
+from npac.errors import NpacError
+from npac.interface import CONFLICT_CAUSES, LSR_NOT_RECEIVED, Registry
+from validators.calendar import conflict_deadline, porting_window
+from validators.carrier_profile import CarrierProfile
+from validators.fields import TN_RE
+
+_LRN = re.compile(r"^\d{10}$")
+
+
+def sv_body(sv) -> dict:
+    return {"id": sv.id, "tn": sv.tn, "old_spid": sv.old_spid, "new_spid": sv.new_spid,
+            "lrn": sv.lrn, "status": sv.status, "concurred": bool(sv.concurred),
+            "conflict_cause": sv.conflict_cause,
+            "due_date": sv.due_date.isoformat() if sv.due_date else None}
+
+
+def _covering_order(session: Session, tn: str, spid: str, *,
+                    for_update: bool = False) -> Lsr | None:
+    """The FOC order that ports this TN to this SPID, if any (§9.2).
+
+    With for_update the order row is locked (PostgreSQL), so an activation, a supplement and the
+    expiry sweep on one order run one after the other and each sees the other's outcome.
+    """
+    query = sa.select(Lsr).join(LsrTn, LsrTn.lsr_id == Lsr.id).where(
+        LsrTn.tn == tn, Lsr.status == "foc", Lsr.nnsp == spid)
+    if for_update:
+        query = query.with_for_update(of=Lsr)
+    return session.scalar(query)
+
+
+def concur_waiting(registry: Registry, tns, spid: str | None, *, now: datetime,
+                   open_svs: list | None = None) -> int:
+    """Concur the SVs that the new provider created before its FOC (§9.2: conflict cause 50,
+    "LSR Not Received", is lifted once an FOC covers the TN for that SPID); return how many.
+    `open_svs`: the TNs' open SVs when the caller loaded them already (no second query)."""
+    if not spid or not tns:
+        return 0
+    if open_svs is None:
+        open_svs = registry.subscriptions_for_tns(list(tns), statuses=["conflict"])
+    wanted = set(tns)
+    waiting = [sv for sv in open_svs if sv.tn in wanted and sv.status == "conflict"
+               and sv.new_spid == spid and sv.conflict_cause == LSR_NOT_RECEIVED]
+    for sv in waiting:
+        registry.concur(sv.id, now=now)
+    return len(waiting)
+
+
+def create_subscription(session: Session, registry: Registry, body: dict, *, partner: Partner,
+                        actor: Actor, now: datetime):
+    """Create an SV as the new provider; concur when an FOC covers it, else conflict 50."""
+    tn, spid, lrn = body.get("tn"), body.get("new_spid"), body.get("lrn")
+    due = body.get("due_date")
+    problems = {}
+    if not isinstance(tn, str) or not TN_RE.match(tn):
+        problems["tn"] = "must be a 10-digit NANP number"
+    if not isinstance(spid, str) or not spid:
+        problems["new_spid"] = "is required"
+    if not isinstance(lrn, str) or not _LRN.match(lrn):
+        problems["lrn"] = "must be 10 digits"
+    try:
+        due_date = date.fromisoformat(due) if isinstance(due, str) else None
+    except ValueError:
+        due_date = None
+    if due_date is None:
+        problems["due_date"] = "must be a date YYYY-MM-DD"
+    if problems:
+        raise InvalidInput("The subscription is not valid.", fields=problems)
+    if spid.upper() not in partner.spids:
+        raise Forbidden(f"SPID {spid} is not one of your SPIDs.")
+    order = _covering_order(session, tn, spid.upper())
+    sv = registry.create_subscription(tn, spid.upper(), lrn, due_date, now=now,
+                                      concur=order is not None)
+    audit.record(session, actor, "npac.sv_created", "subscription", sv.id, now=now,
+                 after=sv_body(sv), details={"lsr": order.id if order else None})
+    return sv
+
+
+def own_subscription(registry: Registry, sv_id: int, partner: Partner):
+    sv = registry.get_subscription(sv_id)
+    if sv is None or sv.new_spid not in partner.spids:
+        raise NotFound(f"No subscription {sv_id}.")
+    return sv
+
+
+def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
+                          partner: Partner, actor: Actor, now: datetime,
+                          profile: CarrierProfile):
+    """Activate inside the porting window (§9.3); complete the order when all TNs are active."""
+    sv = own_subscription(registry, sv_id, partner)
+    order = _covering_order(session, sv.tn, sv.new_spid, for_update=True)
+    sv = registry.get_subscription(sv_id)  # as it stands once the order is ours
+    if sv.status != "pending" or not sv.concurred or order is None:
+        raise Conflict("The subscription is not concurred by an FOC.", code="not_activatable")
+    start, end = porting_window(order.due_date, order.state, profile)
+    if not start <= now <= end:
+        raise Conflict(f"Activation is possible from {start.isoformat()} to {end.isoformat()}.",
+                       code="not_activatable")
+    try:
+        sv = registry.activate(sv_id, now=now)
+    except NpacError as err:
+        raise Conflict(str(err), code="not_activatable") from None
+    session.execute(sa.update(Tn).where(Tn.tn == sv.tn).values(status="ported_out",
+                                                               changed_at=now))
+    audit.record(session, actor, "npac.sv_activated", "subscription", sv.id, now=now,
+                 partner_id=order.owner_partner_id, after=sv_body(sv))
+    _complete_if_done(session, registry, order, actor=actor, now=now)
+    return sv
+
+
+def _complete_if_done(session: Session, registry: Registry, order: Lsr, *, actor: Actor,
+                      now: datetime) -> None:
+    active = {sv.tn for sv in registry.subscriptions_for_tns(order.foc_tns, statuses=["active"])
+              if sv.new_spid == order.nnsp}
+    if not set(order.foc_tns) <= active:
+        return
+    order.status, order.closed_at, order.updated_at = "completed", now, now
+    _set_open_tns(session, order, ())
+    if order.disconnect_tns:
+        session.execute(sa.update(Tn).where(Tn.tn.in_(order.disconnect_tns))
+                        .values(status="disconnected", changed_at=now))
+    remaining = session.scalar(sa.select(sa.func.count()).select_from(Tn).where(
+        Tn.account_number == order.account_number, Tn.status == "working"))
+    account = sa.update(Account).where(Account.account_number == order.account_number)
+    if remaining == 0:
+        session.execute(account.values(closed_at=now))
+    elif order.new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
+        session.execute(account.values(btn=order.new_btn))
+    audit.record(session, actor, "lsr.completed", "lsr", order.id, now=now,
+                 partner_id=order.owner_partner_id, before={"status": "foc"},
+                 after={"status": "completed", "account_closed": remaining == 0,
+                        "new_btn": order.new_btn if remaining else None})
+    notices.emit(session, "lsr.completed", session.get(Partner, order.owner_partner_id),
+                 lsr_body(order), now=now, lsr_id=order.id,
+                 subject=f"Completed: PON {order.pon}",
+                 body=f"PON {order.pon} (order {order.order_number}) is complete.")
+
+
+def cancel_subscription(session: Session, registry: Registry, sv_id: int, *, partner: Partner,
+                        actor: Actor, now: datetime):
+    """Cancel a pending or conflicting SV as its new provider."""
+    own_subscription(registry, sv_id, partner)
+    try:
+        sv = registry.cancel(sv_id, now=now)
+    except NpacError as err:
+        raise Conflict(str(err), code="not_cancelable") from None
+    audit.record(session, actor, "npac.sv_canceled", "subscription", sv.id, now=now,
+                 after=sv_body(sv))
+    return sv
+
+
+def lookup_tn(registry: Registry, tn: str) -> dict:
+    """Who NPAC shows for one TN (api-contract §4.3); unknown NPA-NXX -> 404."""
+    if not TN_RE.match(tn or ""):
+        raise InvalidInput(f"{tn!r} is not a 10-digit NANP number.")
+    provider = registry.current_providers([tn]).get(tn)
+    if provider is None:
+        raise NotFound(f"NPAC has no NPA-NXX for {tn}.")
+    return {"tn": tn, "spid": provider.spid, "spid_name": provider.spid_name,
+            "lrn": provider.lrn, "source": provider.source}
+
+
+def _tn_state(session: Session, tn: str) -> str | None:
+    return session.scalar(sa.select(Account.state).join(
+        Tn, Tn.account_number == Account.account_number).where(Tn.tn == tn))
+
+
+def staff_conflict(session: Session, registry: Registry, sv_id: int, cause: int, *,
+                   actor: Actor, now: datetime, profile: CarrierProfile):
+    """Put a pending SV into conflict as the old provider (§9.4, e.g. suspected fraud), until
+    12:00 noon local on the business day before its due date."""
+    if cause not in CONFLICT_CAUSES:
+        raise InvalidInput(f"cause must be one of {', '.join(map(str, CONFLICT_CAUSES))}.",
+                           code="invalid_cause")
+    sv = registry.get_subscription(sv_id)
+    if sv is None:
+        raise NotFound(f"No subscription {sv_id}.")
+    if sv.status != "pending":
+        raise Conflict(f"Subscription {sv_id} is {sv.status}; only a pending one can be put "
+                       "into conflict.", code="not_conflictable")
+    state = _tn_state(session, sv.tn) or ""
+    deadline = conflict_deadline(sv.due_date, state, profile) if sv.due_date else None
+    if deadline is not None and now > deadline:
+        raise Conflict(f"Too late: a conflict is possible until {deadline.isoformat()}.",
+                       code="conflict_too_late")
+    order = _covering_order(session, sv.tn, sv.new_spid, for_update=True)
+    sv = registry.put_in_conflict(sv_id, cause, now=now)
+    audit.record(session, actor, "npac.sv_conflict", "subscription", sv.id, now=now,
+                 partner_id=order.owner_partner_id if order else None, after=sv_body(sv),
+                 details={"cause": cause, "reason": CONFLICT_CAUSES[cause]})
+    if order is not None:
+        notices.emit(session, "npac.conflict", session.get(Partner, order.owner_partner_id),
+                     {"subscription": sv_body(sv), "lsr_id": order.id}, now=now,
+                     lsr_id=order.id, subject=f"Conflict: TN {sv.tn} (PON {order.pon})",
+                     body=f"{profile.carrier_name} put the subscription version of TN {sv.tn} "
+                          f"into conflict (cause {cause}, {CONFLICT_CAUSES[cause]}). Call the "
+                          "LNP desk before the due date.")
+    return sv

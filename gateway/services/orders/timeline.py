@@ -1,0 +1,122 @@
+"""An order's story for its page: versions, supplements, notices, NPAC events, escalations,
+and its live clocks (FOC due §5.4, porting window §5.5)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.models import Escalation, Lsr, Notice, User
+from npac.interface import Registry
+from validators.calendar import porting_window
+from validators.carrier_profile import CarrierProfile
+
+SUP_NAMES = {"1": "Cancel (SUP 1)", "2": "New due date (SUP 2)", "3": "Correction (SUP 3)"}
+
+
+@dataclass
+class Event:
+    at: datetime
+    kind: str  # version | supplement | notice | npac | escalation
+    title: str
+    detail: str = ""
+    status: str | None = None
+    rejects: list = field(default_factory=list)
+    who: str | None = None
+
+
+@dataclass
+class Clock:
+    label: str
+    deadline: datetime
+    state: str  # running | overdue | closed | opens
+    note: str = ""
+
+
+def order_timeline(session: Session, registry: Registry, lsr: Lsr) -> list[Event]:
+    """Every step of the order, oldest first (four queries plus one NPAC batch)."""
+    events = _versions(session, lsr) + _notices(session, lsr) + _escalations(session, lsr)
+    events += _npac(registry, lsr)
+    return sorted(events, key=lambda e: (e.at, _RANK[e.kind]))
+
+
+_RANK = {"version": 0, "supplement": 0, "npac": 1, "escalation": 2, "notice": 3}
+
+
+def _versions(session: Session, lsr: Lsr) -> list[Event]:
+    ids = {v.user_id for v in lsr.versions if v.user_id}
+    names = dict(session.execute(sa.select(User.id, User.username)
+                                 .where(User.id.in_(ids))).tuples().all()) if ids else {}
+    events = []
+    for v in lsr.versions:
+        if v.sup:
+            title = f"VER {v.ver} · {SUP_NAMES.get(v.sup, 'SUP ' + v.sup)}"
+        else:
+            title = f"VER {v.ver} · LSR received"
+        detail = f"Due date {v.due_date.isoformat()}" if v.due_date else ""
+        if v.note:
+            detail = (detail + " · " if detail else "") + f"Desk remarks: {v.note}"
+        events.append(Event(v.at, "supplement" if v.sup else "version", title, detail,
+                            v.status, list(v.rejects or []), names.get(v.user_id)))
+    return events
+
+
+def _notices(session: Session, lsr: Lsr) -> list[Event]:
+    rows = session.scalars(sa.select(Notice).where(
+        Notice.lsr_id == lsr.id, Notice.partner_id.in_(
+            {lsr.owner_partner_id, lsr.submitter_partner_id})).order_by(Notice.id)).all()
+    return [Event(n.created_at, "notice", f"Notice sent: {n.subject}", n.event) for n in rows]
+
+
+def _escalations(session: Session, lsr: Lsr) -> list[Event]:
+    events = []
+    for e in session.scalars(sa.select(Escalation).where(Escalation.lsr_id == lsr.id)):
+        label = e.reason.replace("_", " ")
+        events.append(Event(e.created_at, "escalation", f"Escalated: {label}", e.text,
+                            f"level {e.level}"))
+        if e.acknowledged_at:
+            events.append(Event(e.acknowledged_at, "escalation", "Escalation acknowledged by "
+                                "the desk", "", "acknowledged"))
+        if e.resolved_at:
+            events.append(Event(e.resolved_at, "escalation", "Escalation resolved",
+                                e.resolution or "", "resolved"))
+    return events
+
+
+def _npac(registry: Registry, lsr: Lsr) -> list[Event]:
+    if not lsr.foc_tns or not lsr.nnsp:
+        return []
+    events = []
+    for sv in registry.subscriptions_for_tns(list(lsr.foc_tns)):
+        if sv.new_spid != lsr.nnsp or sv.created_at < lsr.created_at:
+            continue
+        state = "concurred" if sv.concurred else f"conflict (cause {sv.conflict_cause})"
+        events.append(Event(sv.created_at, "npac", f"NPAC: SV created for {sv.tn}",
+                            f"New SPID {sv.new_spid}, LRN {sv.lrn}; {state}", sv.status))
+        if sv.activated_at:
+            events.append(Event(sv.activated_at, "npac", f"NPAC: {sv.tn} activated",
+                                f"Now served by {sv.new_spid}", "active"))
+        if sv.canceled_at:
+            events.append(Event(sv.canceled_at, "npac", f"NPAC: SV for {sv.tn} canceled", "",
+                                "canceled"))
+    return events
+
+
+def clocks(lsr: Lsr, *, now: datetime, profile: CarrierProfile) -> list[Clock]:
+    """The clocks that run on the order now: the desk's FOC due time, the porting window."""
+    result = []
+    if lsr.status == "manual_review" and lsr.foc_due_at:
+        result.append(Clock("FOC due from the desk", lsr.foc_due_at,
+                            "overdue" if lsr.foc_due_at < now else "running",
+                            f"{lsr.review_reason or 'review'} · business-rules §5.4"))
+    if lsr.status == "foc" and lsr.due_date and lsr.window_ends_at:
+        opens = porting_window(lsr.due_date, lsr.state, profile)[0] if lsr.state else None
+        if opens and now < opens:
+            result.append(Clock("Porting window opens", opens, "opens",
+                                f"Activate in NPAC from {lsr.due_date.isoformat()} 00:00 local"))
+        result.append(Clock("Porting window closes", lsr.window_ends_at,
+                            "closed" if lsr.window_ends_at < now else "running",
+                            "Unactivated orders expire then (§5.5)"))
+    return result

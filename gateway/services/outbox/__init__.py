@@ -1,0 +1,1 @@
+"""The outbox: notices, their delivery (email and webhooks) and the desk's outbox view."""

@@ -1,0 +1,1 @@
+"""Trading partners: directory, onboarding, agents, contacts, webhooks, API tokens and roles."""

@@ -1,0 +1,121 @@
+"""Notification contacts and contact types (§1.3): the last holder of a type in use stays."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.models import Contact, User
+from gateway.models.partners import CONTACT_TYPES, _csv
+from gateway.services import audit
+from gateway.services.identity.actors import Actor
+from gateway.services.identity.users import EMAIL_RE
+
+
+
+def _types(values) -> list[str]:
+    chosen = list(dict.fromkeys(values or []))
+    bad = [t for t in chosen if t not in CONTACT_TYPES]
+    if bad:
+        raise InvalidInput(f"Unknown contact type {bad[0]!r}; use {', '.join(CONTACT_TYPES)}.",
+                           code="invalid_contact")
+    return chosen
+
+
+def holders(session: Session, partner_id: int) -> dict[str, int]:
+    """How many active users and contacts hold each contact type (two queries)."""
+    counts = {t: 0 for t in CONTACT_TYPES}
+    for csv in session.scalars(sa.select(User.contact_types_csv).where(
+            User.partner_id == partner_id, User.disabled_at.is_(None))):
+        for t in (csv or "").split(","):
+            if t in counts:
+                counts[t] += 1
+    for csv in session.scalars(sa.select(Contact.types_csv).where(
+            Contact.partner_id == partner_id, Contact.removed_at.is_(None))):
+        for t in (csv or "").split(","):
+            if t in counts:
+                counts[t] += 1
+    return counts
+
+
+def _refuse_orphaning(session: Session, partner_id: int, dropped: set[str]) -> None:
+    counts = holders(session, partner_id)
+    orphaned = sorted(t for t in dropped if counts.get(t, 0) <= 1)
+    if orphaned:
+        raise Conflict(f"At least one user or contact must keep the contact type "
+                       f"{', '.join(orphaned)}.", code="last_contact")
+
+
+def add_contact(session: Session, partner_id: int, *, name: str, email: str, phone: str,
+                types: list[str], actor: Actor, now: datetime) -> Contact:
+    """Add a person to notify (name, email and phone required)."""
+    if not (name or "").strip() or not (phone or "").strip():
+        raise InvalidInput("A contact needs a name, an email and a phone.",
+                           code="invalid_contact")
+    if not EMAIL_RE.match(email or ""):
+        raise InvalidInput(f"{email!r} is not an email address.", code="invalid_contact")
+    contact = Contact(partner_id=partner_id, name=name.strip(), email=email.strip(),
+                      phone=phone.strip(), types_csv=_csv(_types(types)), created_at=now)
+    session.add(contact)
+    session.flush()
+    audit.record(session, actor, "contact.added", "contact", contact.id, now=now,
+                 partner_id=partner_id, after={"name": contact.name, "types": types})
+    return contact
+
+
+def remove_contact(session: Session, contact: Contact, *, actor: Actor, now: datetime) -> None:
+    """Remove a contact unless it is the last holder of a type in use."""
+    _refuse_orphaning(session, contact.partner_id, set(contact.types))
+    contact.removed_at = now
+    audit.record(session, actor, "contact.removed", "contact", contact.id, now=now,
+                 partner_id=contact.partner_id, before={"name": contact.name})
+
+
+def set_user_contact_types(session: Session, user: User, types: list[str], *, actor: Actor,
+                           now: datetime) -> User:
+    """Give a user the contact types; dropping the last holder of a type is refused."""
+    chosen = set(_types(types))
+    dropped = set(user.contact_types) - chosen
+    if dropped and user.partner_id is not None:
+        _refuse_orphaning(session, user.partner_id, dropped)
+    before = sorted(user.contact_types)
+    user.contact_types_csv = _csv(chosen)
+    audit.record(session, actor, "user.contact_types", "user", user.id, now=now,
+                 partner_id=user.partner_id, before={"types": before},
+                 after={"types": sorted(chosen)})
+    return user
+
+
+def set_contact_types(session: Session, contact: Contact, types: list[str], *, actor: Actor,
+                      now: datetime) -> Contact:
+    """Change what a contact is notified about; dropping the last holder of a type is refused."""
+    chosen = set(_types(types))
+    if not chosen:
+        raise InvalidInput("A contact needs at least one contact type.", code="invalid_contact")
+    dropped = set(contact.types) - chosen
+    if dropped:
+        _refuse_orphaning(session, contact.partner_id, dropped)
+    before = sorted(contact.types)
+    contact.types_csv = _csv(chosen)
+    audit.record(session, actor, "contact.types_changed", "contact", contact.id, now=now,
+                 partner_id=contact.partner_id, before={"types": before},
+                 after={"types": sorted(chosen)})
+    return contact
+
+
+def partner_contacts(session: Session, partner_id: int) -> list[Contact]:
+    """The partner's current contacts (removed ones are kept for audit but not listed)."""
+    return list(session.scalars(sa.select(Contact).where(
+        Contact.partner_id == partner_id, Contact.removed_at.is_(None)).order_by(Contact.name)))
+
+
+def partner_contact(session: Session, partner_id: int, contact_id: int) -> Contact:
+    """The partner's contact with this id; another partner's is not found (404)."""
+    contact = session.scalar(sa.select(Contact).where(
+        Contact.id == contact_id, Contact.partner_id == partner_id,
+        Contact.removed_at.is_(None)))
+    if contact is None:
+        raise NotFound(f"No contact {contact_id} in your company.", code="unknown_contact")
+    return contact

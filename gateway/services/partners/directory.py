@@ -1,0 +1,169 @@
+"""Trading partners: onboarding, SPIDs, suspension, agent approvals and webhooks (§1.1)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlparse
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.models import AgentApproval, Partner, PartnerSpid
+from gateway.models.partners import PARTNER_TYPES, PRIVILEGES, _csv
+from gateway.services import audit
+from gateway.services.identity.actors import Actor
+
+CCNA_RE = re.compile(r"^[A-Z]{3}$")
+SPID_RE = re.compile(r"^[A-Z0-9]{4}$")
+
+
+def partner_by_ccna(session: Session, ccna: str) -> Partner:
+    """Return the partner with this CCNA or raise NotFound."""
+    partner = session.scalar(sa.select(Partner).where(Partner.ccna == (ccna or "").upper()))
+    if partner is None:
+        raise NotFound(f"No trading partner with CCNA {ccna!r}.", code="unknown_partner")
+    return partner
+
+
+def add_partner(session: Session, *, name: str, ccna: str, type: str, spids: list[str],
+                actor: Actor, now: datetime, status: str = "active", ocn: str | None = None,
+                address: str | None = None, profile: dict | None = None) -> Partner:
+    """Create a trading partner (carriers need at least one SPID; agents may have none)."""
+    ccna = (ccna or "").strip().upper()
+    spids = [s.strip().upper() for s in spids if s and s.strip()]
+    if not (name or "").strip():
+        raise InvalidInput("--name: a partner needs a name.", code="invalid_partner")
+    if not CCNA_RE.match(ccna):
+        raise InvalidInput(f"--ccna: {ccna!r} is not 3 letters A-Z.", code="invalid_partner")
+    if type not in PARTNER_TYPES:
+        raise InvalidInput(f"--type: {type!r} is not one of {', '.join(PARTNER_TYPES)}.",
+                           code="invalid_partner")
+    bad = [s for s in spids if not SPID_RE.match(s)]
+    if bad:
+        raise InvalidInput(f"--spid: {bad[0]!r} is not 4 letters or digits.",
+                           code="invalid_partner")
+    if type != "agent" and not spids:
+        raise InvalidInput("--spid: a carrier partner needs at least one SPID.",
+                           code="invalid_partner")
+    if session.scalar(sa.select(Partner.id).where(Partner.ccna == ccna)):
+        raise Conflict(f"CCNA {ccna} is already registered.", code="duplicate_partner")
+    taken = session.scalars(sa.select(PartnerSpid.spid).where(PartnerSpid.spid.in_(spids))).all()
+    if taken:
+        raise Conflict(f"SPID {taken[0]} already belongs to another partner.",
+                       code="duplicate_partner")
+    partner = Partner(name=name.strip(), ccna=ccna, type=type, status=status, ocn=ocn,
+                      address=address, profile=profile, created_at=now,
+                      approved_at=now if status == "active" else None)
+    partner.spid_rows = [PartnerSpid(spid=s) for s in dict.fromkeys(spids)]
+    session.add(partner)
+    session.flush()
+    audit.record(session, actor, "partner.created", "partner", partner.id, now=now,
+                 partner_id=partner.id, after={"ccna": ccna, "type": type, "spids": spids,
+                                               "status": status})
+    return partner
+
+
+def set_partner_status(session: Session, partner: Partner, status: str, *, actor: Actor,
+                       now: datetime, reason: str | None = None) -> Partner:
+    """Approve (active), suspend or reinstate a partner; its history stays."""
+    if status not in ("active", "suspended"):
+        raise InvalidInput(f"Unknown partner status {status!r}.")
+    before = partner.status
+    partner.status = status
+    if status == "active" and partner.approved_at is None:
+        partner.approved_at = now
+    audit.record(session, actor, f"partner.{status}", "partner", partner.id, now=now,
+                 partner_id=partner.id, before={"status": before}, after={"status": status},
+                 details={"reason": reason} if reason else None)
+    return partner
+
+
+def _check_privileges(privileges: list[str] | None) -> list[str]:
+    chosen = list(dict.fromkeys(privileges or PRIVILEGES))
+    bad = [p for p in chosen if p not in PRIVILEGES]
+    if bad:
+        raise InvalidInput(f"--privilege: {bad[0]!r} is not one of {', '.join(PRIVILEGES)}.")
+    return chosen
+
+
+def grant_agent(session: Session, carrier: Partner, agent: Partner, privileges: list[str] | None,
+                *, actor: Actor, now: datetime) -> AgentApproval:
+    """Approve an agent partner to act for a carrier partner with chosen privileges."""
+    if agent.type != "agent":
+        raise InvalidInput(f"{agent.ccna} is not an agent partner.", code="not_an_agent")
+    if carrier.type == "agent":
+        raise InvalidInput(f"{carrier.ccna} is an agent; only carriers approve agents.",
+                           code="not_a_carrier")
+    chosen = _check_privileges(privileges)
+    for old in _live_approvals(session, carrier.id, agent.id):
+        old.revoked_at = now
+    approval = AgentApproval(carrier_id=carrier.id, agent_id=agent.id, privileges_csv=_csv(chosen),
+                             granted_at=now, granted_by_id=actor.user_id)
+    session.add(approval)
+    session.flush()
+    audit.record(session, actor, "agent.granted", "agent_approval", approval.id, now=now,
+                 partner_id=carrier.id, after={"agent": agent.ccna, "privileges": chosen})
+    return approval
+
+
+def revoke_agent(session: Session, carrier: Partner, agent: Partner, *, actor: Actor,
+                 now: datetime) -> int:
+    """Revoke every live approval of the agent for the carrier; later requests get R104."""
+    approvals = _live_approvals(session, carrier.id, agent.id)
+    if not approvals:
+        raise NotFound(f"{agent.ccna} holds no approval from {carrier.ccna}.",
+                       code="no_approval")
+    for approval in approvals:
+        approval.revoked_at = now
+        audit.record(session, actor, "agent.revoked", "agent_approval", approval.id, now=now,
+                     partner_id=carrier.id, before={"agent": agent.ccna})
+    return len(approvals)
+
+
+def _live_approvals(session: Session, carrier_id: int, agent_id: int) -> list[AgentApproval]:
+    return list(session.scalars(sa.select(AgentApproval).where(
+        AgentApproval.carrier_id == carrier_id, AgentApproval.agent_id == agent_id,
+        AgentApproval.revoked_at.is_(None))))
+
+
+def delegations_for(session: Session, agent_id: int) -> dict[str, frozenset[str]]:
+    """Return CCNA -> privileges of the carriers that approved this agent (one query)."""
+    rows = session.execute(
+        sa.select(Partner.ccna, AgentApproval.privileges_csv)
+        .join(AgentApproval, AgentApproval.carrier_id == Partner.id)
+        .where(AgentApproval.agent_id == agent_id, AgentApproval.revoked_at.is_(None),
+               Partner.status == "active")).all()
+    return {ccna: frozenset(p for p in csv.split(",") if p) for ccna, csv in rows}
+
+
+def set_webhook(session: Session, partner: Partner, url: str, secret: str | None, *,
+                actor: Actor, now: datetime, https_only: bool = False) -> Partner:
+    """Set or (with an empty URL) clear the partner's webhook (api-contract §5)."""
+    url = (url or "").strip()
+    if url:
+        parsed = urlparse(url)
+        allowed = ("https",) if https_only else ("http", "https")
+        if parsed.scheme not in allowed or not parsed.netloc:
+            raise InvalidInput(f"--url: {url!r} is not an {' or '.join(allowed)} URL.",
+                               code="invalid_webhook")
+        if not secret:
+            raise InvalidInput("--secret: a webhook needs a signing secret.",
+                               code="invalid_webhook")
+    partner.webhook_url = url or None
+    partner.webhook_secret = secret if url else None
+    partner.webhook_set_at = now if url else None
+    audit.record(session, actor, "partner.webhook_set" if url else "partner.webhook_cleared",
+                 "partner", partner.id, now=now, partner_id=partner.id,
+                 after={"url": url or None})
+    return partner
+
+
+def acting_owner(session: Session, partner: Partner, ccna: str | None, privilege: str) -> Partner:
+    """The partner a request is for: a carrier that approved this agent for the privilege,
+    else the sender itself (the rules engine rejects a foreign CCNA with R104)."""
+    if not ccna or ccna.upper() == partner.ccna or partner.type != "agent":
+        return partner
+    if privilege not in delegations_for(session, partner.id).get(ccna.upper(), frozenset()):
+        return partner
+    return session.scalar(sa.select(Partner).where(Partner.ccna == ccna.upper())) or partner

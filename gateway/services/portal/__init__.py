@@ -1,0 +1,1 @@
+"""Reads behind the partner portal's pages."""
