@@ -19,7 +19,8 @@ from forms.tn_lines import MAX_UPLOAD_BYTES, TnLine
 from validators.catalog import FIELDS
 
 LSR_KEYS = ("ccna", "pon", "ver", "an", "atn", "cc", "nnsp", "npdi", "reqtyp", "act", "ddd",
-            "exp", "agauth", "mi", "nan", "passcode", "remarks", "init", "init_tel")
+            "exp", "chc", "dfdt", "agauth", "mi", "nan", "passcode", "remarks", "init",
+            "init_tel")
 EU_KEYS = tuple(k for k in FIELDS if k.startswith("eu."))
 CHOICES = {
     "npdi": [("", "Choose…"), ("C", "C · wireline to wireless"),
@@ -29,6 +30,7 @@ CHOICES = {
     "mi": [("", "blank · full port"), ("A", "A · partial migration (some TNs stay)")],
 }
 FLAGS = {"exp": "EXP = Y: expedite requested (a due date inside the standard interval)",
+         "chc": "CHC = Y: coordinated hot cut requested (the desk confirms the cut time)",
          "agauth": "AGAUTH = Y: my company holds the end user's authorization for this port"}
 
 

@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.extensions["portgate_profile"] = load_profile(app.config.get("CARRIER_PROFILE"))
     register_extensions(app)
+    register_composition(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -44,6 +45,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     auth.init_login(app)
+
+
+def register_composition(app: Flask) -> None:
+    from gateway.platform.composition import init_app
+
+    init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -150,3 +150,8 @@ def porting_window(due_date: date, state: str,
 def conflict_deadline(due_date: date, state: str, profile: CarrierProfile) -> datetime:
     """Return 12:00 local of the business day before the due date (§9.4)."""
     return local_at(add_business_days(due_date, -1, profile), NOON, zone_for(state, profile))
+
+
+def local_day(at: datetime, state: str, profile: CarrierProfile) -> date:
+    """The local date of a moment in the state's zone (§5.1)."""
+    return _aware(at).astimezone(zone_for(state, profile)).date()

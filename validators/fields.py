@@ -47,6 +47,7 @@ _FORMATS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Check]]] = [
     (re.compile(r"up to (\d+) characters"), lambda m: lambda v: len(v) <= int(m[1])),
     (re.compile(r"10 digits NANP"), lambda m: _regex(TN_RE.pattern[1:-1])),
     (re.compile(r"YYYY-MM-DD"), lambda m: _is_date),
+    (re.compile(r"HH:MM.*"), lambda m: _regex(r"(?:[01]\d|2[0-3]):[0-5]\d")),
     (re.compile(r"[A-Z0-9]+(?:\|[A-Z0-9]+)+"), lambda m: frozenset(m[0].split("|")).__contains__),
     (re.compile(r"([A-Z]) or blank"), lambda m: m[1].__eq__),
     (re.compile(r"[A-Z]"), lambda m: m[0].__eq__),

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from validators.account_match import address_matches, names_match
 from validators.authorization import (check_agauth, check_ccna, check_loa, check_manual_state,
                                       check_nnsp)
-from validators.calendar import next_business_day, on_or_next_business_day
+from validators.calendar import local_day, next_business_day, on_or_next_business_day
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
 from validators.due_dates import (cutoff_for, ddd_too_far, earliest_due_date, foc_date,
@@ -53,8 +53,8 @@ def _account_checks(lsr: Mapping, account: AccountFacts, port_type: str | None,
     return found
 
 
-def _passcode(lsr: Mapping, account: AccountFacts,
-              verified_account: str | None = None) -> tuple[list[Finding], bool]:
+def _passcode(lsr: Mapping, account: AccountFacts, verified_account: str | None = None,
+              judge: bool = True) -> tuple[list[Finding], bool]:
     """Apply R308 (lock) and R306; the flag is True for a present, wrong passcode.
 
     `verified_account`: the order was accepted on this account with a matching passcode and
@@ -67,6 +67,8 @@ def _passcode(lsr: Mapping, account: AccountFacts,
     value = value_of(lsr, "passcode")
     if value is None:
         return [finding("R306", "the account has a passcode and none was given")], False
+    if not judge:  # a dry run never judges a given passcode: it cannot be used to guess one
+        return [], False
     if not isinstance(value, str) or len(value) > 16:
         return [finding("R306", "the passcode is not 1-16 characters of text")], False
     if passcode_matches(value, account.passcode_hash):
@@ -87,20 +89,26 @@ def _drop_covered(found: list[Finding]) -> list[Finding]:
 
 
 def _schedule(lsr: Mapping, account: AccountFacts, port_type: str, n_tns: int,
-              rcpt: Receipt, ddd: date, profile: CarrierProfile) -> dict[str, Any]:
-    """Return the §5 dates of an accepted LSR (and R501, which §5.3 raises)."""
+              rcpt: Receipt, ddd: date, profile: CarrierProfile,
+              issue_day: date) -> dict[str, Any]:
+    """Return the §5 dates of an accepted LSR (and R501, which §5.3 raises).
+
+    The FOC date is never before the first business day after the day the FOC is issued
+    (§5.3, applied last: the expedite test uses the earliest date before the floor)."""
     day, state = rcpt.receipt_day, account.state
+    issue_floor = next_business_day(issue_day, profile)
     reqtyp = text_of(lsr, "reqtyp") or "CB"
     _, days, handling = interval_for(reqtyp, port_type, n_tns)
     due = {"foc_due_at": foc_due_at(port_type, rcpt, state, profile), "earliest": None}
     if handling == "project" or days is None:
         floor = next_business_day(day, profile)
-        due.update(due_date=on_or_next_business_day(max(ddd, floor), profile),
+        due.update(due_date=on_or_next_business_day(max(ddd, floor, issue_floor), profile),
                    review="project", findings=ddd_too_far(ddd, day, profile))
         return due
     earliest = earliest_due_date(day, days, profile)
     chosen = foc_date(ddd, earliest, day, text_of(lsr, "exp") == "Y", profile)
-    due.update(due_date=chosen.due_date, earliest=earliest, review=chosen.review_reason,
+    due_date = max(chosen.due_date, issue_floor) if chosen.due_date else chosen.due_date
+    due.update(due_date=due_date, earliest=earliest, review=chosen.review_reason,
                findings=chosen.findings)
     return due
 
@@ -121,9 +129,14 @@ def _tn_stage(lsr: Mapping, facts: OrderFacts, profile: CarrierProfile,
 
 def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: CarrierProfile,
               received_at: datetime, own_order_tns: frozenset[str] = frozenset(),
-              manual_entry: bool = False, verified_passcode_account: str | None = None
+              manual_entry: bool = False, verified_passcode_account: str | None = None,
+              issued_at: datetime | None = None, judge_passcode: bool = True
               ) -> LsrDecision:
-    """Check one LSR version against every rule and decide its port type and due dates."""
+    """Check one LSR version against every rule and decide its port type and due dates.
+
+    `issued_at`: when the outcome is given (default the receipt): its local date floors the FOC
+    date (§5.3). `judge_passcode` False (a dry run): a given passcode is neither matched nor
+    counted; a missing one is still R306 and a lock R308 (§4.5)."""
     if not isinstance(lsr, Mapping):
         return _decision([finding("R602", "the LSR must be a JSON object", "*")])
     tns, found, held = _tn_stage(lsr, facts, profile, own_order_tns)
@@ -145,7 +158,7 @@ def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: Ca
         return _decision(_drop_covered(found), tns=tuple(tns))
     found += check_manual_state(account, facts, profile, manual_entry)
     found += _account_checks(lsr, account, port_type, bad)
-    passcode, failed = _passcode(lsr, account, verified_passcode_account)
+    passcode, failed = _passcode(lsr, account, verified_passcode_account, judge_passcode)
     plan: PartialPlan = check_partial(account, porting, mi=_ok(lsr, "mi", bad),
                                       remarks=text_of(lsr, "remarks"), nan=text_of(lsr, "nan"))
     found = _drop_covered(found + passcode + plan.findings)
@@ -154,7 +167,8 @@ def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: Ca
                  tns=tuple(tns), disconnect_tns=plan.disconnect_tns, new_btn=plan.new_btn,
                  partial=plan.partial, passcode_failed=failed)
     ddd = _ddd(lsr, bad)
-    due = _schedule(lsr, account, port_type, len(tns), rcpt, ddd, profile) \
+    issue_day = local_day(issued_at or received_at, account.state, profile)
+    due = _schedule(lsr, account, port_type, len(tns), rcpt, ddd, profile, issue_day) \
         if ddd is not None and port_type is not None else None
     found += due["findings"] if due else []
     if found or due is None:

@@ -7,18 +7,19 @@ from gateway import clock, db
 from gateway.api import READ_LSRS, bp, json_body, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.services import policy
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import npac_ops, queries
-from npac.simulator import SqlRegistry
+from gateway.platform import composition
 
 
 @bp.get("/lsrs/<int:lsr_id>/escalations")
 def list_order_escalations(lsr_id: int):
-    partner_id = None if g.user.is_staff else g.user.partner_id
     if not g.user.is_staff:
         require_any(READ_LSRS)
     session = db.session()
-    if queries.get_lsr(session, lsr_id, partner_id) is None:
+    scope = policy.STAFF if g.user.is_staff else policy.scope_for(session, g.actor)
+    if queries.get_lsr(session, lsr_id, scope) is None:
         raise NotFound(f"No LSR {lsr_id}.")
     return jsonify({"items": escalations.escalation_bodies(
         session, escalations.escalations_of_order(session, lsr_id))})
@@ -65,6 +66,6 @@ def staff_conflict(sv_id: int):
         raise InvalidInput("cause must be an NPAC conflict cause code (50-54).",
                            code="invalid_cause")
     session = db.session()
-    sv = npac_ops.staff_conflict(session, SqlRegistry(session), sv_id, cause, actor=g.actor,
+    sv = npac_ops.staff_conflict(session, composition.registry(session), sv_id, cause, actor=g.actor,
                                  now=clock.now(), profile=carrier_profile())
     return jsonify(npac_ops.sv_body(sv))

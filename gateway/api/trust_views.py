@@ -9,7 +9,7 @@ from flask import Response, g, jsonify, request, send_file, stream_with_context
 from gateway import clock, db
 from gateway.api import bp, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
-from gateway.services import audit
+from gateway.services import audit, policy
 from gateway.services.csr import loas
 from gateway.services.partners.directory import partner_by_ccna
 
@@ -20,7 +20,8 @@ def get_loa(loa_id: int):
     if not g.user.is_staff:
         require_any(("view", "lsr", "csr"))
     session = db.session()
-    loa = loas.visible_loa(session, loa_id, None if g.user.is_staff else g.user.partner_id)
+    scope = policy.STAFF if g.user.is_staff else policy.scope_for(session, g.actor)
+    loa = loas.visible_loa(session, loa_id, scope)
     if loa is None:
         raise NotFound(f"No LOA {loa_id}.")
     audit.record(session, g.actor, "loa.viewed", "loa", loa.id, now=clock.now(),

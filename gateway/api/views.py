@@ -5,11 +5,15 @@ from datetime import date
 
 from flask import g, jsonify, request
 
+from typing import Any
+
 from gateway import clock, db
 from gateway.api import (READ_CSRS, READ_LSRS, bp, json_body, require, require_any,
                          require_staff)
 from gateway.api.openapi import openapi_document
 from gateway.errors import InvalidInput, NotFound
+from gateway.models import Partner
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.schemas import DecisionSchema, EscalationRequestSchema, ManualCsrSchema, \
     ManualLsrSchema
@@ -18,15 +22,15 @@ from gateway.services.desk import accounts, queue
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import (decisions, dry_run as validate_svc, manual_entry, queries,
                                      submit as lsr_svc, supplements)
+from gateway.services.orders.context import OrderContext
 from gateway.services.partners.directory import partner_by_ccna
+from gateway.services import policy
 from gateway.services.serialize import csr_body, iso, lsr_body
-from npac.simulator import SqlRegistry
 
 
-def _ctx(partner=None, **kwargs) -> lsr_svc.Context:
-    session = db.session()
-    return lsr_svc.Context(session, SqlRegistry(session), partner or g.user.partner, g.actor,
-                           clock.now(), carrier_profile(), **kwargs)
+def _ctx(partner: Partner | None = None, **kwargs: Any) -> OrderContext:
+    """The order context of the token's partner (or, for staff acts, of the partner given)."""
+    return composition.order_context(partner or g.user.partner, g.actor, **kwargs)
 
 
 def _paging() -> tuple[int, int]:
@@ -40,12 +44,13 @@ def _paging() -> tuple[int, int]:
     return page, per_page
 
 
-def _reader_partner(privileges: tuple[str, ...] = READ_LSRS) -> int | None:
-    """Staff read every order; a partner user needs a reading privilege and sees its own."""
+def _reader_scope(privileges: tuple[str, ...] = READ_LSRS) -> policy.Scope:
+    """Staff read every order; a partner user needs a reading privilege (else 403) and reads
+    what business-rules §1.1.1 lets it see."""
     if g.user.is_staff:
-        return None
+        return policy.STAFF
     require_any(privileges)
-    return g.user.partner_id
+    return policy.scope_for(db.session(), g.actor)
 
 
 @bp.post("/csr-requests")
@@ -59,7 +64,7 @@ def create_csr_request():
 
 @bp.get("/csr-requests/<int:req_id>")
 def get_csr_request(req_id: int):
-    req = csr_svc.get_csr_request(db.session(), req_id, _reader_partner(READ_CSRS))
+    req = csr_svc.get_csr_request(db.session(), req_id, _reader_scope(READ_CSRS))
     if req is None:
         raise NotFound(f"No CSR request {req_id}.")
     return jsonify(csr_body(req))
@@ -68,7 +73,7 @@ def get_csr_request(req_id: int):
 @bp.get("/csr-requests")
 def list_csr_requests():
     page, per_page = _paging()
-    result = queries.list_csr_requests(db.session(), _reader_partner(READ_CSRS),
+    result = queries.list_csr_requests(db.session(), _reader_scope(READ_CSRS),
                                        tn=request.args.get("tn") or None, page=page,
                                        per_page=per_page)
     return jsonify({"items": [csr_body(r) for r in result.items], "page": result.page,
@@ -97,7 +102,7 @@ def validate_lsr():
 
 @bp.get("/lsrs/<int:lsr_id>")
 def get_lsr(lsr_id: int):
-    lsr = queries.get_lsr(db.session(), lsr_id, _reader_partner())
+    lsr = queries.get_lsr(db.session(), lsr_id, _reader_scope())
     if lsr is None:
         raise NotFound(f"No LSR {lsr_id}.")
     return jsonify(lsr_body(lsr))
@@ -107,7 +112,7 @@ def get_lsr(lsr_id: int):
 def list_lsrs():
     page, per_page = _paging()
     args = request.args
-    result = queries.list_lsrs(db.session(), _reader_partner(), pon=args.get("pon") or None,
+    result = queries.list_lsrs(db.session(), _reader_scope(), pon=args.get("pon") or None,
                                tn=args.get("tn") or None, status=args.get("status") or None,
                                page=page, per_page=per_page)
     return jsonify({"items": [lsr_body(o) for o in result.items], "page": result.page,
@@ -119,7 +124,8 @@ def supplement_lsr(lsr_id: int):
     require("lsr")
     body = json_body()
     ctx = _ctx()
-    lsr = queries.get_lsr(ctx.session, lsr_id, ctx.partner.id, for_update=True)
+    lsr = queries.get_lsr(ctx.session, lsr_id, policy.scope_for(ctx.session, ctx.actor),
+                          action=policy.Action.SUPPLEMENT, for_update=True)
     if lsr is None:
         raise NotFound(f"No LSR {lsr_id}.")
     return jsonify(supplements.supplement(ctx, lsr, body).body())
@@ -130,7 +136,8 @@ def escalate_lsr(lsr_id: int):
     require_any(READ_LSRS)
     data = EscalationRequestSchema().load(json_body())
     session = db.session()
-    lsr = queries.get_lsr(session, lsr_id, g.user.partner_id)
+    lsr = queries.get_lsr(session, lsr_id, policy.scope_for(session, g.actor),
+                          action=policy.Action.ESCALATE)
     if lsr is None:
         raise NotFound(f"No LSR {lsr_id}.")
     escalation, contact = escalations.escalate_order(
@@ -161,7 +168,7 @@ def staff_decision(lsr_id: int):
     require_staff()
     data = DecisionSchema().load(json_body())
     ctx = _ctx(partner=None)
-    lsr = queries.get_lsr(ctx.session, lsr_id, None, for_update=True)
+    lsr = queries.get_lsr(ctx.session, lsr_id, policy.STAFF, for_update=True)
     if lsr is None:
         raise NotFound(f"No LSR {lsr_id}.")
     decisions.decide_order(ctx, lsr, action=data["action"], due_date=_staff_date(data),
@@ -199,7 +206,7 @@ def staff_manual_csr():
     data = ManualCsrSchema().load(json_body())
     session = db.session()
     partner = partner_by_ccna(session, data["partner_ccna"])
-    req = manual_entry.enter_csr(session, SqlRegistry(session), data["request"], partner=partner,
+    req = manual_entry.enter_csr(session, composition.registry(session), data["request"], partner=partner,
                                  actor=g.actor, now=clock.now(), profile=carrier_profile(),
                                  channel=data["channel"], received_at=data["received_at"])
     return jsonify(csr_body(req)), 201

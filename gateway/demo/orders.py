@@ -18,7 +18,8 @@ from gateway.services.desk import sweep
 from gateway.services.escalations import ladder as escalations
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import decisions, npac_ops, supplements
-from gateway.services.orders.submit import Context, submit
+from gateway.services.orders.context import OrderContext as Context
+from gateway.services.orders.submit import submit
 from npac.simulator import SqlRegistry
 from validators.calendar import porting_window
 from validators.carrier_profile import CarrierProfile

@@ -2,15 +2,43 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, JSONType, UTCDateTime
 
-LSR_STATUSES = ("foc", "rejected", "manual_review", "canceled", "expired", "completed")
-OPEN_STATUSES = ("foc", "manual_review")
-CLOSED_STATUSES = ("canceled", "expired", "completed")
+
+
+class LsrStatus(StrEnum):
+    """An order's status (business-rules §7.1); only services/orders/transitions.py sets it."""
+
+    FOC = "foc"
+    REJECTED = "rejected"
+    MANUAL_REVIEW = "manual_review"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    COMPLETED = "completed"
+
+
+LSR_STATUSES = tuple(s.value for s in LsrStatus)
+OPEN_STATUSES = (LsrStatus.FOC, LsrStatus.MANUAL_REVIEW)
+CLOSED_STATUSES = (LsrStatus.CANCELED, LsrStatus.EXPIRED, LsrStatus.COMPLETED)
+
+
+class LsrStatusType(sa.types.TypeDecorator[LsrStatus]):
+    """An order's status stored as its text, read back as an `LsrStatus`."""
+
+    impl = sa.String(14)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else str(value)  # a filter on an unknown text matches none
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> LsrStatus | None:
+        return None if value is None else LsrStatus(value)
 
 
 class Loa(Base):
@@ -57,7 +85,9 @@ class Lsr(Base):
 
     __tablename__ = "lsrs"
     __table_args__ = (
-        sa.UniqueConstraint("owner_partner_id", "pon", name="uq_lsrs_owner_pon"),
+        # §7.5: a PON names one order per submitting partner and CCNA (the owner's)
+        sa.UniqueConstraint("owner_partner_id", "submitter_partner_id", "pon",
+                            name="uq_lsrs_owner_submitter_pon"),
         sa.Index("ix_lsrs_status_due", "status", "due_date"),
         sa.Index("ix_lsrs_status_foc_due", "status", "foc_due_at"),
     )
@@ -69,7 +99,7 @@ class Lsr(Base):
     ccna: Mapped[str] = mapped_column(sa.String(3))
     pon: Mapped[str | None] = mapped_column(sa.String(16))  # None when the PON was not valid
     ver: Mapped[str] = mapped_column(sa.String(2))
-    status: Mapped[str] = mapped_column(sa.String(14))
+    status: Mapped[LsrStatus] = mapped_column(LsrStatusType())
     port_type: Mapped[str | None] = mapped_column(sa.String(10))
     review_reason: Mapped[str | None] = mapped_column(sa.String(10))
     channel: Mapped[str] = mapped_column(sa.String(8), default="api")

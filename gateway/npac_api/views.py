@@ -9,7 +9,7 @@ from gateway.errors import Forbidden
 from gateway.npac_api import bp
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.orders import npac_ops
-from npac.simulator import SqlRegistry
+from gateway.platform import composition
 
 
 def _partner():
@@ -20,27 +20,27 @@ def _partner():
 
 @bp.get("/tns/<tn>")
 def lookup_tn(tn: str):
-    return jsonify(npac_ops.lookup_tn(SqlRegistry(db.session()), tn))
+    return jsonify(npac_ops.lookup_tn(composition.registry(), tn))
 
 
 @bp.post("/subscriptions")
 def create_subscription():
     session = db.session()
-    sv = npac_ops.create_subscription(session, SqlRegistry(session), json_body(),
+    sv = npac_ops.create_subscription(session, composition.registry(session), json_body(),
                                       partner=_partner(), actor=g.actor, now=clock.now())
     return jsonify(npac_ops.sv_body(sv)), 201
 
 
 @bp.get("/subscriptions/<int:sv_id>")
 def get_subscription(sv_id: int):
-    sv = npac_ops.own_subscription(SqlRegistry(db.session()), sv_id, _partner())
+    sv = npac_ops.own_subscription(composition.registry(), sv_id, _partner())
     return jsonify(npac_ops.sv_body(sv))
 
 
 @bp.post("/subscriptions/<int:sv_id>/activate")
 def activate_subscription(sv_id: int):
     session = db.session()
-    sv = npac_ops.activate_subscription(session, SqlRegistry(session), sv_id, partner=_partner(),
+    sv = npac_ops.activate_subscription(session, composition.registry(session), sv_id, partner=_partner(),
                                         actor=g.actor, now=clock.now(),
                                         profile=carrier_profile())
     return jsonify(npac_ops.sv_body(sv))
@@ -49,6 +49,6 @@ def activate_subscription(sv_id: int):
 @bp.post("/subscriptions/<int:sv_id>/cancel")
 def cancel_subscription(sv_id: int):
     session = db.session()
-    sv = npac_ops.cancel_subscription(session, SqlRegistry(session), sv_id, partner=_partner(),
+    sv = npac_ops.cancel_subscription(session, composition.registry(session), sv_id, partner=_partner(),
                                       actor=g.actor, now=clock.now())
     return jsonify(npac_ops.sv_body(sv))

@@ -17,8 +17,9 @@ from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.identity.actors import Actor
-from gateway.services.orders.submit import Context
-from npac.simulator import SqlRegistry
+from gateway.platform import composition
+from gateway.services import policy
+from gateway.services.orders.context import OrderContext
 
 PARTNER_ROLES = ("partner_admin", "partner_user")
 _CLI_PREFIX = re.compile(r"^--[\w-]+:\s*")
@@ -30,11 +31,14 @@ def actor() -> Actor:
     return Actor.from_user(current_user, request.remote_addr)
 
 
-def order_context() -> Context:
+def scope() -> policy.Scope:
+    """What the signed-in partner user may see and do (business-rules §1.1.1)."""
+    return policy.scope_for(db.session(), actor())
+
+
+def order_context() -> OrderContext:
     """The order services' context for the signed-in partner user."""
-    session = db.session()
-    return Context(session, SqlRegistry(session), current_user.partner, actor(), clock.now(),
-                   carrier_profile(), channel="portal")
+    return composition.order_context(current_user.partner, actor(), channel="portal")
 
 
 def partner_access(*privileges: str) -> Callable:

@@ -12,12 +12,13 @@ from gateway.errors import GatewayError
 from gateway.models.accounts import ADDRESS_PARTS
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
-from gateway.portal.common import actor, csv_response, failed, page_arg, partner_access
+from gateway.portal.common import (actor, csv_response, failed, page_arg, partner_access,
+                                   scope)
 from gateway.services.csr import portal as portal_csr, requests as csr_svc
 from gateway.services.orders import queries
 from gateway.services.portal import reads as portal_reads
 from gateway.services.serialize import csr_body
-from npac.simulator import SqlRegistry
+from gateway.platform import composition
 
 
 def _form() -> CsrRequestForm:
@@ -30,7 +31,7 @@ def _form() -> CsrRequestForm:
 @partner_access("csr", "view")
 def list_csrs():
     tn = normalize(request.args.get("tn", "")) if request.args.get("tn") else None
-    result = queries.list_csr_requests(db.session(), current_user.partner_id, tn=tn,
+    result = queries.list_csr_requests(db.session(), scope(), tn=tn,
                                        page=page_arg(), per_page=25)
     return render_template("portal/csr_list.html", result=result, tn=request.args.get("tn", ""))
 
@@ -48,7 +49,7 @@ def new_csr():
     session = db.session()
     try:
         req = portal_csr.request_attested(
-            session, SqlRegistry(session), _body(form), partner=current_user.partner,
+            session, composition.registry(session), _body(form), partner=current_user.partner,
             attested=form.attestation.data, actor=actor(), now=clock.now(),
             profile=carrier_profile())
     except GatewayError as err:
@@ -76,7 +77,7 @@ def _body(form: CsrRequestForm) -> dict:
 
 
 def _visible(req_id: int):
-    req = csr_svc.get_csr_request(db.session(), req_id, current_user.partner_id)
+    req = csr_svc.get_csr_request(db.session(), req_id, scope())
     if req is None:
         abort(404, description=f"No CSR request {req_id} for your company.")
     return req

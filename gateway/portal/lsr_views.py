@@ -13,7 +13,8 @@ from gateway import db
 from gateway.errors import GatewayError
 from gateway.models.orders import OPEN_STATUSES
 from gateway.portal import bp
-from gateway.portal.common import failed, order_context, partner_access
+from gateway.portal.common import failed, order_context, partner_access, scope
+from gateway.services import policy
 from gateway.portal.prefill import from_csr, from_order
 from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import dry_run as validate_svc, queries, submit as lsr_svc, supplements
@@ -65,7 +66,7 @@ def _lines(form, exclude_lsr_id: int | None = None) -> list:
 
 def _csr(form, page: Page):
     csr_id = form.csr_id.data if str(form.csr_id.data or "").isdigit() else None
-    return portal_reads.csr_on_file(db.session(), current_user.partner_id,
+    return portal_reads.csr_on_file(db.session(), scope(),
                                     csr_id=int(csr_id) if csr_id else None,
                                     an=(form.an.data or "").strip() or None,
                                     tns=[line.tn for line in page.lines if line.tn])
@@ -151,14 +152,13 @@ def new_lsr():
 def _prefill(form, page: Page) -> None:
     session = db.session()
     if request.args.get("from", "").isdigit():
-        lsr = queries.get_lsr(session, int(request.args["from"]), current_user.partner_id)
+        lsr = queries.get_lsr(session, int(request.args["from"]), scope())
         if lsr is None:
             abort(404, description="No such order for your company.")
         page.findings, page.notes = from_order(form, lsr)
         page.lsr = lsr
     elif request.args.get("csr", "").isdigit():
-        req = csr_svc.get_csr_request(session, int(request.args["csr"]),
-                                      current_user.partner_id)
+        req = csr_svc.get_csr_request(session, int(request.args["csr"]), scope())
         if req is None or req.status != "returned":
             abort(404, description="No returned CSR with that number for your company.")
         page.notes = from_csr(form, req)
@@ -202,7 +202,7 @@ def outcome(lsr) -> str:
 @partner_access("lsr")
 def correct_order(lsr_id: int):
     ctx = order_context()
-    lsr = queries.get_lsr(ctx.session, lsr_id, current_user.partner_id,
+    lsr = queries.get_lsr(ctx.session, lsr_id, scope(), action=policy.Action.SUPPLEMENT,
                           for_update=request.method == "POST")
     if lsr is None:
         abort(404, description="No such order for your company.")
@@ -252,7 +252,7 @@ def check_tns():
     """The TN lines judged, as JSON for the form's live feedback (CSRF header required)."""
     form = _form()
     lsr_id = request.form.get("lsr_id", "")
-    own = queries.get_lsr(db.session(), int(lsr_id), current_user.partner_id) \
+    own = queries.get_lsr(db.session(), int(lsr_id), scope()) \
         if lsr_id.isdigit() else None
     lines = _lines(form, exclude_lsr_id=own.id if own is not None else None)
     problems = lsr_forms.tn_problems(lines, order_context().profile.max_tns)

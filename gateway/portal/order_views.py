@@ -13,12 +13,13 @@ from gateway.models.orders import OPEN_STATUSES
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
 from gateway.portal.common import (actor, csv_response, failed, order_context, page_arg,
-                                   partner_access)
+                                   partner_access, scope)
+from gateway.services import policy
 from gateway.portal.lsr_views import flash_supplement
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import queries, supplements, timeline
 from gateway.services.portal import reads as portal_reads
-from npac.simulator import SqlRegistry
+from gateway.platform import composition
 
 
 def _filters(form: OrderSearchForm) -> dict:
@@ -34,7 +35,7 @@ def _filters(form: OrderSearchForm) -> dict:
 def list_orders():
     form = OrderSearchForm(request.args)
     filters = _filters(form)
-    result = queries.list_lsrs(db.session(), current_user.partner_id, page=page_arg(),
+    result = queries.list_lsrs(db.session(), scope(), page=page_arg(),
                                per_page=25, **filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("portal/orders.html", form=form, result=result, args=args,
@@ -45,13 +46,14 @@ def list_orders():
 @partner_access("view", "lsr")
 def export_orders():
     form = OrderSearchForm(request.args)
-    rows = portal_reads.export_rows(db.session(), current_user.partner_id, **_filters(form))
+    rows = portal_reads.export_rows(db.session(), scope(), **_filters(form))
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     return csv_response(rows, f"orders-{current_user.partner.ccna}-{stamp}.csv")
 
 
-def _order(lsr_id: int, *, for_update: bool = False):
-    lsr = queries.get_lsr(db.session(), lsr_id, current_user.partner_id, for_update=for_update)
+def _order(lsr_id: int, *, for_update: bool = False,
+           action: policy.Action = policy.Action.READ):
+    lsr = queries.get_lsr(db.session(), lsr_id, scope(), action=action, for_update=for_update)
     if lsr is None:
         abort(404, description=f"No order {lsr_id} for your company.")
     return lsr
@@ -69,10 +71,11 @@ def _page(lsr, *, cancel=None, due=None, escalate=None, status: int = 200):
     contacts = escalations.contacts_for_state(session, state) if state else []
     return render_template(
         "portal/order.html", lsr=lsr, events=timeline.order_timeline(session,
-                                                                     SqlRegistry(session), lsr),
+                                                                     composition.registry(session), lsr),
         clocks=timeline.clocks(lsr, now=now, profile=profile), cancel=cancel, due=due,
         escalate=escalate, contacts=contacts, state=state, open=lsr.status in OPEN_STATUSES,
-        may_change="lsr" in current_user.privileges), status
+        may_change="lsr" in current_user.privileges
+        and policy.may(scope(), policy.Action.SUPPLEMENT, lsr)), status
 
 
 @bp.get("/orders/<int:lsr_id>")
@@ -95,7 +98,7 @@ def _supplement(lsr, body: dict, forms: dict):
 @bp.post("/orders/<int:lsr_id>/cancel")
 @partner_access("lsr")
 def cancel_order(lsr_id: int):
-    lsr = _order(lsr_id, for_update=True)
+    lsr = _order(lsr_id, for_update=True, action=policy.Action.SUPPLEMENT)
     form = CancelForm()
     if not form.validate():
         return _page(lsr, cancel=form, status=422)
@@ -105,7 +108,7 @@ def cancel_order(lsr_id: int):
 @bp.post("/orders/<int:lsr_id>/due-date")
 @partner_access("lsr")
 def change_due_date(lsr_id: int):
-    lsr = _order(lsr_id, for_update=True)
+    lsr = _order(lsr_id, for_update=True, action=policy.Action.SUPPLEMENT)
     form = DueDateForm()
     if not form.validate():
         return _page(lsr, due=form, status=422)
@@ -116,7 +119,7 @@ def change_due_date(lsr_id: int):
 @bp.post("/orders/<int:lsr_id>/escalate")
 @partner_access("view", "lsr")
 def escalate_order(lsr_id: int):
-    lsr = _order(lsr_id)
+    lsr = _order(lsr_id, action=policy.Action.ESCALATE)
     form = EscalationForm()
     if not form.validate():
         return _page(lsr, escalate=form, status=422)

@@ -8,7 +8,7 @@ from forms.orders import StateForm
 from gateway import clock, db
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
-from gateway.portal.common import partner_access, user_today
+from gateway.portal.common import partner_access, scope, user_today
 from gateway.services.desk import dashboards
 from gateway.services.escalations import ladder as escalations
 from gateway.services.portal import reads as portal_reads
@@ -20,7 +20,7 @@ def home():
     session, now = db.session(), clock.now()
     summary = dashboards.partner_summary(session, current_user.partner_id, now=now,
                                          profile=carrier_profile())
-    lists = portal_reads.dashboard_lists(session, current_user.partner_id, today=user_today(),
+    lists = portal_reads.dashboard_lists(session, scope(), today=user_today(),
                                          now=now)
     return render_template("portal/home.html", summary=summary, lists=lists)
 

@@ -154,6 +154,9 @@ class ValidateResponseSchema(Schema):
     port_type = fields.String(allow_none=True)
     rejects = fields.List(fields.Nested(RejectSchema))
     due_date = fields.String(allow_none=True)
+    review_reason = fields.String(allow_none=True)
+    passcode_checked = fields.Boolean()
+    duplicate_of = fields.Integer(allow_none=True)
 
 
 class EscalationRequestSchema(Schema):

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from flask import abort, request
 from flask_login import current_user
 
-from gateway import clock, db
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.identity.actors import Actor
-from gateway.services.orders import submit as lsr_svc
-from npac.simulator import SqlRegistry
+from gateway.services.orders.context import OrderContext
 
 DEFAULT_ZONE = "America/Los_Angeles"
 
@@ -21,11 +20,9 @@ def actor() -> Actor:
     return Actor.from_user(current_user, request.remote_addr)
 
 
-def order_context(partner=None, **kwargs) -> lsr_svc.Context:
+def order_context(partner=None, **kwargs) -> OrderContext:
     """The context the order services take, as the API builds it."""
-    session = db.session()
-    return lsr_svc.Context(session, SqlRegistry(session), partner, actor(), clock.now(),
-                           carrier_profile(), **kwargs)
+    return composition.order_context(partner, actor(), **kwargs)
 
 
 def admin_required(view: Callable) -> Callable:

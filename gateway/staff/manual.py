@@ -14,7 +14,8 @@ from gateway.services.orders import manual_entry
 from gateway.services.serialize import csr_body
 from gateway.staff import bp
 from gateway.staff.common import actor, order_context, user_zone, zones
-from npac.simulator import SqlRegistry
+from gateway.platform import composition
+from gateway.services import policy
 
 
 def _senders() -> list[tuple[str, str]]:
@@ -74,7 +75,7 @@ def manual_csr():
         session = db.session()
         try:
             req = manual_entry.enter_csr(
-                session, SqlRegistry(session), form.csr_body(partner.ccna), partner=partner,
+                session, composition.registry(session), form.csr_body(partner.ccna), partner=partner,
                 actor=actor(), now=clock.now(), profile=carrier_profile(),
                 channel=form.channel.data, received_at=form.received_instant())
         except GatewayError as err:
@@ -90,7 +91,7 @@ def manual_csr():
 @bp.get("/csr-requests/<int:req_id>")
 def csr_request(req_id: int):
     session = db.session()
-    req = csr_svc.get_csr_request(session, req_id, None)
+    req = csr_svc.get_csr_request(session, req_id, policy.STAFF)
     if req is None:
         abort(404)
     partner = session.get(Partner, req.partner_id)

@@ -16,6 +16,7 @@ from gateway.services.orders import decisions, queries
 from gateway.services.serialize import lsr_body
 from gateway.staff import bp
 from gateway.staff.common import choice_arg, order_context
+from gateway.services import policy
 
 
 @bp.app_template_filter("span")
@@ -49,7 +50,7 @@ def queue():
 
 
 def _load(lsr_id: int, *, for_update: bool = False):
-    lsr = queries.get_lsr(db.session(), lsr_id, None, for_update=for_update)
+    lsr = queries.get_lsr(db.session(), lsr_id, policy.STAFF, for_update=for_update)
     if lsr is None:
         abort(404)
     return lsr

@@ -128,7 +128,8 @@ def test_validate_needs_the_lsr_privilege_and_reports_7_5(client, heron, actors)
     heron.post("/api/v1/lsrs", simple())
     dry = heron.post("/api/v1/lsrs/validate", simple(ver="2"))
     assert dry.status_code == 200
-    assert set(dry.get_json()) == {"port_type", "rejects", "due_date"}
+    assert set(dry.get_json()) == {"port_type", "rejects", "due_date", "review_reason",
+                                   "passcode_checked", "duplicate_of"}
     assert [r["code"] for r in dry.get_json()["rejects"]] == ["R508"]
     assert dry.get_json()["due_date"] is None
 
@@ -251,7 +252,9 @@ def test_staff_manual_lsr_uses_the_recorded_received_time(heron, desk):
     assert resp.status_code == 201
     body = resp.get_json()
     assert body["received_at"] == "2026-11-20T20:59:00+00:00"
-    assert body["status"] == "foc" and body["foc"]["due_date"] == "2026-11-23"  # Fri + 1
+    # Fri + 1 is Mon 11-23, but the FOC is issued on Mon 11-23: never before the first
+    # business day after the issue day (§5.3, revision 2)
+    assert body["status"] == "foc" and body["foc"]["due_date"] == "2026-11-24"
     bad = desk.post("/api/v1/staff/manual-lsrs", {"partner_ccna": "BHW", "channel": "telex",
                                                   "received_at": "2026-11-20T12:00:00-08:00",
                                                   "lsr": simple()})

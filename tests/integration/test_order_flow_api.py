@@ -3,7 +3,7 @@ import json
 
 import sqlalchemy as sa
 
-from gateway.models import Account, AuditEvent, Notice, Tn
+from gateway.models import Account, AuditEvent, Notice, PasscodeFailure, Tn
 from tests.conftest import EXAMPLES, set_now
 
 
@@ -146,16 +146,33 @@ def test_rejected_supplement_leaves_the_foc_and_shows_in_history(heron):
 def test_validate_dry_run_records_nothing(heron, db_session):
     resp = heron.post("/api/v1/lsrs/validate", example("lsr-simple-port.json"))
     assert resp.status_code == 200
-    assert resp.get_json() == {"port_type": "simple", "rejects": [], "due_date": "2026-11-24"}
+    assert resp.get_json() == {"port_type": "simple", "rejects": [], "due_date": "2026-11-24",
+                               "review_reason": None, "passcode_checked": False,
+                               "duplicate_of": None}
     assert heron.get("/api/v1/lsrs").get_json()["total"] == 0
 
 
-def test_validate_counts_no_passcode_failure(heron, db_session):
-    for _ in range(6):
-        resp = heron.post("/api/v1/lsrs/validate",
-                          dict(example("lsr-simple-port.json"), passcode="0000"))
-        assert [r["code"] for r in resp.get_json()["rejects"]] == ["R306"]
+def test_validate_is_no_passcode_oracle(heron, db_session):
+    """§4.5 rev. 2: a wrong and a right passcode answer alike in a dry run; none counts."""
+    right = heron.post("/api/v1/lsrs/validate", example("lsr-simple-port.json")).get_json()
+    for guess in ("0000", "1234", "9999", "7712", "x" * 40, 7713):
+        wrong = heron.post("/api/v1/lsrs/validate",
+                           dict(example("lsr-simple-port.json"), passcode=guess)).get_json()
+        assert wrong == right
+        assert wrong["rejects"] == [] and wrong["passcode_checked"] is False
     assert db_session.get(Account, "884201").locked_until is None
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(PasscodeFailure)) == 0
+
+
+def test_validate_reports_a_missing_passcode_and_a_lock(heron, db_session):
+    missing = {k: v for k, v in example("lsr-simple-port.json").items() if k != "passcode"}
+    resp = heron.post("/api/v1/lsrs/validate", missing).get_json()
+    assert [r["code"] for r in resp["rejects"]] == ["R306"] and resp["due_date"] is None
+    for n in range(5):
+        heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), pon=f"PC{n}",
+                                        passcode="0000"))
+    locked = heron.post("/api/v1/lsrs/validate", example("lsr-simple-port.json")).get_json()
+    assert [r["code"] for r in locked["rejects"]] == ["R308"]
 
 
 def test_five_wrong_passcodes_lock_the_account_r308_and_staff_unlock(heron, desk):

@@ -6,7 +6,8 @@ from gateway import clock
 from gateway.models import Partner
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.identity.actors import Actor
-from gateway.services.orders.submit import Context, submit
+from gateway.services.orders.context import OrderContext as Context
+from gateway.services.orders.submit import submit
 from npac.simulator import SqlRegistry
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from gateway.errors import InvalidInput
 from gateway.models import Loa, Partner
+from gateway.services.policy import Scope
 
 MAX_LOA_BYTES = 5 * 1024 * 1024
 _MAGIC = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -38,21 +39,12 @@ def store_loa(session: Session, partner: Partner, loa: dict, *, now: datetime) -
     return row
 
 
-def visible_loa(session: Session, loa_id: int, partner_id: int | None) -> Loa | None:
-    """The LOA if the reader may see it: staff (None), the partner that sent it, or the
-    carrier whose order or CSR request it authorized (an agent acting for it, §1.1)."""
-    import sqlalchemy as sa
-
-    from gateway.models import CsrRequest, Lsr
+def visible_loa(session: Session, loa_id: int, scope: Scope) -> Loa | None:
+    """The LOA if the reader may read the order or CSR request it authorized (§1.1.1)."""
+    from gateway.services.policy import may_read_loa
 
     loa = session.get(Loa, loa_id)
-    if loa is None or partner_id is None or loa.partner_id == partner_id:
-        return loa
-    for model in (Lsr, CsrRequest):
-        if session.scalar(sa.select(model.id).where(
-                model.loa_id == loa_id, model.owner_partner_id == partner_id).limit(1)):
-            return loa
-    return None
+    return loa if may_read_loa(session, scope, loa) else None
 
 
 def safe_filename(name: str | None, content_type: str) -> str:

@@ -14,6 +14,7 @@ from gateway.services.orders import facts as facts_svc
 from gateway.services.outbox import notices
 from gateway.services.partners.directory import acting_owner
 from gateway.services.serialize import csr_body, stored_payload
+from gateway.services.policy import Action, Scope, may
 from npac.interface import Registry
 from validators import check_csr
 from validators.carrier_profile import CarrierProfile
@@ -89,10 +90,7 @@ def _audit(session: Session, req: CsrRequest, actor: Actor, now: datetime) -> No
                  details=details)
 
 
-def get_csr_request(session: Session, req_id: int, partner_id: int | None) -> CsrRequest | None:
-    """Return the request if the partner may see it (staff: partner_id None)."""
+def get_csr_request(session: Session, req_id: int, scope: Scope) -> CsrRequest | None:
+    """Return the request if the actor may read it (business-rules §1.1.1), else None."""
     req = session.get(CsrRequest, req_id)
-    if req is None or (partner_id is not None
-                       and partner_id not in (req.partner_id, req.owner_partner_id)):
-        return None
-    return req
+    return req if may(scope, Action.READ, req) else None

@@ -12,7 +12,7 @@ from gateway.models import Account, JobLock, Lsr, Partner
 from gateway.services import audit
 from gateway.services.escalations.ladder import rise_overdue
 from gateway.services.identity.actors import SYSTEM
-from gateway.services.orders.open_tns import set_open_tns
+from gateway.services.orders import transitions
 from gateway.services.outbox import notices
 from gateway.services.serialize import iso, lsr_body
 from npac.interface import Registry
@@ -50,17 +50,7 @@ def expire_orders(session: Session, registry: Registry, *, now: datetime) -> int
     due = _claim(session, sa.select(Lsr).where(Lsr.status == "foc", Lsr.window_ends_at < now))
     started = _partly_active(registry, due)
     for order in (o for o in due if o.id not in started):
-        order.status, order.closed_at, order.updated_at = "expired", now, now
-        set_open_tns(session, order, ())
-        canceled = registry.cancel_pending(list(order.foc_tns), now=now)
-        audit.record(session, SYSTEM, "lsr.expired", "lsr", order.id, now=now,
-                     partner_id=order.owner_partner_id, before={"status": "foc"},
-                     after={"status": "expired", "svs_canceled": canceled})
-        notices.emit(session, "lsr.expired", session.get(Partner, order.owner_partner_id),
-                     lsr_body(order), now=now, lsr_id=order.id,
-                     subject=f"Expired: PON {order.pon}",
-                     body=f"PON {order.pon} was not activated in its porting window; "
-                          "send a new LSR.")
+        transitions.expire(session, registry, order, actor=SYSTEM, now=now)
         expired += 1
     return expired
 
@@ -70,16 +60,7 @@ def flag_overdue_focs(session: Session, *, now: datetime) -> int:
     flagged = 0
     for order in _claim(session, sa.select(Lsr).where(
             Lsr.status == "manual_review", Lsr.foc_due_at < now, Lsr.foc_overdue_at.is_(None))):
-        order.foc_overdue_at = now
-        audit.record(session, SYSTEM, "lsr.foc_overdue", "lsr", order.id, now=now,
-                     partner_id=order.owner_partner_id,
-                     after={"foc_due_at": iso(order.foc_due_at)})
-        notices.emit(session, "lsr.foc_overdue", session.get(Partner, order.owner_partner_id),
-                     lsr_body(order), now=now, lsr_id=order.id,
-                     subject=f"FOC overdue: PON {order.pon}",
-                     body=f"The FOC for PON {order.pon} (order {order.order_number}) was due "
-                          f"{iso(order.foc_due_at)}; the LNP desk is working on it. You may "
-                          "escalate the order (reason foc_overdue).")
+        transitions.flag_foc_overdue(session, order, actor=SYSTEM, now=now)
         flagged += 1
     return flagged
 

@@ -1,38 +1,48 @@
-"""Dry-run validation of an LSR (api-contract §4.2): every check, nothing recorded."""
+"""Dry-run validation of an LSR (api-contract §4.2): every check, nothing recorded, no clock.
+
+It never judges a passcode that is given (business-rules §4.5): a wrong and a right one answer
+alike, so a dry run cannot be used to guess one. It runs the same §7.5 duplicate checks as a
+real submission (`submit.duplicate_refusal`)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
+from typing import Any
 
-from gateway.models import Lsr
-from gateway.services.orders.submit import PON_RE, Context, decide, reject_entry
+from gateway.errors import InvalidInput
+from gateway.services.orders.context import OrderContext
+from gateway.services.orders.submit import (ExactDuplicate, decide, duplicate_refusal,
+                                            own_order_for_pon, valid_pon)
 from gateway.services.partners.directory import acting_owner
 from validators.fields import text_of
 
 
-def dry_run(ctx: Context, body: dict) -> dict:
-    """Run the rules on the body as if received now; no clock starts, no passcode counts."""
-    owner = acting_owner(ctx.session, ctx.partner, text_of(body, "ccna"), "lsr")
-    pon = text_of(body, "pon")
-    existing = None
-    if pon and PON_RE.match(pon):
-        existing = ctx.session.scalar(sa.select(Lsr).where(
-            Lsr.owner_partner_id == owner.id, Lsr.pon == pon))
-    probe = existing or Lsr(id=None)
-    decision = decide(ctx, probe, body, received_at=ctx.now, lock=False)
-    rejects = [f.as_dict() for f in decision.findings]
+def dry_run(ctx: OrderContext, body: dict[str, Any]) -> dict[str, Any]:
+    """Run the rules on the body as if received now; record nothing."""
+    sup = body.get("sup")
+    if sup is not None and not (isinstance(sup, str) and not sup.strip()):
+        raise InvalidInput("A dry run checks new LSRs and resubmissions, not supplements.")
+    sender = ctx.sender()
+    owner = acting_owner(ctx.session, sender, text_of(body, "ccna"), "lsr")
+    pon = valid_pon(body)
+    existing = own_order_for_pon(ctx.session, owner, sender.id, pon, lock=False) \
+        if pon else None
+    duplicate_rejects: list[dict[str, Any]] = []
     if existing is not None:
-        rejects = _duplicate_rejects(existing, body) + rejects
-    due = decision.due_date if not rejects else None
-    return {"port_type": decision.port_type, "rejects": rejects,
-            "due_date": due.isoformat() if due else None}
+        try:
+            refusal = duplicate_refusal(existing, body)
+        except ExactDuplicate:
+            return _answer(existing.port_type, [], None, None, duplicate_of=existing.id)
+        if refusal is not None:
+            duplicate_rejects = list(refusal.extra.get("rejects", []))
+    decision = decide(ctx, existing, body, received_at=ctx.now, lock=False,
+                      judge_passcode=False)
+    rejects = duplicate_rejects + [f.as_dict() for f in decision.findings]
+    review = decision.review_reason if not rejects else None
+    due = decision.due_date if not rejects and review is None else None
+    return _answer(decision.port_type, rejects, due.isoformat() if due else None, review)
 
 
-def _duplicate_rejects(existing: Lsr, body: dict) -> list[dict]:
-    """What §7.5 would say about sending this body as a new LSR on the PON."""
-    if any(v.ver == body.get("ver") for v in existing.versions):
-        return [reject_entry("R507")]
-    if existing.status in ("foc", "manual_review"):
-        return [reject_entry("R508")]
-    if existing.status in ("canceled", "expired", "completed"):
-        return [reject_entry("R509")]
-    return []
+def _answer(port_type: str | None, rejects: list[dict[str, Any]], due_date: str | None,
+            review_reason: str | None, duplicate_of: int | None = None) -> dict[str, Any]:
+    return {"port_type": port_type, "rejects": rejects, "due_date": due_date,
+            "review_reason": review_reason, "passcode_checked": False,
+            "duplicate_of": duplicate_of}

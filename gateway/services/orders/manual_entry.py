@@ -15,6 +15,7 @@ from gateway.models import CsrRequest, Partner
 from gateway.services.csr import requests as csr_svc
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import submit as lsr_svc
+from gateway.services.orders.context import OrderContext
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
 
@@ -45,9 +46,9 @@ def _check_sender(partner: Partner, channel: str) -> None:
                            "are not accepted.", code="partner_not_active", field="partner")
 
 
-def enter_lsr(ctx: lsr_svc.Context, body: dict, *, received_at: datetime) -> lsr_svc.SubmitResult:
+def enter_lsr(ctx: OrderContext, body: dict, *, received_at: datetime) -> lsr_svc.SubmitResult:
     """Record an LSR received by fax or email as of its received time, and decide it."""
-    _check_sender(ctx.partner, ctx.channel)
+    _check_sender(ctx.sender(), ctx.channel)
     if not ctx.manual:
         raise InvalidInput("Manual entry needs a manual context.", code="invalid_channel")
     check_received_at(received_at, now=ctx.now)

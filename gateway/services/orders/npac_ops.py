@@ -11,7 +11,7 @@ from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gateway.models import Account, Lsr, LsrTn, Partner, Tn
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
-from gateway.services.orders.open_tns import set_open_tns as _set_open_tns
+from gateway.services.orders import transitions
 from gateway.services.outbox import notices
 from gateway.services.serialize import lsr_body
 from npac.errors import NpacError
@@ -42,23 +42,6 @@ def _covering_order(session: Session, tn: str, spid: str, *,
     if for_update:
         query = query.with_for_update(of=Lsr)
     return session.scalar(query)
-
-
-def concur_waiting(registry: Registry, tns, spid: str | None, *, now: datetime,
-                   open_svs: list | None = None) -> int:
-    """Concur the SVs that the new provider created before its FOC (§9.2: conflict cause 50,
-    "LSR Not Received", is lifted once an FOC covers the TN for that SPID); return how many.
-    `open_svs`: the TNs' open SVs when the caller loaded them already (no second query)."""
-    if not spid or not tns:
-        return 0
-    if open_svs is None:
-        open_svs = registry.subscriptions_for_tns(list(tns), statuses=["conflict"])
-    wanted = set(tns)
-    waiting = [sv for sv in open_svs if sv.tn in wanted and sv.status == "conflict"
-               and sv.new_spid == spid and sv.conflict_cause == LSR_NOT_RECEIVED]
-    for sv in waiting:
-        registry.concur(sv.id, now=now)
-    return len(waiting)
 
 
 def create_subscription(session: Session, registry: Registry, body: dict, *, partner: Partner,
@@ -115,40 +98,10 @@ def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
         sv = registry.activate(sv_id, now=now)
     except NpacError as err:
         raise Conflict(str(err), code="not_activatable") from None
-    session.execute(sa.update(Tn).where(Tn.tn == sv.tn).values(status="ported_out",
-                                                               changed_at=now))
     audit.record(session, actor, "npac.sv_activated", "subscription", sv.id, now=now,
                  partner_id=order.owner_partner_id, after=sv_body(sv))
-    _complete_if_done(session, registry, order, actor=actor, now=now)
+    transitions.activated(session, registry, order, sv.tn, actor=actor, now=now)
     return sv
-
-
-def _complete_if_done(session: Session, registry: Registry, order: Lsr, *, actor: Actor,
-                      now: datetime) -> None:
-    active = {sv.tn for sv in registry.subscriptions_for_tns(order.foc_tns, statuses=["active"])
-              if sv.new_spid == order.nnsp}
-    if not set(order.foc_tns) <= active:
-        return
-    order.status, order.closed_at, order.updated_at = "completed", now, now
-    _set_open_tns(session, order, ())
-    if order.disconnect_tns:
-        session.execute(sa.update(Tn).where(Tn.tn.in_(order.disconnect_tns))
-                        .values(status="disconnected", changed_at=now))
-    remaining = session.scalar(sa.select(sa.func.count()).select_from(Tn).where(
-        Tn.account_number == order.account_number, Tn.status == "working"))
-    account = sa.update(Account).where(Account.account_number == order.account_number)
-    if remaining == 0:
-        session.execute(account.values(closed_at=now))
-    elif order.new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
-        session.execute(account.values(btn=order.new_btn))
-    audit.record(session, actor, "lsr.completed", "lsr", order.id, now=now,
-                 partner_id=order.owner_partner_id, before={"status": "foc"},
-                 after={"status": "completed", "account_closed": remaining == 0,
-                        "new_btn": order.new_btn if remaining else None})
-    notices.emit(session, "lsr.completed", session.get(Partner, order.owner_partner_id),
-                 lsr_body(order), now=now, lsr_id=order.id,
-                 subject=f"Completed: PON {order.pon}",
-                 body=f"PON {order.pon} (order {order.order_number}) is complete.")
 
 
 def cancel_subscription(session: Session, registry: Registry, sv_id: int, *, partner: Partner,

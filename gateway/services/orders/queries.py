@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from gateway.models import CsrRequest, Lsr
+from gateway.services.policy import Action, Scope, csr_clause, lsr_clause
 
 
 @dataclass
@@ -18,28 +19,25 @@ class Page:
     total: int
 
 
-def visible_lsrs(partner_id: int | None):
-    """Orders the partner owns or sent (staff: partner_id None sees all)."""
-    query = sa.select(Lsr)
-    if partner_id is not None:
-        query = query.where(sa.or_(Lsr.owner_partner_id == partner_id,
-                                   Lsr.submitter_partner_id == partner_id))
-    return query
+def visible_lsrs(scope: Scope, action: Action = Action.READ) -> sa.Select:
+    """Orders the actor may act on as `action` says (business-rules §1.1.1; staff: all)."""
+    return sa.select(Lsr).where(lsr_clause(scope, action))
 
 
-def get_lsr(session: Session, lsr_id: int, partner_id: int | None, *,
+def get_lsr(session: Session, lsr_id: int, scope: Scope, *, action: Action = Action.READ,
             for_update: bool = False) -> Lsr | None:
-    query = visible_lsrs(partner_id).where(Lsr.id == lsr_id).options(
+    """The order if the actor may act on it, else None (indistinguishable from none)."""
+    query = visible_lsrs(scope, action).where(Lsr.id == lsr_id).options(
         selectinload(Lsr.versions))
     if for_update:
         query = query.with_for_update()
     return session.scalar(query)
 
 
-def list_lsrs(session: Session, partner_id: int | None, *, pon: str | None = None,
+def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
               tn: str | None = None, status: str | None = None, date_from: date | None = None,
               date_to: date | None = None, page: int = 1, per_page: int = 50) -> Page:
-    query = visible_lsrs(partner_id)
+    query = visible_lsrs(scope)
     if pon:
         query = query.where(Lsr.pon == pon)
     if status:
@@ -61,12 +59,9 @@ def _tn_filter(tn: str):
                   sa.cast(Lsr.payload, sa.Text).like(needle))
 
 
-def list_csr_requests(session: Session, partner_id: int | None, *, tn: str | None = None,
+def list_csr_requests(session: Session, scope: Scope, *, tn: str | None = None,
                       page: int = 1, per_page: int = 50) -> Page:
-    query = sa.select(CsrRequest)
-    if partner_id is not None:
-        query = query.where(sa.or_(CsrRequest.partner_id == partner_id,
-                                   CsrRequest.owner_partner_id == partner_id))
+    query = sa.select(CsrRequest).where(csr_clause(scope))
     if tn:
         query = query.where(CsrRequest.tn == tn)
     return _page(session, query, CsrRequest.id.desc(), page, per_page)

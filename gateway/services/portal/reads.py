@@ -13,6 +13,7 @@ from gateway.models import CsrRequest, Lsr, Partner, Tn
 from gateway.services.orders import facts as facts_svc, queries
 from gateway.services.partners.directory import delegations_for
 from gateway.services.serialize import iso
+from gateway.services.policy import Scope, csr_clause
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
 from validators.tn import check_tns
@@ -27,16 +28,14 @@ def ccnas_for(session: Session, partner: Partner, privilege: str) -> list[str]:
     return [partner.ccna] + sorted(c for c, privs in granted.items() if privilege in privs)
 
 
-def _visible_csrs(partner_id: int):
-    return sa.select(CsrRequest).where(
-        CsrRequest.status == "returned",
-        sa.or_(CsrRequest.partner_id == partner_id, CsrRequest.owner_partner_id == partner_id))
+def _visible_csrs(scope: Scope) -> sa.Select:
+    return sa.select(CsrRequest).where(CsrRequest.status == "returned", csr_clause(scope))
 
 
-def csr_on_file(session: Session, partner_id: int, *, csr_id: int | None = None,
+def csr_on_file(session: Session, scope: Scope, *, csr_id: int | None = None,
                 an: str | None = None, tns: list[str] | None = None) -> CsrRequest | None:
     """The partner's latest returned CSR for the request: by id, else by AN, else by a TN."""
-    query = _visible_csrs(partner_id).order_by(CsrRequest.id.desc()).limit(1)
+    query = _visible_csrs(scope).order_by(CsrRequest.id.desc()).limit(1)
     if csr_id:
         return session.scalar(query.where(CsrRequest.id == csr_id))
     numbers: set[str] = {an} if an else set()
@@ -75,10 +74,10 @@ class DashboardLists:
     windows_closing: list = field(default_factory=list)
 
 
-def dashboard_lists(session: Session, partner_id: int, *, today: date, now: datetime,
+def dashboard_lists(session: Session, scope: Scope, *, today: date, now: datetime,
                     limit: int = 8) -> DashboardLists:
     """The orders behind the dashboard's counts: due today, rejects to fix, staff clocks."""
-    visible = queries.visible_lsrs(partner_id)
+    visible = queries.visible_lsrs(scope)
 
     def rows(query, order):
         return list(session.scalars(query.order_by(order).limit(limit)))
@@ -98,12 +97,12 @@ EXPORT_COLUMNS = ("order_number", "pon", "ver", "ccna", "status", "port_type", "
                   "reject_codes", "updated_at")
 
 
-def export_rows(session: Session, partner_id: int, **filters) -> Iterator[list[str]]:
+def export_rows(session: Session, scope: Scope, **filters) -> Iterator[list[str]]:
     """The orders matching the search, as CSV rows (header first), at most EXPORT_MAX."""
     yield list(EXPORT_COLUMNS)
     page, sent = 1, 0
     while sent < EXPORT_MAX:
-        result = queries.list_lsrs(session, partner_id, page=page, per_page=500, **filters)
+        result = queries.list_lsrs(session, scope, page=page, per_page=500, **filters)
         for lsr in result.items:
             yield _export_row(lsr)
         sent += len(result.items)

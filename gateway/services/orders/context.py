@@ -1,0 +1,52 @@
+"""What every step of one order operation needs, built once per request by the composition
+root (`gateway.platform.composition`) and frozen: the session, the NPAC registry, who acts,
+for which partner, when, under which carrier profile."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gateway.models import Account, Partner
+from gateway.services.identity.actors import Actor
+from npac.interface import Registry
+from validators.carrier_profile import CarrierProfile
+
+
+@dataclass
+class Loaded:
+    """Rows one decision loaded, reused by the step that writes its outcome (no second look)."""
+
+    accounts: dict[str, Account] = field(default_factory=dict)
+    open_svs: tuple[frozenset[str], list[Any] | None] = (frozenset(), None)
+    fresh_order_id: int | None = None  # the order this call created (it has no index rows yet)
+
+    def clear(self) -> None:
+        self.accounts, self.open_svs = {}, (frozenset(), None)
+
+
+@dataclass(frozen=True)
+class OrderContext:
+    """The collaborators and values of one order operation."""
+
+    session: Session
+    registry: Registry
+    partner: Partner | None  # the sending partner; None for the desk's own acts and clocks
+    actor: Actor
+    now: datetime
+    profile: CarrierProfile
+    channel: str = "api"
+    manual: bool = False
+    cache: Loaded = field(default_factory=Loaded)
+
+    @property
+    def partner_id(self) -> int | None:
+        return self.partner.id if self.partner is not None else None
+
+    def sender(self) -> Partner:
+        """The sending partner (the order services that receive requests need one)."""
+        if self.partner is None:
+            raise LookupError("this operation needs a sending partner")
+        return self.partner

@@ -1,0 +1,600 @@
+"""The order lifecycle's one owner (business-rules §2.4, §5–§10): every change of an order's
+status happens here, with its version row, its open-TN index, its audit event and its notices
+(to the carrier and, for orders an agent sent, to the agent), so no caller can forget one.
+
+Callers say what happened (`issue_foc(ctx, order, ...)`); `ALLOWED` says which events each
+status takes, and an event the table refuses raises `TransitionRefused` before anything changes.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from gateway.errors import Conflict, InvalidInput
+from gateway.models import Account, Lsr, LsrTn, LsrVersion, Partner, PasscodeFailure, Tn
+from gateway.models.orders import LsrStatus
+from gateway.services import audit
+from gateway.services.identity.actors import Actor
+from gateway.services.orders.context import OrderContext
+from gateway.services.outbox import notices
+from gateway.services.policy import agent_notified
+from gateway.services.serialize import iso, lsr_body
+from npac.interface import Registry
+from validators.calendar import porting_window
+from validators.catalog import REJECT_CODES
+from validators.facts import LsrDecision
+
+
+class Event(StrEnum):
+    """What can happen to an order."""
+
+    FOC = "foc"  # a received version is confirmed automatically (§5.3)
+    REJECT = "reject"  # a received version breaks rules (§4)
+    REVIEW = "review"  # a received version goes to the LNP desk (§7.2)
+    STAFF_FOC = "staff_foc"
+    STAFF_REJECT = "staff_reject"
+    SUP_CANCEL = "sup_cancel"  # SUP 1 (§6.1)
+    SUP_DUE_DATE = "sup_due_date"  # SUP 2 (§6.2)
+    SUP_CORRECT = "sup_correct"  # SUP 3 accepted (§6.3)
+    SUP_REJECT = "sup_reject"  # a supplement refused: the order stays as it was (§6.5)
+    FOC_OVERDUE = "foc_overdue"  # the desk's FOC clock ran out (§5.4)
+    EXPIRE = "expire"  # the porting window closed with nothing active (§5.5)
+    ACTIVATE = "activate"  # a TN of the order was activated in NPAC (§9.3)
+    COMPLETE = "complete"  # every TN is active (§9.3)
+
+
+S = LsrStatus
+RECEIVED = frozenset({Event.FOC, Event.REJECT, Event.REVIEW})
+SUPPLEMENTS = frozenset({Event.SUP_CANCEL, Event.SUP_DUE_DATE, Event.SUP_CORRECT,
+                         Event.SUP_REJECT})
+# status (None: an order whose first version is being decided) -> the events it takes
+ALLOWED: dict[LsrStatus | None, frozenset[Event]] = {
+    None: RECEIVED,
+    S.REJECTED: RECEIVED | {Event.SUP_REJECT},  # a resubmission with a new VER (§7.4)
+    S.MANUAL_REVIEW: SUPPLEMENTS | {Event.STAFF_FOC, Event.STAFF_REJECT, Event.FOC_OVERDUE},
+    S.FOC: SUPPLEMENTS | {Event.EXPIRE, Event.ACTIVATE, Event.COMPLETE},
+    S.CANCELED: frozenset({Event.SUP_REJECT}),
+    S.EXPIRED: frozenset({Event.SUP_REJECT}),
+    S.COMPLETED: frozenset({Event.SUP_REJECT}),
+}
+# the status each event leaves (None: unchanged; SUP_CORRECT takes the decision's)
+TARGET: dict[Event, LsrStatus | None] = {
+    Event.FOC: S.FOC, Event.REJECT: S.REJECTED, Event.REVIEW: S.MANUAL_REVIEW,
+    Event.STAFF_FOC: S.FOC, Event.STAFF_REJECT: S.REJECTED, Event.SUP_CANCEL: S.CANCELED,
+    Event.SUP_DUE_DATE: None, Event.SUP_CORRECT: None, Event.SUP_REJECT: None,
+    Event.FOC_OVERDUE: None, Event.EXPIRE: S.EXPIRED, Event.ACTIVATE: None,
+    Event.COMPLETE: S.COMPLETED,
+}
+_REFUSAL_CODES = {Event.STAFF_FOC: "not_in_review", Event.STAFF_REJECT: "not_in_review",
+                  Event.ACTIVATE: "not_activatable", Event.COMPLETE: "not_activatable"}
+
+
+class TransitionRefused(Conflict):
+    """The order's status does not take this event (409); nothing was changed."""
+
+
+def allowed(status: LsrStatus | None, event: Event) -> bool:
+    return event in ALLOWED[status]
+
+
+def _check(order: Lsr, event: Event) -> LsrStatus | None:
+    status = _current(order)
+    if not allowed(status, event):
+        shown = status.value if status else "being received"
+        why = "not awaiting staff" if event in (Event.STAFF_FOC, Event.STAFF_REJECT) else \
+            f"{event.value.replace('_', ' ')} is not possible"
+        raise TransitionRefused(f"Order {order.order_number} is {shown}, {why}.",
+                                code=_REFUSAL_CODES.get(event, "invalid_transition"))
+    return status
+
+
+def _current(order: Lsr) -> LsrStatus | None:
+    """The order's status for the table; None while its first version is being decided."""
+    return LsrStatus(order.status) if order.versions else None
+
+
+# --- creating an order --------------------------------------------------------------------
+
+
+def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
+                 received_at: datetime) -> Lsr | None:
+    """Insert the order row of a new PON (None when the sender already has one for it, §7.5).
+
+    One INSERT ... ON CONFLICT DO NOTHING on the unique (owner, submitter, PON): of two
+    identical submissions at the same moment the second waits for the first and then finds
+    its order — no check-then-insert race, and no savepoint.
+    """
+    values = dict(order_number=f"PG{secrets.token_hex(5).upper()}", owner_partner_id=owner.id,
+                  submitter_partner_id=ctx.partner_id, ccna=owner.ccna, pon=pon, ver="",
+                  # the first version is decided in this transaction, before any commit
+                  status=LsrStatus.REJECTED, channel=ctx.channel, received_at=received_at,
+                  payload={},
+                  created_at=ctx.now, updated_at=ctx.now, due_date_sups=0, rejects=[],
+                  foc_tns=[], disconnect_tns=[])
+    insert = _dialect_insert(ctx.session)(Lsr).values(**values)
+    if pon is not None:
+        insert = insert.on_conflict_do_nothing(
+            index_elements=["owner_partner_id", "submitter_partner_id", "pon"])
+    order = ctx.session.scalars(insert.returning(Lsr)).first()
+    if order is not None:
+        set_committed_value(order, "versions", [])  # a new order has none: no lazy load
+        ctx.cache.fresh_order_id = order.id
+    return order
+
+
+def _dialect_insert(session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+# --- a received version: FOC, reject or review --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """A version as received: what the order's history keeps of it."""
+
+    ver: str
+    sup: str | None
+    payload: dict[str, Any]
+    payload_hash: str
+    received_at: datetime
+    details: dict[str, Any]  # for the audit event (channel, attestation, ...)
+
+
+def decide_received(ctx: OrderContext, order: Lsr, received: Received,
+                    decision: LsrDecision) -> LsrStatus:
+    """Record a new LSR or resubmission (§7.4) and the engine's outcome for it."""
+    event = Event.REJECT if decision.findings else (
+        Event.REVIEW if decision.review_reason else Event.FOC)
+    before = _check(order, event)
+    order.ver, order.payload, order.received_at = received.ver, received.payload, \
+        received.received_at
+    version = _version(ctx, order, received, LsrStatus.REJECTED)
+    _apply(ctx, order, decision, version)
+    audit.record(ctx.session, ctx.actor, f"lsr.{order.status}", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id,
+                 before={"status": before.value if before else None},
+                 after={"status": order.status, "ver": order.ver, "due_date": iso(order.due_date)},
+                 details={"received_at": received.received_at.isoformat(), **received.details})
+    return LsrStatus(order.status)
+
+
+def _version(ctx: OrderContext, order: Lsr, received: Received, status: str,
+             rejects: list[dict[str, Any]] | None = None,
+             due_date: date | None = None) -> LsrVersion:
+    version = LsrVersion(ver=received.ver, sup=received.sup, at=ctx.now,
+                         user_id=ctx.actor.user_id, payload=received.payload,
+                         payload_hash=received.payload_hash, status=status,
+                         rejects=rejects or [], due_date=due_date)
+    order.versions.append(version)
+    return version
+
+
+def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVersion) -> None:
+    """Write the engine's decision on the order and its version; queue the notices."""
+    order.updated_at = ctx.now
+    order.account_number = decision.account_number
+    order.port_type = decision.port_type
+    nnsp = _text(order.payload, "nnsp") or _text(order.payload, "cc")
+    order.nnsp = nnsp.upper()[:4] if nnsp else None
+    if decision.receipt is not None:
+        order.effective_received_at = decision.receipt.effective_received_at
+        order.receipt_day = decision.receipt.receipt_day
+    else:
+        order.effective_received_at, order.receipt_day = order.received_at, None
+    order.foc_overdue_at = None  # a new version starts its clocks afresh (§7.4)
+    if decision.findings:
+        _reject(ctx, order, version, [f.as_dict() for f in decision.findings])
+        if decision.passcode_failed and decision.account_number:
+            _passcode_failure(ctx, decision.account_number, order, decision.tns)
+    elif decision.review_reason:
+        _to_review(ctx, order, decision, version)
+    else:
+        order.foc_due_at = decision.foc_due_at  # §5.4 clock, met at once by an automatic FOC
+        _issue_foc(ctx, order, decision.due_date, version, tns=decision.tns,
+                   disconnect=decision.disconnect_tns, new_btn=decision.new_btn)
+
+
+def _text(payload: Any, key: str) -> str | None:
+    value = payload.get(key) if isinstance(payload, dict) else None
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _clear_foc(order: Lsr) -> None:
+    order.due_date, order.foc_due_at, order.foc_issued_at, order.window_ends_at = \
+        None, None, None, None
+    order.foc_tns, order.disconnect_tns, order.new_btn = [], [], None
+
+
+def _reject(ctx: OrderContext, order: Lsr, version: LsrVersion, rejects: list[dict[str, Any]],
+            remarks: str | None = None) -> None:
+    """Reject the version (automatic or staff): no dates, no TNs held, one wording (§7.3)."""
+    order.status, order.rejects, order.review_reason = LsrStatus.REJECTED, rejects, None
+    _clear_foc(order)
+    version.status, version.rejects = LsrStatus.REJECTED.value, rejects
+    if remarks:
+        version.note = remarks
+    _index(ctx, order, ())
+    lines = [f"Your LSR PON {order.pon} VER {order.ver} (order {order.order_number}) was "
+             "rejected:"]
+    lines += [f"  {r['code']} {r['field']}: {r['message']}" for r in rejects]
+    if remarks:
+        lines.append(f"Remarks of the LNP desk: {remarks}")
+    _notify(ctx.session, order, "lsr.rejected", now=ctx.now,
+            subject=f"Reject: PON {order.pon} VER {order.ver}", body="\n".join(lines))
+
+
+def _to_review(ctx: OrderContext, order: Lsr, decision: LsrDecision,
+               version: LsrVersion) -> None:
+    order.status, order.review_reason, order.rejects = \
+        LsrStatus.MANUAL_REVIEW, decision.review_reason, []
+    _clear_foc(order)
+    order.due_date, order.foc_due_at = decision.due_date, decision.foc_due_at
+    order.foc_tns, order.disconnect_tns = list(decision.tns), list(decision.disconnect_tns)
+    order.new_btn = decision.new_btn
+    with ctx.session.no_autoflush:
+        order.state = _account_contact(ctx, order)[0]  # the zone of a SUP 2's receipt (§6.2)
+    version.status, version.due_date = LsrStatus.MANUAL_REVIEW.value, decision.due_date
+    _index(ctx, order, decision.tns)
+    _notify(ctx.session, order, "lsr.manual_review", now=ctx.now,
+            subject=f"In review ({decision.review_reason}): PON {order.pon}",
+            body=f"PON {order.pon} VER {order.ver} awaits the carrier's LNP desk "
+                 f"({decision.review_reason}); the FOC is due by {iso(decision.foc_due_at)}.")
+
+
+def _issue_foc(ctx: OrderContext, order: Lsr, due_date: date | None, version: LsrVersion, *,
+               tns: Sequence[str], disconnect: Sequence[str], new_btn: str | None) -> None:
+    """Confirm the order with its due date and open the porting window (§5.3, §5.5)."""
+    assert due_date is not None
+    order.status, order.review_reason, order.rejects = LsrStatus.FOC, None, []
+    order.due_date, order.foc_issued_at = due_date, ctx.now
+    order.foc_tns, order.disconnect_tns, order.new_btn = list(tns), list(disconnect), new_btn
+    with ctx.session.no_autoflush:  # the order's rows are written once, below, not twice
+        state, email = _account_contact(ctx, order)
+    order.state = state
+    order.window_ends_at = porting_window(due_date, state, ctx.profile)[1] if state else None
+    version.status, version.due_date = LsrStatus.FOC.value, due_date
+    _index(ctx, order, tns)
+    _concur_waiting(ctx.registry, tns, order.nnsp, now=ctx.now, open_svs=_loaded_svs(ctx, tns))
+    _notify(ctx.session, order, "lsr.foc", now=ctx.now,
+            subject=f"FOC: PON {order.pon} due {due_date.isoformat()}",
+            body=f"PON {order.pon} VER {order.ver} is confirmed (order {order.order_number}); "
+                 f"due date {due_date.isoformat()}; TNs {', '.join(tns)}.")
+    if email:
+        _end_user_port_notice(ctx, order, email)
+
+
+def _account_contact(ctx: OrderContext, order: Lsr) -> tuple[str | None, str | None]:
+    """The account's state and end-user email (as the decision loaded it, else one query)."""
+    if not order.account_number:
+        return None, None
+    account = ctx.cache.accounts.get(order.account_number)
+    if account is not None:
+        return account.state, account.contact_email
+    row = ctx.session.execute(sa.select(Account.state, Account.contact_email).where(
+        Account.account_number == order.account_number)).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _loaded_svs(ctx: OrderContext, tns: Sequence[str]) -> list[Any] | None:
+    """The open SVs the decision loaded, if it loaded them for these TNs."""
+    asked, svs = ctx.cache.open_svs
+    return svs if svs is not None and set(tns) <= asked else None
+
+
+def _concur_waiting(registry: Registry, tns: Sequence[str], spid: str | None, *, now: datetime,
+                    open_svs: list[Any] | None = None) -> int:
+    """Concur the SVs the new provider created before its FOC (§9.2: conflict cause 50, "LSR
+    Not Received", is lifted once an FOC covers the TN for that SPID); return how many."""
+    from npac.interface import LSR_NOT_RECEIVED
+
+    if not spid or not tns:
+        return 0
+    if open_svs is None:
+        open_svs = registry.subscriptions_for_tns(list(tns), statuses=["conflict"])
+    wanted = set(tns)
+    waiting = [sv for sv in open_svs if sv.tn in wanted and sv.status == "conflict"
+               and sv.new_spid == spid and sv.conflict_cause == LSR_NOT_RECEIVED]
+    for sv in waiting:
+        registry.concur(sv.id, now=now)
+    return len(waiting)
+
+
+def _index(ctx: OrderContext, order: Lsr, tns: Iterable[str]) -> None:
+    """Keep the open-order index (§2.4) equal to the order's TNs while it is open; a fresh
+    order has no rows to delete."""
+    fresh = ctx.cache.fresh_order_id == order.id
+    ctx.cache.fresh_order_id = None
+    _set_index(ctx.session, order, tns, fresh=fresh)
+
+
+def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool = False) -> None:
+    if not fresh:
+        session.execute(sa.delete(LsrTn).where(LsrTn.lsr_id == order.id))
+    rows = [{"lsr_id": order.id, "tn": tn} for tn in tns]
+    if rows:
+        session.execute(sa.insert(LsrTn), rows)
+
+
+def _notify(session: Session, order: Lsr, event: str, *, now: datetime, subject: str,
+            body: str, data: dict[str, Any] | None = None) -> None:
+    """Queue the notice to the carrier and, for an order an agent sent, to the agent while its
+    approval is live and includes `view` (§10.3)."""
+    data = data if data is not None else lsr_body(order)
+    owner = session.get(Partner, order.owner_partner_id)
+    notices.emit(session, event, owner, data, now=now, lsr_id=order.id, subject=subject,
+                 body=body)
+    agent_id = agent_notified(session, order)
+    if agent_id is not None:
+        notices.emit(session, event, session.get(Partner, agent_id), data, now=now,
+                     lsr_id=order.id, subject=subject, body=body)
+
+
+def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
+    """§10.2: one email per accepted LSR: TNs, requesting carrier, due date, how to stop it."""
+    owner = ctx.session.get(Partner, order.owner_partner_id)
+    name = owner.name if owner else order.ccna
+    due = order.due_date.isoformat() if order.due_date else ""
+    tns = ", ".join(order.foc_tns)
+    notices.emit(ctx.session, "enduser.port_notice", None,
+                 {"lsr_id": order.id, "tns": list(order.foc_tns), "due_date": due,
+                  "requesting_carrier": name}, now=ctx.now, lsr_id=order.id, emails=[email],
+                 subject=f"{ctx.profile.carrier_name}: request to move your numbers",
+                 body=(f"{name} ({order.ccna}) asked to move your telephone numbers {tns} to its "
+                       f"service on {due}. If you did not ask for this, call "
+                       f"{ctx.profile.carrier_name} at {ctx.profile.enduser_phone} before that "
+                       "date to stop it."))
+
+
+def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
+                      tns: Sequence[str]) -> None:
+    """Count a failed passcode; the 5th within 24 hours locks port-outs for 24 hours, and the
+    end user is told which TNs, which carrier and which due date (§4.5, §10.2)."""
+    ctx.session.add(PasscodeFailure(account_number=account_number, partner_id=ctx.partner_id,
+                                    at=ctx.now))
+    window = timedelta(hours=ctx.profile.passcode_lock_hours)
+    failures = ctx.session.scalar(sa.select(sa.func.count()).select_from(PasscodeFailure).where(
+        PasscodeFailure.account_number == account_number,
+        PasscodeFailure.at > ctx.now - window)) or 0
+    account = ctx.session.get(Account, account_number)
+    if account is None:
+        return
+    locked = failures >= ctx.profile.passcode_lock_failures
+    if locked:
+        account.locked_until = ctx.now + window
+        audit.record(ctx.session, ctx.actor, "account.locked", "account", account_number,
+                     now=ctx.now, details={"failures": failures, "lsr": order.id})
+    if not account.contact_email:
+        return
+    sender = ctx.session.get(Partner, order.submitter_partner_id)
+    carrier = sender.name if sender else order.ccna
+    ddd = _text(order.payload, "ddd") or "not given"
+    listed = ", ".join(tns) or "none"
+    notices.emit(ctx.session, "enduser.passcode_failed", None,
+                 {"account_number": account_number, "requesting_carrier": carrier,
+                  "tns": list(tns), "due_date": ddd}, now=ctx.now,
+                 emails=[account.contact_email], lsr_id=order.id,
+                 subject=f"{ctx.profile.carrier_name}: wrong port-out passcode",
+                 body=(f"{carrier} asked to move your telephone numbers {listed} (due date "
+                       f"{ddd}) with a wrong passcode."
+                       + (" Port-outs from your account are locked for 24 hours." if locked
+                          else "")
+                       + f" If you did not ask to move your numbers, call "
+                         f"{ctx.profile.carrier_name} at {ctx.profile.enduser_phone}."))
+
+
+# --- staff decisions (§7.2) --------------------------------------------------------------
+
+
+def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
+              details: dict[str, Any]) -> None:
+    """Issue the FOC with the desk's date on an order awaiting staff."""
+    _check(order, Event.STAFF_FOC)
+    before = {"status": order.status, "review_reason": order.review_reason}
+    version = order.versions[-1]
+    _issue_foc(ctx, order, due_date, version, tns=list(order.foc_tns),
+               disconnect=list(order.disconnect_tns), new_btn=order.new_btn)
+    order.updated_at = ctx.now
+    audit.record(ctx.session, ctx.actor, "lsr.staff_foc", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id, before=before,
+                 after={"status": order.status, "due_date": iso(order.due_date)},
+                 details=details)
+
+
+def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: str) -> None:
+    """Reject an order awaiting staff with codes and remarks: as an automatic reject does."""
+    _check(order, Event.STAFF_REJECT)
+    before = {"status": order.status, "review_reason": order.review_reason}
+    rejects = [{"code": c, "field": REJECT_CODES[c].field,
+                "message": REJECT_CODES[c].message + (f" — {remarks}" if remarks else "")}
+               for c in codes]
+    _reject(ctx, order, order.versions[-1], rejects, remarks=remarks or None)
+    order.updated_at = ctx.now
+    audit.record(ctx.session, ctx.actor, "lsr.staff_reject", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id, before=before,
+                 after={"status": order.status, "due_date": None},
+                 details={"remarks": remarks, "codes": list(codes)})
+
+
+# --- supplements (§6) --------------------------------------------------------------------
+
+
+def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
+           reason: str | None = None) -> LsrVersion:
+    """SUP 1: cancel the order and its pending SVs (§6.1)."""
+    before = _check(order, Event.SUP_CANCEL)
+    order.status, order.closed_at, order.updated_at = LsrStatus.CANCELED, ctx.now, ctx.now
+    order.ver = received.ver
+    version = _version(ctx, order, received, LsrStatus.CANCELED.value)
+    _index(ctx, order, ())
+    canceled = ctx.registry.cancel_pending(list(order.foc_tns), now=ctx.now) \
+        if order.foc_tns else 0
+    audit.record(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id,
+                 before={"status": before.value if before else None},
+                 after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled},
+                 details={"reason": reason} if reason else None)
+    _notify(ctx.session, order, "lsr.canceled", now=ctx.now, subject=f"Canceled: PON {order.pon}",
+            body=f"PON {order.pon} (order {order.order_number}) is canceled at your request.")
+    return version
+
+
+def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
+                    due_date: date) -> LsrVersion:
+    """SUP 2: a new due date; an FOC order gets its FOC again with the new date (§6.2)."""
+    _check(order, Event.SUP_DUE_DATE)
+    before = {"status": order.status, "due_date": iso(order.due_date)}
+    order.payload = {**order.payload, "ddd": received.payload.get("ddd")}
+    order.ver, order.updated_at = received.ver, ctx.now
+    order.due_date_sups += 1
+    version = _version(ctx, order, received, order.status, due_date=due_date)
+    order.due_date = due_date
+    if order.status == LsrStatus.FOC:
+        order.foc_issued_at = ctx.now
+        if order.state:
+            order.window_ends_at = porting_window(due_date, order.state, ctx.profile)[1]
+        _notify(ctx.session, order, "lsr.foc", now=ctx.now,
+                subject=f"FOC (new due date): PON {order.pon} due {due_date.isoformat()}",
+                body=f"PON {order.pon} VER {order.ver}: the due date is now "
+                     f"{due_date.isoformat()}.")
+    audit.record(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id, before=before,
+                 after={"status": order.status, "due_date": due_date.isoformat()})
+    return version
+
+
+def correct(ctx: OrderContext, order: Lsr, received: Received,
+            decision: LsrDecision) -> LsrVersion:
+    """SUP 3 accepted: the order takes the corrected body, decided as of the supplement."""
+    before = _check(order, Event.SUP_CORRECT)
+    order.payload, order.ver, order.received_at = received.payload, received.ver, ctx.now
+    version = _version(ctx, order, received, LsrStatus.FOC.value)
+    _apply(ctx, order, decision, version)
+    audit.record(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id,
+                 before={"status": before.value if before else None},
+                 after={"status": order.status, "due_date": iso(order.due_date)})
+    return version
+
+
+def reject_supplement(ctx: OrderContext, order: Lsr, received: Received | None,
+                      rejects: list[dict[str, Any]], *, account_number: str | None = None,
+                      passcode_failed: bool = False) -> LsrVersion | None:
+    """§6.5: the order stays as it was; the supplement shows in its history with its rejects
+    (when its VER is new: a VER already used cannot key a second version)."""
+    _check(order, Event.SUP_REJECT)
+    version = None
+    if received is not None and not any(v.ver == received.ver for v in order.versions):
+        version = _version(ctx, order, received, LsrStatus.REJECTED.value, rejects=rejects)
+    if passcode_failed and account_number:  # §4.5 counts every wrong passcode
+        _passcode_failure(ctx, account_number, order, list(order.foc_tns))
+    order.updated_at = ctx.now
+    audit.record(ctx.session, ctx.actor, "lsr.supplement_rejected", "lsr", order.id,
+                 now=ctx.now, partner_id=order.owner_partner_id,
+                 details={"sup": received.sup if received else None,
+                          "ver": received.ver if received else None, "rejects": rejects})
+    return version
+
+
+# --- clocks (§5.4, §5.5) ----------------------------------------------------------------
+
+
+def flag_foc_overdue(session: Session, order: Lsr, *, actor: Actor, now: datetime) -> None:
+    """The desk's FOC due time passed: flag the order once and tell the partner (jeopardy)."""
+    _check(order, Event.FOC_OVERDUE)
+    order.foc_overdue_at = now
+    audit.record(session, actor, "lsr.foc_overdue", "lsr", order.id, now=now,
+                 partner_id=order.owner_partner_id, after={"foc_due_at": iso(order.foc_due_at)})
+    _notify(session, order, "lsr.foc_overdue", now=now, subject=f"FOC overdue: PON {order.pon}",
+            body=f"The FOC for PON {order.pon} (order {order.order_number}) was due "
+                 f"{iso(order.foc_due_at)}; the LNP desk is working on it. You may escalate "
+                 "the order (reason foc_overdue).")
+
+
+def expire(session: Session, registry: Registry, order: Lsr, *, actor: Actor,
+           now: datetime) -> None:
+    """The porting window closed with nothing activated: expire, cancel pending SVs (§5.5)."""
+    _check(order, Event.EXPIRE)
+    order.status, order.closed_at, order.updated_at = LsrStatus.EXPIRED, now, now
+    _set_index(session, order, ())
+    canceled = registry.cancel_pending(list(order.foc_tns), now=now)
+    audit.record(session, actor, "lsr.expired", "lsr", order.id, now=now,
+                 partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
+                 after={"status": LsrStatus.EXPIRED.value, "svs_canceled": canceled})
+    _notify(session, order, "lsr.expired", now=now, subject=f"Expired: PON {order.pon}",
+            body=f"PON {order.pon} was not activated in its porting window; send a new LSR.")
+
+
+# --- NPAC activation and completion (§9.3) ----------------------------------------------
+
+
+def activated(session: Session, registry: Registry, order: Lsr, tn: str, *, actor: Actor,
+              now: datetime) -> bool:
+    """A TN of the order was activated: it is ported out on its account; when every TN of the
+    order is active the order completes. Return True when it completed."""
+    _check(order, Event.ACTIVATE)
+    session.execute(sa.update(Tn).where(Tn.tn == tn).values(status="ported_out", changed_at=now))
+    active = {sv.tn for sv in registry.subscriptions_for_tns(order.foc_tns, statuses=["active"])
+              if sv.new_spid == order.nnsp}
+    if not set(order.foc_tns) <= active:
+        return False
+    _complete(session, order, actor=actor, now=now)
+    return True
+
+
+def _complete(session: Session, order: Lsr, *, actor: Actor, now: datetime) -> None:
+    _check(order, Event.COMPLETE)
+    order.status, order.closed_at, order.updated_at = LsrStatus.COMPLETED, now, now
+    _set_index(session, order, ())
+    if order.disconnect_tns:
+        session.execute(sa.update(Tn).where(Tn.tn.in_(order.disconnect_tns))
+                        .values(status="disconnected", changed_at=now))
+    remaining = session.scalar(sa.select(sa.func.count()).select_from(Tn).where(
+        Tn.account_number == order.account_number, Tn.status == "working"))
+    account = sa.update(Account).where(Account.account_number == order.account_number)
+    if remaining == 0:
+        session.execute(account.values(closed_at=now))
+    elif order.new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
+        session.execute(account.values(btn=order.new_btn))
+    audit.record(session, actor, "lsr.completed", "lsr", order.id, now=now,
+                 partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
+                 after={"status": LsrStatus.COMPLETED.value, "account_closed": remaining == 0,
+                        "new_btn": order.new_btn if remaining else None})
+    _notify(session, order, "lsr.completed", now=now, subject=f"Completed: PON {order.pon}",
+            body=f"PON {order.pon} (order {order.order_number}) is complete.")
+
+
+def require_codes(codes: Sequence[Any], remarks: str) -> list[str]:
+    """§7.2: a staff reject needs at least one known code, and R901 needs remarks."""
+    chosen = [c for c in codes if isinstance(c, str)]
+    unknown = [c for c in chosen if c not in REJECT_CODES]
+    if not chosen:
+        raise InvalidInput("A reject needs at least one reject code.", code="codes_required")
+    if unknown:
+        raise InvalidInput(f"Unknown reject codes: {', '.join(unknown[:5])}.",
+                           code="invalid_codes")
+    if "R901" in chosen and not remarks.strip():
+        raise InvalidInput("R901 (rejected by carrier staff) needs remarks saying why.",
+                           code="remarks_required")
+    return list(dict.fromkeys(chosen))
+
+
+def local_date(ctx: OrderContext, order: Lsr) -> date | None:
+    """Today in the zone of the order's account (§5.1), for the desk's date checks."""
+    from zoneinfo import ZoneInfo
+
+    state = order.state or _account_contact(ctx, order)[0]
+    zone = ctx.profile.states.get(state or "")
+    return ctx.now.astimezone(ZoneInfo(zone)).date() if zone else None
