@@ -1,11 +1,12 @@
 """Fast bulk inserts: COPY on PostgreSQL, batched executemany on SQLite (no ORM objects)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -52,7 +53,7 @@ def _processed(rows: Iterable[tuple], processors: list[Callable[[Any], Any] | No
                ) -> Iterable[tuple]:
     if not any(processors):
         return rows
-    return (tuple([p(v) if p else v for p, v in zip(processors, row)]) for row in rows)
+    return (tuple([p(v) if p else v for p, v in zip(processors, row, strict=True)]) for row in rows)
 
 
 def load_rows(connection: sa.Connection, table: sa.Table, columns: list[str],
@@ -67,7 +68,7 @@ def load_rows(connection: sa.Connection, table: sa.Table, columns: list[str],
     constants = {**_defaults(table, [*columns, *(constants or {})]), **(constants or {})}
     const_names = list(constants)
     tail = tuple(p(v) if p else v for p, v in zip(_processors(connection, table, const_names),
-                                                   constants.values()))
+                                                   constants.values(), strict=True))
     data = _processed(rows, _processors(connection, table, columns))
     if not connection.in_transaction():
         connection.begin()  # the rows belong to the caller's transaction, which it commits
@@ -121,7 +122,7 @@ def _copy_binary(connection: sa.Connection, sql: str, data: Iterable[tuple], oid
     with raw.cursor() as cursor, cursor.copy(sql) as copy:
         copy.set_types(oids)
         write = copy.write_row
-        for count, row in enumerate(data, start=1):
+        for count, row in enumerate(data, start=1):  # noqa: B007 - the count is returned
             write(row + tail if tail else row)
     return count
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import chain
 from operator import itemgetter
-from typing import Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 
@@ -191,7 +191,7 @@ def import_tns(connection: sa.Connection, path: str, *, now: datetime | None = N
     The file is read twice (check, then load), so memory stays flat for millions of rows;
     old_spid is the block or code holder at import time.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     cells, bits, count = _check_tns(path, progress)
     cells.require_known_spids(connection)
     codes, blocks = _holders(connection, list(bits))

@@ -1,9 +1,9 @@
 """SqlRegistry: the NPAC simulator over a SQLAlchemy session (flushes, never commits)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cached_property
-from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -11,8 +11,14 @@ from sqlalchemy.orm import Session
 
 from npac.errors import InvalidTransition, UnknownSubscription
 from npac.interface import LSR_NOT_RECEIVED, Provider, SubscriptionView
-from npac.models import OPEN_STATUSES, SV_STATUSES, NpaNxxCode, Spid, SubscriptionVersion
-from npac.models import ThousandsBlock
+from npac.models import (
+    OPEN_STATUSES,
+    SV_STATUSES,
+    NpaNxxCode,
+    Spid,
+    SubscriptionVersion,
+    ThousandsBlock,
+)
 
 SV = SubscriptionVersion
 
