@@ -43,6 +43,11 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run_all.py
 
+## make lint: ruff (pyflakes, pycodestyle, bugbear, isort, complexity...) and mypy (pyproject.toml)
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
 ## make worker: the long-running notice delivery worker (email + webhooks)
 worker: $(VENV)/.installed
 	$(FLASK) deliver --loop

@@ -144,7 +144,7 @@ def time_lookups(engine: sa.Engine, data: Dataset, runs: int) -> dict[str, tuple
             tns = data.sample(rng)
             order = ("ours", "floor") if run % 2 else ("floor", "ours")
             answers = {}
-            for state, name in zip(("cold", "warm"), order):
+            for state, name in zip(("cold", "warm"), order, strict=True):
                 started = time.perf_counter()
                 answers[name] = methods[name](tns)
                 if run >= 4:  # warm-up runs are not counted

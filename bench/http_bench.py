@@ -70,7 +70,7 @@ class Server:
         self.url = url
         self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.process = subprocess.Popen(
             [PY, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level",
              "warning", "--backlog", "2048", "app:app"], cwd=ROOT, env=_env(self.url))

@@ -1,13 +1,28 @@
 """The rules engine's pure field checks (validators/) wrapped as WTForms field checks."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from validators.catalog import FIELDS, REJECT_CODES
 from validators.fields import check_field
 
 
-def blank(value) -> bool:
+class FieldCheck(Protocol):
+    """A WTForms field check: raise ValidationError (or StopValidation) to refuse the value."""
+
+    def __call__(self, form: Any, field: Any) -> None: ...
+
+
+def choices(pairs: Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms options; WTForms 3.3 deprecates tuples as choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -17,7 +32,7 @@ class CatalogFormat:
     def __init__(self, key: str) -> None:
         self.key = key
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: Any, field: Any) -> None:
         if blank(field.data):
             return
         if check_field(self.key, str(field.data).strip()) is not None:
@@ -31,7 +46,7 @@ class CatalogRequired:
         self.key = key
         self.field_flags = {"required": True}
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: Any, field: Any) -> None:
         if blank(field.data) or field.data is False:
             raise ValidationError(f"{REJECT_CODES['R601'].message} (R601).")
 

@@ -38,6 +38,7 @@ class CsrRequestForm(FlaskForm):
 
     def __init__(self, *args, ccnas: list[str], attestation_text: str, agent: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        # (value, label) pairs: gateway/portal/prefill.py reads them with dict() (issue 12)
         self.ccna.choices = [(c, c) for c in ccnas]
         if not self.ccna.data:
             self.ccna.data = ccnas[0]

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import base64
 import string
-from typing import Iterable
+from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
-from forms._adapters import CatalogFormat, CatalogRequired, field_help, field_label
+from forms._adapters import (
+    CatalogFormat,
+    CatalogRequired,
+    FieldCheck,
+    choices,
+    field_help,
+    field_label,
+)
 from forms.csr import LOA_EXTENSIONS, LOA_MAX_BYTES
 from forms.tn_lines import MAX_UPLOAD_BYTES, TnLine
 from validators.catalog import FIELDS
@@ -23,11 +30,12 @@ LSR_KEYS = ("ccna", "pon", "ver", "an", "atn", "cc", "nnsp", "npdi", "reqtyp", "
             "init_tel")
 EU_KEYS = tuple(k for k in FIELDS if k.startswith("eu."))
 CHOICES = {
-    "npdi": [("", "Choose…"), ("C", "C · wireline to wireless"),
-             ("D", "D · wireline to wireline"), ("G", "G"), ("H", "H")],
-    "reqtyp": [("CB", "CB · port only"), ("BB", "BB · loop with number portability")],
-    "act": [("V", "V · conversion as specified"), ("Z", "Z · conversion without listing change")],
-    "mi": [("", "blank · full port"), ("A", "A · partial migration (some TNs stay)")],
+    "npdi": choices([("", "Choose…"), ("C", "C · wireline to wireless"),
+                     ("D", "D · wireline to wireline"), ("G", "G"), ("H", "H")]),
+    "reqtyp": choices([("CB", "CB · port only"), ("BB", "BB · loop with number portability")]),
+    "act": choices([("V", "V · conversion as specified"),
+                    ("Z", "Z · conversion without listing change")]),
+    "mi": choices([("", "blank · full port"), ("A", "A · partial migration (some TNs stay)")]),
 }
 FLAGS = {"exp": "EXP = Y: expedite requested (a due date inside the standard interval)",
          "chc": "CHC = Y: coordinated hot cut requested (the desk confirms the cut time)",
@@ -41,7 +49,7 @@ def name_of(key: str) -> str:
 
 def _catalog_field(key: str):
     required = FIELDS[key].required == "always"
-    checks = [CatalogRequired(key)] if required else []
+    checks: list[FieldCheck] = [CatalogRequired(key)] if required else []
     kwargs = {"description": field_help(key)}
     if key in FLAGS:
         return BooleanField(FLAGS[key], validators=checks, **kwargs)
@@ -80,6 +88,7 @@ LsrForm.__doc__ = "The LSR with its EU and NP sections (OBF LSOG)."
 
 def setup(form, ccnas: list[str]) -> None:
     """Offer the CCNAs the user may send for (own first, then approving carriers)."""
+    # (value, label) pairs: gateway/portal/prefill.py reads them with dict() (issue 12)
     form.ccna.choices = [(c, c) for c in ccnas]
     if not form.ccna.data:
         form.ccna.data = ccnas[0]
@@ -123,11 +132,13 @@ def data_from(payload: dict) -> dict:
             data[key] = value == "Y"
         elif isinstance(value, str):
             data[key] = value
-    eu = payload.get("eu") if isinstance(payload.get("eu"), dict) else {}
+    eu = payload.get("eu")
     for key in EU_KEYS:
-        if isinstance(eu.get(key[3:]), str):
-            data[name_of(key)] = eu[key[3:]]
-    tns = payload.get("tns") if isinstance(payload.get("tns"), list) else []
+        value = eu.get(key[3:]) if isinstance(eu, dict) else None
+        if isinstance(value, str):
+            data[name_of(key)] = value
+    tns = payload.get("tns")
+    tns = tns if isinstance(tns, list) else []
     data["tns"] = "\n".join(str(t) for t in tns)
     return data
 

@@ -5,14 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forms._adapters import CatalogFormat, field_help
+from forms._adapters import CatalogFormat, choices, field_help
 from forms.tn_lines import normalize
 
 STATUSES = ("foc", "rejected", "manual_review", "canceled", "expired", "completed")
 STATUS_LABELS = {"foc": "FOC", "rejected": "Rejected", "manual_review": "Awaiting the desk",
                  "canceled": "Canceled", "expired": "Expired", "completed": "Completed"}
-REASONS = [("foc_overdue", "FOC overdue"), ("csr_overdue", "CSR overdue"),
-           ("reject_disputed", "Reject disputed"), ("port_day_problem", "Port-day problem")]
+REASONS = choices([("foc_overdue", "FOC overdue"), ("csr_overdue", "CSR overdue"),
+                   ("reject_disputed", "Reject disputed"),
+                   ("port_day_problem", "Port-day problem")])
 
 
 def _tn(form, field) -> None:
@@ -31,8 +32,8 @@ class OrderSearchForm(FlaskForm):
 
     pon = StringField("PON", validators=[Optional(), Length(max=16)])
     tn = StringField("TN", validators=[Optional(), _tn])
-    status = SelectField("Status", default="", choices=[("", "Any status")] +
-                         [(s, STATUS_LABELS[s]) for s in STATUSES], validate_choice=True)
+    status = SelectField("Status", default="", validate_choice=True, choices=choices(
+        [("", "Any status")] + [(s, STATUS_LABELS[s]) for s in STATUSES]))
     date_from = DateField("Received from", validators=[Optional()])
     date_to = DateField("Received to", validators=[Optional()])
 

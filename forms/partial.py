@@ -3,8 +3,8 @@ turned into the LSR's TNs, MI, NAN and REMARKS. Pure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from validators.partial_port import parse_disc
 

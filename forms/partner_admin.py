@@ -1,19 +1,30 @@
 """Partner administration forms: users, named roles, contacts, API tokens, webhook, agents."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import (DateField, EmailField, RadioField, SelectField, SelectMultipleField,
-                     StringField, URLField)
+from wtforms import (
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    URLField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms._adapters import choices
 from forms.profile import EMAIL_PATTERN
 
-PRIVILEGES = [("csr", "csr · request CSRs"), ("lsr", "lsr · send LSRs and supplements"),
-              ("view", "view · read orders and CSRs")]
-CONTACT_TYPES = [("foc", "FOC"), ("reject", "Reject"), ("completion", "Completion"),
-                 ("jeopardy", "Jeopardy"), ("escalation", "Escalation")]
-ROLES = [("partner_user", "Partner user"), ("partner_admin", "Partner administrator")]
+PRIVILEGES = choices([("csr", "csr · request CSRs"), ("lsr", "lsr · send LSRs and supplements"),
+                      ("view", "view · read orders and CSRs")])
+CONTACT_TYPES = choices([("foc", "FOC"), ("reject", "Reject"), ("completion", "Completion"),
+                         ("jeopardy", "Jeopardy"), ("escalation", "Escalation")])
+ROLES = choices([("partner_user", "Partner user"), ("partner_admin", "Partner administrator")])
 _EMAIL = Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.com.")
 
 
@@ -31,21 +42,22 @@ class ConfirmForm(FlaskForm):
 class _Access(FlaskForm):
     role = RadioField("Role", choices=ROLES, default="partner_user", validate_choice=True)
     access = RadioField("Privileges come from", default="privileges", validate_choice=True,
-                        choices=[("privileges", "the privileges ticked below"),
-                                 ("named_role", "a named role")])
+                        choices=choices([("privileges", "the privileges ticked below"),
+                                         ("named_role", "a named role")]))
     privileges = MultiCheckboxField("Privileges", choices=PRIVILEGES, default=["view"])
     named_role = SelectField("Named role", coerce=int, validate_choice=False)
     contact_types = MultiCheckboxField(
         "Notices this user receives", choices=CONTACT_TYPES,
         description="Contact types (business-rules §1.3): who is emailed about what.")
 
-    def set_roles(self, roles) -> None:
-        self.named_role.choices = [(0, "Choose a role…")] + [(r.id, r.name) for r in roles]
+    def set_roles(self, roles: Iterable[Any]) -> None:
+        self.named_role.choices = choices([(0, "Choose a role…")]
+                                          + [(r.id, r.name) for r in roles])
 
     def validate_named_role(self, field) -> None:
         if self.access.data != "named_role":
             return
-        if field.data not in {value for value, _ in field.choices if value}:
+        if field.data not in {c.value for c in field.choices if c.value}:
             raise ValidationError("Choose one of your company's named roles.")
 
     def validate_privileges(self, field) -> None:

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from forms._adapters import choices
+
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 US_ZONES = ("America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Boise",
             "America/Chicago", "America/New_York", "America/Anchorage", "Pacific/Honolulu",
@@ -30,4 +32,4 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
+        self.timezone.choices = choices(zone_choices())

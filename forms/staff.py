@@ -14,22 +14,30 @@ from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, PasswordField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import (AnyOf, DataRequired, EqualTo, InputRequired, Length,
-                                Optional, ValidationError)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forms._adapters import choices  # the staff views set their options with it too
 from validators.catalog import FIELDS, REJECT_CODES
-
-try:  # WTForms 3.3+: choices as SelectChoice (tuples are deprecated there)
-    from wtforms.fields.choices import SelectChoice
-
-    def choices(pairs) -> list:
-        return [SelectChoice(value, label) for value, label in pairs]
-except ImportError:  # pragma: no cover - older WTForms take (value, label) tuples
-    def choices(pairs) -> list:
-        return list(pairs)
 
 LOA_TYPES = ["pdf", "png", "jpg", "jpeg"]
 LOA_MAX = 5 * 1024 * 1024
@@ -121,6 +129,9 @@ def _lsr_field(key: str):
 
 
 class _ManualLsrBase(ReceivedMixin, FlaskForm):
+    LSR_FIELDS = [field_name(k) for k in LSR_KEYS if FIELDS[k].form == "LSR"]
+    EU_FIELDS = [field_name(k) for k in LSR_KEYS if FIELDS[k].form == "EU"]
+
     tns = TextAreaField("PORTED NBR (TNs to port)", description=FIELDS["tns"].meaning +
                         ". One per line or comma-separated, as on the request.",
                         validators=[Length(max=20000)], render_kw={"rows": 5})
@@ -147,8 +158,6 @@ class _ManualLsrBase(ReceivedMixin, FlaskForm):
 ManualLsrForm = type("ManualLsrForm", (_ManualLsrBase,),
                      {field_name(k): _lsr_field(k) for k in LSR_KEYS})
 ManualLsrForm.__doc__ = "An LSR received by fax or email, transcribed by the LNP desk (§8.1)."
-ManualLsrForm.LSR_FIELDS = [field_name(k) for k in LSR_KEYS if FIELDS[k].form == "LSR"]
-ManualLsrForm.EU_FIELDS = [field_name(k) for k in LSR_KEYS if FIELDS[k].form == "EU"]
 
 
 class ManualCsrForm(ReceivedMixin, FlaskForm):

@@ -26,7 +26,7 @@ class TnLine:
     status: str  # valid | invalid | duplicate | not_ours | not_portable
     detail: str = ""
 
-    def judged(self, status: str, detail: str) -> "TnLine":
+    def judged(self, status: str, detail: str) -> TnLine:
         return replace(self, status=status, detail=detail)
 
 

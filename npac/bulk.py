@@ -1,13 +1,16 @@
 """Fast bulk inserts: COPY on PostgreSQL, batched executemany on SQLite (no ORM objects)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine.interfaces import ReflectedForeignKeyConstraint
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 BATCH = 10_000
 SQLITE_LOAD_CACHE_KIB = 256 * 1024  # page cache while loading: index inserts stay in memory
@@ -18,6 +21,7 @@ _BINARY_OIDS = frozenset({25, 1043, 1042, 16, 21, 23, 20, 700, 701, 1700, 1082, 
 # rows of strings, bools and numbers only are faster as text, joined in Python.
 _TEMPORAL_OIDS = frozenset({1082, 1114, 1184})
 INDEX_BUILD_KIB = 512 * 1024  # PostgreSQL maintenance_work_mem for index rebuilds
+Row = tuple[Any, ...]  # one row's values, in the order of the columns loaded
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -35,10 +39,11 @@ def _defaults(table: sa.Table, given: list[str]) -> dict[str, Any]:
         default = column.default
         if column.key in given or default is None or column.primary_key:
             continue
-        if default.is_scalar:
+        if isinstance(default, ScalarElementColumnDefault):
             found[column.key] = default.arg
-        elif default.is_callable:
-            found[column.key] = default.arg(None)
+        elif isinstance(default, CallableColumnDefault):
+            # No statement is running: the defaults used with bulk loads ignore the context.
+            found[column.key] = default.arg(None)  # type: ignore[arg-type]
     return found
 
 
@@ -48,15 +53,15 @@ def _processors(connection: sa.Connection, table: sa.Table,
     return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
 
 
-def _processed(rows: Iterable[tuple], processors: list[Callable[[Any], Any] | None]
-               ) -> Iterable[tuple]:
+def _processed(rows: Iterable[Row], processors: list[Callable[[Any], Any] | None]
+               ) -> Iterable[Row]:
     if not any(processors):
         return rows
-    return (tuple([p(v) if p else v for p, v in zip(processors, row)]) for row in rows)
+    return (tuple([p(v) if p else v for p, v in zip(processors, row, strict=True)]) for row in rows)
 
 
 def load_rows(connection: sa.Connection, table: sa.Table, columns: list[str],
-              rows: Iterable[tuple], *, constants: Mapping[str, Any] | None = None,
+              rows: Iterable[Row], *, constants: Mapping[str, Any] | None = None,
               batch_size: int = BATCH) -> int:
     """Insert rows (tuples in the order of columns) inside the caller's transaction.
 
@@ -67,7 +72,7 @@ def load_rows(connection: sa.Connection, table: sa.Table, columns: list[str],
     constants = {**_defaults(table, [*columns, *(constants or {})]), **(constants or {})}
     const_names = list(constants)
     tail = tuple(p(v) if p else v for p, v in zip(_processors(connection, table, const_names),
-                                                   constants.values()))
+                                                   constants.values(), strict=True))
     data = _processed(rows, _processors(connection, table, columns))
     if not connection.in_transaction():
         connection.begin()  # the rows belong to the caller's transaction, which it commits
@@ -104,33 +109,41 @@ class _TextCopy:
         if isinstance(value, (int, float, Decimal, date, datetime, time)):
             return str(value)
         dumped = self._transformer.get_dumper(value, self._format).dump(value)
+        if dumped is None:  # the dumper wrote the value as NULL
+            return "\\N"
         return bytes(dumped).decode().translate(_ESCAPES)
 
 
 def _column_oids(connection: sa.Connection, target: str, names: list[str]) -> list[int]:
-    oids = dict(connection.exec_driver_sql(
+    oids: dict[str, int] = dict(connection.exec_driver_sql(
         "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %(t)s::regclass "
-        "AND attnum > 0 AND NOT attisdropped", {"t": target}).all())
+        "AND attnum > 0 AND NOT attisdropped", {"t": target}).tuples().all())
     return [oids[name] for name in names]
 
 
-def _copy_binary(connection: sa.Connection, sql: str, data: Iterable[tuple], oids: list[int],
-                 tail: tuple) -> int:
-    count = 0
+def _driver(connection: sa.Connection) -> Any:
+    """The DBAPI driver's own connection (psycopg's for COPY), which SQLAlchemy leaves untyped."""
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+    if raw is None:
+        raise RuntimeError("the connection is closed")
+    return raw
+
+
+def _copy_binary(connection: sa.Connection, sql: str, data: Iterable[Row], oids: list[int],
+                 tail: Row) -> int:
+    count = 0
+    with _driver(connection).cursor() as cursor, cursor.copy(sql) as copy:
         copy.set_types(oids)
         write = copy.write_row
-        for count, row in enumerate(data, start=1):
+        for count, row in enumerate(data, start=1):  # noqa: B007 - the count is returned
             write(row + tail if tail else row)
     return count
 
 
-def _copy_text(connection: sa.Connection, sql: str, data: Iterable[tuple], width: int,
-               tail: tuple) -> int:
+def _copy_text(connection: sa.Connection, sql: str, data: Iterable[Row], width: int,
+               tail: Row) -> int:
     count, lines = 0, []
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+    with _driver(connection).cursor() as cursor, cursor.copy(sql) as copy:
         render = _TextCopy(cursor).text
         fast = {id(None): "\\N", id(True): "t", id(False): "f"}.get  # singletons by identity
         end = "".join("\t" + render(v) for v in tail) + "\n"
@@ -156,7 +169,7 @@ def _copy_text(connection: sa.Connection, sql: str, data: Iterable[tuple], width
     return count
 
 
-def _executemany(connection: sa.Connection, sql: str, data: Iterable[tuple],
+def _executemany(connection: sa.Connection, sql: str, data: Iterable[Row],
                  batch_size: int) -> int:
     if connection.dialect.paramstyle != "qmark":
         raise ValueError(f"load_rows loads PostgreSQL (COPY) and SQLite (executemany), not "
@@ -191,7 +204,7 @@ def rebuilt_indexes(connection: sa.Connection, tables: Sequence[sa.Table],
     inspector = sa.inspect(connection)
     postgres = connection.dialect.name == "postgresql"
     dropped_indexes: list[sa.Index] = []
-    dropped_fks: list[tuple[sa.Table, dict]] = []
+    dropped_fks: list[tuple[sa.Table, ReflectedForeignKeyConstraint]] = []
     for table in tables:
         existing = {ix["name"] for ix in inspector.get_indexes(table.name)}
         for index in table.indexes:
@@ -224,5 +237,5 @@ def _raise_work_mem(connection: sa.Connection) -> None:
     """Let PostgreSQL sort a whole index in memory for this transaction, if it can."""
     work_mem = connection.exec_driver_sql(
         "SELECT setting::bigint FROM pg_settings WHERE name = 'maintenance_work_mem'").scalar()
-    if work_mem < INDEX_BUILD_KIB:
+    if work_mem is not None and work_mem < INDEX_BUILD_KIB:
         connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_KIB}kB'")

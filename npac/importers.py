@@ -3,17 +3,24 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import chain
 from operator import itemgetter
-from typing import Callable, Iterable, Iterator
 
 import sqlalchemy as sa
 
-from npac.bulk import chunks, load_rows
+from npac.bulk import Row, chunks, load_rows
 from npac.errors import ImportFailed
-from npac.models import SPID_TYPES, NpaNxxCode, Spid, SubscriptionVersion, ThousandsBlock
+from npac.models import (
+    SPID_TYPES,
+    NpaNxxCode,
+    Spid,
+    SubscriptionVersion,
+    ThousandsBlock,
+    table_of,
+)
 
 Progress = Callable[[int], None] | None
 PROGRESS_EVERY = 100_000
@@ -54,7 +61,7 @@ def _rows(path: str, columns: tuple[str, ...]) -> Iterator[tuple[int, tuple[str,
                            "the file must be UTF-8 CSV", path=path) from None
 
 
-def _split_lines(handle) -> Iterator[list[str]]:
+def _split_lines(handle: Iterator[str]) -> Iterator[list[str]]:
     """CSV records: a line without a quote is split on commas (several times faster than the
     csv module); a line with one goes to the csv module, with the lines that follow if needed."""
     for line in handle:
@@ -65,7 +72,8 @@ def _split_lines(handle) -> Iterator[list[str]]:
             yield row if row != [""] else []
 
 
-def _header(path: str, header: list[str], columns: tuple[str, ...]) -> itemgetter | None:
+def _header(path: str, header: list[str],
+            columns: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]] | None:
     """Check the header row; return how to reorder rows to columns (None: already in order)."""
     for name in columns:
         if name not in header:
@@ -99,7 +107,7 @@ class _Cells:
                 raise self.fail(row, "lrn", value, "is not a 10-digit LRN")
             self.lrns.add(value)
 
-    def key(self, row: int, column: str, value: str, pattern: re.Pattern, seen: set[str],
+    def key(self, row: int, column: str, value: str, pattern: re.Pattern[str], seen: set[str],
             what: str) -> None:
         if not pattern.fullmatch(value):
             raise self.fail(row, column, value, f"is not {what}")
@@ -131,7 +139,7 @@ def _tick(progress: Progress, count: int) -> None:
 
 def import_spids(connection: sa.Connection, path: str, *, progress: Progress = None) -> int:
     """Load spids.csv; a SPID already known gets the file's name and type (upsert)."""
-    cells, seen, rows = _Cells(path), set(), []
+    cells, seen, rows = _Cells(path), set[str](), list[Row]()
     for n, (spid, name, type_) in _rows(path, SPID_COLUMNS):
         cells.key(n, "spid", spid, _SPID, seen, "4 capital letters or digits")
         if not name.strip():
@@ -140,7 +148,7 @@ def import_spids(connection: sa.Connection, path: str, *, progress: Progress = N
             raise cells.fail(n, "type", type_, f"is not one of {'|'.join(SPID_TYPES)}")
         rows.append((spid, name.strip(), type_))
         _tick(progress, len(rows))
-    table = Spid.__table__
+    table = table_of(Spid)
     existing: set[str] = set()
     for batch in chunks(seen):
         existing.update(connection.scalars(sa.select(Spid.spid).where(Spid.spid.in_(batch))))
@@ -155,20 +163,21 @@ def import_spids(connection: sa.Connection, path: str, *, progress: Progress = N
 
 def import_codes(connection: sa.Connection, path: str, *, progress: Progress = None) -> int:
     """Load codes.csv; a code already held is replaced by the file's row."""
-    return _import_holders(connection, path, NpaNxxCode.__table__, CODE_COLUMNS, _NPA_NXX,
+    return _import_holders(connection, path, table_of(NpaNxxCode), CODE_COLUMNS, _NPA_NXX,
                            "a 6-digit NPA-NXX (NPA and NXX starting 2-9)", progress)
 
 
 def import_blocks(connection: sa.Connection, path: str, *, progress: Progress = None) -> int:
     """Load blocks.csv; a block already held is replaced by the file's row."""
-    return _import_holders(connection, path, ThousandsBlock.__table__, BLOCK_COLUMNS, _NPA_NXX_X,
+    return _import_holders(connection, path, table_of(ThousandsBlock), BLOCK_COLUMNS,
+                           _NPA_NXX_X,
                            "a 7-digit NPA-NXX-X (NPA and NXX starting 2-9)", progress)
 
 
 def _import_holders(connection: sa.Connection, path: str, table: sa.Table,
-                    columns: tuple[str, ...], pattern: re.Pattern, what: str,
+                    columns: tuple[str, ...], pattern: re.Pattern[str], what: str,
                     progress: Progress) -> int:
-    cells, seen, rows = _Cells(path), set(), []
+    cells, seen, rows = _Cells(path), set[str](), list[Row]()
     for n, row in _rows(path, columns):
         cells.key(n, columns[0], row[0], pattern, seen, what)
         cells.spid(n, row[1])
@@ -191,11 +200,11 @@ def import_tns(connection: sa.Connection, path: str, *, now: datetime | None = N
     The file is read twice (check, then load), so memory stays flat for millions of rows;
     old_spid is the block or code holder at import time.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     cells, bits, count = _check_tns(path, progress)
     cells.require_known_spids(connection)
     codes, blocks = _holders(connection, list(bits))
-    table = SubscriptionVersion.__table__
+    table = table_of(SubscriptionVersion)
     active = connection.scalar(sa.select(sa.func.count()).select_from(table).where(_ACTIVE)
                                ) if count >= REBUILD_INDEX_MIN else None
     if active or connection.scalar(sa.select(table.c.id).where(_ACTIVE).limit(1)):
@@ -213,7 +222,7 @@ def import_tns(connection: sa.Connection, path: str, *, now: datetime | None = N
 def _check_tns(path: str, progress: Progress) -> tuple[_Cells, dict[str, bytearray], int]:
     """Check every row of tns.csv; return the checker, a bitmap of the TNs of each NPA-NXX
     seen and the row count."""
-    cells, seen, count = _Cells(path), {}, 0
+    cells, seen, count = _Cells(path), dict[str, bytearray](), 0
     tn_ok, spids, lrns = _TN.fullmatch, cells.spids, cells.lrns
     for n, (tn, spid, lrn) in _rows(path, TN_COLUMNS):
         if not tn_ok(tn):
@@ -247,7 +256,7 @@ def _index_rebuilt(connection: sa.Connection, rebuild: bool) -> Iterator[None]:
     if not rebuild:
         yield
         return
-    index = next(i for i in SubscriptionVersion.__table__.indexes if i.name == ACTIVE_INDEX)
+    index = next(i for i in table_of(SubscriptionVersion).indexes if i.name == ACTIVE_INDEX)
     index.drop(connection)
     yield
     if connection.dialect.name == "postgresql":  # sort the whole index in memory if it can
@@ -265,10 +274,10 @@ def _holders(connection: sa.Connection,
     blocks: dict[str, str] = {}
     for batch in chunks(prefixes, 1_000):
         codes.update(connection.execute(sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid)
-                                        .where(NpaNxxCode.npa_nxx.in_(batch))).all())
+                                        .where(NpaNxxCode.npa_nxx.in_(batch))).tuples().all())
         keys = [p + digit for p in batch for digit in "0123456789"]
         blocks.update(connection.execute(sa.select(ThousandsBlock.npa_nxx_x, ThousandsBlock.spid)
-                                         .where(ThousandsBlock.npa_nxx_x.in_(keys))).all())
+                                         .where(ThousandsBlock.npa_nxx_x.in_(keys))).tuples().all())
     return codes, blocks
 
 
@@ -282,7 +291,7 @@ def _retire_active(connection: sa.Connection, path: str, now: datetime,
     With fewer active SVs than the file has rows (or a few million at most), read the active
     TNs once and keep those the file names (its bitmaps); else go through the file's TNs.
     """
-    table = SubscriptionVersion.__table__
+    table = table_of(SubscriptionVersion)
     if active is None or active <= RETIRE_SCAN_MAX:
         active_tns = connection.execute(sa.select(table.c.tn).where(_ACTIVE)).scalars()
         wanted = (tn for tn in active_tns if _has(bits, tn))
@@ -301,7 +310,8 @@ def _has(bits: dict[str, bytearray], tn: str) -> bool:
     return bool(block[low >> 3] & (1 << (low & 7)))
 
 
-def _in(connection: sa.Connection, column: sa.ColumnElement, values: list[str]):
+def _in(connection: sa.Connection, column: sa.SQLColumnExpression[str],
+        values: list[str]) -> sa.ColumnElement[bool]:
     """One array parameter on PostgreSQL (fast to plan for 10,000 values), else IN (...)."""
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import ARRAY
@@ -310,13 +320,13 @@ def _in(connection: sa.Connection, column: sa.ColumnElement, values: list[str]):
     return column.in_(values)
 
 
-def _counted(rows: Iterable[tuple], progress: Progress) -> Iterable[tuple]:
+def _counted(rows: Iterable[Row], progress: Progress) -> Iterable[Row]:
     if progress is None:
         return rows
     return _counting(rows, progress)
 
 
-def _counting(rows: Iterable[tuple], progress: Callable[[int], None]) -> Iterator[tuple]:
+def _counting(rows: Iterable[Row], progress: Callable[[int], None]) -> Iterator[Row]:
     for count, row in enumerate(rows, start=1):
         if count % PROGRESS_EVERY == 0:
             progress(count)

@@ -1,9 +1,10 @@
 """The narrow, batch-shaped interface the gateway uses to talk to NPAC (business-rules §2, §9)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 SOURCES = ("sv", "block", "code")
 # NPAC conflict cause codes the old provider may give (NANC flows); 50 is set automatically when

@@ -1,7 +1,7 @@
 """NPAC tables (business-rules §9.1) on their own declarative base, prefixed npac_."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ SV_STATUSES = ("pending", "conflict", "active", "old", "canceled")
 OPEN_STATUSES = ("pending", "conflict")
 
 
-class UtcDateTime(sa.types.TypeDecorator):
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
     """Aware datetimes stored as UTC (naive UTC on SQLite, timestamptz on PostgreSQL)."""
 
     impl = sa.DateTime(timezone=True)
@@ -23,18 +23,18 @@ class UtcDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
-def _digits(length: int) -> sa.types.TypeEngine:
+def _digits(length: int) -> sa.types.TypeEngine[str]:
     # Digit strings compare the same in every collation; "C" makes PostgreSQL sorts cheap.
     return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 
@@ -42,6 +42,14 @@ def _digits(length: int) -> sa.types.TypeEngine:
 def _one_of(column: str, values: tuple[str, ...]) -> str:
     # An OR chain, not IN (...): SQLite evaluates IN lists in CHECKs several times slower.
     return " OR ".join(f"{column} = '{value}'" for value in values)
+
+
+def table_of(model: type[NpacBase]) -> sa.Table:
+    """The Table a mapped class is declared on (SQLAlchemy types `__table__` as a FromClause)."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to a Table")
+    return table
 
 
 class NpacBase(DeclarativeBase):

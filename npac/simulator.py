@@ -1,9 +1,10 @@
 """SqlRegistry: the NPAC simulator over a SQLAlchemy session (flushes, never commits)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cached_property
-from typing import Iterable, Sequence
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -11,13 +12,19 @@ from sqlalchemy.orm import Session
 
 from npac.errors import InvalidTransition, UnknownSubscription
 from npac.interface import LSR_NOT_RECEIVED, Provider, SubscriptionView
-from npac.models import OPEN_STATUSES, SV_STATUSES, NpaNxxCode, Spid, SubscriptionVersion
-from npac.models import ThousandsBlock
+from npac.models import (
+    OPEN_STATUSES,
+    SV_STATUSES,
+    NpaNxxCode,
+    Spid,
+    SubscriptionVersion,
+    ThousandsBlock,
+)
 
 SV = SubscriptionVersion
 
 
-def _const(value: str) -> sa.BindParameter:
+def _const(value: str) -> sa.BindParameter[str]:
     # Rendered inline, so partial indexes match (SQLite) and generic plans keep them (PostgreSQL).
     return sa.literal(value, literal_execute=True)
 
@@ -46,13 +53,15 @@ class SqlRegistry:
     def _postgres(self) -> bool:
         return self.session.get_bind(SV).dialect.name == "postgresql"
 
-    def _in(self, column: sa.ColumnElement, values: list[str]) -> sa.ColumnElement[bool]:
+    def _in(self, column: sa.SQLColumnExpression[str],
+            values: list[str]) -> sa.ColumnElement[bool]:
         """Match a batch: one array parameter on PostgreSQL (one cached plan), else IN (...)."""
         if self._postgres:
             return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(sa.String)))
         return column.in_(values)
 
-    def _rows(self, query: sa.Executable, params: dict | None = None) -> sa.CursorResult:
+    def _rows(self, query: sa.Executable,
+              params: dict[str, Any] | None = None) -> sa.CursorResult[Any]:
         """Run a lookup at Core level (no ORM overhead), after the session's autoflush."""
         if self.session.autoflush:
             self.session.flush()
@@ -84,9 +93,9 @@ class SqlRegistry:
         return found
 
     @cached_property
-    def _providers_query(self) -> sa.Select:
+    def _providers_query(self) -> sa.Select[Any]:
         """The look-up of current_providers, built once per registry (parameters bound later)."""
-        levels = [
+        levels: list[sa.Select[Any]] = [
             sa.select(SV.tn.label("key"), SV.new_spid.label("spid"), SV.lrn.label("lrn"),
                       sa.literal_column("'sv'").label("source"))
             .where(self._batch(SV.tn, "tns"), _ACTIVE),
@@ -101,7 +110,7 @@ class SqlRegistry:
         return sa.select(union.c.key, union.c.spid, union.c.lrn, union.c.source, Spid.name) \
             .outerjoin(Spid, Spid.spid == union.c.spid)
 
-    def _batch(self, column: sa.ColumnElement, name: str) -> sa.ColumnElement[bool]:
+    def _batch(self, column: sa.SQLColumnExpression[str], name: str) -> sa.ColumnElement[bool]:
         """A named batch parameter: an array on PostgreSQL, an expanding IN list elsewhere.
 
         On PostgreSQL the prefixes are cut from the one TN array on the server (a single
@@ -154,8 +163,8 @@ class SqlRegistry:
             if len(others) < len(SV_STATUSES) - 1:
                 query = query.where(SV.status.in_([_const(s) for s in others]))
             branches.append(query)
-        query = branches[0] if len(branches) == 1 else sa.union_all(*branches)
-        views = [SubscriptionView(**row._mapping) for row in self._rows(query)]
+        union = branches[0] if len(branches) == 1 else sa.union_all(*branches)
+        views = [SubscriptionView(**row._mapping) for row in self._rows(union)]
         return sorted(views, key=lambda v: (v.tn, v.id))
 
     # -- the SV lifecycle (§9.2-§9.4) ----------------------------------------------------------
@@ -206,7 +215,7 @@ class SqlRegistry:
         wanted = _unique(tns)
         if not wanted:
             return 0
-        result = self.session.execute(
+        result = self._dml(
             sa.update(SV).where(self._in(SV.tn, wanted), _NOT_ACTIVE, _OPEN)
             .values(status="canceled", canceled_at=now, updated_at=now)
             .execution_options(synchronize_session="fetch"))
@@ -215,11 +224,15 @@ class SqlRegistry:
     def cancel_stale(self, due_before: date, *, now: datetime) -> int:
         """Cancel every pending or conflict SV whose due date is before the day (NPAC's
         pending-SV retention and conflict expiration timers); return how many."""
-        result = self.session.execute(
+        result = self._dml(
             sa.update(SV).where(_NOT_ACTIVE, _OPEN, SV.due_date < due_before)
             .values(status="canceled", canceled_at=now, updated_at=now)
             .execution_options(synchronize_session="fetch"))
         return result.rowcount
+
+    def _dml(self, statement: sa.Executable) -> sa.CursorResult[Any]:
+        """Run an UPDATE through the session; DML answers with a CursorResult (rowcount)."""
+        return cast("sa.CursorResult[Any]", self.session.execute(statement))
 
     def _load(self, sv_id: int, allowed: Sequence[str], action: str) -> SubscriptionVersion:
         # Lock the row (PostgreSQL) so two concurrent steps on one SV cannot both succeed.

@@ -4,8 +4,17 @@ from __future__ import annotations
 from validators.carrier_profile import DEFAULT_PROFILE, CarrierProfile
 from validators.csr import check_csr
 from validators.due_dates import check_staff_due_date
-from validators.facts import (AccountFacts, CsrDecision, LsrDecision, OrderFacts, OrderState,
-                              PartnerFacts, Provider, Receipt, SupplementDecision)
+from validators.facts import (
+    AccountFacts,
+    CsrDecision,
+    LsrDecision,
+    OrderFacts,
+    OrderState,
+    PartnerFacts,
+    Provider,
+    Receipt,
+    SupplementDecision,
+)
 from validators.fields import check_lsr_fields
 from validators.findings import Finding
 from validators.lsr import check_lsr

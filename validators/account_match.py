@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 ADDRESS_PARTS = ("sano", "sasd", "sasn", "sath", "sass", "city", "state")  # LD1/LV1 not compared
 
@@ -44,8 +44,8 @@ def names_match(a: object, b: object) -> bool:
     return normalize(_text(a)) == normalize(_text(b))
 
 
-def address_matches(eu: Mapping, account_address: Mapping) -> list[str]:
+def address_matches(eu: object, account_address: Mapping[str, str]) -> list[str]:
     """Return the address parts (SANO SASD SASN SATH SASS CITY STATE) that differ; [] = match."""
-    eu = eu if isinstance(eu, Mapping) else {}
+    given: Mapping[str, object] = eu if isinstance(eu, Mapping) else {}
     return [part for part in ADDRESS_PARTS
-            if normalize(_text(eu.get(part))) != normalize(_text(account_address.get(part)))]
+            if normalize(_text(given.get(part))) != normalize(_text(account_address.get(part)))]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
@@ -16,7 +17,7 @@ LOA_MAGIC = {b"%PDF-": "PDF", b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPE
 ANY_CONTACT = "the carrier's LNP desk"
 
 
-def check_agauth(body: Mapping) -> list[Finding]:
+def check_agauth(body: Mapping[str, Any]) -> list[Finding]:
     """Return R101 when a present AGAUTH is anything but Y (absence is the field check's R601)."""
     value = value_of(body, "agauth")
     if value is None:
@@ -48,7 +49,7 @@ def loa_problem(loa: Any) -> str | None:
     return None
 
 
-def check_loa(body: Mapping, partner: PartnerFacts) -> list[Finding]:
+def check_loa(body: Mapping[str, Any], partner: PartnerFacts) -> list[Finding]:
     """Return R102 when an agent sends no valid LOA (other partners' LOAs are not required)."""
     if partner.type != "agent":
         return []
@@ -68,7 +69,7 @@ def check_ccna(ccna: str | None, partner: PartnerFacts, privilege: str) -> list[
     return [finding("R104", f"CCNA {ccna} ({why} for {partner.ccna})")]
 
 
-def check_nnsp(body: Mapping, facts: OrderFacts, profile: CarrierProfile,
+def check_nnsp(body: Mapping[str, Any], facts: OrderFacts, profile: CarrierProfile,
                skip: frozenset[str]) -> list[Finding]:
     """Return R206 when NNSP (or CC when NNSP is blank) is unknown to NPAC or the carrier's own."""
     key = "nnsp" if value_of(body, "nnsp") is not None else "cc"

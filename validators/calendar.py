@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,7 +40,8 @@ def _observed(day: date) -> date:
 
 def _raw_holidays(year: int) -> dict[str, date]:
     """Return slug -> actual date of one year's US holidays and the day after Thanksgiving."""
-    found = {_slug(name): day for day, name in holidays_lib.US(years=year, observed=False).items()}
+    us = holidays_lib.country_holidays("US", years=year, observed=False)
+    found = {_slug(name): day for day, name in us.items()}
     if "thanksgiving_day" in found:
         found["day_after_thanksgiving"] = found["thanksgiving_day"] + ONE_DAY
     return found
@@ -98,7 +99,7 @@ def _zone_named(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
+        return UTC
 
 
 def zone_for(state: str, profile: CarrierProfile) -> tzinfo:
@@ -114,7 +115,7 @@ def local_at(day: date, at: time, zone: tzinfo) -> datetime:
 
 
 def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def add_business_hours(dt: datetime, hours: float, state: str,

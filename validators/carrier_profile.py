@@ -1,9 +1,10 @@
 """The carrier profile (business-rules §1.2): the configurable side of the published policy."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import time
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_PROFILE: dict[str, Any] = {
     "carrier_name": "Cascade Telecom",
@@ -70,7 +71,7 @@ class CarrierProfile:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None = None) -> "CarrierProfile":
+    def from_dict(cls, data: Mapping[str, Any] | None = None) -> CarrierProfile:
         """Build a profile from a mapping, with DEFAULT_PROFILE filling every missing key."""
         merged = {**DEFAULT_PROFILE, **(data or {})}
         known = {f.name for f in fields(cls)}

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 from validators.findings import Finding
 
@@ -55,7 +55,7 @@ def _rows(name: str) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_reject_codes() -> dict[str, RejectCode]:
     """Load reject-codes.csv once, keyed by code."""
     return {r["code"]: RejectCode(r["code"], r["rule"], frozenset(r["applies_to"].split()),
@@ -63,7 +63,7 @@ def load_reject_codes() -> dict[str, RejectCode]:
             for r in _rows("reject-codes.csv")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_intervals() -> tuple[Interval, ...]:
     """Load intervals.csv once, in file order."""
     return tuple(Interval(r["reqtyp"].upper(), r["port_type"], int(r["tn_min"]), int(r["tn_max"]),
@@ -72,7 +72,7 @@ def load_intervals() -> tuple[Interval, ...]:
                  for r in _rows("intervals.csv"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_fields() -> dict[str, FieldSpec]:
     """Load lsr-fields.csv once, keyed by JSON key (EU fields as "eu.<part>")."""
     return {r["json_key"]: FieldSpec(r["json_key"], r["obf_field"], r["form"], r["meaning"],

@@ -1,8 +1,9 @@
 """The CSR request check (business-rules §3): fields, authorization, §2 on the TN, R701."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from validators.authorization import check_agauth, check_ccna, check_loa, check_manual_state
 from validators.carrier_profile import CarrierProfile
@@ -14,7 +15,7 @@ from validators.findings import Finding
 from validators.tn import check_tns
 
 
-def _fields(req: Mapping) -> tuple[str | None, list[Finding]]:
+def _fields(req: Mapping[str, Any]) -> tuple[str | None, list[Finding]]:
     """Check tn (required), an and ccna (optional) and agauth (required); return the TN."""
     found: list[Finding] = []
     tn = value_of(req, "tn")

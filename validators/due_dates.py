@@ -2,16 +2,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from validators.calendar import (add_business_days, add_business_hours, conflict_deadline,
-                                 is_business_day, local_at, next_business_day,
-                                 on_or_next_business_day, porting_window, zone_for)
-from validators.carrier_profile import CarrierProfile
+from validators.calendar import (
+    add_business_days,
+    add_business_hours,
+    conflict_deadline,
+    is_business_day,
+    local_at,
+    next_business_day,
+    on_or_next_business_day,
+    porting_window,
+    zone_for,
+)
 from validators.catalog import INTERVALS, finding
 from validators.facts import OrderState, Receipt
 from validators.findings import Finding
+from validators.carrier_profile import CarrierProfile
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ def cutoff_for(port_type: str | None, profile: CarrierProfile) -> time:
 def receipt(received_at: datetime, state: str, cutoff: time, profile: CarrierProfile) -> Receipt:
     """Find the receipt day and effective received time in the state's local time (§5.1)."""
     aware = received_at if received_at.tzinfo is not None else received_at.replace(
-        tzinfo=timezone.utc)
+        tzinfo=UTC)
     zone = zone_for(state, profile)
     local = aware.astimezone(zone)
     day = local.date()
@@ -98,7 +106,7 @@ def foc_due_at(port_type: str, rcpt: Receipt, state: str, profile: CarrierProfil
 
 def csr_due_at(rcpt: Receipt, profile: CarrierProfile) -> datetime:
     """Return the end (17:00 local) of the next business day after the CSR's receipt day (§3.5)."""
-    zone = rcpt.effective_received_at.tzinfo or timezone.utc
+    zone = rcpt.effective_received_at.tzinfo or UTC
     return local_at(next_business_day(rcpt.receipt_day, profile), profile.business_end, zone)
 
 

@@ -1,9 +1,9 @@
 """Plain facts handed to the validators, and the decisions they hand back (no I/O here)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Mapping
 
 from validators.findings import Finding
 

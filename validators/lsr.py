@@ -1,35 +1,55 @@
 """The whole LSR check (business-rules §2, §4, §5, §8.1): all findings, then the due dates."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from validators.account_match import address_matches, names_match
-from validators.authorization import (check_agauth, check_ccna, check_loa, check_manual_state,
-                                      check_nnsp)
+from validators.authorization import (
+    check_agauth,
+    check_ccna,
+    check_loa,
+    check_manual_state,
+    check_nnsp,
+)
 from validators.calendar import local_day, next_business_day, on_or_next_business_day
-from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
-from validators.due_dates import (cutoff_for, ddd_too_far, earliest_due_date, foc_date,
-                                  foc_due_at, interval_for, receipt)
+from validators.due_dates import (
+    cutoff_for,
+    ddd_too_far,
+    earliest_due_date,
+    foc_date,
+    foc_due_at,
+    interval_for,
+    receipt,
+)
 from validators.facts import AccountFacts, LsrDecision, OrderFacts, PartnerFacts, Receipt
-from validators.fields import (REQTYP_ACT, check_plain_fields, check_reqtyp_act, parse_tns,
-                               text_of, value_of)
+from validators.fields import (
+    REQTYP_ACT,
+    check_plain_fields,
+    check_reqtyp_act,
+    parse_tns,
+    text_of,
+    value_of,
+)
 from validators.findings import Finding
 from validators.partial_port import PartialPlan, check_partial, classify
 from validators.passcode import passcode_matches
+from validators.carrier_profile import CarrierProfile
 from validators.tn import accounts_of, check_one_account, check_tns, main_account
 
 NON_SIMPLE = frozenset({"non_simple", "project"})
 OWN_RULE_OF = {"nan": "R402", "mi": "R401"}  # §4.1: a value its own rule covers gets that code only
 
 
-def _ok(lsr: Mapping, key: str, bad: set[str]) -> str | None:
+def _ok(lsr: Mapping[str, Any], key: str, bad: set[str]) -> str | None:
     """Return a field's text when it passed its field checks, else None."""
     return None if key in bad else text_of(lsr, key)
 
 
-def _account_checks(lsr: Mapping, account: AccountFacts, port_type: str | None,
+def _account_checks(lsr: Mapping[str, Any], account: AccountFacts, port_type: str | None,
                     bad: set[str]) -> list[Finding]:
     """Apply R301 R302 R305 always and R303 R304 for non-simple ports (§4.5); R307."""
     found: list[Finding] = []
@@ -53,7 +73,8 @@ def _account_checks(lsr: Mapping, account: AccountFacts, port_type: str | None,
     return found
 
 
-def _passcode(lsr: Mapping, account: AccountFacts, verified_account: str | None = None,
+def _passcode(lsr: Mapping[str, Any], account: AccountFacts,
+              verified_account: str | None = None,
               judge: bool = True) -> tuple[list[Finding], bool]:
     """Apply R308 (lock) and R306; the flag is True for a present, wrong passcode.
 
@@ -76,7 +97,7 @@ def _passcode(lsr: Mapping, account: AccountFacts, verified_account: str | None 
     return [finding("R306", "the passcode given does not match")], True
 
 
-def _ddd(lsr: Mapping, bad: set[str]) -> date | None:
+def _ddd(lsr: Mapping[str, Any], bad: set[str]) -> date | None:
     text = _ok(lsr, "ddd", bad)
     return date.fromisoformat(text) if text else None
 
@@ -88,9 +109,19 @@ def _drop_covered(found: list[Finding]) -> list[Finding]:
                                      in raised)]
 
 
-def _schedule(lsr: Mapping, account: AccountFacts, port_type: str, n_tns: int,
-              rcpt: Receipt, ddd: date, profile: CarrierProfile,
-              issue_day: date) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Schedule:
+    """The §5 dates of an LSR with a DDD and a port type, and the findings they raise (R501)."""
+
+    due_date: date
+    earliest: date | None  # None for a project, which has no interval
+    review: str | None
+    foc_due_at: datetime
+    findings: list[Finding]
+
+
+def _schedule(lsr: Mapping[str, Any], account: AccountFacts, port_type: str, n_tns: int,
+              rcpt: Receipt, ddd: date, profile: CarrierProfile, issue_day: date) -> _Schedule:
     """Return the §5 dates of an accepted LSR (and R501, which §5.3 raises).
 
     The FOC date is never before the first business day after the day the FOC is issued
@@ -99,18 +130,17 @@ def _schedule(lsr: Mapping, account: AccountFacts, port_type: str, n_tns: int,
     issue_floor = next_business_day(issue_day, profile)
     reqtyp = text_of(lsr, "reqtyp") or "CB"
     _, days, handling = interval_for(reqtyp, port_type, n_tns)
-    due = {"foc_due_at": foc_due_at(port_type, rcpt, state, profile), "earliest": None}
+    due_at = foc_due_at(port_type, rcpt, state, profile)
     if handling == "project" or days is None:
         floor = next_business_day(day, profile)
-        due.update(due_date=on_or_next_business_day(max(ddd, floor, issue_floor), profile),
-                   review="project", findings=ddd_too_far(ddd, day, profile))
-        return due
+        return _Schedule(due_date=on_or_next_business_day(max(ddd, floor, issue_floor), profile),
+                         earliest=None, review="project", foc_due_at=due_at,
+                         findings=ddd_too_far(ddd, day, profile))
     earliest = earliest_due_date(day, days, profile)
     chosen = foc_date(ddd, earliest, day, text_of(lsr, "exp") == "Y", profile)
-    due_date = max(chosen.due_date, issue_floor) if chosen.due_date else chosen.due_date
-    due.update(due_date=due_date, earliest=earliest, review=chosen.review_reason,
-               findings=chosen.findings)
-    return due
+    return _Schedule(due_date=max(chosen.due_date, issue_floor), earliest=earliest,
+                     review=chosen.review_reason,
+                     foc_due_at=due_at, findings=chosen.findings)
 
 
 def _decision(found: list[Finding], **known: Any) -> LsrDecision:
@@ -119,8 +149,9 @@ def _decision(found: list[Finding], **known: Any) -> LsrDecision:
     return LsrDecision(findings=found, **{**base, **known})
 
 
-def _tn_stage(lsr: Mapping, facts: OrderFacts, profile: CarrierProfile,
-              own_order_tns: frozenset[str]) -> tuple[list[str], list[Finding], dict]:
+def _tn_stage(lsr: Mapping[str, Any], facts: OrderFacts, profile: CarrierProfile,
+              own_order_tns: frozenset[str]
+              ) -> tuple[list[str], list[Finding], dict[str, list[str]]]:
     """Parse the TNs and run §2 on them; return TNs, findings and the accounts holding them."""
     tns, found = parse_tns(lsr.get("tns"), profile.max_tns)
     tn_findings, passed = check_tns(tns, facts, profile, own_order_tns=own_order_tns)
@@ -170,8 +201,8 @@ def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: Ca
     issue_day = local_day(issued_at or received_at, account.state, profile)
     due = _schedule(lsr, account, port_type, len(tns), rcpt, ddd, profile, issue_day) \
         if ddd is not None and port_type is not None else None
-    found += due["findings"] if due else []
+    found += due.findings if due else []
     if found or due is None:
         return _decision(found, **known)
-    return _decision(found, **known, due_date=due["due_date"], earliest_due_date=due["earliest"],
-                     review_reason=due["review"], foc_due_at=due["foc_due_at"])
+    return _decision(found, **known, due_date=due.due_date, earliest_due_date=due.earliest,
+                     review_reason=due.review, foc_due_at=due.foc_due_at)

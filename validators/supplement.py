@@ -1,8 +1,9 @@
 """The supplement envelope (business-rules §6): PON, VER, SUP, status, and SUP 2's due date."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
@@ -15,7 +16,7 @@ SUP_TYPES = frozenset({"1", "2", "3"})
 OPEN_STATUSES = frozenset({"foc", "manual_review"})  # §6.4: an FOC or awaiting staff
 
 
-def _envelope(sup: Mapping, order: OrderState) -> list[Finding]:
+def _envelope(sup: Mapping[str, Any], order: OrderState) -> list[Finding]:
     """Check PON (R506), VER (R601 R602 R505), SUP (R601 R602) and the order's status (R504)."""
     found: list[Finding] = []
     pon = value_of(sup, "pon")
@@ -37,7 +38,7 @@ def _envelope(sup: Mapping, order: OrderState) -> list[Finding]:
     return found
 
 
-def _new_due_date(sup: Mapping, order: OrderState, rcpt: Receipt,
+def _new_due_date(sup: Mapping[str, Any], order: OrderState, rcpt: Receipt,
                   profile: CarrierProfile) -> tuple[date | None, list[Finding]]:
     """Apply §6.2 to a SUP 2: DDD required and valid, R503, then the date rule with R501."""
     ddd = value_of(sup, "ddd")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding, list_tns
