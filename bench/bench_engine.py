@@ -13,9 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from validators import check_lsr  # noqa: E402
+from validators.carrier_profile import CarrierProfile  # noqa: E402
 from validators.due_dates import cutoff_for, earliest_due_date, foc_date, interval_for, receipt  # noqa: E402
 from validators.facts import AccountFacts, OrderFacts, PartnerFacts, Provider  # noqa: E402
-from validators.carrier_profile import CarrierProfile  # noqa: E402
 
 PROFILE = CarrierProfile.from_dict()
 RECEIVED = datetime(2026, 11, 23, 10, 0, tzinfo=timezone(timedelta(hours=-8)))

@@ -16,10 +16,10 @@ from validators.calendar import (
     porting_window,
     zone_for,
 )
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import INTERVALS, finding
 from validators.facts import OrderState, Receipt
 from validators.findings import Finding
-from validators.carrier_profile import CarrierProfile
 
 
 @dataclass(frozen=True)

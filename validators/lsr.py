@@ -15,6 +15,7 @@ from validators.authorization import (
     check_nnsp,
 )
 from validators.calendar import local_day, next_business_day, on_or_next_business_day
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
 from validators.due_dates import (
     cutoff_for,
@@ -37,7 +38,6 @@ from validators.fields import (
 from validators.findings import Finding
 from validators.partial_port import PartialPlan, check_partial, classify
 from validators.passcode import passcode_matches
-from validators.carrier_profile import CarrierProfile
 from validators.tn import accounts_of, check_one_account, check_tns, main_account
 
 NON_SIMPLE = frozenset({"non_simple", "project"})

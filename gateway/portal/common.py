@@ -15,7 +15,6 @@ from flask_login import current_user
 
 from gateway import clock, db
 from gateway.errors import GatewayError
-from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.identity.actors import Actor
 from gateway.platform import composition
 from gateway.services import policy

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Union
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,7 +28,7 @@ class Action(StrEnum):
 AGENT_PRIVILEGE = {Action.READ: "view", Action.NOTE: "view", Action.ESCALATE: "view",
                    Action.SUPPLEMENT: "lsr"}
 
-Subject = Union[Lsr, CsrRequest]
+Subject = Lsr | CsrRequest
 
 
 @dataclass(frozen=True)

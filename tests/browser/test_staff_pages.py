@@ -34,7 +34,7 @@ def busy_desk(live, tmp_path):
     from gateway.services.identity.actors import Actor
     from gateway.services.orders import decisions, manual_entry
     from gateway.services.orders.context import OrderContext as Context
-from gateway.services.orders.submit import submit
+    from gateway.services.orders.submit import submit
     from gateway.services.partners import onboarding
     from npac.simulator import SqlRegistry
 

@@ -8,13 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway.models import Account, JobLock, Lsr, Partner
-from gateway.services import audit
+from gateway.models import Account, JobLock, Lsr
 from gateway.services.escalations.ladder import rise_overdue
 from gateway.services.identity.actors import SYSTEM
 from gateway.services.orders import transitions
-from gateway.services.outbox import notices
-from gateway.services.serialize import iso, lsr_body
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
 

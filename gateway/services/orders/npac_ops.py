@@ -13,9 +13,8 @@ from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import transitions
 from gateway.services.outbox import notices
-from gateway.services.serialize import lsr_body
 from npac.errors import NpacError
-from npac.interface import CONFLICT_CAUSES, LSR_NOT_RECEIVED, Registry
+from npac.interface import CONFLICT_CAUSES, Registry
 from validators.calendar import conflict_deadline, porting_window
 from validators.carrier_profile import CarrierProfile
 from validators.fields import TN_RE
