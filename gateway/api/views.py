@@ -23,6 +23,7 @@ from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import (decisions, dry_run as validate_svc, manual_entry, queries,
                                      submit as lsr_svc, supplements)
 from gateway.services.orders.context import OrderContext
+from gateway.services.orders.request import LsrRequest
 from gateway.services.partners.directory import partner_by_ccna
 from gateway.services import policy
 from gateway.services.serialize import csr_body, iso, lsr_body
@@ -83,13 +84,12 @@ def list_csr_requests():
 @bp.post("/lsrs")
 def create_lsr():
     require("lsr")
-    body = json_body()
+    req = LsrRequest.parse(json_body())
     ctx = _ctx()
-    sup = body.get("sup")
-    if sup is not None and not (isinstance(sup, str) and not sup.strip()):  # blank = absent
-        lsr = supplements.order_for_pon(ctx, body)
-        return jsonify(supplements.supplement(ctx, lsr, body).body()), 200
-    result = lsr_svc.submit(ctx, body)
+    if req.is_supplement:  # a blank SUP counts as absent
+        lsr = supplements.order_for_pon(ctx, req)
+        return jsonify(supplements.supplement(ctx, lsr, req).body()), 200
+    result = lsr_svc.submit(ctx, req)
     return jsonify(lsr_body(result.lsr)), 201 if result.created else 200
 
 
@@ -97,7 +97,7 @@ def create_lsr():
 def validate_lsr():
     require("lsr")
     ctx = _ctx()
-    return jsonify(validate_svc.dry_run(ctx, json_body()))
+    return jsonify(validate_svc.dry_run(ctx, LsrRequest.parse(json_body())))
 
 
 @bp.get("/lsrs/<int:lsr_id>")
@@ -122,13 +122,13 @@ def list_lsrs():
 @bp.post("/lsrs/<int:lsr_id>/supplements")
 def supplement_lsr(lsr_id: int):
     require("lsr")
-    body = json_body()
+    req = LsrRequest.parse(json_body())
     ctx = _ctx()
     lsr = queries.get_lsr(ctx.session, lsr_id, policy.scope_for(ctx.session, ctx.actor),
                           action=policy.Action.SUPPLEMENT, for_update=True)
-    if lsr is None:
-        raise NotFound(f"No LSR {lsr_id}.")
-    return jsonify(supplements.supplement(ctx, lsr, body).body())
+    if lsr is None:  # §1.1.1: by id as by PON
+        raise supplements.unknown_pon(req.raw.get("pon"))
+    return jsonify(supplements.supplement(ctx, lsr, req).body())
 
 
 @bp.post("/lsrs/<int:lsr_id>/escalations")
@@ -196,7 +196,8 @@ def staff_manual_lsr():
     data = ManualLsrSchema().load(json_body())
     partner = partner_by_ccna(db.session(), data["partner_ccna"])
     ctx = _ctx(partner=partner, channel=data["channel"], manual=True)
-    result = manual_entry.enter_lsr(ctx, data["lsr"], received_at=data["received_at"])
+    result = manual_entry.enter_lsr(ctx, LsrRequest.parse(data["lsr"]),
+                                    received_at=data["received_at"])
     return jsonify(lsr_body(result.lsr)), 201 if result.created else 200
 
 

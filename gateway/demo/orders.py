@@ -19,6 +19,7 @@ from gateway.services.escalations import ladder as escalations
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import decisions, npac_ops, supplements
 from gateway.services.orders.context import OrderContext as Context
+from gateway.services.orders.request import LsrRequest
 from gateway.services.orders.submit import submit
 from npac.simulator import SqlRegistry
 from validators.calendar import porting_window
@@ -89,7 +90,7 @@ class _Orders:
         username, spid, npdi = SENDERS[ccna]
         body = self.body(account, ccna, spid, npdi, tns, at=at, simple=simple, **extra)
         ctx = self.context(ccna, username, at, **(ctx_kw or {}))
-        lsr = submit(ctx, body).lsr
+        lsr = submit(ctx, LsrRequest.parse(body)).lsr
         self.session.flush()
         return lsr
 
@@ -144,7 +145,7 @@ def _focs(orders: _Orders, plan: dict, clock) -> None:
         at = next(clock)
         _, spid, npdi = SENDERS[carrier]
         body = orders.body(account, carrier, spid, npdi, account.tns, at=at, loa=LOA)
-        submit(orders.context(agent, username, at), body)
+        submit(orders.context(agent, username, at), LsrRequest.parse(body))
 
 
 def _rejects(orders: _Orders, plan: dict, clock, generated: Generated) -> None:
@@ -240,7 +241,7 @@ def _reviews(orders: _Orders, plan: dict, clock) -> None:
             body["eu"] = orders.body(account, "RDG", spid, npdi, [], at=at, simple=False)["eu"]
         ctx = Context(orders.session, orders.registry, orders.partners["RDG"],
                       Actor.from_user(desk), at, orders.profile, channel="fax", manual=True)
-        submit(ctx, body, received_at=at - timedelta(minutes=20))
+        submit(ctx, LsrRequest.parse(body), received_at=at - timedelta(minutes=20))
 
 
 def _decidable(waiting: list[Lsr], count: int) -> list[Lsr]:
@@ -302,7 +303,7 @@ def _supplements(orders: _Orders, plan: dict, clock) -> None:
                 body["ddd"] = (lsr.due_date + timedelta(days=7)).isoformat()
             username = SENDERS[lsr.ccna][0]
             supplements.supplement(orders.context(lsr.ccna, username, at + timedelta(minutes=3)),
-                                   lsr, body)
+                                   lsr, LsrRequest.parse(body))
 
 
 def _csrs(orders: _Orders, plan: dict, clock, generated: Generated) -> None:

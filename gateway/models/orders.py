@@ -128,6 +128,20 @@ class Lsr(Base):
     versions: Mapped[list["LsrVersion"]] = relationship(
         back_populates="lsr", order_by="LsrVersion.id", cascade="all, delete-orphan")
 
+    @property
+    def tns(self) -> list[str]:
+        """The order's TNs as confirmed, else as requested, as text (pages and exports)."""
+        if self.foc_tns:
+            return [str(tn) for tn in self.foc_tns]
+        requested = self.payload.get("tns") if isinstance(self.payload, dict) else None
+        return [t if isinstance(t, str) else str(t) for t in requested] \
+            if isinstance(requested, list) else []
+
+    def field(self, key: str) -> str | None:
+        """A field of the order's body as text, for pages (None when absent)."""
+        value = self.payload.get(key) if isinstance(self.payload, dict) else None
+        return None if value is None else value if isinstance(value, str) else str(value)
+
 
 class LsrVersion(Base):
     """Every version and supplement received on an order, with its outcome (§6.5, §7.4)."""

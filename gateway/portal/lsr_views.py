@@ -19,6 +19,7 @@ from gateway.portal.prefill import from_csr, from_order
 from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import dry_run as validate_svc, queries, submit as lsr_svc, supplements
 from gateway.services.portal import reads as portal_reads
+from gateway.services.orders.request import LsrRequest
 
 
 @dataclass
@@ -116,7 +117,7 @@ def _apply_table(form, page: Page) -> None:
 
 def _check(form, page: Page) -> None:
     body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data))
-    result = validate_svc.dry_run(order_context(), body)
+    result = validate_svc.dry_run(order_context(), LsrRequest.parse(body))
     page.findings, page.check = result["rejects"], result
 
 
@@ -171,7 +172,7 @@ def _send(form, page: Page):
         return _render(form, page, status=422)
     body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data))
     try:
-        result = lsr_svc.submit(order_context(), body)
+        result = lsr_svc.submit(order_context(), LsrRequest.parse(body))
     except GatewayError as err:
         text, status = failed(err)
         flash(text, "error")
@@ -227,7 +228,8 @@ def correct_order(lsr_id: int):
         return _render(form, page, mode="correct", status=422)
     body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data))
     try:
-        result = supplements.supplement(ctx, lsr, {**body, "sup": "3", "pon": lsr.pon})
+        result = supplements.supplement(
+            ctx, lsr, LsrRequest.parse({**body, "sup": "3", "pon": lsr.pon}))
     except GatewayError as err:
         text, status = failed(err)
         flash(text, "error")

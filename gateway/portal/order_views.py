@@ -20,6 +20,7 @@ from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import queries, supplements, timeline
 from gateway.services.portal import reads as portal_reads
 from gateway.platform import composition
+from gateway.services.orders.request import LsrRequest
 
 
 def _filters(form: OrderSearchForm) -> dict:
@@ -86,7 +87,8 @@ def show_order(lsr_id: int):
 
 def _supplement(lsr, body: dict, forms: dict):
     try:
-        result = supplements.supplement(order_context(), lsr, {**body, "pon": lsr.pon})
+        result = supplements.supplement(order_context(), lsr,
+                                        LsrRequest.parse({**body, "pon": lsr.pon}))
     except GatewayError as err:
         text, status = failed(err)
         flash(text, "error")

@@ -16,6 +16,7 @@ from gateway.staff import bp
 from gateway.staff.common import actor, order_context, user_zone, zones
 from gateway.platform import composition
 from gateway.services import policy
+from gateway.services.orders.request import LsrRequest
 
 
 def _senders() -> list[tuple[str, str]]:
@@ -50,7 +51,8 @@ def manual_lsr():
         body = form.lsr_body()
         body.setdefault("ccna", partner.ccna)
         try:
-            result = manual_entry.enter_lsr(ctx, body, received_at=form.received_instant())
+            result = manual_entry.enter_lsr(ctx, LsrRequest.parse(body),
+                                            received_at=form.received_instant())
         except GatewayError as err:
             _service_error(form, err)
         else:

@@ -34,6 +34,7 @@ def busy_desk(live, tmp_path):
     from gateway.services.identity.actors import Actor
     from gateway.services.orders import decisions, manual_entry
     from gateway.services.orders.context import OrderContext as Context
+    from gateway.services.orders.request import LsrRequest
     from gateway.services.orders.submit import submit
     from gateway.services.partners import onboarding
     from npac.simulator import SqlRegistry
@@ -55,9 +56,10 @@ def busy_desk(live, tmp_path):
             ctx = Context(session, SqlRegistry(session), partner, actor, clock.now(),
                           carrier_profile(), **kwargs.pop("ctx", {}))
             if kwargs.get("manual"):
-                manual_entry.enter_lsr(ctx, body, received_at=kwargs["received_at"])
+                manual_entry.enter_lsr(ctx, LsrRequest.parse(body),
+                                       received_at=kwargs["received_at"])
             else:
-                submit(ctx, body)
+                submit(ctx, LsrRequest.parse(body))
 
     def week(session):
         orders(session, "2026-11-20T10:00:00-08:00", [

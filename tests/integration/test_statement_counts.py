@@ -7,6 +7,7 @@ from gateway.models import Partner
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext as Context
+from gateway.services.orders.request import LsrRequest
 from gateway.services.orders.submit import submit
 from npac.simulator import SqlRegistry
 
@@ -39,7 +40,7 @@ def _count_statements(app, body):
         partner = session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
         ctx = Context(session, SqlRegistry(session), partner, Actor(None, "test"),
                       clock.now(), carrier_profile())
-        result = submit(ctx, body)
+        result = submit(ctx, LsrRequest.parse(body))
         session.flush()
         event.remove(conn, "before_cursor_execute", listener)
         status = result.lsr.status
@@ -82,7 +83,7 @@ def test_a_submission_rolled_back_after_its_savepoint_leaves_nothing(app, heron,
         partner = session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))  # a read first
         ctx = Context(session, SqlRegistry(session), partner, Actor(None, "test"),
                       clock.now(), carrier_profile())
-        assert submit(ctx, _lsr("ROLLBACK", _tns(0, 2))).lsr.status == "foc"
+        assert submit(ctx, LsrRequest.parse(_lsr("ROLLBACK", _tns(0, 2)))).lsr.status == "foc"
         session.rollback()
         session.close()
         check = database.sessionmaker()

@@ -54,7 +54,7 @@ def _ddd(lsr: Lsr) -> date | None:
 def decision_dates(lsr: Lsr, profile: CarrierProfile) -> DecisionDates:
     """Compute the receipt day, DDD, earliest standard date and first allowed FOC date."""
     reqtyp = str(lsr.payload.get("reqtyp") or "CB") if isinstance(lsr.payload, dict) else "CB"
-    n_tns = len(lsr.foc_tns or []) or len(lsr.payload.get("tns") or [])
+    n_tns = len(lsr.tns)
     _kind, days, _handling = interval_for(reqtyp, lsr.port_type, n_tns)
     earliest = None
     if lsr.receipt_day is not None and days is not None and lsr.port_type != "project":

@@ -9,31 +9,29 @@ from typing import Any
 
 from gateway.errors import InvalidInput
 from gateway.services.orders.context import OrderContext
+from gateway.services.orders.request import LsrRequest
 from gateway.services.orders.submit import (ExactDuplicate, decide, duplicate_refusal,
-                                            own_order_for_pon, valid_pon)
+                                            own_order_for_pon)
 from gateway.services.partners.directory import acting_owner
-from validators.fields import text_of
 
 
-def dry_run(ctx: OrderContext, body: dict[str, Any]) -> dict[str, Any]:
-    """Run the rules on the body as if received now; record nothing."""
-    sup = body.get("sup")
-    if sup is not None and not (isinstance(sup, str) and not sup.strip()):
+def dry_run(ctx: OrderContext, req: LsrRequest) -> dict[str, Any]:
+    """Run the rules on the request as if received now; record nothing."""
+    if req.is_supplement:
         raise InvalidInput("A dry run checks new LSRs and resubmissions, not supplements.")
     sender = ctx.sender()
-    owner = acting_owner(ctx.session, sender, text_of(body, "ccna"), "lsr")
-    pon = valid_pon(body)
-    existing = own_order_for_pon(ctx.session, owner, sender.id, pon, lock=False) \
-        if pon else None
+    owner = acting_owner(ctx.session, sender, req.ccna, "lsr")
+    existing = own_order_for_pon(ctx.session, owner, sender.id, req.pon, lock=False) \
+        if req.pon else None
     duplicate_rejects: list[dict[str, Any]] = []
     if existing is not None:
         try:
-            refusal = duplicate_refusal(existing, body)
+            refusal = duplicate_refusal(existing, req)
         except ExactDuplicate:
             return _answer(existing.port_type, [], None, None, duplicate_of=existing.id)
         if refusal is not None:
             duplicate_rejects = list(refusal.extra.get("rejects", []))
-    decision = decide(ctx, existing, body, received_at=ctx.now, lock=False,
+    decision = decide(ctx, existing, req, received_at=ctx.now, lock=False,
                       judge_passcode=False)
     rejects = duplicate_rejects + [f.as_dict() for f in decision.findings]
     review = decision.review_reason if not rejects else None

@@ -16,6 +16,7 @@ from gateway.services.csr import requests as csr_svc
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import submit as lsr_svc
 from gateway.services.orders.context import OrderContext
+from gateway.services.orders.request import LsrRequest
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
 
@@ -46,13 +47,14 @@ def _check_sender(partner: Partner, channel: str) -> None:
                            "are not accepted.", code="partner_not_active", field="partner")
 
 
-def enter_lsr(ctx: OrderContext, body: dict, *, received_at: datetime) -> lsr_svc.SubmitResult:
+def enter_lsr(ctx: OrderContext, req: LsrRequest, *,
+              received_at: datetime) -> lsr_svc.SubmitResult:
     """Record an LSR received by fax or email as of its received time, and decide it."""
     _check_sender(ctx.sender(), ctx.channel)
     if not ctx.manual:
         raise InvalidInput("Manual entry needs a manual context.", code="invalid_channel")
     check_received_at(received_at, now=ctx.now)
-    return lsr_svc.submit(ctx, body, received_at=received_at)
+    return lsr_svc.submit(ctx, req, received_at=received_at)
 
 
 def enter_csr(session: Session, registry: Registry, body: dict, *, partner: Partner,

@@ -1,21 +1,22 @@
 """Supplements to an order (business-rules §6): cancel, new due date, other change."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from gateway.errors import Conflict, NotFound
-from gateway.models import Lsr, LsrVersion, Partner
+from gateway.models import Account, Lsr, LsrVersion, Partner
 from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
-from gateway.services.orders.submit import decide, own_order_for_pon, payload_hash, reject_entry
+from gateway.services.orders.request import LsrRequest, normalized
+from gateway.services.orders.submit import decide, own_order_for_pon, reject_entry
 from gateway.services.policy import Action, may, scope_for
 from gateway.services.serialize import is_passcode_digest, lsr_body, stored_payload
 from validators import check_supplement
 from validators.facts import OrderState
-from validators.fields import text_of
 
 MERGE_EXCLUDED = ("sup", "ver", "pon", "ccna")
 
@@ -40,50 +41,55 @@ def unknown_pon(pon: object) -> NotFound:
                     rejects=[reject_entry("R506")])
 
 
-def order_for_pon(ctx: OrderContext, body: dict[str, Any]) -> Lsr:
+def order_for_pon(ctx: OrderContext, req: LsrRequest) -> Lsr:
     """The sender's own order named by the supplement's PON under the CCNA (§1.1.1, §7.5);
     404 unknown_pon (R506) when it has none, or may no longer supplement it."""
     sender = ctx.sender()
-    pon = text_of(body, "pon")
-    ccna = (text_of(body, "ccna") or sender.ccna).upper()
+    ccna = req.ccna or sender.ccna
     owner = ctx.session.scalar(sa.select(Partner).where(Partner.ccna == ccna))
-    order = own_order_for_pon(ctx.session, owner, sender.id, pon) \
-        if pon and owner is not None else None
+    order = own_order_for_pon(ctx.session, owner, sender.id, req.pon) \
+        if req.pon and owner is not None else None
     if order is None or not may(scope_for(ctx.session, ctx.actor), Action.SUPPLEMENT, order):
-        raise unknown_pon(pon)
+        raise unknown_pon(req.raw.get("pon"))
     return order
 
 
-def supplement(ctx: OrderContext, lsr: Lsr, body: dict[str, Any]) -> SupplementResult:
+def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest) -> SupplementResult:
     """Apply SUP 1/2/3 to the order, or record its rejects and leave the order as it was.
 
     The caller has established that the actor may supplement the order (policy.may)."""
-    body = _stripped_envelope(body)
-    pon = text_of(body, "pon")
-    if pon is not None and pon != lsr.pon:
-        raise Conflict(f"PON {pon} is not this order's PON ({lsr.pon}).", code="pon_mismatch",
-                       rejects=[reject_entry("R506")])
-    sup, ver = body.get("sup"), body.get("ver")
-    sup = str(sup) if isinstance(sup, (str, int)) and not isinstance(sup, bool) else None
-    ver_text = ver if isinstance(ver, str) else None
-    payload = stored_payload(body)
+    raw_pon = req.raw.get("pon")
+    if raw_pon is not None and (not isinstance(raw_pon, str) or raw_pon.strip() != lsr.pon):
+        raise Conflict(f"PON {str(raw_pon)[:20]} is not this order's PON ({lsr.pon}).",
+                       code="pon_mismatch", rejects=[reject_entry("R506")])
+    body = _stripped_envelope(req.raw)
+    sup, ver_text = req.sup, req.ver_text
+    digest = req.content_hash()
     repeat = next((v for v in lsr.versions if v.ver == ver_text), None)
-    if repeat is not None and repeat.sup == sup and repeat.payload_hash == payload_hash(payload):
+    if repeat is not None and repeat.sup == sup and repeat.payload_hash == digest:
         return _result(lsr, repeat)  # the same supplement again: idempotent
     received = transitions.Received(
-        ver=ver_text or "", sup=sup, payload=payload, payload_hash=payload_hash(payload),
+        ver=ver_text or "", sup=sup, payload=req.recorded(), payload_hash=digest,
         received_at=ctx.now, details={"channel": ctx.channel})
     decision = check_supplement(body, order=_order_state(lsr), profile=ctx.profile,
-                                received_at=ctx.now, state=lsr.state or "")
+                                received_at=ctx.now, state=_state(ctx, lsr))
     findings = [f.as_dict() for f in decision.findings]
     if not findings and sup == "3":
         return _correct(ctx, lsr, body, received)
     if findings:
-        return _rejected(ctx, lsr, received, sup, ver_text, findings)
+        return _rejected(ctx, lsr, received, findings)
     if sup == "1":
         return _result(lsr, transitions.cancel(ctx, lsr, received))
     assert decision.due_date is not None
     return _result(lsr, transitions.change_due_date(ctx, lsr, received, decision.due_date))
+
+
+def _state(ctx: OrderContext, lsr: Lsr) -> str:
+    """The account's state: the zone a supplement's receipt is found in (§6.2, §5.1)."""
+    if lsr.state or not lsr.account_number:
+        return lsr.state or ""
+    return ctx.session.scalar(sa.select(Account.state).where(
+        Account.account_number == lsr.account_number)) or ""
 
 
 def _correct(ctx: OrderContext, lsr: Lsr, body: dict[str, Any],
@@ -91,36 +97,35 @@ def _correct(ctx: OrderContext, lsr: Lsr, body: dict[str, Any],
     """SUP 3: the order checked again as a whole with the merged body (§6.3)."""
     merged = {**lsr.payload, **{k: v for k, v in body.items() if k not in MERGE_EXCLUDED}}
     merged.update(ver=received.ver, pon=lsr.pon, ccna=lsr.ccna)
-    kept = is_passcode_digest(merged.get("passcode"))  # not resent: the accepted one stands
+    sent = body.get("passcode")
+    # not resent: the passcode accepted on the order stands for it (never a digest as sent)
+    kept = (sent is None or (isinstance(sent, str) and not sent.strip())) \
+        and is_passcode_digest(lsr.payload.get("passcode"))
     if kept:
         merged.pop("passcode")
-    full = decide(ctx, lsr, merged, received_at=ctx.now, own_tns=frozenset(lsr.foc_tns),
+    full = decide(ctx, lsr, LsrRequest.parse(merged), received_at=ctx.now,
+                  own_tns=frozenset(lsr.foc_tns),
                   verified_passcode_account=lsr.account_number if kept else None)
     if kept:
         merged["passcode"] = lsr.payload["passcode"]
     if full.findings:
-        return _rejected(ctx, lsr, received, received.sup, received.ver,
-                         [f.as_dict() for f in full.findings],
+        return _rejected(ctx, lsr, received, [f.as_dict() for f in full.findings],
                          account_number=full.account_number,
                          passcode_failed=full.passcode_failed)
-    stored = stored_payload(merged)
-    corrected = transitions.Received(ver=received.ver, sup="3", payload=stored,
-                                     payload_hash=received.payload_hash,
-                                     received_at=ctx.now, details=received.details)
-    return _result(lsr, transitions.correct(ctx, lsr, corrected, full))
+    return _result(lsr, transitions.correct(ctx, lsr, received, full,
+                                            order_payload=normalized(stored_payload(merged))))
 
 
-def _rejected(ctx: OrderContext, lsr: Lsr, received: transitions.Received, sup: str | None,
-              ver: str | None, findings: list[dict[str, Any]], *,
-              account_number: str | None = None,
+def _rejected(ctx: OrderContext, lsr: Lsr, received: transitions.Received,
+              findings: list[dict[str, Any]], *, account_number: str | None = None,
               passcode_failed: bool = False) -> SupplementResult:
-    storable = received if isinstance(ver, str) and 0 < len(ver) <= 2 else None
+    storable = received if 0 < len(received.ver) <= 2 else None
     transitions.reject_supplement(ctx, lsr, storable, findings, account_number=account_number,
                                   passcode_failed=passcode_failed)
-    return SupplementResult(lsr, sup, ver, "rejected", findings, None)
+    return SupplementResult(lsr, received.sup, received.ver or None, "rejected", findings, None)
 
 
-def _stripped_envelope(body: dict[str, Any]) -> dict[str, Any]:
+def _stripped_envelope(body: Mapping[str, Any]) -> dict[str, Any]:
     """SUP and VER as the rules engine reads them: stripped, so " 1" is a cancel (§6) and a
     version is stored under the VER that was checked."""
     return {**body, **{k: body[k].strip() for k in ("sup", "ver")

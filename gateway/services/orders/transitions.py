@@ -475,11 +475,11 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
     return version
 
 
-def correct(ctx: OrderContext, order: Lsr, received: Received,
-            decision: LsrDecision) -> LsrVersion:
+def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDecision, *,
+            order_payload: dict[str, Any]) -> LsrVersion:
     """SUP 3 accepted: the order takes the corrected body, decided as of the supplement."""
     before = _check(order, Event.SUP_CORRECT)
-    order.payload, order.ver, order.received_at = received.payload, received.ver, ctx.now
+    order.payload, order.ver, order.received_at = order_payload, received.ver, ctx.now
     version = _version(ctx, order, received, LsrStatus.FOC.value)
     _apply(ctx, order, decision, version)
     audit.record(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,

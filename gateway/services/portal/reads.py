@@ -116,10 +116,10 @@ def _iso(value) -> str:
 
 
 def _export_row(lsr: Lsr) -> list[str]:
-    tns = lsr.foc_tns or (lsr.payload.get("tns") if isinstance(lsr.payload, dict) else []) or []
+    tns = lsr.tns
     return [lsr.order_number, lsr.pon or "", lsr.ver, lsr.ccna, lsr.status, lsr.port_type or "",
             lsr.review_reason or "", _iso(lsr.received_at), _iso(lsr.due_date),
             _iso(lsr.foc_due_at), _iso(lsr.window_ends_at),
-            " ".join(str(t) for t in tns if isinstance(t, (str, int))),
+            " ".join(tns),
             " ".join(sorted({r.get("code", "") for r in lsr.rejects or []})),
             _iso(lsr.updated_at)]
