@@ -34,6 +34,7 @@ DEFAULT_PROFILE: dict[str, Any] = {
     "simple_foc_business_hours": 4,
     "escalation_ack_business_hours": 4,
     "onboarding_business_days": 3,
+    "enduser_phone": "503-555-0199",
 }
 
 
@@ -65,6 +66,7 @@ class CarrierProfile:
     simple_foc_business_hours: int = 4
     escalation_ack_business_hours: int = 4
     onboarding_business_days: int = 3
+    enduser_phone: str = "503-555-0199"  # the port-out desk phone told to end users (§10.2)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
