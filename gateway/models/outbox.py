@@ -10,8 +10,8 @@ from gateway.db import Base, JSONType, UTCDateTime
 
 EVENTS = ("lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
           "lsr.manual_review", "csr.returned", "csr.rejected", "enduser.port_notice",
-          "enduser.passcode_failed", "escalation.raised", "escalation.acknowledged",
-          "lsr.foc_overdue", "npac.conflict")
+          "enduser.passcode_failed", "escalation.raised", "escalation.risen",
+          "escalation.acknowledged", "escalation.resolved", "lsr.foc_overdue", "npac.conflict")
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 

@@ -12,7 +12,7 @@ from gateway.models import Account, Partner
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.desk import dashboards, review
 from gateway.services.escalations import ladder as escalations
-from gateway.services.orders import decisions, queries
+from gateway.services.orders import decisions, queries, timeline
 from gateway.services.serialize import lsr_body
 from gateway.staff import bp
 from gateway.staff.common import choice_arg, order_context
@@ -70,7 +70,8 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, status: int = 200):
     return render_template(
         "staff/order.html", lsr=lsr, body=lsr_body(lsr), owner=owner, submitter=submitter,
         account=account, dates=dates, foc_form=foc_form, reject_form=reject_form,
-        escalations=escalations.escalations_of_order(session, lsr.id), now=clock.now()), status
+        escalations=escalations.escalations_of_order(session, lsr.id),
+        notices=timeline.order_notices(session, lsr), now=clock.now()), status
 
 
 def _refused(lsr, form, field: str, err: GatewayError) -> None:

@@ -78,7 +78,7 @@ def test_the_order_page_shows_versions_notices_npac_events_and_the_window(app, w
                                                                          focd):
     page = web.get(f"/portal/orders/{focd['id']}").get_data(as_text=True)
     assert "Firm Order Confirmation" in page and "VER 1 · LSR received" in page
-    assert "Notice sent: FOC: PON BHW20261123A due 2026-11-24" in page
+    assert "Notice not sent: FOC: PON BHW20261123A due 2026-11-24" in page  # no recipients
     assert "Porting window opens" in page and "Porting window closes" in page
     assert "2026-11-24 00:00 PST" in page and "2026-12-02 23:59 PST" in page  # 4 bd, Thanksgiving
     assert "enduser" not in page  # the end user's own notice is not the partner's

@@ -48,12 +48,23 @@ def escalate_order(session: Session, lsr: Lsr, *, reason: str, text: str, actor:
     audit.record(session, actor, "escalation.raised", "escalation", escalation.id, now=now,
                  partner_id=lsr.owner_partner_id,
                  after={"lsr": lsr.id, "reason": reason, "level": 1})
-    notices.emit(session, "escalation.raised", session.get(Partner, lsr.owner_partner_id),
-                 {"escalation": escalation.id, "lsr": lsr.id, "reason": reason, "level": 1},
-                 now=now, lsr_id=lsr.id, emails=[contact.email] if contact else [],
-                 subject=f"Escalation: PON {lsr.pon} ({reason})",
-                 body=f"{reason} on PON {lsr.pon} (order {lsr.order_number}): {text}")
+    _notify(session, "escalation.raised", escalation, contact, now=now,
+            subject=f"Escalation: PON {lsr.pon} ({reason})",
+            body=f"{reason} on PON {lsr.pon} (order {lsr.order_number}): {text}")
     return escalation, contact
+
+
+def _notify(session: Session, event: str, escalation: Escalation,
+            contact: EscalationContact | None, *, now: datetime, subject: str,
+            body: str) -> None:
+    """One escalation step as its own notice (business-rules §10.3): to the order's owner (its
+    `escalation` contacts and webhook) and to the contact of the level concerned by email; the
+    data is the escalation body (api-contract §4.4)."""
+    lsr = session.get(Lsr, escalation.lsr_id) if escalation.lsr_id else None
+    partner = session.get(Partner, lsr.owner_partner_id if lsr else escalation.partner_id)
+    notices.emit(session, event, partner, _body(escalation, contact), now=now,
+                 lsr_id=escalation.lsr_id, emails=[contact.email] if contact else [],
+                 subject=subject, body=body)
 
 
 def _state_from_payload(lsr: Lsr) -> str | None:
@@ -92,13 +103,10 @@ def rise_overdue(session: Session, *, now: datetime, profile: CarrierProfile) ->
             audit.record(session, SYSTEM_ACTOR, "escalation.risen", "escalation", escalation.id,
                          now=now, partner_id=escalation.partner_id,
                          after={"level": escalation.level, "contact": contact.name})
-            notices.emit(session, "escalation.raised", None,
-                         {"escalation": escalation.id, "lsr": escalation.lsr_id,
-                          "level": escalation.level}, now=now, lsr_id=escalation.lsr_id,
-                         emails=[contact.email],
-                         subject=f"Escalation {escalation.id} rose to level {escalation.level}",
-                         body=f"Escalation {escalation.id} ({escalation.reason}) was not "
-                              f"acknowledged in time and now reaches {contact.name}.")
+            _notify(session, "escalation.risen", escalation, contact, now=now,
+                    subject=f"Escalation {escalation.id} rose to level {escalation.level}",
+                    body=f"Escalation {escalation.id} ({escalation.reason}) was not "
+                         f"acknowledged in time and now reaches {contact.name}.")
             risen += 1
     return risen
 
@@ -115,16 +123,14 @@ def acknowledge(session: Session, escalation: Escalation, *, actor: Actor, now: 
         escalation.acknowledged_at, escalation.acknowledged_by_id = now, actor.user_id
     if resolution is not None:
         escalation.resolved_at, escalation.resolution = now, resolution[:2000]
-    audit.record(session, actor, "escalation.resolved" if resolution is not None
-                 else "escalation.acknowledged", "escalation", escalation.id, now=now,
+    step = "resolved" if resolution is not None else "acknowledged"
+    audit.record(session, actor, f"escalation.{step}", "escalation", escalation.id, now=now,
                  partner_id=escalation.partner_id, after={"level": escalation.level})
-    notices.emit(session, "escalation.acknowledged",
-                 session.get(Partner, escalation.partner_id),
-                 {"escalation": escalation.id, "lsr": escalation.lsr_id,
-                  "resolution": resolution}, now=now, lsr_id=escalation.lsr_id,
-                 subject=f"Escalation {escalation.id} acknowledged",
-                 body=f"The LNP desk acknowledged escalation {escalation.id}."
-                      + (f" Resolution: {resolution}" if resolution else ""))
+    _notify(session, f"escalation.{step}", escalation,
+            contact_at(session, escalation.state, escalation.level), now=now,
+            subject=f"Escalation {escalation.id} {step}",
+            body=f"The LNP desk {step} escalation {escalation.id}."
+                 + (f" Resolution: {escalation.resolution}" if resolution is not None else ""))
     return escalation
 
 
@@ -132,16 +138,22 @@ def escalation_bodies(session: Session, escalations: list[Escalation]) -> list[d
     """Escalations as the API shows them, each with the contact of its current level (the
     contacts of every state involved in one query)."""
     ladders = _ladders(session, {e.state for e in escalations})
-    bodies = []
-    for e in escalations:
-        contact = ladders.get(e.state, {}).get(e.level)
-        bodies.append({
-            "id": e.id, "lsr_id": e.lsr_id, "state": e.state, "reason": e.reason,
-            "text": e.text, "level": e.level, "created_at": iso(e.created_at),
-            "ack_due_at": iso(e.ack_due_at), "acknowledged_at": iso(e.acknowledged_at),
-            "resolved_at": iso(e.resolved_at), "resolution": e.resolution,
-            "contact": contact.as_dict() if contact else None})
-    return bodies
+    return [_body(e, ladders.get(e.state, {}).get(e.level)) for e in escalations]
+
+
+def escalation_status(escalation: Escalation) -> str:
+    """open | acknowledged | resolved (api-contract §4.4)."""
+    if escalation.resolved_at is not None:
+        return "resolved"
+    return "acknowledged" if escalation.acknowledged_at is not None else "open"
+
+
+def _body(e: Escalation, contact: EscalationContact | None) -> dict:
+    return {"id": e.id, "lsr_id": e.lsr_id, "state": e.state, "reason": e.reason,
+            "text": e.text, "level": e.level, "status": escalation_status(e),
+            "created_at": iso(e.created_at), "ack_due_at": iso(e.ack_due_at),
+            "acknowledged_at": iso(e.acknowledged_at), "resolved_at": iso(e.resolved_at),
+            "resolution": e.resolution, "contact": contact.as_dict() if contact else None}
 
 
 def escalation_body(session: Session, escalation: Escalation) -> dict:

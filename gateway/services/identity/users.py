@@ -21,6 +21,8 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LOGIN_FAILURES_BEFORE_LOCK = 5
 LOGIN_LOCK = timedelta(minutes=15)
+# api_tokens.last_used_at is written at most this often per token (not on every request)
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def user_by_username(session: Session, username: str) -> User:
@@ -161,7 +163,8 @@ def revoke_token(session: Session, row: ApiToken, *, actor: Actor, now: datetime
 
 
 def user_for_token(session: Session, token: str, *, now: datetime) -> User:
-    """Resolve a bearer token to an active user, or raise Unauthorized (401)."""
+    """Resolve a bearer token to an active user, or raise Unauthorized (401). The token's
+    `last_used_at` is brought up to date when it is a minute old or more (or unset)."""
     row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
     if row is None or row.revoked_at is not None:
         raise Unauthorized("Missing or invalid API token.")
@@ -169,4 +172,7 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User:
         raise Unauthorized("The API token has expired.")
     if not row.user.active:
         raise Unauthorized("The token's user is disabled or its company is suspended.")
+    last = row.last_used_at
+    if last is None or not now - TOKEN_USE_RESOLUTION < last <= now:
+        row.last_used_at = now  # written with the request's unit of work
     return row.user

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.models import Escalation, Lsr, Notice, User
+from gateway.models import Delivery, Escalation, Lsr, Notice, User
 from npac.interface import Registry
 from validators.calendar import porting_window
 from validators.carrier_profile import CarrierProfile
@@ -25,6 +25,7 @@ class Event:
     status: str | None = None
     rejects: list = field(default_factory=list)
     who: str | None = None
+    next_try: datetime | None = None  # a notice being retried: when the next try is due
 
 
 @dataclass
@@ -36,7 +37,8 @@ class Clock:
 
 
 def order_timeline(session: Session, registry: Registry, lsr: Lsr) -> list[Event]:
-    """Every step of the order, oldest first (four queries plus one NPAC batch)."""
+    """Every step of the order, oldest first (four queries plus one NPAC batch); a notice
+    carries its delivery state (queued, sent, retrying, dead-lettered, no recipients)."""
     events = _versions(session, lsr) + _notices(session, lsr) + _escalations(session, lsr)
     events += _npac(registry, lsr)
     return sorted(events, key=lambda e: (e.at, _RANK[e.kind]))
@@ -63,11 +65,81 @@ def _versions(session: Session, lsr: Lsr) -> list[Event]:
     return events
 
 
+# a notice's state is its least advanced delivery's (business-rules §10.3)
+NOTICE_STATES = ("dead-lettered", "retrying", "queued", "sent")
+_TITLES = {"queued": "Notice queued", "sent": "Notice sent", "retrying": "Notice retrying",
+           "dead-lettered": "Notice dead-lettered", "no recipients": "Notice not sent"}
+
+
+@dataclass
+class ChannelState:
+    delivery_id: int
+    channel: str  # email | webhook
+    state: str  # queued | sent | retrying | dead-lettered
+    attempts: int
+    next_try: datetime | None
+    sent_at: datetime | None
+
+
+@dataclass
+class NoticeState:
+    notice: Notice
+    state: str  # queued | sent | retrying | dead-lettered | no recipients
+    channels: list[ChannelState]
+    next_try: datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{_TITLES[self.state]}: {self.notice.subject}"
+
+    @property
+    def detail(self) -> str:
+        parts = [self.notice.event]
+        if not self.channels:
+            parts.append("no recipients: nobody holds this contact type and no webhook is set")
+        parts += [f"{c.channel} {c.state}" for c in self.channels]
+        return " · ".join(parts)
+
+
+def _channel_state(status: str, attempts: int) -> str:
+    if status == "sent":
+        return "sent"
+    if status == "dead":
+        return "dead-lettered"
+    return "retrying" if attempts else "queued"
+
+
+def order_notices(session: Session, lsr: Lsr, *,
+                  partner_ids: set[int | None] | None = None) -> list[NoticeState]:
+    """The order's notices with their real delivery state (one query for all of them): those
+    to the partners given, or every one (the desk's view) when None."""
+    query = (sa.select(Notice, Delivery.id, Delivery.channel, Delivery.status,
+                       Delivery.attempts, Delivery.next_attempt_at, Delivery.sent_at)
+             .outerjoin(Delivery, Delivery.notice_id == Notice.id)
+             .where(Notice.lsr_id == lsr.id).order_by(Notice.id, Delivery.id))
+    if partner_ids is not None:
+        query = query.where(Notice.partner_id.in_(partner_ids))
+    found: dict[int, NoticeState] = {}
+    for notice, delivery_id, channel, status, attempts, next_at, sent_at in session.execute(query):
+        item = found.setdefault(notice.id, NoticeState(notice, "no recipients", []))
+        if delivery_id is None:
+            continue
+        state = _channel_state(status, attempts)
+        item.channels.append(ChannelState(delivery_id, channel, state, attempts,
+                                          next_at if state == "retrying" else None, sent_at))
+    for item in found.values():
+        if item.channels:
+            item.state = min((c.state for c in item.channels), key=NOTICE_STATES.index)
+            retries = [c.next_try for c in item.channels if c.next_try]
+            item.next_try = min(retries) if retries else None
+    return list(found.values())
+
+
 def _notices(session: Session, lsr: Lsr) -> list[Event]:
-    rows = session.scalars(sa.select(Notice).where(
-        Notice.lsr_id == lsr.id, Notice.partner_id.in_(
-            {lsr.owner_partner_id, lsr.submitter_partner_id})).order_by(Notice.id)).all()
-    return [Event(n.created_at, "notice", f"Notice sent: {n.subject}", n.event) for n in rows]
+    items = order_notices(session, lsr,
+                          partner_ids={lsr.owner_partner_id, lsr.submitter_partner_id})
+    return [Event(n.notice.created_at, "notice", n.title, n.detail, n.state,
+                  next_try=n.next_try) for n in items]
 
 
 def _escalations(session: Session, lsr: Lsr) -> list[Event]:

@@ -14,11 +14,13 @@ CONTACT_TYPE = {
     "lsr.foc": "foc", "lsr.manual_review": "foc", "lsr.canceled": "foc",
     "lsr.rejected": "reject", "csr.rejected": "reject",
     "lsr.completed": "completion", "lsr.expired": "jeopardy",
-    "escalation.raised": "escalation", "escalation.acknowledged": "escalation",
+    "escalation.raised": "escalation", "escalation.risen": "escalation",
+    "escalation.acknowledged": "escalation", "escalation.resolved": "escalation",
     "lsr.foc_overdue": "jeopardy", "npac.conflict": "jeopardy",
 }
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
-                  "lsr.manual_review", "csr.returned", "csr.rejected"}
+                  "lsr.manual_review", "csr.returned", "csr.rejected", "escalation.raised",
+                  "escalation.risen", "escalation.acknowledged", "escalation.resolved"}
 
 
 def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:

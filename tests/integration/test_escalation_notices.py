@@ -1,0 +1,104 @@
+"""Every escalation step is its own notice (business-rules §10.3): raised, risen, acknowledged
+and resolved each reach the partner (its `escalation` contacts by email and its webhook) and the
+escalation contact of the level concerned (by email), with the escalation body as data."""
+import json
+
+import sqlalchemy as sa
+
+from gateway.models import Contact, Notice, Partner
+from tests.conftest import EXAMPLES, set_now
+
+HOOK = "https://oss.heron.example/lnp"
+
+
+def _partner_with_escalation_contact_and_webhook(store):
+    partner = store.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+    partner.webhook_url, partner.webhook_secret = HOOK, "whsec-test"
+    store.add(Contact(partner_id=partner.id, name="Esc Person", email="esc@heron.example",
+                      phone="5035550123", types_csv="escalation",
+                      created_at=partner.created_at))
+    store.commit()
+    return partner.id
+
+
+def _escalate(app, heron):
+    set_now(app, "2026-11-20T15:00:00-08:00")  # Friday 15:00 Pacific
+    order = heron.post("/api/v1/lsrs", dict(
+        json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), ddd="2026-11-23")).get_json()
+    esc = heron.post(f"/api/v1/lsrs/{order['id']}/escalations",
+                     {"reason": "foc_overdue", "text": "No FOC yet"}).get_json()
+    return order, esc
+
+
+def _notices(store, event):
+    store.expire_all()
+    return list(store.scalars(sa.select(Notice).where(Notice.event == event)
+                              .order_by(Notice.id)))
+
+
+def _channels(notice):
+    return {d.channel: d.target for d in notice.deliveries}
+
+
+def test_every_escalation_step_is_its_own_notice_to_partner_webhook_and_level_contact(
+        app, heron, desk, cli, store):
+    partner_id = _partner_with_escalation_contact_and_webhook(store)
+    order, esc = _escalate(app, heron)
+
+    raised, = _notices(store, "escalation.raised")
+    assert raised.partner_id == partner_id and raised.lsr_id == order["id"]
+    assert _channels(raised) == {"email": "esc@heron.example,lnp-desk@cascade.example",
+                                 "webhook": HOOK}
+    assert raised.data["id"] == esc["id"] and raised.data["lsr_id"] == order["id"]
+    assert raised.data["status"] == "open" and raised.data["level"] == 1
+    assert raised.data["reason"] == "foc_overdue" and raised.data["text"] == "No FOC yet"
+    assert raised.data["contact"]["name"] == "LNP Desk"
+
+    set_now(app, "2026-11-23T10:00:01-08:00")  # 4 business hours later: level 2
+    assert "escalations_risen: 1" in cli("sweep")[1]
+    risen, = _notices(store, "escalation.risen")
+    assert risen.partner_id == partner_id
+    assert _channels(risen) == {"email": "dana.whitfield@cascade.example,esc@heron.example",
+                                "webhook": HOOK}
+    assert risen.data["level"] == 2 and risen.data["status"] == "open"
+    assert risen.data["contact"]["name"] == "Dana Whitfield"
+
+    ack = desk.post(f"/api/v1/staff/escalations/{esc['id']}/acknowledge", {})
+    assert ack.status_code == 200 and ack.get_json()["status"] == "acknowledged"
+    acknowledged, = _notices(store, "escalation.acknowledged")
+    assert _channels(acknowledged) == {
+        "email": "dana.whitfield@cascade.example,esc@heron.example", "webhook": HOOK}
+    assert acknowledged.data["status"] == "acknowledged" and acknowledged.data["level"] == 2
+
+    done = desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve",
+                     {"resolution": "FOC issued"})
+    assert done.status_code == 200 and done.get_json()["status"] == "resolved"
+    resolved, = _notices(store, "escalation.resolved")
+    assert _channels(resolved) == {"email": "dana.whitfield@cascade.example,esc@heron.example",
+                                   "webhook": HOOK}
+    assert resolved.data["status"] == "resolved" and resolved.data["resolution"] == "FOC issued"
+    assert resolved.data == done.get_json()  # the webhook data is the API's escalation body
+    assert len(_notices(store, "escalation.acknowledged")) == 1  # resolving is not "acknowledged"
+
+
+def test_resolving_an_unacknowledged_escalation_is_notified_as_resolved(app, heron, desk,
+                                                                        store):
+    _partner_with_escalation_contact_and_webhook(store)
+    _, esc = _escalate(app, heron)
+    desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve", {"resolution": "Called them"})
+    resolved, = _notices(store, "escalation.resolved")
+    assert resolved.subject == f"Escalation {esc['id']} resolved"
+    assert "Resolution: Called them" in resolved.body
+    assert _notices(store, "escalation.acknowledged") == []
+
+
+def test_an_escalation_rising_two_levels_in_one_sweep_sends_one_notice_per_level(
+        app, heron, cli, store):
+    _escalate(app, heron)
+    set_now(app, "2026-12-10T10:00:00-08:00")
+    assert "escalations_risen: 2" in cli("sweep")[1]
+    risen = _notices(store, "escalation.risen")
+    assert [n.data["level"] for n in risen] == [2, 3]
+    assert [_channels(n)["email"] for n in risen] == ["dana.whitfield@cascade.example",
+                                                      "ravi.menon@cascade.example"]
+    assert all(n.partner_id is not None for n in risen)
