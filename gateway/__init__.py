@@ -1,8 +1,9 @@
 """Portgate: the losing carrier's port-out gateway (application factory)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 

@@ -1,7 +1,7 @@
 """The only clock: real UTC time, or FROZEN_NOW from the configuration (api-contract §1)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dateutil.parser import isoparse
 from flask import current_app, has_app_context
@@ -23,5 +23,5 @@ def now() -> datetime:
     """Return the current instant (aware, UTC), honouring FROZEN_NOW on the running app."""
     frozen = current_app.config.get("FROZEN_NOW") if has_app_context() else None
     if frozen:
-        return parse_instant(frozen).astimezone(timezone.utc)
-    return datetime.now(timezone.utc)
+        return parse_instant(frozen).astimezone(UTC)
+    return datetime.now(UTC)

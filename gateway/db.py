@@ -1,8 +1,9 @@
 """Engine, sessions and the one unit of work per request (commit once at the end)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -12,7 +13,6 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from npac.models import NpacBase, UtcDateTime
-
 
 # One UTC column type for both schemas (npac must not import gateway, so it lives there).
 UTCDateTime = UtcDateTime

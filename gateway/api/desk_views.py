@@ -6,11 +6,11 @@ from flask import g, jsonify, request
 from gateway import clock, db
 from gateway.api import READ_LSRS, bp, json_body, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services import policy
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import npac_ops, queries
-from gateway.platform import composition
 
 
 @bp.get("/lsrs/<int:lsr_id>/escalations")
@@ -39,7 +39,8 @@ def staff_escalations():
 def acknowledge_escalation(escalation_id: int):
     require_staff()
     session = db.session()
-    escalation = escalations.acknowledge(session, escalations.get_escalation(session, escalation_id),
+    escalation = escalations.acknowledge(session, escalations.get_escalation(session,
+                                                                             escalation_id),
                                          actor=g.actor, now=clock.now())
     return jsonify(escalations.escalation_body(session, escalation))
 
@@ -52,7 +53,8 @@ def resolve_escalation(escalation_id: int):
         raise InvalidInput("resolution is required: say how the escalation was resolved.",
                            fields={"resolution": "required"})
     session = db.session()
-    escalation = escalations.acknowledge(session, escalations.get_escalation(session, escalation_id),
+    escalation = escalations.acknowledge(session, escalations.get_escalation(session,
+                                                                             escalation_id),
                                          actor=g.actor, now=clock.now(),
                                          resolution=resolution.strip())
     return jsonify(escalations.escalation_body(session, escalation))
@@ -66,6 +68,7 @@ def staff_conflict(sv_id: int):
         raise InvalidInput("cause must be an NPAC conflict cause code (50-54).",
                            code="invalid_cause")
     session = db.session()
-    sv = npac_ops.staff_conflict(session, composition.registry(session), sv_id, cause, actor=g.actor,
+    sv = npac_ops.staff_conflict(session, composition.registry(session), sv_id, cause,
+                                 actor=g.actor,
                                  now=clock.now(), profile=carrier_profile())
     return jsonify(npac_ops.sv_body(sv))

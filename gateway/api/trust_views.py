@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import Response, g, jsonify, request, send_file, stream_with_context
 
@@ -40,7 +40,7 @@ def _instant(name: str) -> datetime | None:
     try:
         if len(raw) == 10:
             day = date.fromisoformat(raw)
-            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(f"{name} must be a date YYYY-MM-DD or a timestamp with offset.",

@@ -2,30 +2,33 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import g, jsonify, request
 
-from typing import Any
-
 from gateway import clock, db
-from gateway.api import (READ_CSRS, READ_LSRS, bp, json_body, require, require_any,
-                         require_staff)
+from gateway.api import READ_CSRS, READ_LSRS, bp, json_body, require, require_any, require_staff
 from gateway.api.openapi import openapi_document
 from gateway.errors import InvalidInput, NotFound
 from gateway.models import Partner
 from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
-from gateway.schemas import DecisionSchema, EscalationRequestSchema, ManualCsrSchema, \
-    ManualLsrSchema
+from gateway.schemas import (
+    DecisionSchema,
+    EscalationRequestSchema,
+    ManualCsrSchema,
+    ManualLsrSchema,
+)
+from gateway.services import policy
 from gateway.services.csr import requests as csr_svc
 from gateway.services.desk import accounts, queue
 from gateway.services.escalations import ladder as escalations
-from gateway.services.orders import (decisions, dry_run as validate_svc, manual_entry, queries,
-                                     submit as lsr_svc, supplements)
+from gateway.services.orders import decisions, manual_entry, queries, supplements
+from gateway.services.orders import dry_run as validate_svc
+from gateway.services.orders import submit as lsr_svc
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.request import LsrRequest
 from gateway.services.partners.directory import partner_by_ccna
-from gateway.services import policy
 from gateway.services.serialize import csr_body, iso, lsr_body
 
 
@@ -207,7 +210,8 @@ def staff_manual_csr():
     data = ManualCsrSchema().load(json_body())
     session = db.session()
     partner = partner_by_ccna(session, data["partner_ccna"])
-    req = manual_entry.enter_csr(session, composition.registry(session), data["request"], partner=partner,
+    req = manual_entry.enter_csr(session, composition.registry(session), data["request"],
+                                 partner=partner,
                                  actor=g.actor, now=clock.now(), profile=carrier_profile(),
                                  channel=data["channel"], received_at=data["received_at"])
     return jsonify(csr_body(req)), 201

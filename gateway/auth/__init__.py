@@ -1,8 +1,8 @@
 """Portal authentication: Flask-Login user loading and role guards."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 import sqlalchemy as sa
 from flask import Flask, abort

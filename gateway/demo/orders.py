@@ -150,7 +150,7 @@ def _focs(orders: _Orders, plan: dict, clock) -> None:
 
 def _rejects(orders: _Orders, plan: dict, clock, generated: Generated) -> None:
     away = [tn for tn, spid, _ in generated_ported_away(orders)]
-    for index, reason in zip(range(plan["rejected"]), cycle(REJECTS)):
+    for _index, reason in zip(range(plan["rejected"]), cycle(REJECTS)):
         at = next(clock)
         if reason == "passcode":
             account = orders.take(["residential"], lambda a: _simple(a) and bool(a.passcode))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,8 @@ from gateway.platform.security import password_problems
 from gateway.services import imports
 from gateway.services.identity import users
 from gateway.services.identity.actors import CLI
-from gateway.services.partners import contacts, directory as partners, roles
+from gateway.services.partners import contacts, roles
+from gateway.services.partners import directory as partners
 from npac import importers
 from validators.carrier_profile import CarrierProfile
 

@@ -5,7 +5,14 @@ from gateway.models.escalations import Escalation, EscalationContact
 from gateway.models.orders import CsrRequest, Loa, Lsr, LsrTn, LsrVersion
 from gateway.models.outbox import Delivery, JobLock, Notice
 from gateway.models.partners import (
-    AgentApproval, ApiToken, Contact, Partner, PartnerSpid, Role, User)
+    AgentApproval,
+    ApiToken,
+    Contact,
+    Partner,
+    PartnerSpid,
+    Role,
+    User,
+)
 from gateway.models.security import LoginThrottle
 
 __all__ = ["Account", "PasscodeFailure", "Tn", "AuditEvent", "Escalation", "EscalationContact",

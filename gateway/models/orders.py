@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from gateway.db import Base, JSONType, UTCDateTime
 
 
-
 class LsrStatus(StrEnum):
     """An order's status (business-rules §7.1); only services/orders/transitions.py sets it."""
 
@@ -125,7 +124,7 @@ class Lsr(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    versions: Mapped[list["LsrVersion"]] = relationship(
+    versions: Mapped[list[LsrVersion]] = relationship(
         back_populates="lsr", order_by="LsrVersion.id", cascade="all, delete-orphan")
 
     @property

@@ -28,7 +28,7 @@ class Notice(Base):
     data: Mapped[dict] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
-    deliveries: Mapped[list["Delivery"]] = relationship(back_populates="notice",
+    deliveries: Mapped[list[Delivery]] = relationship(back_populates="notice",
                                                         cascade="all, delete-orphan")
 
 

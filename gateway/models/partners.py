@@ -41,7 +41,7 @@ class Partner(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    spid_rows: Mapped[list["PartnerSpid"]] = relationship(
+    spid_rows: Mapped[list[PartnerSpid]] = relationship(
         back_populates="partner", cascade="all, delete-orphan", lazy="selectin")
 
     @property

@@ -7,9 +7,9 @@ from gateway import clock, db
 from gateway.api import json_body
 from gateway.errors import Forbidden
 from gateway.npac_api import bp
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.orders import npac_ops
-from gateway.platform import composition
 
 
 def _partner():
@@ -40,7 +40,8 @@ def get_subscription(sv_id: int):
 @bp.post("/subscriptions/<int:sv_id>/activate")
 def activate_subscription(sv_id: int):
     session = db.session()
-    sv = npac_ops.activate_subscription(session, composition.registry(session), sv_id, partner=_partner(),
+    sv = npac_ops.activate_subscription(session, composition.registry(session), sv_id,
+                                        partner=_partner(),
                                         actor=g.actor, now=clock.now(),
                                         profile=carrier_profile())
     return jsonify(npac_ops.sv_body(sv))
@@ -49,6 +50,7 @@ def activate_subscription(sv_id: int):
 @bp.post("/subscriptions/<int:sv_id>/cancel")
 def cancel_subscription(sv_id: int):
     session = db.session()
-    sv = npac_ops.cancel_subscription(session, composition.registry(session), sv_id, partner=_partner(),
+    sv = npac_ops.cancel_subscription(session, composition.registry(session), sv_id,
+                                      partner=_partner(),
                                       actor=g.actor, now=clock.now())
     return jsonify(npac_ops.sv_body(sv))

@@ -10,7 +10,8 @@ from gateway.auth import role_required
 from gateway.errors import GatewayError
 from gateway.partner_admin import bp
 from gateway.portal.common import actor, failed, no_store
-from gateway.services.partners import agent_access, webhooks as partner_settings
+from gateway.services.partners import agent_access
+from gateway.services.partners import webhooks as partner_settings
 
 
 def _https_only() -> bool:

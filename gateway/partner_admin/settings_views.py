@@ -11,7 +11,8 @@ from gateway.errors import GatewayError
 from gateway.partner_admin import bp
 from gateway.portal.common import actor, failed, no_store
 from gateway.services.identity import user_admin
-from gateway.services.partners import contacts, roles, tokens as partner_tokens
+from gateway.services.partners import contacts, roles
+from gateway.services.partners import tokens as partner_tokens
 
 
 @bp.route("/roles", methods=["GET", "POST"])

@@ -4,7 +4,7 @@
 another as the `REGISTRY_FACTORY` key); views ask here instead of building collaborators."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, current_app
 from sqlalchemy.orm import Session

@@ -7,9 +7,10 @@ password; this covers one address trying many usernames (credential stuffing).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ class LoginPolicy:
     block: timedelta = timedelta(minutes=15)
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "LoginPolicy":
+    def from_config(cls, config: Mapping[str, Any]) -> LoginPolicy:
         return cls(max_failures=int(config.get("LOGIN_IP_MAX_FAILURES", cls.max_failures)),
                    window=timedelta(seconds=int(config.get("LOGIN_IP_WINDOW_SECONDS", 600))),
                    block=timedelta(seconds=int(config.get("LOGIN_IP_BLOCK_SECONDS", 900))))

@@ -2,7 +2,7 @@
 status labels and the reject catalog's remedies."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request
@@ -37,7 +37,7 @@ def localtime(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> 
 
 def iso_utc(value: datetime | None) -> str:
     """An ISO-8601 UTC instant for data attributes (the live clocks of portgate.js)."""
-    return value.astimezone(timezone.utc).isoformat() if value else ""
+    return value.astimezone(UTC).isoformat() if value else ""
 
 
 def duration(seconds: float) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import wraps
-from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, request
@@ -15,9 +15,9 @@ from flask_login import current_user
 
 from gateway import clock, db
 from gateway.errors import GatewayError
-from gateway.services.identity.actors import Actor
 from gateway.platform import composition
 from gateway.services import policy
+from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
 
 PARTNER_ROLES = ("partner_admin", "partner_user")

@@ -10,15 +10,15 @@ from forms.tn_lines import normalize
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models.accounts import ADDRESS_PARTS
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
-from gateway.portal.common import (actor, csv_response, failed, page_arg, partner_access,
-                                   scope)
-from gateway.services.csr import portal as portal_csr, requests as csr_svc
+from gateway.portal.common import actor, csv_response, failed, page_arg, partner_access, scope
+from gateway.services.csr import portal as portal_csr
+from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import queries
 from gateway.services.portal import reads as portal_reads
 from gateway.services.serialize import csr_body
-from gateway.platform import composition
 
 
 def _form() -> CsrRequestForm:

@@ -7,19 +7,22 @@ from dataclasses import dataclass, field
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forms import lsr as lsr_forms, partial
+from forms import lsr as lsr_forms
+from forms import partial
 from forms.tn_lines import MAX_UPLOAD_BYTES, parse_lines, read_upload, tns_of
 from gateway import db
 from gateway.errors import GatewayError
 from gateway.models.orders import OPEN_STATUSES
 from gateway.portal import bp
 from gateway.portal.common import failed, order_context, partner_access, scope
-from gateway.services import policy
 from gateway.portal.prefill import from_csr, from_order
+from gateway.services import policy
 from gateway.services.csr import requests as csr_svc
-from gateway.services.orders import dry_run as validate_svc, queries, submit as lsr_svc, supplements
-from gateway.services.portal import reads as portal_reads
+from gateway.services.orders import dry_run as validate_svc
+from gateway.services.orders import queries, supplements
+from gateway.services.orders import submit as lsr_svc
 from gateway.services.orders.request import LsrRequest
+from gateway.services.portal import reads as portal_reads
 
 
 @dataclass

@@ -10,17 +10,24 @@ from forms.orders import CancelForm, DueDateForm, EscalationForm, OrderSearchFor
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models.orders import OPEN_STATUSES
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
-from gateway.portal.common import (actor, csv_response, failed, order_context, page_arg,
-                                   partner_access, scope)
-from gateway.services import policy
+from gateway.portal.common import (
+    actor,
+    csv_response,
+    failed,
+    order_context,
+    page_arg,
+    partner_access,
+    scope,
+)
 from gateway.portal.lsr_views import flash_supplement
+from gateway.services import policy
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import queries, supplements, timeline
-from gateway.services.portal import reads as portal_reads
-from gateway.platform import composition
 from gateway.services.orders.request import LsrRequest
+from gateway.services.portal import reads as portal_reads
 
 
 def _filters(form: OrderSearchForm) -> dict:
@@ -71,8 +78,8 @@ def _page(lsr, *, cancel=None, due=None, escalate=None, status: int = 200):
     state = state.upper()[:2] if isinstance(state, str) else None
     contacts = escalations.contacts_for_state(session, state) if state else []
     return render_template(
-        "portal/order.html", lsr=lsr, events=timeline.order_timeline(session,
-                                                                     composition.registry(session), lsr),
+        "portal/order.html", lsr=lsr,
+        events=timeline.order_timeline(session, composition.registry(session), lsr),
         clocks=timeline.clocks(lsr, now=now, profile=profile), cancel=cancel, due=due,
         escalate=escalate, contacts=contacts, state=state, open=lsr.status in OPEN_STATUSES,
         may_change="lsr" in current_user.privileges

@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -99,7 +100,7 @@ def iter_events(session: Session, filters: AuditFilter, *, batch: int = 1000
 
 
 def event_dict(event: AuditEvent) -> dict:
-    return {"id": event.id, "at": event.at.astimezone(timezone.utc).isoformat(),
+    return {"id": event.id, "at": event.at.astimezone(UTC).isoformat(),
             "actor": event.actor, "actor_user_id": event.actor_user_id,
             "partner_id": event.partner_id, "action": event.action,
             "object_type": event.object_type, "object_id": event.object_id,

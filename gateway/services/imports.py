@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import gc
 import re
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
-from typing import Callable, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -123,7 +123,7 @@ class _AccountFile:
             first = self.accounts[row[0]] = row
         elif first[:13] != row[:13] or first[15:] != row[15:]:
             column = next(c for c, a, b in zip(ACCOUNT_LEVEL, [*first[:13], *first[15:]],
-                                               [*row[:13], *row[15:]]) if a != b)
+                                               [*row[:13], *row[15:]], strict=False) if a != b)
             raise _fail(self.path, n, column, row[ACCOUNT_COLUMNS.index(column)],
                         f"disagrees with an earlier row of account {row[0]}")
         tn, status = row[13], _STATUS.get(row[14])
@@ -237,7 +237,7 @@ def load_escalations(session: Session, rows: Rows, *, states: frozenset[str],
         key = (r[0].upper(), int(r[1]))
         if key in found:
             raise _fail(source, n, "level", r[1], f"is given twice for {key[0]}")
-        found[key] = dict(zip(ESCALATION_COLUMNS, [key[0], key[1], *r[2:]]))
+        found[key] = dict(zip(ESCALATION_COLUMNS, [key[0], key[1], *r[2:]], strict=False))
     states_in_file = {state for state, _ in found}
     if states_in_file:
         session.execute(sa.delete(EscalationContact)

@@ -1,7 +1,7 @@
 """The JSON bodies of api-contract §4 (also what webhooks carry and pages show)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from gateway.models import CsrRequest, Lsr
 from gateway.platform.security import passcode_digest
@@ -10,7 +10,7 @@ from gateway.platform.security import passcode_digest
 def iso(value: datetime | date | None) -> str | None:
     """ISO-8601 text; datetimes always in UTC with their offset, so answers compare equal."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     return value.isoformat() if value is not None else None
 
 
@@ -32,7 +32,8 @@ def lsr_body(lsr: Lsr) -> dict:
     return {
         "id": lsr.id, "order_number": lsr.order_number, "ccna": lsr.ccna, "pon": lsr.pon,
         "ver": lsr.ver, "status": lsr.status, "port_type": lsr.port_type,
-        "received_at": iso(lsr.received_at), "effective_received_at": iso(lsr.effective_received_at),
+        "received_at": iso(lsr.received_at),
+            "effective_received_at": iso(lsr.effective_received_at),
         "review_reason": lsr.review_reason, "foc": foc, "rejects": list(lsr.rejects or []),
         "loa_id": lsr.loa_id,
         "history": [{"ver": v.ver, "sup": v.sup, "status": v.status, "at": iso(v.at),

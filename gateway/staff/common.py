@@ -1,8 +1,8 @@
 """What every staff view shares: the actor, the order context, admin guard, zones, paging."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from flask import abort, request

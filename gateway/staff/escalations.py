@@ -7,8 +7,14 @@ import tempfile
 
 from flask import flash, redirect, render_template, request, url_for
 
-from forms.staff import ConfirmForm, ContactImportForm, EscalationContactForm, ResolveForm, \
-    add_error, choices
+from forms.staff import (
+    ConfirmForm,
+    ContactImportForm,
+    EscalationContactForm,
+    ResolveForm,
+    add_error,
+    choices,
+)
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.platform.carrier_profile import carrier_profile

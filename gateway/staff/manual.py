@@ -8,15 +8,15 @@ from forms.staff import ManualCsrForm, ManualLsrForm, add_error
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import Partner
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.services import policy
 from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import manual_entry
+from gateway.services.orders.request import LsrRequest
 from gateway.services.serialize import csr_body
 from gateway.staff import bp
 from gateway.staff.common import actor, order_context, user_zone, zones
-from gateway.platform import composition
-from gateway.services import policy
-from gateway.services.orders.request import LsrRequest
 
 
 def _senders() -> list[tuple[str, str]]:
@@ -77,7 +77,8 @@ def manual_csr():
         session = db.session()
         try:
             req = manual_entry.enter_csr(
-                session, composition.registry(session), form.csr_body(partner.ccna), partner=partner,
+                session, composition.registry(session), form.csr_body(partner.ccna),
+                    partner=partner,
                 actor=actor(), now=clock.now(), profile=carrier_profile(),
                 channel=form.channel.data, received_at=form.received_instant())
         except GatewayError as err:

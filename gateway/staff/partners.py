@@ -5,8 +5,7 @@ import re
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from forms.staff import (ConfirmForm, PartnerProfileForm, ReasonForm, add_error,
-                         admin_entries)
+from forms.staff import ConfirmForm, PartnerProfileForm, ReasonForm, add_error, admin_entries
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import User

@@ -10,13 +10,13 @@ from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import Account, Partner
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.services import policy
 from gateway.services.desk import dashboards, review
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import decisions, queries, timeline
 from gateway.services.serialize import lsr_body
 from gateway.staff import bp
 from gateway.staff.common import choice_arg, order_context
-from gateway.services import policy
 
 
 @bp.app_template_filter("span")

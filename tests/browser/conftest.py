@@ -16,8 +16,15 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from gateway import create_app
-from tests.conftest import (EXAMPLES, FAST_HASH, MONDAY_10AM_PACIFIC, PASSWORD, PG_URL, Actors,
-                            unique_schema)
+from tests.conftest import (
+    EXAMPLES,
+    FAST_HASH,
+    MONDAY_10AM_PACIFIC,
+    PASSWORD,
+    PG_URL,
+    Actors,
+    unique_schema,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

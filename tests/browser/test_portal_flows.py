@@ -3,6 +3,7 @@ partial port through the table, a due-date supplement (headless Chromium, CSRF o
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -53,7 +54,7 @@ def test_partner_requests_a_csr_with_the_attestation_and_downloads_it(live, page
     expect(page.get_by_text("Qualifies for a simple port")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     assert "884201,5415550142,LINDA NAKAMURA" in text
 
 

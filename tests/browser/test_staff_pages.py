@@ -3,6 +3,7 @@ overflows the viewport, every form field has a label. Set PORTGATE_SCREENSHOTS=<
 one screenshot per page there (docs/screenshots holds the committed ones)."""
 import json
 import os
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def _services(live, fn):
 
 def busy_desk(live, tmp_path):
     """A week of desk work through the real services, as of Monday 10:00 Pacific."""
-    from datetime import date, datetime, timezone
+    from datetime import date, datetime
 
     from gateway import clock
     from gateway.platform.carrier_profile import carrier_profile
@@ -73,7 +74,7 @@ def busy_desk(live, tmp_path):
                      "agauth": "Y", "init_tel": "5419990123", "eu": {"zip": "59715"},
                      "tns": ["4065550100"]},
              {"manual": True, "ctx": {"channel": "fax", "manual": True},
-              "received_at": datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc)})])
+              "received_at": datetime(2026, 11, 23, 16, 0, tzinfo=UTC)})])
         review = session.scalar(sa.select(Lsr).where(Lsr.pon == partial["pon"]))
         escalations.escalate_order(session, review, reason="foc_overdue",
                                    text="End user moves offices on 11-24", actor=actor,
@@ -95,7 +96,7 @@ def busy_desk(live, tmp_path):
                                                                "agauth": "Y"},
                                partner=bhw, actor=actor, now=clock.now(),
                                profile=carrier_profile(), channel="email",
-                               received_at=datetime(2026, 11, 23, 15, 10, tzinfo=timezone.utc))
+                               received_at=datetime(2026, 11, 23, 15, 10, tzinfo=UTC))
         session.execute(sa.update(Delivery).where(Delivery.id == 1).values(
             status="dead", attempts=6, last_error="SMTP 550 mailbox unavailable"))
 
@@ -173,7 +174,7 @@ def test_every_staff_page_fits_a_desktop_and_a_phone(live, page, browser, tmp_pa
                                 is_mobile=True, device_scale_factor=2)
     tab = phone.new_page()
     login(tab, "boss")
-    for name, path in PAGES:
+    for _name, path in PAGES:
         _check(tab, path.format(**ids))
     if SHOTS:
         tab.goto("/staff/queue")

@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from gateway import create_app
 from gateway.models import AuditEvent, Lsr, LsrTn, LsrVersion, Notice
 from tests.concurrency.conftest import (
-    BIN, ROOT, app_config, free_port, http_json, load_world, subprocess_env)
+    BIN,
+    ROOT,
+    app_config,
+    free_port,
+    http_json,
+    load_world,
+    subprocess_env,
+)
 from tests.security.world import FRESH_TNS, simple_port
 
 

@@ -118,7 +118,7 @@ def test_activation_racing_the_expiry_sweep_has_one_outcome(live_app, capsys):
     assert all(status in (200, 409) for status, _ in results[:-1]), results
     with live_app.session() as session:
         outcome = collections.Counter()
-        for order, sv_id in zip(orders, sv_ids):
+        for order, sv_id in zip(orders, sv_ids, strict=False):
             status = session.get(Lsr, order["id"]).status
             sv = session.get(SubscriptionVersion, sv_id).status
             assert (status, sv) in {("completed", "active"), ("expired", "canceled")}, \

@@ -40,7 +40,7 @@ def _count(store, model=Lsr):
 def test_each_tn_line_is_judged_valid_invalid_duplicate_or_not_ours(web):
     text = "541-555-0142\nhello\n5415550142\n5415550199\n8005550100\n5415559999\n5415550302"
     lines = web.post("/portal/lsrs/check-tns", {"tns": text}).get_json()["lines"]
-    assert [(l["number"], l["status"]) for l in lines] == [
+    assert [(ln["number"], ln["status"]) for ln in lines] == [
         (1, "valid"), (2, "invalid"), (3, "duplicate"), (4, "not_ours"), (5, "not_ours"),
         (6, "not_ours"), (7, "not_portable")]
     assert "R201" in lines[3]["detail"] and "B451" in lines[3]["detail"]

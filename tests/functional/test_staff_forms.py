@@ -4,8 +4,14 @@ from io import BytesIO
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from forms.staff import (ManualCsrForm, ManualLsrForm, PartnerProfileForm, RejectDecisionForm,
-                         admin_entries, split_tns)
+from forms.staff import (
+    ManualCsrForm,
+    ManualLsrForm,
+    PartnerProfileForm,
+    RejectDecisionForm,
+    admin_entries,
+    split_tns,
+)
 
 
 @pytest.fixture

@@ -114,7 +114,8 @@ def test_staff_acknowledge_and_resolve_an_escalation_through_the_api(heron, desk
     assert desk.post(f"/api/v1/staff/escalations/{esc_id}/resolve", {}).status_code == 400
     done = desk.post(f"/api/v1/staff/escalations/{esc_id}/resolve",
                      {"resolution": "LRN corrected in the switch"})
-    assert done.status_code == 200 and done.get_json()["resolution"] == "LRN corrected in the switch"
+    assert done.status_code == 200
+    assert done.get_json()["resolution"] == "LRN corrected in the switch"
     again = desk.post(f"/api/v1/staff/escalations/{esc_id}/resolve", {"resolution": "x"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_resolved"
     mine = heron.get(f"/api/v1/lsrs/{order['id']}/escalations").get_json()["items"]

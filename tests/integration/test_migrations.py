@@ -46,12 +46,10 @@ def test_migrated_audit_trail_is_append_only(empty_url):
     with database.engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO audit_events (at, actor, action, object_type, "
                              "object_id) VALUES (CURRENT_TIMESTAMP, 'cli', 'test', 'x', '1')"))
-    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-        with database.engine.begin() as conn:
-            conn.execute(sa.text("UPDATE audit_events SET actor = 'someone else'"))
-    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-        with database.engine.begin() as conn:
-            conn.execute(sa.text("DELETE FROM audit_events"))
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), database.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_events SET actor = 'someone else'"))
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), database.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM audit_events"))
     database.engine.dispose()
 
 

@@ -4,7 +4,7 @@ import json
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, Lsr, LsrVersion, Notice
-from tests.conftest import EXAMPLES, set_now
+from tests.conftest import EXAMPLES
 
 PASSCODE = "7713"  # the passcode of account 884201 in the examples
 

@@ -8,8 +8,18 @@ import sqlalchemy as sa
 from gateway import clock, create_app
 from gateway.errors import Unauthorized
 from gateway.models import (
-    Account, AgentApproval, Contact, CsrRequest, Escalation, EscalationContact, Lsr, Partner,
-    Role, Tn, User)
+    Account,
+    AgentApproval,
+    Contact,
+    CsrRequest,
+    Escalation,
+    EscalationContact,
+    Lsr,
+    Partner,
+    Role,
+    Tn,
+    User,
+)
 from gateway.services.identity import users
 from npac.models import NpaNxxCode, SubscriptionVersion, ThousandsBlock
 from tests.conftest import _config

@@ -1,7 +1,7 @@
 """load_rows: bulk inserts in the caller's transaction, with column types applied."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -9,7 +9,7 @@ from npac.bulk import chunks, load_rows
 from npac.models import SubscriptionVersion
 from npac.simulator import SqlRegistry
 
-NOW = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 TABLE = SubscriptionVersion.__table__
 
 

@@ -1,7 +1,7 @@
 """NPAC data file imports (api-contract §3.2): all or nothing, errors name row and column."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from npac.errors import ImportFailed
 from npac.models import NpaNxxCode, Spid, SubscriptionVersion, ThousandsBlock
 from npac.simulator import SqlRegistry
 
-NOW = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 SPIDS = ("spid,name,type", "CT01,Cascade Telecom,wireline", "B451,Blue Heron Wireless,wireless")
 
 

@@ -1,7 +1,7 @@
 """The subscription version lifecycle (business-rules §9.2-§9.4)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from npac.errors import InvalidTransition, UnknownSubscription
 from npac.models import SubscriptionVersion
 
-NOW = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 DUE = date(2026, 11, 25)
 LATER = NOW + timedelta(days=2)
 TN = "5415550142"
@@ -111,10 +111,9 @@ def test_cancel_pending_cancels_open_svs_in_one_statement(registry, holders, sta
 def test_database_refuses_a_second_active_sv_for_a_tn(registry, holders, session, conn):
     registry.activate(_create(registry).id, now=NOW)
     table = SubscriptionVersion.__table__
-    with pytest.raises(IntegrityError):
-        with conn.begin_nested():
-            conn.execute(table.insert().values(tn=TN, new_spid="SW01", lrn="5419990000",
-                                               status="active", concurred=True,
-                                               created_at=NOW, updated_at=NOW))
+    with pytest.raises(IntegrityError), conn.begin_nested():
+        conn.execute(table.insert().values(tn=TN, new_spid="SW01", lrn="5419990000",
+                                           status="active", concurred=True,
+                                           created_at=NOW, updated_at=NOW))
     assert session.scalar(sa.select(sa.func.count()).select_from(table)
                           .where(table.c.status == "active")) == 1

@@ -1,14 +1,14 @@
 """Who holds a TN (business-rules §2): SV, then thousands block, then NPA-NXX code."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from npac.interface import Provider
 
-NOW = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
 DUE = date(2026, 11, 25)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -237,7 +237,7 @@ def test_api_tokens_are_hashed_shown_once_revocable_and_expiring(app, client, he
     assert api.get("/api/v1/lsrs").status_code == 401
 
     user = users.user_by_username(db_session, "heron")
-    expires = datetime(2026, 11, 23, 20, 0, tzinfo=timezone.utc)  # 12:00 Pacific
+    expires = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # 12:00 Pacific
     _row, second = users.issue_token(db_session, user, actor=CLI, now=clock.now(),
                                      expires_at=expires)
     db_session.commit()

@@ -19,8 +19,18 @@ from gateway.services.identity.actors import CLI
 from gateway.services.partners.directory import partner_by_ccna
 from tests.conftest import PASSWORD, Api
 from tests.security.world import (
-    A_USER, B_USER, FRESH_TNS, NO_VIEW, PDF, STAFF, World, account_of, build_world,
-    passcode_of, simple_port)
+    A_USER,
+    B_USER,
+    FRESH_TNS,
+    NO_VIEW,
+    PDF,
+    STAFF,
+    World,
+    account_of,
+    build_world,
+    passcode_of,
+    simple_port,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,9 +41,8 @@ def world(app, client, cli, tmp_path):
 
 
 def rows(world: World, query):
-    with world.app.app_context():
-        with world.session() as session:
-            return session.execute(query).all()
+    with world.app.app_context(), world.session() as session:
+        return session.execute(query).all()
 
 
 def loa(data: bytes, name="loa.pdf") -> dict:
@@ -165,40 +174,37 @@ def test_audit_trail_has_no_update_or_delete_path_in_the_code():
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'mallory'",
                                        "DELETE FROM audit_events"])
 def test_database_refuses_to_change_the_audit_trail(world, statement):
-    with world.app.app_context():
-        with world.session() as session:
-            before = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
-            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-                with session.begin_nested():
-                    session.execute(sa.text(statement))
-            assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before
-            assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-                AuditEvent.actor == "mallory")) == 0
+    with world.app.app_context(), world.session() as session:
+        before = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with session.begin_nested():
+                session.execute(sa.text(statement))
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == before
+        assert session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.actor == "mallory")) == 0
 
 
 def test_database_refuses_to_truncate_the_audit_trail(world):
     """PostgreSQL's TRUNCATE; SQLite's truncate optimization (DELETE without WHERE)."""
-    with world.app.app_context():
-        with world.session() as session:
-            statement = {"postgresql": "TRUNCATE audit_events"}.get(
-                session.bind.dialect.name, "DELETE FROM audit_events")
-            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-                with session.begin_nested():
-                    session.execute(sa.text(statement))
+    with world.app.app_context(), world.session() as session:
+        statement = {"postgresql": "TRUNCATE audit_events"}.get(
+            session.bind.dialect.name, "DELETE FROM audit_events")
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with session.begin_nested():
+                session.execute(sa.text(statement))
 
 
 def test_the_orm_refuses_to_change_or_delete_an_audit_event(world):
-    with world.app.app_context():
-        with world.session() as session:
-            event = session.scalar(sa.select(AuditEvent).limit(1))
-            event.actor = "mallory"
-            with pytest.raises(ValueError, match="append-only"):
-                session.flush()
-            session.rollback()
-            session.delete(session.scalar(sa.select(AuditEvent).limit(1)))
-            with pytest.raises(ValueError, match="append-only"):
-                session.flush()
-            session.rollback()
+    with world.app.app_context(), world.session() as session:
+        event = session.scalar(sa.select(AuditEvent).limit(1))
+        event.actor = "mallory"
+        with pytest.raises(ValueError, match="append-only"):
+            session.flush()
+        session.rollback()
+        session.delete(session.scalar(sa.select(AuditEvent).limit(1)))
+        with pytest.raises(ValueError, match="append-only"):
+            session.flush()
+        session.rollback()
 
 
 def test_staff_export_the_audit_trail_as_json_with_filters(world):

@@ -8,14 +8,30 @@ kind, built with `api(...)`, `staff_api(...)`, `page(...)` or `everyone(...)`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 
 from tests.security.world import (
-    A_ADMIN, A_SIDE, A_USER, ANON, B_SIDE, B_USER, DEAD, DISABLED, KINDS, ROLES, STAFF_SIDE,
-    SUSPENDED, World, build_world, passcode_of, privileges_of, simple_port)
+    A_ADMIN,
+    A_SIDE,
+    A_USER,
+    ANON,
+    B_SIDE,
+    B_USER,
+    DEAD,
+    DISABLED,
+    KINDS,
+    ROLES,
+    STAFF_SIDE,
+    SUSPENDED,
+    World,
+    build_world,
+    passcode_of,
+    privileges_of,
+    simple_port,
+)
 
 # a URL parameter -> the world's id of partner A's object of that kind
 OBJECT_PARAMS = {"lsr_id": "lsr_id", "req_id": "req_id", "sv_id": "sv_id", "loa_id": "loa_id",

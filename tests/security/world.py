@@ -13,10 +13,19 @@ import sqlalchemy as sa
 
 from gateway import clock
 from gateway.models import (
-    AgentApproval, ApiToken, Delivery, Escalation, EscalationContact, Partner, Role, User)
+    AgentApproval,
+    ApiToken,
+    Delivery,
+    Escalation,
+    EscalationContact,
+    Partner,
+    Role,
+    User,
+)
 from gateway.services.identity import users
 from gateway.services.identity.actors import CLI
-from gateway.services.partners import contacts, directory as partners
+from gateway.services.partners import contacts
+from gateway.services.partners import directory as partners
 from tests.conftest import EXAMPLES, PASSWORD, Actors, Api
 
 # actor kinds of the isolation matrix
@@ -133,9 +142,8 @@ class World:
         return resp.get_json()["id"]
 
     def _unit(self, work):
-        with self.app.app_context():
-            with self.session() as session, session.begin():
-                return work(session)
+        with self.app.app_context(), self.session() as session, session.begin():
+            return work(session)
 
     def _heron(self, session) -> Partner:
         return session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
@@ -247,9 +255,8 @@ def _make_objects(world: World) -> None:
                      agent_lsr_id=by_agent.get_json()["id"])
     world.markers |= {"APRIVATE1", "APRIVATE2", order["order_number"],
                       by_agent.get_json()["order_number"], "APRIVATE escalation"}
-    with world.app.app_context():
-        with world.session() as session, session.begin():
-            _a_side_rows(world, session)
+    with world.app.app_context(), world.session() as session, session.begin():
+        _a_side_rows(world, session)
 
 
 def _a_side_rows(world: World, session) -> None:
@@ -277,10 +284,9 @@ def _a_side_rows(world: World, session) -> None:
 
 def _retire(world: World) -> None:
     """Disable one user of A and suspend partner C, after their tokens and sessions exist."""
-    with world.app.app_context():
-        with world.session() as session, session.begin():
-            gone = users.user_by_username(session, "a-gone")
-            users.disable_user(session, gone, actor=CLI, now=clock.now())
-            suspended = partners.partner_by_ccna(session, "SUS")
-            partners.set_partner_status(session, suspended, "suspended", actor=CLI,
-                                        now=clock.now())
+    with world.app.app_context(), world.session() as session, session.begin():
+        gone = users.user_by_username(session, "a-gone")
+        users.disable_user(session, gone, actor=CLI, now=clock.now())
+        suspended = partners.partner_by_ccna(session, "SUS")
+        partners.set_partner_status(session, suspended, "suspended", actor=CLI,
+                                    now=clock.now())

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-12-01
 
 The whole schema of the first release: the gateway's tables, the NPAC simulator's, and the

@@ -13,8 +13,8 @@ from gateway.services.identity.actors import Actor
 from gateway.services.orders import facts as facts_svc
 from gateway.services.outbox import notices
 from gateway.services.partners.directory import acting_owner
-from gateway.services.serialize import csr_body, stored_payload
 from gateway.services.policy import Action, Scope, may
+from gateway.services.serialize import csr_body, stored_payload
 from npac.interface import Registry
 from validators import check_csr
 from validators.carrier_profile import CarrierProfile

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -81,9 +81,9 @@ def day_range(today: date, days: int, zone: tzinfo) -> list[Day]:
     result = []
     for n in range(days):
         d = first + timedelta(days=n)
-        start = datetime.combine(d, time(0), tzinfo=zone).astimezone(timezone.utc)
+        start = datetime.combine(d, time(0), tzinfo=zone).astimezone(UTC)
         end = datetime.combine(d + timedelta(days=1), time(0), tzinfo=zone).astimezone(
-            timezone.utc)
+            UTC)
         result.append(Day(d, start, end))
     return result
 

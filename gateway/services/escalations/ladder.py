@@ -10,7 +10,8 @@ from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.models import Escalation, EscalationContact, Lsr, Partner
 from gateway.models.escalations import ESCALATION_REASONS
 from gateway.services import audit
-from gateway.services.identity.actors import SYSTEM as SYSTEM_ACTOR, Actor
+from gateway.services.identity.actors import SYSTEM as SYSTEM_ACTOR
+from gateway.services.identity.actors import Actor
 from gateway.services.outbox import notices
 from gateway.services.serialize import iso
 from validators.calendar import add_business_hours
@@ -28,7 +29,8 @@ def contact_at(session: Session, state: str, level: int) -> EscalationContact | 
 
 
 def escalate_order(session: Session, lsr: Lsr, *, reason: str, text: str, actor: Actor,
-                   now: datetime, profile: CarrierProfile) -> tuple[Escalation, EscalationContact | None]:
+                   now: datetime, profile: CarrierProfile) -> tuple[Escalation,
+                                                                    EscalationContact | None]:
     """Raise an escalation on an order at level 1 of its state's ladder."""
     if reason not in ESCALATION_REASONS:
         raise InvalidInput(f"reason must be one of {', '.join(ESCALATION_REASONS)}.",

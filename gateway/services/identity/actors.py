@@ -20,7 +20,7 @@ class Actor:
         return self.role in ("staff", "staff_admin", "cli", "system")
 
     @classmethod
-    def from_user(cls, user: User, ip: str | None = None) -> "Actor":
+    def from_user(cls, user: User, ip: str | None = None) -> Actor:
         return cls(user.id, user.username, user.partner_id, user.role, user.privileges, ip)
 
 

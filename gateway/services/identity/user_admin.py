@@ -19,7 +19,6 @@ from gateway.services.identity.actors import Actor
 from gateway.services.partners import contacts
 
 
-
 def partner_users(session: Session, partner_id: int) -> list[User]:
     """Every user of the partner, disabled ones included (kept for audit), by username."""
     return list(session.scalars(sa.select(User).where(User.partner_id == partner_id)

@@ -13,7 +13,12 @@ from gateway.models.partners import PARTNER_ROLES, PRIVILEGES, STAFF_ROLES, _csv
 from gateway.platform import ratelimit
 from gateway.platform.ratelimit import LoginPolicy
 from gateway.platform.security import (
-    hash_password, new_token, password_problems, token_hash, verify_password)
+    hash_password,
+    new_token,
+    password_problems,
+    token_hash,
+    verify_password,
+)
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 

@@ -10,8 +10,12 @@ from typing import Any
 from gateway.errors import InvalidInput
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.request import LsrRequest
-from gateway.services.orders.submit import (ExactDuplicate, decide, duplicate_refusal,
-                                            own_order_for_pon)
+from gateway.services.orders.submit import (
+    ExactDuplicate,
+    decide,
+    duplicate_refusal,
+    own_order_for_pon,
+)
 from gateway.services.partners.directory import acting_owner
 
 

@@ -12,10 +12,11 @@ from gateway.errors import Conflict, GatewayError, InvalidInput
 from gateway.models import Lsr, Partner
 from gateway.models.orders import CLOSED_STATUSES, OPEN_STATUSES
 from gateway.services.csr.loas import store_loa
-from gateway.services.orders import facts as facts_svc, transitions
+from gateway.services.orders import facts as facts_svc
+from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
-from gateway.services.partners.directory import acting_owner
 from gateway.services.orders.request import LsrRequest
+from gateway.services.partners.directory import acting_owner
 from validators import check_lsr
 from validators.catalog import REJECT_CODES
 from validators.facts import LsrDecision

@@ -8,10 +8,10 @@ import smtplib
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Callable
 from urllib.parse import urlparse
 
 import sqlalchemy as sa

@@ -14,7 +14,6 @@ from gateway.services.identity.actors import Actor
 from gateway.services.identity.users import EMAIL_RE
 
 
-
 def _types(values) -> list[str]:
     chosen = list(dict.fromkeys(values or []))
     bad = [t for t in chosen if t not in CONTACT_TYPES]

@@ -8,9 +8,9 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,8 @@ from gateway.services import audit
 from gateway.services.identity import users
 from gateway.services.identity.actors import Actor
 from gateway.services.outbox import notices
-from gateway.services.partners import contacts, directory as partners
+from gateway.services.partners import contacts
+from gateway.services.partners import directory as partners
 from validators.calendar import add_business_days
 from validators.carrier_profile import CarrierProfile
 

@@ -1,7 +1,7 @@
 """API tokens of a partner's users, managed by its administrators (shown once, stored hashed)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ def partner_token(session: Session, partner_id: int, token_id: int) -> ApiToken:
 
 def end_of_day(day: date, zone: str) -> datetime:
     """23:59:59 of the day in the zone, as UTC."""
-    return datetime.combine(day, time(23, 59, 59), ZoneInfo(zone)).astimezone(timezone.utc)
+    return datetime.combine(day, time(23, 59, 59), ZoneInfo(zone)).astimezone(UTC)
 
 
 def issue(session: Session, user: User, *, name: str, expires_on: date | None, zone: str,

@@ -2,18 +2,19 @@
 dashboard lists and the orders export. Every query is scoped to what the partner may see."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.models import CsrRequest, Lsr, Partner, Tn
-from gateway.services.orders import facts as facts_svc, queries
+from gateway.services.orders import facts as facts_svc
+from gateway.services.orders import queries
 from gateway.services.partners.directory import delegations_for
-from gateway.services.serialize import iso
 from gateway.services.policy import Scope, csr_clause
+from gateway.services.serialize import iso
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
 from validators.tn import check_tns

@@ -5,8 +5,14 @@ from werkzeug.datastructures import FileStorage
 
 from forms.csr import CsrRequestForm
 from forms.orders import CancelForm, DueDateForm, EscalationForm, OrderSearchForm
-from forms.partner_admin import (AgentGrantForm, ContactForm, RoleForm, TokenForm,
-                                 UserCreateForm, WebhookForm)
+from forms.partner_admin import (
+    AgentGrantForm,
+    ContactForm,
+    RoleForm,
+    TokenForm,
+    UserCreateForm,
+    WebhookForm,
+)
 from forms.profile import ProfileForm, zone_choices
 
 TEXT = "I affirm that my company holds the end user's authorization."

@@ -1,8 +1,14 @@
 """The partial-port table: port / keep / disconnect become TNs, MI, NAN and REMARKS (§4.6)."""
 from werkzeug.datastructures import MultiDict
 
-from forms.partial import (choices_from, clean_remarks, current_choices, default_choices, plan,
-                           table_rows)
+from forms.partial import (
+    choices_from,
+    clean_remarks,
+    current_choices,
+    default_choices,
+    plan,
+    table_rows,
+)
 
 WORKING = ["5415550300", "5415550301", "5415550303"]
 BTN = "5415550300"

@@ -19,7 +19,7 @@ def test_numbers_outside_the_nanp_are_not_tns():
 
 def test_each_line_is_valid_invalid_or_duplicate_with_its_line_number():
     lines = parse_lines("5415550142\n\n541-555-0301\nhello\n(541) 555-0142\n")
-    assert [(l.number, l.status) for l in lines] == [
+    assert [(ln.number, ln.status) for ln in lines] == [
         (1, "valid"), (3, "valid"), (4, "invalid"), (5, "duplicate")]
     assert lines[2].tn is None and "10-digit" in lines[2].detail
     assert lines[3].tn == "5415550142" and "earlier line" in lines[3].detail
@@ -28,18 +28,18 @@ def test_each_line_is_valid_invalid_or_duplicate_with_its_line_number():
 def test_csv_rows_give_their_first_cell_and_a_header_line_is_skipped():
     text = "tn,name\n5415550142,LINDA\n\"5415550301\",DENTAL\n;5415550302;x\n"
     lines = parse_lines(text)
-    assert [l.tn for l in lines] == ["5415550142", "5415550301", "5415550302"]
-    assert all(l.status == "valid" for l in lines)
+    assert [ln.tn for ln in lines] == ["5415550142", "5415550301", "5415550302"]
+    assert all(ln.status == "valid" for ln in lines)
 
 
 def test_tab_separated_spreadsheet_paste_is_read():
     lines = parse_lines("5415550142\tworking\n5415550301\tworking")
-    assert [l.tn for l in lines] == ["5415550142", "5415550301"]
+    assert [ln.tn for ln in lines] == ["5415550142", "5415550301"]
 
 
 def test_a_header_is_only_skipped_on_the_first_line():
     lines = parse_lines("5415550142\nTN\n")
-    assert [l.status for l in lines] == ["valid", "invalid"]
+    assert [ln.status for ln in lines] == ["valid", "invalid"]
 
 
 def test_the_list_as_sent_keeps_invalid_lines_for_the_rules_engine_to_name():

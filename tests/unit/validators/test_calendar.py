@@ -1,17 +1,23 @@
 """Company calendar: holidays with observed days, business days and hours, local times, DST."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
-
 from conftest import PROFILE
-from validators.calendar import (add_business_days, add_business_hours, conflict_deadline,
-                                 holiday_dates, is_business_day, next_business_day,
-                                 porting_window)
+
+from validators.calendar import (
+    add_business_days,
+    add_business_hours,
+    conflict_deadline,
+    holiday_dates,
+    is_business_day,
+    next_business_day,
+    porting_window,
+)
 from validators.carrier_profile import CarrierProfile
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize("day", [

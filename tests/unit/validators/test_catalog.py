@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SPEC
+
 from validators.catalog import DATA_DIR, FIELDS, INTERVALS, REJECT_CODES, finding
 
 PACKAGE = Path(__file__).resolve().parents[3] / "validators"

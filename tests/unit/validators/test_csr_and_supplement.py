@@ -4,8 +4,16 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime
 
-from conftest import (MONDAY_10AM, PROFILE, Provider, make_account, make_facts, make_order,
-                      make_partner)
+from conftest import (
+    MONDAY_10AM,
+    PROFILE,
+    Provider,
+    make_account,
+    make_facts,
+    make_order,
+    make_partner,
+)
+
 from validators import check_csr, check_supplement
 
 CSR = {"tn": "5415550142", "agauth": "Y"}

@@ -18,8 +18,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-
 from conftest import PROFILE, address, make_account, make_facts, make_partner
+
 from validators import check_lsr
 from validators.catalog import DATA_DIR
 from validators.due_dates import receipt
@@ -121,7 +121,7 @@ MOMENTS = [
            "2027-11-08", {3: "2027-11-11", 4: "2027-11-12", 5: "2027-11-15", 10: "2027-11-22"},
            "2027-11-09T17:00:00-06:00", "2027-11-10T17:00:00-06:00"),
 ]
-ROWS = list(csv.DictReader(open(DATA_DIR / "intervals.csv", newline="")))
+ROWS = list(csv.DictReader((DATA_DIR / "intervals.csv").read_text().splitlines()))
 ZIPS = {"AZ": "85004", "CA": "95814", "CO": "80202", "ID": "83702", "MN": "55401",
         "ND": "58102", "NV": "89501", "OR": "97204", "UT": "84101", "WA": "98101"}
 

@@ -5,15 +5,23 @@ import csv
 from datetime import date, datetime, time
 
 import pytest
-
 from conftest import PROFILE, make_order
+
 from validators.calendar import add_business_days, is_business_day
 from validators.catalog import DATA_DIR
-from validators.due_dates import (check_staff_due_date, csr_due_at, earliest_due_date, foc_date,
-                                  foc_due_at, interval_for, receipt, sup2_due_date)
+from validators.due_dates import (
+    check_staff_due_date,
+    csr_due_at,
+    earliest_due_date,
+    foc_date,
+    foc_due_at,
+    interval_for,
+    receipt,
+    sup2_due_date,
+)
 
 SIMPLE, NON_SIMPLE = time(13, 0), time(15, 0)
-ROWS = list(csv.DictReader(open(DATA_DIR / "intervals.csv", newline="")))
+ROWS = list(csv.DictReader((DATA_DIR / "intervals.csv").read_text().splitlines()))
 # Receipt days around weekends, Thanksgiving, Christmas, New Year 2026-2028, and DST changes.
 RECEIPT_DAYS = ["2026-11-20", "2026-11-25", "2026-12-23", "2026-12-24", "2026-12-31",
                 "2027-12-22", "2027-12-23", "2027-12-30", "2026-03-06", "2026-10-30",

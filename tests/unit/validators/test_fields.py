@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import partial_lsr, simple_lsr
+
 from validators.fields import check_lsr_fields, format_check
 
 

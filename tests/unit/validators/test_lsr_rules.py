@@ -5,8 +5,19 @@ import base64
 from dataclasses import replace
 from datetime import date, datetime
 
-from conftest import (MONDAY_10AM, PACIFIC, PROFILE, Provider, dental_account, make_account,
-                      make_facts, make_partner, partial_lsr, simple_lsr)
+from conftest import (
+    MONDAY_10AM,
+    PACIFIC,
+    PROFILE,
+    Provider,
+    dental_account,
+    make_account,
+    make_facts,
+    make_partner,
+    partial_lsr,
+    simple_lsr,
+)
+
 from validators import check_lsr
 from validators.carrier_profile import CarrierProfile
 

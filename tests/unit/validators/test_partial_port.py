@@ -4,10 +4,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
 from conftest import dental_account, make_account
-from validators.partial_port import (check_partial, classify, is_identified_partial, parse_disc,
-                                     simple_port_eligible)
+
+from validators.partial_port import (
+    check_partial,
+    classify,
+    is_identified_partial,
+    parse_disc,
+    simple_port_eligible,
+)
 
 
 @pytest.mark.parametrize("remarks,tns,bad", [

@@ -1,16 +1,30 @@
 """Properties: no input crashes the checks; FOC dates are business days, monotone in receipt."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from conftest import (
+    CT01,
+    PROFILE,
+    dental_account,
+    make_account,
+    make_facts,
+    make_order,
+    make_partner,
+    partial_lsr,
+    simple_lsr,
+)
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import (CT01, PROFILE, dental_account, make_account, make_facts, make_order,
-                      make_partner, partial_lsr, simple_lsr)
-from validators import check_csr, check_lsr, check_lsr_fields, check_staff_due_date, \
-    check_supplement
+from validators import (
+    check_csr,
+    check_lsr,
+    check_lsr_fields,
+    check_staff_due_date,
+    check_supplement,
+)
 from validators.calendar import add_business_days, is_business_day
 from validators.catalog import FIELDS, INTERVALS, REJECT_CODES
 from validators.due_dates import foc_date, receipt, sup2_due_date
@@ -24,7 +38,7 @@ json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
 keys = st.sampled_from(sorted({k.split(".")[0] for k in FIELDS} | {"sup", "tn", "eu", "loa"}))
 lsr_like = st.dictionaries(keys, json_values, max_size=12)
 moments = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
-                       timezones=st.just(timezone.utc))
+                       timezones=st.just(UTC))
 days = st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 1, 31))
 ANY_INPUT = json_values | lsr_like
 
@@ -101,7 +115,7 @@ def test_later_receipt_never_gives_an_earlier_date(at, later, offset, partial):
 
 # -- stronger inputs: any zone or none, facts of any shape, every interval row ---------------
 
-any_zone = st.sampled_from([timezone.utc, timezone(timedelta(hours=-10)),
+any_zone = st.sampled_from([UTC, timezone(timedelta(hours=-10)),
                             timezone(timedelta(hours=5, minutes=30)), ZoneInfo("America/Phoenix"),
                             ZoneInfo("America/New_York"), ZoneInfo("Pacific/Kiritimati")])
 any_moment = (st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),

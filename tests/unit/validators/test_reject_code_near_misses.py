@@ -10,9 +10,20 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
+from conftest import (
+    MONDAY_10AM,
+    PACIFIC,
+    PROFILE,
+    Provider,
+    dental_account,
+    make_account,
+    make_facts,
+    make_order,
+    make_partner,
+    partial_lsr,
+    simple_lsr,
+)
 
-from conftest import (MONDAY_10AM, PACIFIC, PROFILE, Provider, dental_account, make_account,
-                      make_facts, make_order, make_partner, partial_lsr, simple_lsr)
 from validators import check_csr, check_lsr, check_staff_due_date, check_supplement
 from validators.authorization import LOA_MAX_BYTES
 
