@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from validators.facts import AccountFacts, OrderFacts, PartnerFacts, Provider
 _TN = re.compile(r"^\d{10}$")
 
 
-def clean_tns(values: Iterable) -> list[str]:
+def clean_tns(values: Iterable[Any]) -> list[str]:
     """Return the distinct well-formed 10-digit strings among the values, in order."""
     return list(dict.fromkeys(v for v in values if isinstance(v, str) and _TN.match(v)))
 
@@ -29,9 +30,9 @@ def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
                         delegations=delegations)
 
 
-def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile: CarrierProfile,
-                now: datetime, spids: Iterable = (), exclude_lsr_id: int | None = None,
-                nnsp: str | None = None, keep: dict | None = None,
+def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *, profile: CarrierProfile,
+                now: datetime, spids: Iterable[Any] = (), exclude_lsr_id: int | None = None,
+                nnsp: str | None = None, keep: dict[str, Any] | None = None,
                 lock: bool = False) -> OrderFacts:
     """Gather NPAC answers, accounts, open orders and pending SVs for the TNs (no per-TN query).
 
@@ -70,11 +71,11 @@ def order_facts(session: Session, registry: Registry, tns: Iterable, *, profile:
                       escalation_contacts=_level_one(session, manual))
 
 
-def _provider(p) -> Provider:
+def _provider(p: Any) -> Provider:
     return Provider(spid=p.spid, spid_name=p.spid_name, lrn=p.lrn, source=p.source)
 
 
-def _spid_names(registry: Registry, spids: Iterable) -> dict[str, str]:
+def _spid_names(registry: Registry, spids: Iterable[Any]) -> dict[str, str]:
     wanted = [s for s in {str(s).upper() for s in spids if isinstance(s, str) and s} if s]
     return registry.spid_names(wanted) if wanted else {}
 
@@ -89,7 +90,7 @@ def _account_tns(session: Session, wanted: list[str], *,
     """
     holders = sa.select(Tn.account_number).where(Tn.tn.in_(wanted))
     query = sa.select(Tn.tn, Tn.account_number, Tn.status).where(Tn.account_number.in_(holders))
-    if lock and session.bind.dialect.name == "postgresql":
+    if lock and session.get_bind().dialect.name == "postgresql":
         query = query.order_by(Tn.tn).with_for_update()
     statuses: dict[str, dict[str, str]] = {}
     for tn, number, status in session.execute(query).all():
@@ -98,7 +99,7 @@ def _account_tns(session: Session, wanted: list[str], *,
 
 
 def _accounts(session: Session, statuses: dict[str, dict[str, str]], *, now: datetime,
-              keep: dict | None = None) -> dict[str, AccountFacts]:
+              keep: dict[str, Any] | None = None) -> dict[str, AccountFacts]:
     if not statuses:
         return {}
     rows = session.scalars(sa.select(Account).where(Account.account_number.in_(statuses))).all()

@@ -7,6 +7,7 @@ rule R701 does not apply to them.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -57,7 +58,7 @@ def enter_lsr(ctx: OrderContext, req: LsrRequest, *,
     return lsr_svc.submit(ctx, req, received_at=received_at)
 
 
-def enter_csr(session: Session, registry: Registry, body: dict, *, partner: Partner,
+def enter_csr(session: Session, registry: Registry, body: dict[str, Any], *, partner: Partner,
               actor: Actor, now: datetime, profile: CarrierProfile, channel: str,
               received_at: datetime) -> CsrRequest:
     """Record a CSR request received by fax or email and answer it at once (§3.5)."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from gateway.services.identity.actors import Actor
 from gateway.services.orders import transitions
 from gateway.services.outbox import notices
 from npac.errors import NpacError
-from npac.interface import CONFLICT_CAUSES, Registry
+from npac.interface import CONFLICT_CAUSES, Registry, SubscriptionView
 from validators.calendar import conflict_deadline, porting_window
 from validators.carrier_profile import CarrierProfile
 from validators.fields import TN_RE
@@ -22,7 +23,7 @@ from validators.fields import TN_RE
 _LRN = re.compile(r"^\d{10}$")
 
 
-def sv_body(sv) -> dict:
+def sv_body(sv: SubscriptionView) -> dict[str, Any]:
     return {"id": sv.id, "tn": sv.tn, "old_spid": sv.old_spid, "new_spid": sv.new_spid,
             "lrn": sv.lrn, "status": sv.status, "concurred": bool(sv.concurred),
             "conflict_cause": sv.conflict_cause,
@@ -43,12 +44,12 @@ def _covering_order(session: Session, tn: str, spid: str, *,
     return session.scalar(query)
 
 
-def create_subscription(session: Session, registry: Registry, body: dict, *, partner: Partner,
-                        actor: Actor, now: datetime):
+def create_subscription(session: Session, registry: Registry, body: dict[str, Any], *,
+                        partner: Partner, actor: Actor, now: datetime) -> SubscriptionView:
     """Create an SV as the new provider; concur when an FOC covers it, else conflict 50."""
     tn, spid, lrn = body.get("tn"), body.get("new_spid"), body.get("lrn")
     due = body.get("due_date")
-    problems = {}
+    problems: dict[str, str] = {}
     if not isinstance(tn, str) or not TN_RE.match(tn):
         problems["tn"] = "must be a 10-digit NANP number"
     if not isinstance(spid, str) or not spid:
@@ -61,7 +62,8 @@ def create_subscription(session: Session, registry: Registry, body: dict, *, par
         due_date = None
     if due_date is None:
         problems["due_date"] = "must be a date YYYY-MM-DD"
-    if problems:
+    if problems or not isinstance(tn, str) or not isinstance(spid, str) \
+            or not isinstance(lrn, str) or due_date is None:
         raise InvalidInput("The subscription is not valid.", fields=problems)
     if spid.upper() not in partner.spids:
         raise Forbidden(f"SPID {spid} is not one of your SPIDs.")
@@ -73,7 +75,7 @@ def create_subscription(session: Session, registry: Registry, body: dict, *, par
     return sv
 
 
-def own_subscription(registry: Registry, sv_id: int, partner: Partner):
+def own_subscription(registry: Registry, sv_id: int, partner: Partner) -> SubscriptionView:
     sv = registry.get_subscription(sv_id)
     if sv is None or sv.new_spid not in partner.spids:
         raise NotFound(f"No subscription {sv_id}.")
@@ -82,14 +84,15 @@ def own_subscription(registry: Registry, sv_id: int, partner: Partner):
 
 def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
                           partner: Partner, actor: Actor, now: datetime,
-                          profile: CarrierProfile):
+                          profile: CarrierProfile) -> SubscriptionView:
     """Activate inside the porting window (§9.3); complete the order when all TNs are active."""
     sv = own_subscription(registry, sv_id, partner)
     order = _covering_order(session, sv.tn, sv.new_spid, for_update=True)
-    sv = registry.get_subscription(sv_id)  # as it stands once the order is ours
-    if sv.status != "pending" or not sv.concurred or order is None:
+    current = registry.get_subscription(sv_id)  # as it stands once the order is ours
+    if current is None or current.status != "pending" or not current.concurred \
+            or order is None or order.due_date is None:
         raise Conflict("The subscription is not concurred by an FOC.", code="not_activatable")
-    start, end = porting_window(order.due_date, order.state, profile)
+    start, end = porting_window(order.due_date, order.state or "", profile)
     if not start <= now <= end:
         raise Conflict(f"Activation is possible from {start.isoformat()} to {end.isoformat()}.",
                        code="not_activatable")
@@ -104,7 +107,7 @@ def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
 
 
 def cancel_subscription(session: Session, registry: Registry, sv_id: int, *, partner: Partner,
-                        actor: Actor, now: datetime):
+                        actor: Actor, now: datetime) -> SubscriptionView:
     """Cancel a pending or conflicting SV as its new provider."""
     own_subscription(registry, sv_id, partner)
     try:
@@ -116,7 +119,7 @@ def cancel_subscription(session: Session, registry: Registry, sv_id: int, *, par
     return sv
 
 
-def lookup_tn(registry: Registry, tn: str) -> dict:
+def lookup_tn(registry: Registry, tn: str) -> dict[str, Any]:
     """Who NPAC shows for one TN (api-contract §4.3); unknown NPA-NXX -> 404."""
     if not TN_RE.match(tn or ""):
         raise InvalidInput(f"{tn!r} is not a 10-digit NANP number.")
@@ -133,7 +136,7 @@ def _tn_state(session: Session, tn: str) -> str | None:
 
 
 def staff_conflict(session: Session, registry: Registry, sv_id: int, cause: int, *,
-                   actor: Actor, now: datetime, profile: CarrierProfile):
+                   actor: Actor, now: datetime, profile: CarrierProfile) -> SubscriptionView:
     """Put a pending SV into conflict as the old provider (§9.4, e.g. suspected fraud), until
     12:00 noon local on the business day before its due date."""
     if cause not in CONFLICT_CAUSES:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -13,13 +14,13 @@ from gateway.services.policy import Action, Scope, csr_clause, lsr_clause
 
 @dataclass
 class Page:
-    items: list
+    items: list[Any]
     page: int
     per_page: int
     total: int
 
 
-def visible_lsrs(scope: Scope, action: Action = Action.READ) -> sa.Select:
+def visible_lsrs(scope: Scope, action: Action = Action.READ) -> sa.Select[tuple[Lsr]]:
     """Orders the actor may act on as `action` says (business-rules §1.1.1; staff: all)."""
     return sa.select(Lsr).where(lsr_clause(scope, action))
 
@@ -31,7 +32,8 @@ def get_lsr(session: Session, lsr_id: int, scope: Scope, *, action: Action = Act
         selectinload(Lsr.versions))
     if for_update:
         query = query.with_for_update()
-    return session.scalar(query)
+    order: Lsr | None = session.scalar(query)
+    return order
 
 
 def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
@@ -52,7 +54,7 @@ def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
                  per_page)
 
 
-def _tn_filter(tn: str):
+def _tn_filter(tn: str) -> sa.ColumnElement[bool]:
     """Orders whose FOC or request names the TN (JSON text search, portable)."""
     needle = f'%"{tn}"%'
     return sa.or_(sa.cast(Lsr.foc_tns, sa.Text).like(needle),
@@ -67,7 +69,8 @@ def list_csr_requests(session: Session, scope: Scope, *, tn: str | None = None,
     return _page(session, query, CsrRequest.id.desc(), page, per_page)
 
 
-def _page(session: Session, query, order, page: int, per_page: int) -> Page:
+def _page(session: Session, query: sa.Select[Any], order: sa.ColumnElement[Any], page: int,
+          per_page: int) -> Page:
     total = session.scalar(sa.select(sa.func.count()).select_from(
         query.order_by(None).options().subquery()))
     items = session.scalars(query.order_by(order).limit(per_page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ class Event:
     title: str
     detail: str = ""
     status: str | None = None
-    rejects: list = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
     who: str | None = None
     next_try: datetime | None = None  # a notice being retried: when the next try is due
 
@@ -61,7 +62,7 @@ def _versions(session: Session, lsr: Lsr) -> list[Event]:
         if v.note:
             detail = (detail + " · " if detail else "") + f"Desk remarks: {v.note}"
         events.append(Event(v.at, "supplement" if v.sup else "version", title, detail,
-                            v.status, list(v.rejects or []), names.get(v.user_id)))
+                            v.status, list(v.rejects or []), names.get(v.user_id) if v.user_id else None))
     return events
 
 

@@ -1,0 +1,1 @@
+"""Test doubles behind the project's narrow interfaces (Cosmic Python's fakes)."""
