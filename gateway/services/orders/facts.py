@@ -30,7 +30,8 @@ def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
                         delegations=delegations)
 
 
-def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *, profile: CarrierProfile,
+def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
+                profile: CarrierProfile,
                 now: datetime, spids: Iterable[Any] = (), exclude_lsr_id: int | None = None,
                 nnsp: str | None = None, keep: dict[str, Any] | None = None,
                 lock: bool = False) -> OrderFacts:

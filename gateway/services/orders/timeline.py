@@ -62,7 +62,8 @@ def _versions(session: Session, lsr: Lsr) -> list[Event]:
         if v.note:
             detail = (detail + " · " if detail else "") + f"Desk remarks: {v.note}"
         events.append(Event(v.at, "supplement" if v.sup else "version", title, detail,
-                            v.status, list(v.rejects or []), names.get(v.user_id) if v.user_id else None))
+                            v.status, list(v.rejects or []),
+                            names.get(v.user_id) if v.user_id else None))
     return events
 
 
