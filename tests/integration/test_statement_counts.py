@@ -1,4 +1,6 @@
 """A submission's statement count does not grow with its TN count (one query for 500 TNs)."""
+import json
+
 import sqlalchemy as sa
 from sqlalchemy import event
 
@@ -10,6 +12,7 @@ from gateway.services.orders.context import OrderContext as Context
 from gateway.services.orders.request import LsrRequest
 from gateway.services.orders.submit import submit
 from npac.simulator import SqlRegistry
+from tests.conftest import EXAMPLES
 
 
 def _accounts_csv(path, n_tns):
@@ -29,23 +32,28 @@ def _lsr(pon, tns):
                    "city": "PORTLAND", "state": "OR", "zip": "97201"}, "tns": tns}
 
 
+_LAST: list = []
+
+
 def _count_statements(app, body):
     database = app.extensions["portgate_db"]
     with app.app_context():
         session = database.sessionmaker()
         statements = []
         conn = session.connection()
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(conn, "before_cursor_execute", listener)
         partner = session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+        assert partner.spids  # loaded before counting: the request's token look-up has it
         ctx = Context(session, SqlRegistry(session), partner, Actor(None, "test"),
                       clock.now(), carrier_profile())
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(conn, "before_cursor_execute", listener)
         result = submit(ctx, LsrRequest.parse(body))
         session.flush()
         event.remove(conn, "before_cursor_execute", listener)
         status = result.lsr.status
         session.rollback()
         session.close()
+    _LAST[:] = statements
     return len(statements), status
 
 
@@ -89,3 +97,14 @@ def test_a_submission_rolled_back_after_its_savepoint_leaves_nothing(app, heron,
         check = database.sessionmaker()
         assert check.scalar(sa.select(sa.func.count()).select_from(Lsr)) == 0
         check.close()
+
+
+def test_a_one_tn_foc_takes_a_bounded_number_of_statements(app, heron, cli, tmp_path):
+    """The 1-TN simple port of the examples, from the order row to the outbox (issue 12: 16
+    statements before the lifecycle moved to transitions.py; it must not grow)."""
+    count, status = _count_statements(app, json.loads(
+        (EXAMPLES / "lsr-simple-port.json").read_text()) | {"pon": "ONETN"})
+    assert status == "foc"
+    # order row, NPAC, TNs, account, open orders, SVs, SPID names, order update, version, TN
+    # index, recipients, audit, 2 notices (partner, end user), the end user's delivery
+    assert count <= 15, "\n".join(s.split("\n")[0][:120] for s in _LAST)
