@@ -6,7 +6,7 @@ from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from forms._adapters import CatalogFormat
+from forms._adapters import CatalogFormat, choices
 from forms.tn_lines import normalize
 
 LOA_EXTENSIONS = ["pdf", "png", "jpg", "jpeg"]
@@ -39,7 +39,7 @@ class CsrRequestForm(FlaskForm):
     def __init__(self, *args, ccnas: list[str], attestation_text: str, agent: bool, **kwargs):
         super().__init__(*args, **kwargs)
         # (value, label) pairs: gateway/portal/prefill.py reads them with dict() (issue 12)
-        self.ccna.choices = [(c, c) for c in ccnas]
+        self.ccna.choices = choices((c, c) for c in ccnas)
         if not self.ccna.data:
             self.ccna.data = ccnas[0]
         self.attestation.label.text = attestation_text

@@ -88,8 +88,7 @@ LsrForm.__doc__ = "The LSR with its EU and NP sections (OBF LSOG)."
 
 def setup(form, ccnas: list[str]) -> None:
     """Offer the CCNAs the user may send for (own first, then approving carriers)."""
-    # (value, label) pairs: gateway/portal/prefill.py reads them with dict() (issue 12)
-    form.ccna.choices = [(c, c) for c in ccnas]
+    form.ccna.choices = choices((c, c) for c in ccnas)
     if not form.ccna.data:
         form.ccna.data = ccnas[0]
 

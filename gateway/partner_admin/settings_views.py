@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from forms._adapters import choices
 from forms.partner_admin import ConfirmForm, ContactForm, ContactTypesForm, RoleForm, TokenForm
 from gateway import clock, db
 from gateway.auth import role_required
@@ -141,9 +142,10 @@ def remove_contact(contact_id: int):
 
 def _token_form(session) -> TokenForm:
     form = TokenForm()
-    form.user_id.choices = [(u.id, f"{u.username} ({', '.join(sorted(u.privileges))})")
-                            for u in user_admin.partner_users(session, current_user.partner_id)
-                            if u.disabled_at is None]
+    users = [u for u in user_admin.partner_users(session, current_user.partner_id)
+             if u.disabled_at is None]
+    form.user_id.choices = choices((u.id, f"{u.username} ({', '.join(sorted(u.privileges))})")
+                                   for u in users)
     return form
 
 

@@ -1,6 +1,8 @@
 """Pre-filling the LSR form: from a CSR on file, or from an order to fix or correct (§7.4)."""
 from __future__ import annotations
 
+from typing import Any
+
 from forms import lsr as lsr_forms
 from gateway.models.orders import CLOSED_STATUSES, OPEN_STATUSES
 
@@ -20,7 +22,7 @@ def from_csr(form, req) -> list[str]:
     data = {"an": record.get("account_number", ""), "atn": record.get("btn", ""),
             "eu_zip": address.get("zip", ""), "csr_id": str(req.id), "ver": "1",
             "tns": "\n".join(t["tn"] for t in record.get("tns", []) if t["status"] == "working")}
-    if req.ccna in dict(form.ccna.choices):
+    if req.ccna in _values(form.ccna):
         data["ccna"] = req.ccna
     notes = [f"Filled from CSR {req.id} (account {record.get('account_number')})."]
     if not record.get("simple_port_eligible"):
@@ -41,7 +43,7 @@ def from_order(form, lsr) -> tuple[list[dict], list[str]]:
     """Fill the form with the order's latest body and a new VER; return the rejects to fix."""
     data = lsr_forms.data_from(lsr.payload or {})
     data["ver"] = lsr_forms.next_ver(v.ver for v in lsr.versions)
-    if data.get("ccna") not in dict(form.ccna.choices):
+    if data.get("ccna") not in _values(form.ccna):
         data.pop("ccna", None)
     notes = []
     findings: list[dict] = []
@@ -64,3 +66,8 @@ def from_order(form, lsr) -> tuple[list[dict], list[str]]:
         notes.append("Attach the LOA again: files are not kept in the form.")
     _put(form, data)
     return findings, notes
+
+
+def _values(field: Any) -> set[Any]:
+    """The values a select field offers (its choices as SelectChoice or as pairs)."""
+    return {getattr(c, "value", c[0] if isinstance(c, tuple) else c) for c in field.choices}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user
 
+from forms._adapters import choices
 from forms.orders import StateForm
 from gateway import clock, db
 from gateway.platform.carrier_profile import carrier_profile
@@ -30,7 +31,8 @@ def home():
 def escalation_contacts():
     profile = carrier_profile()
     form = StateForm(request.args)
-    form.state.choices = [("", "Choose a state…")] + [(s, s) for s in sorted(profile.states)]
+    states = [(s, s) for s in sorted(profile.states)]
+    form.state.choices = choices([("", "Choose a state…"), *states])
     state = form.state.data if form.state.data in profile.states else None
     levels = escalations.contacts_for_state(db.session(), state) if state else []
     return render_template("portal/escalation_contacts.html", form=form, state=state,
