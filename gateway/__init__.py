@@ -49,9 +49,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_composition(app: Flask) -> None:
+    from gateway.platform import token_cache
     from gateway.platform.composition import init_app
 
     init_app(app)
+    app.extensions["portgate.token_cache"] = token_cache.register(
+        token_cache.TokenCache(ttl=float(app.config["TOKEN_CACHE_SECONDS"])))
 
 
 def register_blueprints(app: Flask) -> None:

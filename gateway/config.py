@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_IP_MAX_FAILURES": 20,
     "LOGIN_IP_WINDOW_SECONDS": 600,
     "LOGIN_IP_BLOCK_SECONDS": 900,
+    # API token look-ups cached per process this long (0: off); gateway.platform.token_cache
+    "TOKEN_CACHE_SECONDS": 1.0,
 }
 
 _TRUE = {"1", "true", "yes", "on"}

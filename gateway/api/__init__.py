@@ -1,12 +1,11 @@
 """JSON API /api/v1 (api-contract §4): bearer tokens, privileges, the error envelope."""
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, current_app, g, request
 
 from gateway import clock, db
 from gateway.errors import Forbidden, Unauthorized
 from gateway.services.identity.actors import Actor
-from gateway.services.identity.users import user_for_token
 
 bp = Blueprint("api", __name__)
 
@@ -17,7 +16,8 @@ def authenticate_request() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Missing or invalid API token.")
-    g.user = user_for_token(db.session(), token.strip(), now=clock.now())
+    cache = current_app.extensions["portgate.token_cache"]
+    g.user = cache.user_for_token(db.session(), token.strip(), now=clock.now())
     g.actor = Actor.from_user(g.user, request.remote_addr)
 
 
