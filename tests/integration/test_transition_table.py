@@ -10,7 +10,7 @@ trail and the outbox exactly as they were. Every pair runs on SQLite and Postgre
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timezone
 
 import pytest
@@ -137,49 +137,78 @@ def decision_for(ctx, order, event: Event, body, *, strict: bool, own=False):
 BODY_OF = {Event.FOC: {}, Event.REJECT: REJECT_BODY, Event.REVIEW: REVIEW_BODY}
 
 
+def _received_version(ctx, desk_ctx, order, event, allowed):
+    body = lsr(ver="7", **BODY_OF[event])
+    decision = decision_for(ctx, order, event, body, strict=allowed)
+    return transitions.decide_received(ctx, order, received(ctx, body), decision)
+
+
+def _staff_foc(ctx, desk_ctx, order, event, allowed):
+    return transitions.staff_foc(desk_ctx, order, date(2026, 12, 2), details={})
+
+
+def _staff_reject(ctx, desk_ctx, order, event, allowed):
+    return transitions.staff_reject(desk_ctx, order, ["R901"], "The end user called.")
+
+
+def _cancel(ctx, desk_ctx, order, event, allowed):
+    return transitions.cancel(ctx, order, received(ctx, {"sup": "1", "ver": "8"}, sup="1"))
+
+
+def _due_date(ctx, desk_ctx, order, event, allowed):
+    body = {"sup": "2", "ver": "8", "ddd": "2026-12-02"}
+    return transitions.change_due_date(ctx, order, received(ctx, body, sup="2"),
+                                       date(2026, 12, 2))
+
+
+def _correct(ctx, desk_ctx, order, event, allowed):
+    # an FOC order corrected into an expedite goes to staff; a reviewed one gets its FOC
+    wanted = Event.REVIEW if order.status == S.FOC else Event.FOC
+    body = lsr(ver="8", sup="3", **BODY_OF[wanted])
+    decision = decision_for(ctx, order, wanted, body, strict=allowed, own=True)
+    return transitions.correct(ctx, order, received(ctx, body, sup="3"), decision)
+
+
+def _reject_supplement(ctx, desk_ctx, order, event, allowed):
+    return transitions.reject_supplement(
+        ctx, order, received(ctx, {"sup": "2", "ver": "8"}, sup="2"), [reject_entry("R503")])
+
+
+def _overdue(ctx, desk_ctx, order, event, allowed):
+    return transitions.flag_foc_overdue(ctx.session, order, actor=SYSTEM, now=ctx.now)
+
+
+def _expire(ctx, desk_ctx, order, event, allowed):
+    return transitions.expire(ctx.session, ctx.registry, order, actor=SYSTEM, now=ctx.now)
+
+
+def _activate(ctx, desk_ctx, order, event, allowed):
+    if allowed:  # the first of the order's two TNs goes active in NPAC
+        _activate_in_npac(ctx.registry, order, TNS[:1], now=ctx.now)
+    return transitions.activated(ctx.session, ctx.registry, order, TNS[0], actor=SYSTEM,
+                                 now=ctx.now)
+
+
+def _complete(ctx, desk_ctx, order, event, allowed):
+    if allowed:  # every TN active: the activation of the last one completes the order
+        _activate_in_npac(ctx.registry, order, TNS, now=ctx.now)
+        return transitions.activated(ctx.session, ctx.registry, order, TNS[-1], actor=SYSTEM,
+                                     now=ctx.now)
+    # the completion step itself (activated() reaches it only from an FOC order)
+    return transitions._complete(ctx.session, order, actor=SYSTEM, now=ctx.now)
+
+
+FIRE = {Event.FOC: _received_version, Event.REJECT: _received_version,
+        Event.REVIEW: _received_version, Event.STAFF_FOC: _staff_foc,
+        Event.STAFF_REJECT: _staff_reject, Event.SUP_CANCEL: _cancel,
+        Event.SUP_DUE_DATE: _due_date, Event.SUP_CORRECT: _correct,
+        Event.SUP_REJECT: _reject_supplement, Event.FOC_OVERDUE: _overdue,
+        Event.EXPIRE: _expire, Event.ACTIVATE: _activate, Event.COMPLETE: _complete}
+
+
 def fire(ctx, desk_ctx, order: Lsr, event: Event, allowed: bool):
     """Call the transition function of the event on the order."""
-    session, registry, now = ctx.session, ctx.registry, ctx.now
-    if event in BODY_OF:
-        body = lsr(ver="7", **BODY_OF[event])
-        decision = decision_for(ctx, order, event, body, strict=allowed)
-        return transitions.decide_received(ctx, order, received(ctx, body), decision)
-    if event is Event.STAFF_FOC:
-        return transitions.staff_foc(desk_ctx, order, date(2026, 12, 2), details={})
-    if event is Event.STAFF_REJECT:
-        return transitions.staff_reject(desk_ctx, order, ["R901"], "The end user called.")
-    if event is Event.SUP_CANCEL:
-        return transitions.cancel(ctx, order, received(ctx, {"sup": "1", "ver": "8"}, sup="1"))
-    if event is Event.SUP_DUE_DATE:
-        body = {"sup": "2", "ver": "8", "ddd": "2026-12-02"}
-        return transitions.change_due_date(ctx, order, received(ctx, body, sup="2"),
-                                           date(2026, 12, 2))
-    if event is Event.SUP_CORRECT:
-        # an FOC order corrected into an expedite goes to staff; a reviewed one gets its FOC
-        wanted = Event.REVIEW if order.status == S.FOC else Event.FOC
-        body = lsr(ver="8", sup="3", **BODY_OF[wanted])
-        decision = decision_for(ctx, order, wanted, body, strict=allowed, own=True)
-        return transitions.correct(ctx, order, received(ctx, body, sup="3"), decision)
-    if event is Event.SUP_REJECT:
-        return transitions.reject_supplement(ctx, order, received(ctx, {"sup": "2", "ver": "8"},
-                                                                 sup="2"),
-                                             [reject_entry("R503")])
-    if event is Event.FOC_OVERDUE:
-        return transitions.flag_foc_overdue(session, order, actor=SYSTEM, now=now)
-    if event is Event.EXPIRE:
-        return transitions.expire(session, registry, order, actor=SYSTEM, now=now)
-    if event is Event.ACTIVATE:
-        if allowed:  # the first of the order's two TNs goes active in NPAC
-            _activate_in_npac(registry, order, TNS[:1], now=now)
-        return transitions.activated(session, registry, order, TNS[0], actor=SYSTEM, now=now)
-    if event is Event.COMPLETE:
-        if allowed:  # every TN active: the activation of the last one completes the order
-            _activate_in_npac(registry, order, TNS, now=now)
-            return transitions.activated(session, registry, order, TNS[-1], actor=SYSTEM,
-                                         now=now)
-        # the completion step itself (activated() reaches it only from an FOC order)
-        return transitions._complete(session, order, actor=SYSTEM, now=now)
-    raise AssertionError(event)
+    return FIRE[event](ctx, desk_ctx, order, event, allowed)
 
 
 def _activate_in_npac(registry, order, tns, *, now):
@@ -239,55 +268,101 @@ def assert_outcome(session, order: Lsr, before: LsrStatus | None, event: Event, 
     assert LsrStatus(row["status"]) is status
     # the open-TN index holds the order's TNs exactly while it is open (§2.4)
     assert [r["tn"] for r in new["index"]] == (sorted(row["foc_tns"]) if status in OPEN else [])
-    actions = [a["action"] for a in new["audit"][len(old["audit"]):]]
-    events = [(n["event"], n["partner_id"]) for n in new["notices"][len(old["notices"]):]]
-    carrier = order.owner_partner_id
-    versions = new["versions"][len(old["versions"]):]
-    if event in BODY_OF:  # a received version: its outcome on the version, audit, notice
-        assert [(v["ver"], v["status"]) for v in versions] == [("7", status.value)]
-        assert actions == [f"lsr.{status.value}"]
-        assert (NOTICE_OF[status], carrier) in events
-        if status is S.REJECTED:
-            assert row["due_date"] is None and row["foc_tns"] == [] and row["rejects"]
-        else:
-            assert row["due_date"] is not None and row["foc_tns"] == TNS
-        return
-    if event is not Event.ACTIVATE:
-        assert AUDIT_OF[event] in actions, actions
-    if event is Event.STAFF_FOC:
-        assert row["due_date"] == date(2026, 12, 2) and row["foc_issued_at"] is not None
-        assert row["window_ends_at"] is not None and (("lsr.foc", carrier) in events)
-    elif event is Event.STAFF_REJECT:
-        assert row["due_date"] is None and row["foc_tns"] == [] and row["new_btn"] is None
-        assert row["window_ends_at"] is None and [r["code"] for r in row["rejects"]] == ["R901"]
-        assert events == [("lsr.rejected", carrier)]
-    elif event is Event.SUP_CANCEL:
-        assert [(v["ver"], v["sup"], v["status"]) for v in versions] == [("8", "1", "canceled")]
-        assert row["closed_at"] is not None and events == [("lsr.canceled", carrier)]
-    elif event is Event.SUP_DUE_DATE:
-        assert row["due_date"] == date(2026, 12, 2) and row["due_date_sups"] == 1
-        assert [(v["ver"], v["sup"]) for v in versions] == [("8", "2")]
-        assert events == ([("lsr.foc", carrier)] if before is S.FOC else [])
-    elif event is Event.SUP_CORRECT:
-        assert [(v["ver"], v["sup"], v["status"]) for v in versions] == \
-            [("8", "3", status.value)]
-        assert (NOTICE_OF[status], carrier) in events
-    elif event is Event.SUP_REJECT:
-        assert [(v["ver"], v["status"], [r["code"] for r in v["rejects"]]) for v in versions] \
-            == [("8", "rejected", ["R503"])]
-        assert events == [] and new["order"][0]["due_date"] == old["order"][0]["due_date"]
-    elif event is Event.FOC_OVERDUE:
-        assert row["foc_overdue_at"] is not None and events == [("lsr.foc_overdue", carrier)]
-    elif event is Event.EXPIRE:
-        assert row["closed_at"] is not None and events == [("lsr.expired", carrier)]
-    elif event is Event.ACTIVATE:
-        tns = {t["tn"]: t["status"] for t in new["tns"]}
-        assert (tns[TNS[0]], tns[TNS[1]]) == ("ported_out", "working")
-        assert actions == [] and events == []
-    elif event is Event.COMPLETE:
-        assert row["closed_at"] is not None and events == [("lsr.completed", carrier)]
-    if event not in (Event.SUP_CANCEL, Event.SUP_DUE_DATE, Event.SUP_CORRECT, Event.SUP_REJECT):
-        assert versions == []
+    change = Change(
+        row=row, status=status, before=before, carrier=order.owner_partner_id,
+        actions=[a["action"] for a in new["audit"][len(old["audit"]):]],
+        events=[(n["event"], n["partner_id"]) for n in new["notices"][len(old["notices"]):]],
+        versions=new["versions"][len(old["versions"]):],
+        tns={t["tn"]: t["status"] for t in new["tns"]}, old_row=old["order"][0])
+    if event is not Event.ACTIVATE and event not in BODY_OF:
+        assert AUDIT_OF[event] in change.actions, change.actions
+    if event not in (Event.SUP_CANCEL, Event.SUP_DUE_DATE, Event.SUP_CORRECT, Event.SUP_REJECT,
+                     *BODY_OF):
+        assert change.versions == []
+    OUTCOME[event](change)
+
+
+@dataclass
+class Change:
+    """What an allowed transition wrote: the order row after, and what it added."""
+
+    row: dict
+    status: LsrStatus
+    before: LsrStatus | None
+    carrier: int
+    actions: list
+    events: list
+    versions: list
+    tns: dict
+    old_row: dict
+
+
+def _received_outcome(c: Change) -> None:  # a received version: its outcome everywhere
+    assert [(v["ver"], v["status"]) for v in c.versions] == [("7", c.status.value)]
+    assert c.actions == [f"lsr.{c.status.value}"]
+    assert (NOTICE_OF[c.status], c.carrier) in c.events
+    if c.status is S.REJECTED:
+        assert c.row["due_date"] is None and c.row["foc_tns"] == [] and c.row["rejects"]
+    else:
+        assert c.row["due_date"] is not None and c.row["foc_tns"] == TNS
+
+
+def _staff_foc_outcome(c: Change) -> None:
+    assert c.row["due_date"] == date(2026, 12, 2) and c.row["foc_issued_at"] is not None
+    assert c.row["window_ends_at"] is not None and ("lsr.foc", c.carrier) in c.events
+
+
+def _staff_reject_outcome(c: Change) -> None:
+    assert c.row["due_date"] is None and c.row["foc_tns"] == [] and c.row["new_btn"] is None
+    assert c.row["window_ends_at"] is None and [r["code"] for r in c.row["rejects"]] == ["R901"]
+    assert c.events == [("lsr.rejected", c.carrier)]
+
+
+def _cancel_outcome(c: Change) -> None:
+    assert [(v["ver"], v["sup"], v["status"]) for v in c.versions] == [("8", "1", "canceled")]
+    assert c.row["closed_at"] is not None and c.events == [("lsr.canceled", c.carrier)]
+
+
+def _due_date_outcome(c: Change) -> None:
+    assert c.row["due_date"] == date(2026, 12, 2) and c.row["due_date_sups"] == 1
+    assert [(v["ver"], v["sup"]) for v in c.versions] == [("8", "2")]
+    assert c.events == ([("lsr.foc", c.carrier)] if c.before is S.FOC else [])
+
+
+def _correct_outcome(c: Change) -> None:
+    assert [(v["ver"], v["sup"], v["status"]) for v in c.versions] == \
+        [("8", "3", c.status.value)]
+    assert (NOTICE_OF[c.status], c.carrier) in c.events
+
+
+def _reject_supplement_outcome(c: Change) -> None:
+    assert [(v["ver"], v["status"], [r["code"] for r in v["rejects"]]) for v in c.versions] \
+        == [("8", "rejected", ["R503"])]
+    assert c.events == [] and c.row["due_date"] == c.old_row["due_date"]
+
+
+def _overdue_outcome(c: Change) -> None:
+    assert c.row["foc_overdue_at"] is not None and c.events == [("lsr.foc_overdue", c.carrier)]
+
+
+def _closed_outcome(notice: str):
+    def check(c: Change) -> None:
+        assert c.row["closed_at"] is not None and c.events == [(notice, c.carrier)]
+    return check
+
+
+def _activate_outcome(c: Change) -> None:
+    assert (c.tns[TNS[0]], c.tns[TNS[1]]) == ("ported_out", "working")
+    assert c.actions == [] and c.events == []
+
+
+OUTCOME = {Event.FOC: _received_outcome, Event.REJECT: _received_outcome,
+           Event.REVIEW: _received_outcome, Event.STAFF_FOC: _staff_foc_outcome,
+           Event.STAFF_REJECT: _staff_reject_outcome, Event.SUP_CANCEL: _cancel_outcome,
+           Event.SUP_DUE_DATE: _due_date_outcome, Event.SUP_CORRECT: _correct_outcome,
+           Event.SUP_REJECT: _reject_supplement_outcome, Event.FOC_OVERDUE: _overdue_outcome,
+           Event.EXPIRE: _closed_outcome("lsr.expired"), Event.ACTIVATE: _activate_outcome,
+           Event.COMPLETE: _closed_outcome("lsr.completed")}
 
 
 # --- the table ------------------------------------------------------------------------------
