@@ -222,7 +222,7 @@ def _reject(ctx: OrderContext, order: Lsr, version: LsrVersion, rejects: list[di
     """Reject the version (automatic or staff): no dates, no TNs held, one wording (§7.3)."""
     order.status, order.rejects, order.review_reason = LsrStatus.REJECTED, rejects, None
     _clear_foc(order)
-    version.status, version.rejects = LsrStatus.REJECTED.value, rejects
+    version.status, version.rejects, version.due_date = LsrStatus.REJECTED.value, rejects, None
     if remarks:
         version.note = remarks
     _index(ctx, order, ())
@@ -377,8 +377,8 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
                      now=ctx.now, details={"failures": failures, "lsr": order.id})
     if not account.contact_email:
         return
-    sender = ctx.session.get(Partner, order.submitter_partner_id)
-    carrier = sender.name if sender else order.ccna
+    owner = ctx.session.get(Partner, order.owner_partner_id)  # an agent's carrier (§1.1)
+    carrier = owner.name if owner else order.ccna
     ddd = _text(order.payload, "ddd") or "not given"
     listed = ", ".join(tns) or "none"
     notices.emit(ctx.session, "enduser.passcode_failed", None,
