@@ -130,8 +130,18 @@ def _touches_identity(session: Session) -> bool:
     from gateway.models import AgentApproval, ApiToken
 
     watched = (*_WATCHED, ApiToken, AgentApproval)
-    return any(isinstance(obj, watched)
-               for obj in (*session.new, *session.dirty, *session.deleted))
+    if any(isinstance(obj, watched) for obj in (*session.new, *session.deleted)):
+        return True
+    return any(_changed(obj) for obj in session.dirty if isinstance(obj, watched))
+
+
+_BOOKKEEPING = frozenset({"last_used_at", "failed_logins", "locked_until"})  # not who may call
+
+
+def _changed(obj: object) -> bool:
+    state = sa.inspect(obj)
+    return any(attr.history.has_changes() for attr in state.attrs
+               if attr.key not in _BOOKKEEPING)
 
 
 @event.listens_for(Session, "before_flush")

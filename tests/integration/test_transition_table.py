@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, timezone
+from datetime import UTC, date
 
 import pytest
 import sqlalchemy as sa
@@ -97,7 +97,7 @@ def build(app, heron, cli, status: LsrStatus) -> int:
 
 def contexts(app, session) -> tuple[OrderContext, OrderContext]:
     """The partner's context (Blue Heron's user) and the desk's (no sending partner)."""
-    now = parse_instant(app.config["FROZEN_NOW"]).astimezone(timezone.utc)
+    now = parse_instant(app.config["FROZEN_NOW"]).astimezone(UTC)
     profile = app.extensions["portgate_profile"]
     heron = session.scalar(sa.select(User).where(User.username == "heron"))
     desk = session.scalar(sa.select(User).where(User.username == "desk"))
