@@ -1,0 +1,71 @@
+"""The account import loads the same rows on both databases (quoted values, padded values,
+booleans, resale SPIDs, hashed passcodes), replaces the accounts it names, and names the first
+bad row and column while loading nothing."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from gateway.models import Account, Tn
+from tests.conftest import EXAMPLES
+
+HEADER = (EXAMPLES / "accounts.csv").read_text().splitlines()[0]
+ROWS = [
+    "700001,5035550100,ACME CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,5035550100,working,pbx,N,,4321,"
+    "N,a@x.example",
+    "700001,5035550100,ACME CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,5035550101,suspended,pbx,N,,"
+    "4321,N,a@x.example",
+    "700002,5035550200,\"SMITH, JO\",2,N,OAK,AVE,,,,BEND,OR,97701-1234,5035550200,working,pots,Y,"
+    "ZZ99,,Y,",
+    " 700003 ,5035550300,PADDED,3,,ELM,RD,,,,SALEM,OR,97301,5035550300,working,pots,N,,,N,",
+]
+
+
+def _write(tmp_path, rows, name="accounts.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def _snapshot(db_session):
+    accounts = db_session.execute(sa.select(
+        Account.account_number, Account.btn, Account.customer_name, Account.zip, Account.une,
+        Account.resale_spid, Account.port_freeze, Account.contact_email,
+        Account.passcode_hash.is_not(None)).order_by(Account.account_number)).all()
+    tns = db_session.execute(sa.select(Tn.tn, Tn.account_number, Tn.status)
+                             .order_by(Tn.tn)).all()
+    return [tuple(a) for a in accounts], [tuple(t) for t in tns]
+
+
+def test_the_import_loads_the_same_rows_on_either_path(cli, db_session, tmp_path, db_url):
+    code, out = cli("import-accounts", _write(tmp_path, ROWS))
+    assert code == 0 and "imported 4 rows" in out, out
+    accounts, tns = _snapshot(db_session)
+    assert accounts == [
+        ("700001", "5035550100", "ACME CO", "97201", False, None, False, "a@x.example", True),
+        ("700002", "5035550200", "SMITH, JO", "97701-1234", True, "ZZ99", True, None, False),
+        ("700003", "5035550300", "PADDED", "97301", False, None, False, None, False)]
+    assert tns == [("5035550100", "700001", "working"), ("5035550101", "700001", "suspended"),
+                   ("5035550200", "700002", "working"), ("5035550300", "700003", "working")]
+
+
+def test_a_staged_import_replaces_the_accounts_it_names(cli, db_session, tmp_path):
+    assert cli("import-accounts", _write(tmp_path, ROWS))[0] == 0
+    again = [ROWS[0].replace("ACME CO", "ACME CORP"), ROWS[2]]
+    assert cli("import-accounts", _write(tmp_path, again, "again.csv"))[0] == 0
+    accounts, tns = _snapshot(db_session)
+    assert [a[2] for a in accounts] == ["ACME CORP", "SMITH, JO", "PADDED"]
+    assert ("5035550101", "700001", "suspended") not in tns  # the account's TNs were replaced
+
+
+def test_a_bad_row_is_named_and_nothing_is_loaded(cli, db_session, tmp_path):
+    bad = [*ROWS[:2], ROWS[2].replace(",OR,97701-1234,", ",OR,9770,")]
+    code, out = cli("import-accounts", _write(tmp_path, bad))
+    assert code != 0 and "row 4, column zip" in out, out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Tn)) == 0
+
+
+def test_rows_of_one_account_that_disagree_are_refused(cli, db_session, tmp_path):
+    bad = [ROWS[0], ROWS[1].replace("PORTLAND", "SALEM")]
+    code, out = cli("import-accounts", _write(tmp_path, bad))
+    assert code != 0 and "row 3, column city" in out, out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Account)) == 0
