@@ -126,8 +126,9 @@ def supplement_lsr(lsr_id: int):
     ctx = _ctx()
     lsr = queries.get_lsr(ctx.session, lsr_id, policy.scope_for(ctx.session, ctx.actor),
                           action=policy.Action.SUPPLEMENT, for_update=True)
-    if lsr is None:
-        raise NotFound(f"No LSR {lsr_id}.")
+    if lsr is None:  # §1.1.1: by id as by PON, an order one may not supplement is none
+        raise NotFound(f"No LSR {lsr_id}.", code="unknown_pon",
+                       rejects=[lsr_svc.reject_entry("R506")])
     return jsonify(supplements.supplement(ctx, lsr, body).body())
 
 
