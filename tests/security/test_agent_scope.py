@@ -297,7 +297,8 @@ SCENARIOS = {
     "carrier_on_agents": Scenario(A_USER, AGENT, _answers(True, True, pon=False)),
     # another agent of the same carrier
     "other_agent": Scenario(AGENT2, AGENT, NOTHING),
-    # a narrower approval: no view (reads gone), or no lsr (supplements gone, new LSRs R104)
+    # a narrower approval: no view (reads gone; supplements and cancels stay, as `lsr` alone
+    # governs them: policy.AGENT_PRIVILEGE), or no lsr (supplements gone, new LSRs R104)
     "approval_without_view": Scenario(AGENT, AGENT, _answers(False, True),
                                       then=lambda w: grant(w, "AGX", {"csr", "lsr"}),
                                       new_lsr=True, new_csr=True),
@@ -383,6 +384,10 @@ def test_agent_scope(world, name, capsys):
     if not sc.answers[READ]:
         assert after["escalations"] == before["escalations"], "a refused escalation counted"
     cases += 1 + _new_requests(world, sc)
+    if name.startswith("revoked"):  # the carrier keeps what its agent sent for it
+        assert world.api(A_USER).get(f"/api/v1/lsrs/{filed.lsr_id}").status_code == 200
+        assert world.api(A_USER).get(f"/api/v1/loas/{filed.loa_id}").status_code == 200
+        cases += 2
     with capsys.disabled():
         print(f"\nagent scope {name}: {cases} cases")
 
