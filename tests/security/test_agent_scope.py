@@ -17,13 +17,13 @@ import pytest
 import sqlalchemy as sa
 
 from gateway import clock
+from gateway.models import AgentApproval, Partner
 from gateway.services.identity.actors import CLI
 from gateway.services.partners import agent_access, directory as partners
 from tests.security.test_isolation_matrix import list_urls
 from tests.security.world import (
     A_ADMIN, A_USER, AGENT, AGENT2, STAFF, Filed, World, add_agent, build_world, file_under,
     grant, sign_in, simple_port)
-from gateway.models import AgentApproval, Partner
 
 READ, SUP, PON = "read", "supplement", "supplement_by_pon"
 SKIP = "does not apply"
