@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_login import current_user
 
 from forms._adapters import choices
 from forms.orders import StateForm
@@ -19,10 +18,9 @@ from gateway.services.portal import reads as portal_reads
 @partner_access()
 def home():
     session, now = db.session(), clock.now()
-    summary = dashboards.partner_summary(session, current_user.partner_id, now=now,
-                                         profile=carrier_profile())
-    lists = portal_reads.dashboard_lists(session, scope(), today=user_today(),
-                                         now=now)
+    visible = scope()
+    summary = dashboards.partner_summary(session, visible, now=now, profile=carrier_profile())
+    lists = portal_reads.dashboard_lists(session, visible, today=user_today(), now=now)
     return render_template("portal/home.html", summary=summary, lists=lists)
 
 

@@ -15,6 +15,7 @@ from gateway import clock
 from gateway.models import (
     AgentApproval,
     ApiToken,
+    CsrRequest,
     Delivery,
     Escalation,
     EscalationContact,
@@ -284,9 +285,78 @@ def _a_side_rows(world: World, session) -> None:
 
 def _retire(world: World) -> None:
     """Disable one user of A and suspend partner C, after their tokens and sessions exist."""
-    with world.app.app_context(), world.session() as session, session.begin():
-        gone = users.user_by_username(session, "a-gone")
-        users.disable_user(session, gone, actor=CLI, now=clock.now())
-        suspended = partners.partner_by_ccna(session, "SUS")
-        partners.set_partner_status(session, suspended, "suspended", actor=CLI,
-                                    now=clock.now())
+    with world.app.app_context():
+        with world.session() as session, session.begin():
+            gone = users.user_by_username(session, "a-gone")
+            users.disable_user(session, gone, actor=CLI, now=clock.now())
+            suspended = partners.partner_by_ccna(session, "SUS")
+            partners.set_partner_status(session, suspended, "suspended", actor=CLI,
+                                        now=clock.now())
+
+
+# --- agents (business-rules §1.1, §1.1.1) ----------------------------------------------------
+AGENT, AGENT2 = "agent", "agent2"  # AGX (approved by partner A in every world), AGY (on demand)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """What one partner sent under a CCNA: an order and a CSR request, each with the LOA it
+    carried (kept for agents only: None when the carrier sent it)."""
+
+    lsr_id: int
+    pon: str
+    order_number: str
+    loa_id: int | None
+    req_id: int
+    csr_loa_id: int | None
+
+
+def sign_in(world: World, kind: str, username: str) -> None:
+    """Give the kind a portal session (the world signs in the matrix's people only)."""
+    world.cookies[kind] = _login(world.app, username)
+
+
+def grant(world: World, agent: str, privileges=ALL_PRIVILEGES, carrier: str = "BHW") -> None:
+    """A new approval of the agent by the carrier (it replaces the live one), through the CLI."""
+    args = ["partner", "grant", "--carrier", carrier, "--agent", agent]
+    for privilege in sorted(privileges):
+        args += ["--privilege", privilege]
+    code, out = world.cli(*args)
+    assert code == 0, out
+
+
+def add_agent(world: World, kind: str, ccna: str, username: str, *, carrier: str = "BHW",
+              privileges=ALL_PRIVILEGES) -> None:
+    """A further agent partner approved by the carrier, with a user holding a token and a
+    portal session."""
+    actors = Actors(world.cli)
+    actors.partner(ccna=ccna, name=f"Agents {ccna}", spids=(), type="agent")
+    grant(world, ccna, privileges, carrier)
+    actors.user(username, partner=ccna)
+    world.tokens[kind] = actors.token(username)
+    sign_in(world, kind, username)
+
+
+def loa_upload(name: str = "agent-loa.pdf") -> dict:
+    return {"filename": name, "content_base64": base64.b64encode(PDF).decode()}
+
+
+def file_under(world: World, kind: str, *, ccna: str = "BHW", pon: str | None = None) -> Filed:
+    """The kind sends a CSR request and an LSR (each with an LOA) under the CCNA; both must
+    be answered (returned, FOC), and an agent's LOAs kept."""
+    api = world.api(kind)
+    csr = api.post("/api/v1/csr-requests", {"tn": world.fresh_tn(), "agauth": "Y", "ccna": ccna,
+                                            "loa": loa_upload()})
+    assert csr.status_code == 201 and csr.get_json()["status"] == "returned", csr.get_json()
+    body = simple_port(world.fresh_tn(), pon or world.pon(), ccna=ccna, loa=loa_upload())
+    order = api.post("/api/v1/lsrs", body)
+    assert order.status_code == 201 and order.get_json()["status"] == "foc", order.get_json()
+    with world.app.app_context():
+        with world.session() as session:
+            csr_loa = session.scalar(sa.select(CsrRequest.loa_id).where(
+                CsrRequest.id == csr.get_json()["id"]))
+    answer = order.get_json()
+    agent = kind in (AGENT, AGENT2)
+    assert bool(csr_loa) == bool(answer["loa_id"]) == agent, (csr_loa, answer["loa_id"])
+    return Filed(lsr_id=answer["id"], pon=answer["pon"], order_number=answer["order_number"],
+                 loa_id=answer["loa_id"], req_id=csr.get_json()["id"], csr_loa_id=csr_loa)

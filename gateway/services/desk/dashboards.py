@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.models import AuditEvent, CsrRequest, Escalation, Lsr, LsrVersion, Partner
+from gateway.services.policy import Scope, lsr_clause
 from validators.carrier_profile import CarrierProfile
 
 
@@ -22,13 +23,11 @@ class PartnerSummary:
     recent: list = field(default_factory=list)
 
 
-def _visible(partner_id: int):
-    return sa.or_(Lsr.owner_partner_id == partner_id, Lsr.submitter_partner_id == partner_id)
-
-
-def partner_summary(session: Session, partner_id: int, *, now: datetime,
+def partner_summary(session: Session, scope: Scope, *, now: datetime,
                     profile: CarrierProfile) -> PartnerSummary:
-    """Open orders, due today and this week, rejects awaiting a fix, overdue FOC clocks."""
+    """Open orders, due today and this week, rejects awaiting a fix, overdue FOC clocks: of
+    the orders the partner may see (business-rules §1.1.1)."""
+    visible = lsr_clause(scope)
     today = now.astimezone(ZoneInfo("America/Los_Angeles")).date()
     week_end = today + timedelta(days=6 - today.weekday())
     counts = session.execute(
@@ -38,8 +37,8 @@ def partner_summary(session: Session, partner_id: int, *, now: datetime,
             sa.func.count().filter(Lsr.status == "foc", Lsr.due_date.between(today, week_end)),
             sa.func.count().filter(Lsr.status == "rejected"),
             sa.func.count().filter(Lsr.status == "manual_review", Lsr.foc_due_at < now),
-        ).where(_visible(partner_id))).one()
-    recent = session.scalars(sa.select(Lsr).where(_visible(partner_id))
+        ).where(visible)).one()
+    recent = session.scalars(sa.select(Lsr).where(visible)
                              .order_by(Lsr.updated_at.desc()).limit(10)).all()
     return PartnerSummary(*counts, recent=list(recent))
 
