@@ -22,7 +22,8 @@ from gateway.models.orders import LsrStatus
 from gateway.services.identity.actors import SYSTEM, Actor
 from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
-from gateway.services.orders.submit import decide, payload_hash, reject_entry
+from gateway.services.orders.request import LsrRequest, payload_hash
+from gateway.services.orders.submit import decide, reject_entry
 from gateway.services.orders.transitions import ALLOWED, TARGET, Event, TransitionRefused
 from gateway.services.serialize import stored_payload
 from npac.simulator import SqlRegistry
@@ -122,7 +123,7 @@ def classify(decision) -> Event:
 def decision_for(ctx, order, event: Event, body, *, strict: bool, own=False):
     """The engine's decision on the body; where the table refuses the pair anyway (a closed
     order whose TNs have left), one shaped as the event needs."""
-    decision = decide(ctx, order, body, received_at=ctx.now,
+    decision = decide(ctx, order, LsrRequest.parse(body), received_at=ctx.now,
                       own_tns=frozenset(order.foc_tns) if own else frozenset())
     if classify(decision) is event:
         return decision
@@ -166,7 +167,8 @@ def _correct(ctx, desk_ctx, order, event, allowed):
     wanted = Event.REVIEW if order.status == S.FOC else Event.FOC
     body = lsr(ver="8", sup="3", **BODY_OF[wanted])
     decision = decision_for(ctx, order, wanted, body, strict=allowed, own=True)
-    return transitions.correct(ctx, order, received(ctx, body, sup="3"), decision)
+    rec = received(ctx, body, sup="3")
+    return transitions.correct(ctx, order, rec, decision, order_payload=rec.payload)
 
 
 def _reject_supplement(ctx, desk_ctx, order, event, allowed):
