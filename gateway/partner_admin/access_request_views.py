@@ -53,9 +53,19 @@ def review_request(request_id: int):
     return _review_page(req, form)
 
 
-@bp.post("/agents/requests/<int:request_id>/<any(approve, decline):decision>")
+@bp.post("/agents/requests/<int:request_id>/approve")
 @role_required("partner_admin")
-def decide_request(request_id: int, decision: str):
+def approve_request(request_id: int):
+    return _decide(request_id, "approve")
+
+
+@bp.post("/agents/requests/<int:request_id>/decline")
+@role_required("partner_admin")
+def decline_request(request_id: int):
+    return _decide(request_id, "decline")
+
+
+def _decide(request_id: int, decision: str):
     session = db.session()
     req = access_requests.request_to(session, current_user.partner_id, request_id)
     form = AccessDecisionForm()
@@ -79,17 +89,17 @@ def decide_request(request_id: int, decision: str):
     return redirect(url_for("partner_admin.agents"))
 
 
-@bp.post("/agents/<int:approval_id>/<any(suspend, resume):step>")
+@bp.post("/agents/<int:approval_id>/<any(suspend, resume):action>")
 @role_required("partner_admin")
-def pause_agent(approval_id: int, step: str):
+def pause_agent(approval_id: int, action: str):
     session = db.session()
     approval = agent_access.approval_of(session, current_user.partner_id, approval_id)
     if ConfirmForm().validate():
-        act = agent_access.suspend if step == "suspend" else agent_access.resume
+        act = agent_access.suspend if action == "suspend" else agent_access.resume
         try:
             act(session, current_user.partner, approval, actor=actor(), now=clock.now())
             flash(f"{approval.agent.name}'s approval is suspended: its new requests are refused "
-                  "(R104) until you resume it." if step == "suspend" else
+                  "(R104) until you resume it." if action == "suspend" else
                   f"{approval.agent.name} may again act for you.", "success")
         except GatewayError as err:
             flash(failed(err)[0], "error")

@@ -40,7 +40,7 @@ OBJECT_PARAMS = {"lsr_id": "lsr_id", "req_id": "req_id", "sv_id": "sv_id", "loa_
                  "order_id": "lsr_id", "csr_id": "req_id", "approval_id": "approval_id",
                  "delivery_id": "delivery_id", "request_id": "request_id"}
 CARRIER_PARAMS = {"account_number", "tn", "filename", "partner_id", "ccna", "state", "action",
-                  "token", "decision", "step"}
+                  "token"}
 PORTAL = ("partner_admin", "partner_user")
 ADMIN = ("partner_admin",)
 DESK = ("staff", "staff_admin")
@@ -262,7 +262,10 @@ ROUTES = [
           page(INVALID_FORM, roles=ADMIN), form=True),
     Route("partner_admin.review_request", "GET", "/admin/agents/requests/{request_id}",
           page(200, roles=ADMIN, other=404)),
-    Route("partner_admin.decide_request", "POST",
+    Route("partner_admin.approve_request", "POST",
+          "/admin/agents/requests/{request_id}/approve", page(302, roles=ADMIN, other=404),
+          form=True, prepare=lambda w: {"request_id": w.victim_request()}),
+    Route("partner_admin.decline_request", "POST",
           "/admin/agents/requests/{request_id}/decline", page(302, roles=ADMIN, other=404),
           form=True, prepare=lambda w: {"request_id": w.victim_request()}),
     Route("partner_admin.pause_agent", "POST", "/admin/agents/{approval_id}/suspend",

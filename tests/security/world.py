@@ -292,7 +292,7 @@ def _a_side_rows(world: World, session) -> None:
         "Aprivate reason: we port for Heron's resellers", actor=CLI, now=clock.now())
     world.ids.update(contact_id=contact.id, user_id=user.id, token_id=token.id,
                      role_id=role.id, approval_id=approval, delivery_id=delivery,
-                     request_id=request.id, decision="decline", step="suspend",
+                     request_id=request.id,
                      account_number=account_of(3), partner_id=heron.id, tn=FRESH_TNS[3],
                      ccna="BHW", state="OR", filename="portgate.css", action="suspend",
                      token="not-a-welcome-token")
