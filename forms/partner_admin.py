@@ -12,6 +12,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -65,14 +66,25 @@ class _Access(FlaskForm):
             raise ValidationError("Tick at least one privilege, or choose a named role.")
 
 
-class UserCreateForm(_Access):
+class _Person(FlaskForm):
+    """Who the user is (business-rules §1.3.2): shown wherever the user's actions are listed."""
+
+    full_name = StringField("Full name", validators=[Optional(), Length(max=120)],
+                            description="Shown beside the user's actions; the username when "
+                                        "left empty.")
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=30), Regexp(
+        r"^[0-9+().\- x]{7,30}$", message="Digits, spaces and + ( ) - . x only.")],
+        render_kw={"inputmode": "tel", "autocomplete": "off"})
+
+
+class UserCreateForm(_Access, _Person):
     username = StringField("Username", validators=[DataRequired(), Regexp(
         r"^[A-Za-z0-9._@-]{3,80}$", message="3-80 letters, digits or . _ @ -")],
         render_kw={"autocomplete": "off"})
     email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
 
 
-class UserEditForm(_Access):
+class UserEditForm(_Access, _Person):
     email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
 
 
@@ -122,3 +134,24 @@ class AgentGrantForm(FlaskForm):
         r"^[A-Za-z]{3}$", message="3 letters.")], render_kw={"autocomplete": "off"})
     privileges = MultiCheckboxField("The agent may", choices=PRIVILEGES, validators=[
         DataRequired("Tick at least one privilege.")])
+
+
+class AccessRequestForm(FlaskForm):
+    """An agent asks a carrier for access (business-rules §1.1.2)."""
+
+    carrier_ccna = StringField("Carrier's CCNA", validators=[DataRequired(), Regexp(
+        r"^[A-Za-z]{3}$", message="3 letters.")], render_kw={"autocomplete": "off"})
+    privileges = MultiCheckboxField("You ask to", choices=PRIVILEGES, validators=[
+        DataRequired("Tick at least one privilege.")])
+    reason = TextAreaField("Why", validators=[DataRequired("Say why you ask."), Length(max=1000)],
+                           description="The carrier's administrators read this, e.g. the "
+                                       "contract or the customers you port for them.")
+
+
+class AccessDecisionForm(FlaskForm):
+    """The carrier approves (with the privileges asked for or fewer) or declines."""
+
+    privileges = MultiCheckboxField("Approve with", choices=PRIVILEGES,
+                                    description="Untick what you do not grant; you cannot add "
+                                                "what the agent did not ask for.")
+    note = StringField("Note to the agent (optional)", validators=[Optional(), Length(max=500)])

@@ -11,6 +11,7 @@ from gateway.api import bp, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
 from gateway.services import audit, policy
 from gateway.services.csr import loas
+from gateway.services.identity import people
 from gateway.services.partners.directory import partner_by_ccna
 
 
@@ -85,7 +86,9 @@ def export_audit():
         page, per_page = _paging()
         items, total = audit.list_events(session, filters, page=page, per_page=per_page)
         audit.record_export(session, g.actor, filters, fmt=fmt, now=clock.now())
-        return jsonify({"items": [audit.event_dict(e) for e in items], "page": page,
+        persons = people.people(session, [e.actor_user_id for e in items])
+        return jsonify({"items": [audit.event_dict(e, persons.get(e.actor_user_id or 0))
+                                  for e in items], "page": page,
                         "per_page": per_page, "total": total})
     audit.record_export(session, g.actor, filters, fmt=fmt, now=clock.now())
     return _csv_response(filters)
@@ -96,7 +99,8 @@ def _csv_response(filters: audit.AuditFilter) -> Response:
 
     def generate():
         with factory() as reader:  # its own session: the request's commits before streaming
-            yield from audit.csv_lines(audit.iter_events(reader, filters))
+            yield from audit.csv_lines(audit.iter_events(reader, filters),
+                                       audit.person_lookup(reader))
 
     stamp = clock.now().strftime("%Y%m%dT%H%M%SZ")
     return Response(stream_with_context(generate()), mimetype="text/csv", headers={

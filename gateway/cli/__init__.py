@@ -135,6 +135,31 @@ def partner_revoke(carrier: str, agent: str) -> None:
     click.echo(f"{agent.upper()} may no longer act for {carrier.upper()}")
 
 
+@partner_cli.command("suspend")
+@click.option("--carrier", required=True)
+@click.option("--agent", required=True)
+def partner_suspend(carrier: str, agent: str) -> None:
+    """Suspend an agent's approval (treated as revoked until resumed)."""
+    with unit_of_work() as session:
+        partners.suspend_agent(session, partners.partner_by_ccna(session, carrier),
+                               partners.partner_by_ccna(session, agent), actor=CLI,
+                               now=clock.now())
+    click.echo(f"{agent.upper()}'s approval from {carrier.upper()} suspended")
+
+
+@partner_cli.command("resume")
+@click.option("--carrier", required=True)
+@click.option("--agent", required=True)
+def partner_resume(carrier: str, agent: str) -> None:
+    """Resume an agent's suspended approval."""
+    with unit_of_work() as session:
+        approval = partners.resume_agent(session, partners.partner_by_ccna(session, carrier),
+                                         partners.partner_by_ccna(session, agent), actor=CLI,
+                                         now=clock.now())
+        click.echo(f"{agent.upper()} may again act for {carrier.upper()}: "
+                   f"{', '.join(sorted(approval.privileges))}")
+
+
 @partner_cli.command("webhook")
 @click.option("--ccna", required=True)
 @click.option("--url", required=True)
@@ -155,14 +180,16 @@ def partner_webhook(ccna: str, url: str, secret: str) -> None:
 @click.option("--role", required=True)
 @click.option("--partner", "partner_ccna")
 @click.option("--privilege", "privileges", multiple=True)
+@click.option("--name", "full_name", help="The user's full name (default: the username).")
+@click.option("--phone", help="The user's phone number (optional).")
 def user_add(username: str, email: str, password: str, role: str, partner_ccna: str | None,
-             privileges: tuple[str, ...]) -> None:
+             privileges: tuple[str, ...], full_name: str | None, phone: str | None) -> None:
     """Create a user (partner roles need --partner)."""
     with unit_of_work() as session:
         partner = partners.partner_by_ccna(session, partner_ccna) if partner_ccna else None
         user = users.add_user(session, username=username, email=email, password=password,
                               role=role, partner=partner, privileges=list(privileges),
-                              actor=CLI, now=clock.now())
+                              actor=CLI, now=clock.now(), full_name=full_name, phone=phone)
         click.echo(f"user {user.username} created ({user.role})")
 
 

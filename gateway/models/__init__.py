@@ -5,6 +5,7 @@ from gateway.models.escalations import Escalation, EscalationContact
 from gateway.models.orders import CsrRequest, Loa, Lsr, LsrTn, LsrVersion
 from gateway.models.outbox import Delivery, JobLock, Notice
 from gateway.models.partners import (
+    AccessRequest,
     AgentApproval,
     ApiToken,
     Contact,
@@ -17,5 +18,6 @@ from gateway.models.security import LoginThrottle
 
 __all__ = ["Account", "PasscodeFailure", "Tn", "AuditEvent", "Escalation", "EscalationContact",
            "CsrRequest", "Loa", "Lsr", "LsrTn", "LsrVersion", "Delivery", "JobLock", "Notice",
-           "AgentApproval", "ApiToken", "Contact", "Partner", "PartnerSpid", "Role", "User",
+           "AccessRequest", "AgentApproval", "ApiToken", "Contact", "Partner", "PartnerSpid",
+           "Role", "User",
            "LoginThrottle"]

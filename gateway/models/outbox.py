@@ -11,7 +11,9 @@ from gateway.db import Base, JSONType, UTCDateTime
 EVENTS = ("lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
           "lsr.manual_review", "csr.returned", "csr.rejected", "enduser.port_notice",
           "enduser.passcode_failed", "escalation.raised", "escalation.risen",
-          "escalation.acknowledged", "escalation.resolved", "lsr.foc_overdue", "npac.conflict")
+          "escalation.acknowledged", "escalation.resolved", "lsr.foc_overdue", "npac.conflict",
+          "access.requested", "access.approved", "access.declined", "access.suspended",
+          "access.resumed", "access.revoked")
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 

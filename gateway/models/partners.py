@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from gateway.db import Base, JSONType, UTCDateTime
@@ -74,9 +75,63 @@ class AgentApproval(Base):
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # §1.1.2: a suspended approval counts as revoked until it is resumed
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     carrier: Mapped[Partner] = relationship(foreign_keys=[carrier_id])
     agent: Mapped[Partner] = relationship(foreign_keys=[agent_id])
+
+    @property
+    def privileges(self) -> frozenset[str]:
+        return _split(self.privileges_csv)
+
+    @hybrid_property
+    def live(self) -> bool:
+        """The one definition of a live approval (§1.1, §1.1.2): neither revoked nor
+        suspended. Works on a row and, as SQL, in queries (`AgentApproval.live`)."""
+        return self.revoked_at is None and self.suspended_at is None
+
+    @live.inplace.expression
+    @classmethod
+    def _live_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.revoked_at.is_(None), cls.suspended_at.is_(None))
+
+    @property
+    def state(self) -> str:
+        """live | suspended | revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "suspended" if self.suspended_at is not None else "live"
+
+
+ACCESS_REQUEST_STATUSES = ("open", "approved", "declined")
+
+
+class AccessRequest(Base):
+    """An agent's request to act for a carrier (§1.1.2): open until the carrier's
+    administrator approves it (making an AgentApproval) or declines it."""
+
+    __tablename__ = "access_requests"
+    __table_args__ = (sa.Index("ix_access_requests_carrier_status", "carrier_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    carrier_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"))
+    privileges_csv: Mapped[str] = mapped_column(sa.String(40))  # what the agent asked for
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(10), default="open")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decision_note: Mapped[str | None] = mapped_column(sa.String(500))
+    approval_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agent_approvals.id"))
+
+    carrier: Mapped[Partner] = relationship(foreign_keys=[carrier_id])
+    agent: Mapped[Partner] = relationship(foreign_keys=[agent_id])
+    approval: Mapped[AgentApproval | None] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
     def privileges(self) -> frozenset[str]:
@@ -105,6 +160,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     email: Mapped[str] = mapped_column(sa.String(200))
+    # §1.3.2: shown wherever the user's actions are listed (the username when none was given)
+    full_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str] = mapped_column(sa.String(16))
     partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"), index=True)
@@ -124,6 +182,12 @@ class User(Base):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    @property
+    def display_name(self) -> str:
+        """'Full Name (username)', or the username alone when no other name is known."""
+        name = (self.full_name or "").strip()
+        return f"{name} ({self.username})" if name and name != self.username else self.username
 
     @property
     def is_partner_admin(self) -> bool:
@@ -197,6 +261,7 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-__all__ = ["Partner", "PartnerSpid", "AgentApproval", "Role", "User", "Contact", "ApiToken",
+__all__ = ["Partner", "PartnerSpid", "AgentApproval", "AccessRequest",
+           "ACCESS_REQUEST_STATUSES", "Role", "User", "Contact", "ApiToken",
            "PARTNER_TYPES", "PARTNER_STATUSES", "PRIVILEGES", "PARTNER_ROLES", "STAFF_ROLES",
            "CONTACT_TYPES", "_csv"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from forms.partner_admin import AgentGrantForm, ConfirmForm, WebhookForm
+from forms.partner_admin import AccessRequestForm, AgentGrantForm, ConfirmForm, WebhookForm
 from gateway import clock, db
 from gateway.auth import role_required
 from gateway.errors import GatewayError
 from gateway.partner_admin import bp
 from gateway.portal.common import actor, failed, no_store
-from gateway.services.partners import agent_access
+from gateway.services.identity import people
+from gateway.services.partners import access_requests, agent_access
 from gateway.services.partners import webhooks as partner_settings
 
 
@@ -71,12 +72,18 @@ def rotate_webhook_secret():
     return _secret_page(secret, partner.webhook_url)
 
 
-def _agents_page(form, status: int = 200):
+def agents_page(form, status: int = 200, ask=None):
+    """The agent access page: a carrier's approvals and the requests it got; an agent's
+    approvals and the requests it sent (with the form to ask)."""
     session, pid = db.session(), current_user.partner_id
-    return render_template("partner_admin/agents.html", form=form,
-                           approvals=agent_access.approvals_given(session, pid),
-                           held=agent_access.approvals_held(session, pid),
-                           confirm=ConfirmForm()), status
+    is_agent = current_user.partner.is_agent
+    return render_template(
+        "partner_admin/agents.html", form=form or AgentGrantForm(),
+        ask=ask or AccessRequestForm(), approvals=agent_access.approvals_given(session, pid),
+        held=agent_access.approvals_held(session, pid),
+        requests=(access_requests.requests_from(session, pid) if is_agent
+                  else access_requests.requests_to(session, pid)),
+        confirm=ConfirmForm()), status
 
 
 @bp.route("/agents", methods=["GET", "POST"])
@@ -84,16 +91,16 @@ def _agents_page(form, status: int = 200):
 def agents():
     form = AgentGrantForm()
     if not form.is_submitted():
-        return _agents_page(form)
+        return agents_page(form)
     if not form.validate():
-        return _agents_page(form, 422)
+        return agents_page(form, 422)
     try:
         approval = agent_access.grant(db.session(), current_user.partner, form.agent_ccna.data,
                                       form.privileges.data, actor=actor(), now=clock.now())
     except GatewayError as err:
         text, status = failed(err)
         flash(text, "error")
-        return _agents_page(form, status)
+        return agents_page(form, status)
     flash(f"{approval.agent.name} ({approval.agent.ccna}) may now act for you: "
           f"{', '.join(sorted(approval.privileges))}.", "success")
     return redirect(url_for("partner_admin.agents"))
@@ -121,4 +128,6 @@ def agent_activity(approval_id: int):
     session = db.session()
     approval = agent_access.approval_of(session, current_user.partner_id, approval_id)
     done = agent_access.activity(session, current_user.partner_id, approval.agent_id)
-    return render_template("partner_admin/agent_activity.html", approval=approval, done=done)
+    names = people.labels(session, [e.actor_user_id for e in done.events + done.access_steps])
+    return render_template("partner_admin/agent_activity.html", approval=approval, done=done,
+                           history=done.access_steps, names=names)

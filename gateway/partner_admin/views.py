@@ -61,7 +61,8 @@ def new_user():
     try:
         user, password = user_admin.create_user(
             session, current_user.partner, username=form.username.data,
-            email=form.email.data, actor=actor(), now=clock.now(), **_access_fields(form))
+            email=form.email.data, actor=actor(), now=clock.now(), **_access_fields(form),
+            full_name=form.full_name.data, phone=form.phone.data or "")
     except GatewayError as err:
         text, status = failed(err)
         flash(text, "error")
@@ -81,7 +82,8 @@ def edit_user(user_id: int):
     session = db.session()
     user = user_admin.partner_user(session, _partner_id(), user_id)
     form = UserEditForm() if request.method == "POST" else UserEditForm(
-        formdata=None, email=user.email, role=user.role,
+        formdata=None, email=user.email, full_name=user.full_name, phone=user.phone or "",
+        role=user.role,
         access="named_role" if user.named_role else "privileges",
         privileges=sorted(user.privileges), named_role=user.role_id or 0,
         contact_types=sorted(user.contact_types))
@@ -91,7 +93,9 @@ def edit_user(user_id: int):
                                confirm=ConfirmForm()), 200 if request.method == "GET" else 422
     try:
         user_admin.update_access(session, user, email=form.email.data, actor=actor(),
-                                 now=clock.now(), **_access_fields(form))
+                                 now=clock.now(), **_access_fields(form),
+                                 full_name=form.full_name.data or "",
+                                 phone=form.phone.data or "")
     except GatewayError as err:
         text, status = failed(err)
         flash(text, "error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from gateway.models import AuditEvent
 from gateway.services.identity.actors import Actor
+from gateway.services.identity.people import Person, people
 
 
 def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: Any, *,
@@ -32,8 +33,8 @@ def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: A
 
 # --- reading and exporting the trail (staff only; issue 8) -------------------------------
 
-EXPORT_COLUMNS = ("id", "at", "actor", "actor_user_id", "partner_id", "action", "object_type",
-                  "object_id", "before", "after", "details")
+EXPORT_COLUMNS = ("id", "at", "actor", "actor_user_id", "actor_name", "actor_phone",
+                  "partner_id", "action", "object_type", "object_id", "before", "after", "details")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -99,12 +100,30 @@ def iter_events(session: Session, filters: AuditFilter, *, batch: int = 1000
         last = rows[-1].id
 
 
-def event_dict(event: AuditEvent) -> dict:
+def event_dict(event: AuditEvent, person: Person | None = None) -> dict:
+    """The event as exported; `actor_name`/`actor_phone` are the acting user's full name and
+    phone today (business-rules §1.3.2), null for the system and the CLI."""
     return {"id": event.id, "at": event.at.astimezone(UTC).isoformat(),
             "actor": event.actor, "actor_user_id": event.actor_user_id,
+            "actor_name": person.full_name if person else None,
+            "actor_phone": person.phone if person else None,
             "partner_id": event.partner_id, "action": event.action,
             "object_type": event.object_type, "object_id": event.object_id,
             "before": event.before, "after": event.after, "details": event.details}
+
+
+def person_lookup(session: Session) -> Callable[[int | None], Person | None]:
+    """A user id -> Person lookup for an export, one query per user met (remembered)."""
+    cache: dict[int, Person | None] = {}
+
+    def find(user_id: int | None) -> Person | None:
+        if user_id is None:
+            return None
+        if user_id not in cache:
+            cache[user_id] = people(session, [user_id]).get(user_id)
+        return cache[user_id]
+
+    return find
 
 
 def _cell(value: Any) -> str:
@@ -115,13 +134,14 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
+def csv_lines(events: Iterable[AuditEvent],
+              names: Callable[[int | None], Person | None] | None = None) -> Iterator[str]:
     """The export as CSV text, a header and one line per event."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for event in events:
-        row = event_dict(event)
+        row = event_dict(event, names(event.actor_user_id) if names else None)
         writer.writerow([_cell(row[c]) if c not in ("id", "actor_user_id", "partner_id")
                          else ("" if row[c] is None else str(row[c])) for c in EXPORT_COLUMNS])
         if buffer.tell() > 64 * 1024:

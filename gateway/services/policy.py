@@ -47,15 +47,20 @@ class Scope:
 STAFF = Scope(None, staff=True)  # the desk's own reads (staff console, CLI)
 
 
+def live_approval_rows(agent_id: int) -> sa.Select:
+    """(carrier id, carrier CCNA, privileges csv) of the agent's live approvals from active
+    carriers: the one query behind every "does a live approval cover this?" (§1.1, §1.1.2).
+    Live is `AgentApproval.live`: neither revoked nor suspended."""
+    return (sa.select(AgentApproval.carrier_id, Partner.ccna, AgentApproval.privileges_csv)
+            .join(Partner, Partner.id == AgentApproval.carrier_id)
+            .where(AgentApproval.agent_id == agent_id, AgentApproval.live,
+                   Partner.status == "active"))
+
+
 def live_approvals(session: Session, agent_id: int) -> dict[int, frozenset[str]]:
-    """Carrier id -> privileges of the agent's live approvals (active carriers; one query)."""
-    rows = session.execute(
-        sa.select(AgentApproval.carrier_id, AgentApproval.privileges_csv)
-        .join(Partner, Partner.id == AgentApproval.carrier_id)
-        .where(AgentApproval.agent_id == agent_id, AgentApproval.revoked_at.is_(None),
-               Partner.status == "active")).all()
+    """Carrier id -> privileges of the agent's live approvals (one query)."""
     merged: dict[int, frozenset[str]] = {}
-    for carrier_id, privileges in rows:
+    for carrier_id, _ccna, privileges in session.execute(live_approval_rows(agent_id)):
         merged[carrier_id] = merged.get(carrier_id, frozenset()) | frozenset(
             p for p in (privileges or "").split(",") if p)
     return merged

@@ -38,7 +38,7 @@ OBJECT_PARAMS = {"lsr_id": "lsr_id", "req_id": "req_id", "sv_id": "sv_id", "loa_
                  "escalation_id": "escalation_id", "user_id": "user_id",
                  "contact_id": "contact_id", "token_id": "token_id", "role_id": "role_id",
                  "order_id": "lsr_id", "csr_id": "req_id", "approval_id": "approval_id",
-                 "delivery_id": "delivery_id"}
+                 "delivery_id": "delivery_id", "request_id": "request_id"}
 CARRIER_PARAMS = {"account_number", "tn", "filename", "partner_id", "ccna", "state", "action",
                   "token"}
 PORTAL = ("partner_admin", "partner_user")
@@ -255,6 +255,20 @@ ROUTES = [
     Route("partner_admin.agent_activity", "GET", "/admin/agents/{approval_id}/activity",
           page(200, roles=ADMIN, other=404)),
     Route("partner_admin.revoke_agent", "POST", "/admin/agents/{approval_id}/revoke",
+          page(302, roles=ADMIN, other=404), form=True,
+          prepare=lambda w: {"approval_id": w.victim_approval()}),
+    # agent access requests, suspend and resume (business-rules §1.1.2)
+    Route("partner_admin.ask_access", "POST", "/admin/agents/ask",
+          page(INVALID_FORM, roles=ADMIN), form=True),
+    Route("partner_admin.review_request", "GET", "/admin/agents/requests/{request_id}",
+          page(200, roles=ADMIN, other=404)),
+    Route("partner_admin.approve_request", "POST",
+          "/admin/agents/requests/{request_id}/approve", page(302, roles=ADMIN, other=404),
+          form=True, prepare=lambda w: {"request_id": w.victim_request()}),
+    Route("partner_admin.decline_request", "POST",
+          "/admin/agents/requests/{request_id}/decline", page(302, roles=ADMIN, other=404),
+          form=True, prepare=lambda w: {"request_id": w.victim_request()}),
+    Route("partner_admin.pause_agent", "POST", "/admin/agents/{approval_id}/suspend",
           page(302, roles=ADMIN, other=404), form=True,
           prepare=lambda w: {"approval_id": w.victim_approval()}),
     # staff console (gateway/staff): staff; partners, profile and contacts staff_admin only

@@ -25,7 +25,7 @@ from gateway.models import (
 )
 from gateway.services.identity import users
 from gateway.services.identity.actors import CLI
-from gateway.services.partners import contacts
+from gateway.services.partners import access_requests, contacts
 from gateway.services.partners import directory as partners
 from tests.conftest import EXAMPLES, PASSWORD, Actors, Api
 
@@ -181,6 +181,19 @@ class World:
             s, self._heron(s), partners.partner_by_ccna(s, "AGX"), None, actor=CLI,
             now=clock.now()).id)
 
+    def victim_request(self) -> int:
+        """A new open access request to partner A, from a new agent company."""
+        n = next(self.counter)
+        ccna = "Q" + "ABCDEFGHJKLMNPRSTUVWXYZ"[n // 23 % 23] + "ABCDEFGHJKLMNPRSTUVWXYZ"[n % 23]
+
+        def make(session):
+            agent = partners.add_partner(session, name=f"Victim Agents {n}", ccna=ccna,
+                                         type="agent", spids=[], actor=CLI, now=clock.now())
+            return access_requests.request_access(
+                session, agent, "BHW", ["view"], "Aprivate: porting for a reseller",
+                actor=CLI, now=clock.now()).id
+        return self._unit(make)
+
     def victim_escalation_contact(self) -> int:
         def make(session):
             row = EscalationContact(state="WA", level=next(self.counter), name="Victim Desk",
@@ -275,12 +288,17 @@ def _a_side_rows(world: World, session) -> None:
     approval = session.scalar(sa.select(AgentApproval.id).where(
         AgentApproval.carrier_id == heron.id))
     delivery = session.scalar(sa.select(Delivery.id).order_by(Delivery.id).limit(1))
+    request = access_requests.request_access(
+        session, partners.partner_by_ccna(session, "AGX"), "BHW", ["csr", "view"],
+        "Aprivate reason: we port for Heron's resellers", actor=CLI, now=clock.now())
     world.ids.update(contact_id=contact.id, user_id=user.id, token_id=token.id,
                      role_id=role.id, approval_id=approval, delivery_id=delivery,
+                     request_id=request.id,
                      account_number=account_of(3), partner_id=heron.id, tn=FRESH_TNS[3],
                      ccna="BHW", state="OR", filename="portgate.css", action="suspend",
                      token="not-a-welcome-token")
-    world.markers |= {"Alice Aprivate", "alice.aprivate@heron.example"}
+    world.markers |= {"Alice Aprivate", "alice.aprivate@heron.example",
+                      "Aprivate reason: we port for Heron's resellers"}
 
 
 def _retire(world: World) -> None:

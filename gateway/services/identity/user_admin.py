@@ -55,7 +55,8 @@ def temporary_password() -> str:
 
 def create_user(session: Session, partner: Partner, *, username: str, email: str, role: str,
                 privileges: list[str], role_id: int | None, contact_types: list[str],
-                actor: Actor, now: datetime) -> tuple[User, str]:
+                actor: Actor, now: datetime, full_name: str | None = None,
+                phone: str | None = None) -> tuple[User, str]:
     """Create a user of the partner; return it and its temporary password (shown once)."""
     if role not in PARTNER_ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(PARTNER_ROLES)}.",
@@ -65,7 +66,8 @@ def create_user(session: Session, partner: Partner, *, username: str, email: str
     user = users.add_user(session, username=(username or "").strip(),
                           email=(email or "").strip(), password=password, role=role,
                           partner=partner, privileges=list(named.privileges) if named
-                          else privileges or ["view"], actor=actor, now=now, role_obj=named)
+                          else privileges or ["view"], actor=actor, now=now, role_obj=named,
+                          full_name=full_name, phone=phone)
     if contact_types:
         contacts.set_user_contact_types(session, user, contact_types, actor=actor, now=now)
     return user, password
@@ -98,19 +100,27 @@ def _checked_access(session: Session, user: User, *, email: str, role: str,
 
 def update_access(session: Session, user: User, *, email: str, role: str,
                   privileges: list[str], role_id: int | None, contact_types: list[str],
-                  actor: Actor, now: datetime) -> User:
-    """Change a user's email, role, privileges or named role, and contact types."""
+                  actor: Actor, now: datetime, full_name: str | None = None,
+                  phone: str | None = None) -> User:
+    """Change a user's name and phone, email, role, privileges or named role, and contact
+    types (a None name or phone keeps the current one)."""
     named, chosen = _checked_access(session, user, email=email, role=role,
                                     privileges=privileges, role_id=role_id)
+    name, phone = users.checked_person(
+        user.full_name if full_name is None else full_name,
+        user.phone if phone is None else phone, default_name=user.username)
     before = {"email": user.email, "role": user.role, "privileges": sorted(user.privileges),
-              "named_role": user.named_role.name if user.named_role else None}
+              "named_role": user.named_role.name if user.named_role else None,
+              "full_name": user.full_name, "phone": user.phone}
     user.email, user.role, user.named_role = email.strip(), role, named
+    user.full_name, user.phone = name, phone
     user.privileges_csv = _csv(chosen)
     session.flush()
     audit.record(session, actor, "user.access_changed", "user", user.id, now=now,
                  partner_id=user.partner_id, before=before,
                  after={"email": user.email, "role": role, "privileges": chosen,
-                        "named_role": named.name if named else None})
+                        "named_role": named.name if named else None, "full_name": name,
+                        "phone": phone})
     if set(contact_types) != set(user.contact_types):
         contacts.set_user_contact_types(session, user, contact_types, actor=actor, now=now)
     return user

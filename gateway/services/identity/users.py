@@ -24,6 +24,8 @@ from gateway.services.identity.actors import Actor
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^[0-9+().\- x]{7,30}$")
+NAME_MAX = 120
 LOGIN_FAILURES_BEFORE_LOCK = 5
 LOGIN_LOCK = timedelta(minutes=15)
 # api_tokens.last_used_at is written at most this often per token (not on every request)
@@ -39,8 +41,10 @@ def user_by_username(session: Session, username: str) -> User:
 
 def add_user(session: Session, *, username: str, email: str, password: str, role: str,
              partner: Partner | None, privileges: list[str] | None, actor: Actor, now: datetime,
-             role_obj: Role | None = None, enforce_policy: bool = True) -> User:
-    """Create a user of a partner (partner roles) or of the carrier's staff (staff roles)."""
+             role_obj: Role | None = None, enforce_policy: bool = True,
+             full_name: str | None = None, phone: str | None = None) -> User:
+    """Create a user of a partner (partner roles) or of the carrier's staff (staff roles);
+    the full name defaults to the username (§1.3.2, api-contract §2)."""
     if not USERNAME_RE.match(username or ""):
         raise InvalidInput(f"--username: {username!r} must be 3-80 letters, digits or ._@-.",
                            code="invalid_user")
@@ -59,6 +63,7 @@ def add_user(session: Session, *, username: str, email: str, password: str, role
     if bad:
         raise InvalidInput(f"--privilege: {bad[0]!r} is not one of {', '.join(PRIVILEGES)}.",
                            code="invalid_user")
+    full_name, phone = checked_person(full_name, phone, default_name=username)
     problems = password_problems(password, username) if enforce_policy else []
     if problems:
         raise InvalidInput("--password: the password " + "; ".join(problems) + ".",
@@ -67,13 +72,28 @@ def add_user(session: Session, *, username: str, email: str, password: str, role
         raise Conflict(f"Username {username!r} is taken.", code="duplicate_user")
     user = User(username=username, email=email, password_hash=hash_password(password),
                 role=role, partner=partner, privileges_csv=_csv(chosen), named_role=role_obj,
-                created_at=now)
+                created_at=now, full_name=full_name, phone=phone)
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.created", "user", user.id, now=now,
                  partner_id=partner.id if partner else None,
-                 after={"username": username, "role": role, "privileges": chosen})
+                 after={"username": username, "full_name": full_name, "phone": phone,
+                        "role": role, "privileges": chosen})
     return user
+
+
+def checked_person(full_name: str | None, phone: str | None, *, default_name: str
+                   ) -> tuple[str, str | None]:
+    """A user's full name (default_name when blank) and optional phone, checked (§1.3.2)."""
+    name = " ".join((full_name or "").split()) or default_name
+    if len(name) > NAME_MAX or any(ord(c) < 32 for c in name):
+        raise InvalidInput(f"--name: a full name is at most {NAME_MAX} printable characters.",
+                           code="invalid_user")
+    phone = (phone or "").strip() or None
+    if phone is not None and not PHONE_RE.match(phone):
+        raise InvalidInput(f"--phone: {phone!r} is not a phone number (digits, spaces and "
+                           "+ ( ) - . x, 7-30 characters).", code="invalid_user")
+    return name, phone
 
 
 def disable_user(session: Session, user: User, *, actor: Actor, now: datetime) -> User:

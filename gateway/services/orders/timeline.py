@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.models import Delivery, Escalation, Lsr, Notice, User
+from gateway.models import Delivery, Escalation, Lsr, Notice
+from gateway.services.identity import people
 from npac.interface import Registry
 from validators.calendar import porting_window
 from validators.carrier_profile import CarrierProfile
@@ -50,8 +51,7 @@ _RANK = {"version": 0, "supplement": 0, "npac": 1, "escalation": 2, "notice": 3}
 
 def _versions(session: Session, lsr: Lsr) -> list[Event]:
     ids = {v.user_id for v in lsr.versions if v.user_id}
-    names = dict(session.execute(sa.select(User.id, User.username)
-                                 .where(User.id.in_(ids))).tuples().all()) if ids else {}
+    names = people.labels(session, ids)  # "Full Name (username)" (§1.3.2)
     events = []
     for v in lsr.versions:
         if v.sup:
@@ -62,8 +62,7 @@ def _versions(session: Session, lsr: Lsr) -> list[Event]:
         if v.note:
             detail = (detail + " · " if detail else "") + f"Desk remarks: {v.note}"
         events.append(Event(v.at, "supplement" if v.sup else "version", title, detail,
-                            v.status, list(v.rejects or []),
-                            names.get(v.user_id) if v.user_id else None))
+                            v.status, list(v.rejects or []), names.get(v.user_id or 0)))
     return events
 
 

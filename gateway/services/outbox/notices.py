@@ -21,6 +21,10 @@ CONTACT_TYPE = {
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
                   "lsr.manual_review", "csr.returned", "csr.rejected", "escalation.raised",
                   "escalation.risen", "escalation.acknowledged", "escalation.resolved"}
+# agent access steps (§1.1.2): to both partners' webhooks and administrators
+ACCESS_EVENTS = ("access.requested", "access.approved", "access.declined", "access.suspended",
+                 "access.resumed", "access.revoked")
+WEBHOOK_EVENTS |= set(ACCESS_EVENTS)
 
 
 def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:

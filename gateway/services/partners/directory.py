@@ -9,10 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.errors import Conflict, InvalidInput, NotFound
-from gateway.models import AgentApproval, Partner, PartnerSpid
+from gateway.models import AccessRequest, AgentApproval, Partner, PartnerSpid
 from gateway.models.partners import PARTNER_TYPES, PRIVILEGES, _csv
-from gateway.services import audit
+from gateway.services import audit, policy
 from gateway.services.identity.actors import Actor
+from gateway.services.partners import access_notices
 
 CCNA_RE = re.compile(r"^[A-Z]{3}$")
 SPID_RE = re.compile(r"^[A-Z0-9]{4}$")
@@ -88,29 +89,41 @@ def _check_privileges(privileges: list[str] | None) -> list[str]:
 
 
 def grant_agent(session: Session, carrier: Partner, agent: Partner, privileges: list[str] | None,
-                *, actor: Actor, now: datetime) -> AgentApproval:
-    """Approve an agent partner to act for a carrier partner with chosen privileges."""
+                *, actor: Actor, now: datetime,
+                request: AccessRequest | None = None) -> AgentApproval:
+    """Approve an agent partner to act for a carrier partner with chosen privileges (a new
+    approval, replacing any earlier one); both partners are notified (§1.1.2)."""
     if agent.type != "agent":
         raise InvalidInput(f"{agent.ccna} is not an agent partner.", code="not_an_agent")
     if carrier.type == "agent":
         raise InvalidInput(f"{carrier.ccna} is an agent; only carriers approve agents.",
                            code="not_a_carrier")
     chosen = _check_privileges(privileges)
-    for old in _live_approvals(session, carrier.id, agent.id):
-        old.revoked_at = now
     approval = AgentApproval(carrier_id=carrier.id, agent_id=agent.id, privileges_csv=_csv(chosen),
                              granted_at=now, granted_by_id=actor.user_id)
     session.add(approval)
     session.flush()
+    for old in _unrevoked_approvals(session, carrier.id, agent.id):
+        if old.id != approval.id:
+            old.revoked_at = now
+            audit.record(session, actor, "agent.replaced", "agent_approval", old.id, now=now,
+                         partner_id=carrier.id, details={"agent": agent.ccna,
+                                                         "replaced_by": approval.id})
+    if request is not None:
+        request.approval_id = approval.id
     audit.record(session, actor, "agent.granted", "agent_approval", approval.id, now=now,
-                 partner_id=carrier.id, after={"agent": agent.ccna, "privileges": chosen})
+                 partner_id=carrier.id, after={"agent": agent.ccna, "privileges": chosen},
+                 details={"request": request.id} if request is not None else None)
+    access_notices.notify(session, "access.approved", carrier, agent, now=now,
+                          approval=approval, request=request)
     return approval
 
 
 def revoke_agent(session: Session, carrier: Partner, agent: Partner, *, actor: Actor,
                  now: datetime) -> int:
-    """Revoke every live approval of the agent for the carrier; later requests get R104."""
-    approvals = _live_approvals(session, carrier.id, agent.id)
+    """Revoke for good every approval of the agent for the carrier, live or suspended; later
+    requests get R104 and a revoked approval never resumes (§1.1.2)."""
+    approvals = _unrevoked_approvals(session, carrier.id, agent.id)
     if not approvals:
         raise NotFound(f"{agent.ccna} holds no approval from {carrier.ccna}.",
                        code="no_approval")
@@ -118,23 +131,68 @@ def revoke_agent(session: Session, carrier: Partner, agent: Partner, *, actor: A
         approval.revoked_at = now
         audit.record(session, actor, "agent.revoked", "agent_approval", approval.id, now=now,
                      partner_id=carrier.id, before={"agent": agent.ccna})
+        access_notices.notify(session, "access.revoked", carrier, agent, now=now,
+                              approval=approval)
     return len(approvals)
 
 
-def _live_approvals(session: Session, carrier_id: int, agent_id: int) -> list[AgentApproval]:
+def suspend_agent(session: Session, carrier: Partner, agent: Partner, *, actor: Actor,
+                  now: datetime) -> AgentApproval:
+    """Suspend the agent's live approval: treated as revoked until resumed (§1.1.2)."""
+    approvals = _unrevoked_approvals(session, carrier.id, agent.id)
+    live = [a for a in approvals if a.live]
+    if not live:
+        if approvals:
+            raise Conflict(f"{agent.ccna}'s approval from {carrier.ccna} is already suspended.",
+                           code="already_suspended")
+        raise NotFound(f"{agent.ccna} holds no approval from {carrier.ccna}.",
+                       code="no_approval")
+    for approval in live:
+        approval.suspended_at = now
+        audit.record(session, actor, "agent.suspended", "agent_approval", approval.id, now=now,
+                     partner_id=carrier.id, before={"status": "live"},
+                     after={"status": "suspended", "agent": agent.ccna})
+        access_notices.notify(session, "access.suspended", carrier, agent, now=now,
+                              approval=approval)
+    return live[-1]
+
+
+def resume_agent(session: Session, carrier: Partner, agent: Partner, *, actor: Actor,
+                 now: datetime) -> AgentApproval:
+    """Resume a suspended approval with its privileges; a revoked one never resumes."""
+    approvals = _unrevoked_approvals(session, carrier.id, agent.id)
+    suspended = [a for a in approvals if a.suspended_at is not None]
+    if not suspended:
+        if approvals:
+            raise Conflict(f"{agent.ccna}'s approval from {carrier.ccna} is not suspended.",
+                           code="not_suspended")
+        raise NotFound(f"{agent.ccna} holds no suspended approval from {carrier.ccna} (a "
+                       "revoked approval never resumes: grant a new one).", code="no_approval")
+    for approval in suspended:
+        approval.suspended_at = None
+        audit.record(session, actor, "agent.resumed", "agent_approval", approval.id, now=now,
+                     partner_id=carrier.id, before={"status": "suspended"},
+                     after={"status": "live", "agent": agent.ccna})
+        access_notices.notify(session, "access.resumed", carrier, agent, now=now,
+                              approval=approval)
+    return suspended[-1]
+
+
+def _unrevoked_approvals(session: Session, carrier_id: int, agent_id: int
+                         ) -> list[AgentApproval]:
+    """The pair's approvals that are live or suspended (not revoked), oldest first."""
     return list(session.scalars(sa.select(AgentApproval).where(
         AgentApproval.carrier_id == carrier_id, AgentApproval.agent_id == agent_id,
-        AgentApproval.revoked_at.is_(None))))
+        AgentApproval.revoked_at.is_(None)).order_by(AgentApproval.id)))
 
 
 def delegations_for(session: Session, agent_id: int) -> dict[str, frozenset[str]]:
-    """Return CCNA -> privileges of the carriers that approved this agent (one query)."""
-    rows = session.execute(
-        sa.select(Partner.ccna, AgentApproval.privileges_csv)
-        .join(AgentApproval, AgentApproval.carrier_id == Partner.id)
-        .where(AgentApproval.agent_id == agent_id, AgentApproval.revoked_at.is_(None),
-               Partner.status == "active")).all()
-    return {ccna: frozenset(p for p in csv.split(",") if p) for ccna, csv in rows}
+    """Return CCNA -> privileges of the carriers whose approval of this agent is live (one
+    query): the same rows as `policy.live_approvals`, keyed by the carrier's CCNA."""
+    merged: dict[str, frozenset[str]] = {}
+    for _carrier_id, ccna, csv in session.execute(policy.live_approval_rows(agent_id)):
+        merged[ccna] = merged.get(ccna, frozenset()) | frozenset(p for p in csv.split(",") if p)
+    return merged
 
 
 def set_webhook(session: Session, partner: Partner, url: str, secret: str | None, *,

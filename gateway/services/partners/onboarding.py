@@ -159,7 +159,7 @@ def _create_admin(session: Session, partner: Partner, admin: AdminEntry, *, acto
     user = users.add_user(session, username=admin.username, email=admin.email,
                           password=secrets.token_urlsafe(32), role="partner_admin",
                           partner=partner, privileges=None, actor=actor, now=now,
-                          enforce_policy=False)
+                          enforce_policy=False, full_name=admin.name, phone=admin.phone)
     contacts.set_user_contact_types(session, user, list(CONTACT_TYPES), actor=actor, now=now)
     return user
 
