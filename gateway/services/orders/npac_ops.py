@@ -68,6 +68,9 @@ def create_subscription(session: Session, registry: Registry, body: dict, *, par
     order = _covering_order(session, tn, spid.upper())
     sv = registry.create_subscription(tn, spid.upper(), lrn, due_date, now=now,
                                       concur=order is not None)
+    if order is not None and order.hold:  # created while the order is held: conflict 54
+        transitions.hold_new_sv(session, registry, order, sv.id, now=now)
+        sv = registry.get_subscription(sv.id)
     audit.record(session, actor, "npac.sv_created", "subscription", sv.id, now=now,
                  after=sv_body(sv), details={"lsr": order.id if order else None})
     return sv
@@ -87,6 +90,8 @@ def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
     sv = own_subscription(registry, sv_id, partner)
     order = _covering_order(session, sv.tn, sv.new_spid, for_update=True)
     sv = registry.get_subscription(sv_id)  # as it stands once the order is ours
+    if order is not None and order.hold:  # §11.2: the end user disputed the port
+        raise Conflict(transitions.held_message(order), code="not_activatable")
     if sv.status != "pending" or not sv.concurred or order is None:
         raise Conflict("The subscription is not concurred by an FOC.", code="not_activatable")
     start, end = porting_window(order.due_date, order.state, profile)

@@ -17,10 +17,12 @@ CONTACT_TYPE = {
     "escalation.raised": "escalation", "escalation.risen": "escalation",
     "escalation.acknowledged": "escalation", "escalation.resolved": "escalation",
     "lsr.foc_overdue": "jeopardy", "npac.conflict": "jeopardy",
+    "lsr.disputed": "jeopardy", "lsr.released": "jeopardy",  # §11.2
 }
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
                   "lsr.manual_review", "csr.returned", "csr.rejected", "escalation.raised",
-                  "escalation.risen", "escalation.acknowledged", "escalation.resolved"}
+                  "escalation.risen", "escalation.acknowledged", "escalation.resolved",
+                  "lsr.disputed", "lsr.released"}
 
 
 def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:
