@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-FREEZE_CHANNELS = [("phone", "Phone"), ("email", "Email"), ("store", "In a store")]
+from forms._adapters import choices
+
+FREEZE_CHANNELS = (("phone", "Phone"), ("email", "Email"), ("store", "In a store"))
 
 
 class DisputeForm(FlaskForm):
@@ -18,10 +20,10 @@ class DisputeForm(FlaskForm):
 class FreezeForm(FlaskForm):
     """Place or lift an account's port-out freeze at the end user's request (§11.1)."""
 
-    freeze = RadioField("Port-out freeze", choices=[("on", "Place the freeze"),
-                                                    ("off", "Lift the freeze")],
+    freeze = RadioField("Port-out freeze", choices=choices((("on", "Place the freeze"),
+                                                            ("off", "Lift the freeze"))),
                         validators=[DataRequired()])
-    channel = SelectField("The end user asked by", choices=FREEZE_CHANNELS,
+    channel = SelectField("The end user asked by", choices=choices(FREEZE_CHANNELS),
                           validators=[DataRequired()])
     note = TextAreaField("Note", validators=[DataRequired(), Length(max=500)],
                          description="Who asked and how they were verified (kept in the audit "

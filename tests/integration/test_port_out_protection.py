@@ -303,3 +303,19 @@ def test_freeze_leaves_orders_already_focd_going(heron, desk, focd):
     desk("PUT", "/api/v1/staff/accounts/884201/freeze",
          {"freeze": True, "channel": "email", "note": "Email from the end user."})
     assert heron.get(f"/api/v1/lsrs/{focd['id']}").get_json()["status"] == "foc"
+
+
+def test_cli_account_freeze_places_and_lifts_the_freeze(cli, examples, db_session):
+    code, out = cli("account", "freeze", "884201", "--on", "--channel", "store",
+                    "--note", "Linda at the Bend store, ID checked.")
+    assert code == 0 and "freeze on" in out, out
+    db_session.expire_all()
+    assert db_session.get(Account, "884201").port_freeze is True
+    code, out = cli("account", "freeze", "884201", "--off", "--channel", "phone", "--note", "ok")
+    assert code == 0 and "freeze off" in out
+    assert cli("account", "freeze", "000000", "--on", "--channel", "phone", "--note", "x")[0] \
+        != 0
+    code, out = cli("account", "freeze", "884201", "--on", "--channel", "fax", "--note", "x")
+    assert code != 0 and "channel" in out
+    code, out = cli("account", "freeze", "884201", "--on", "--channel", "phone", "--note", " ")
+    assert code != 0 and "note" in out
