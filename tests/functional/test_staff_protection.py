@@ -94,3 +94,23 @@ def test_portal_timeline_shows_the_dispute_and_its_end(client, heron, actors, st
                                                        composition.registry(db_session), lsr)]
     assert "Disputed by the end user: order on hold" in titles
     assert "Hold released by the LNP desk" in titles
+
+
+def test_dashboard_counts_disputes_holds_and_fraud_reviews_per_partner(
+        client, actors, heron, staff_web, store):
+    from gateway.services.protection.stats import protection_by_partner
+
+    first = heron.post("/api/v1/lsrs", simple()).get_json()
+    _dispute(client, store, first["id"])
+    staff_web.post(f"/staff/orders/{first['id']}/hold", {"action": "cancel"})
+    actors.partner(ccna="SWC", name="Summit West Communications", spids=("SW01",), type="clec")
+    actors.user("summit", partner="SWC")
+    Api(client, actors.token("summit")).post("/api/v1/lsrs",
+                                             simple(ccna="SWC", pon="SWC1", cc="SW01"))
+    from datetime import datetime, timezone
+    rows = {p.ccna: p for p in protection_by_partner(
+        store, since=datetime(2026, 11, 1, tzinfo=timezone.utc))}
+    assert rows["BHW"].dispute_total == 1 and rows["BHW"].disputes["canceled"] == 1
+    assert rows["SWC"].review_total == 1 and rows["SWC"].reviews["waiting"] == 1
+    page = staff_web.get("/staff/dashboard").get_data(True)
+    assert "Port-out protection per partner" in page and "Summit West Communications" in page
