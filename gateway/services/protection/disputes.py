@@ -83,7 +83,12 @@ def dispute(ctx: OrderContext, token: str) -> Lsr | None:
     found = live_link(ctx.session, token, for_update=True)
     if found is None:
         return None
-    _link, order = found
+    return dispute_order(ctx, found[1])
+
+
+def dispute_order(ctx: OrderContext, order: Lsr) -> Lsr:
+    """Put the order on hold for the end user's dispute (due 4 business hours later, §11.2)
+    and use up its links."""
     due_at = add_business_hours(ctx.now, HOLD_DUE_BUSINESS_HOURS, order.state, ctx.profile) \
         if order.state else ctx.now
     transitions.hold(ctx, order, due_at=due_at)
