@@ -2,6 +2,7 @@
 page, the held order's release and cancel, the fraud review's rule and the other order."""
 import json
 import re
+from datetime import UTC
 
 import sqlalchemy as sa
 
@@ -107,9 +108,9 @@ def test_dashboard_counts_disputes_holds_and_fraud_reviews_per_partner(
     actors.user("summit", partner="SWC")
     Api(client, actors.token("summit")).post("/api/v1/lsrs",
                                              simple(ccna="SWC", pon="SWC1", cc="SW01"))
-    from datetime import datetime, timezone
+    from datetime import datetime
     rows = {p.ccna: p for p in protection_by_partner(
-        store, since=datetime(2026, 11, 1, tzinfo=timezone.utc))}
+        store, since=datetime(2026, 11, 1, tzinfo=UTC))}
     assert rows["BHW"].dispute_total == 1 and rows["BHW"].disputes["canceled"] == 1
     assert rows["SWC"].review_total == 1 and rows["SWC"].reviews["waiting"] == 1
     page = staff_web.get("/staff/dashboard").get_data(True)

@@ -70,7 +70,7 @@ def create_subscription(session: Session, registry: Registry, body: dict, *, par
                                       concur=order is not None)
     if order is not None and order.hold:  # created while the order is held: conflict 54
         transitions.hold_new_sv(session, registry, order, sv.id, now=now)
-        sv = registry.get_subscription(sv.id)
+        sv = registry.get_subscription(sv.id) or sv
     audit.record(session, actor, "npac.sv_created", "subscription", sv.id, now=now,
                  after=sv_body(sv), details={"lsr": order.id if order else None})
     return sv

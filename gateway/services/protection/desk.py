@@ -3,6 +3,7 @@ other partner's orders that made it a fraud review."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
