@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from gateway.portal import bp as portal_bp
     from gateway.staff import bp as staff_bp
     from gateway.staff.welcome import welcome_bp
+    from gateway.stop import bp as stop_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(partner_admin_bp, url_prefix="/admin")
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(welcome_bp)  # new partner admins choose a password (onboarding)
+    app.register_blueprint(stop_bp)  # the end user's dispute link (§11.2), no sign-in
 
 
 def register_errorhandlers(app: Flask) -> None:

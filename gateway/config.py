@@ -19,6 +19,7 @@ ENV_KEYS = {
     "WEBHOOK_HTTPS_ONLY": "PORTGATE_WEBHOOK_HTTPS_ONLY",
     "SMTP_FROM": "PORTGATE_SMTP_FROM",
     "SESSION_COOKIE_SECURE": "PORTGATE_SESSION_COOKIE_SECURE",  # behind TLS
+    "BASE_URL": "PORTGATE_BASE_URL",  # public address in every link Portgate sends (§1)
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -28,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "CARRIER_PROFILE": None,
     "SMTP_URL": None,
     "SMTP_FROM": "lnp-desk@portgate.invalid",
+    "BASE_URL": "http://127.0.0.1:5000",
     "WEBHOOK_HTTPS_ONLY": False,
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # LOA (5 MB) base64-encoded, with headroom
     "SESSION_COOKIE_HTTPONLY": True,

@@ -36,6 +36,8 @@ DEFAULT_PROFILE: dict[str, Any] = {
     "escalation_ack_business_hours": 4,
     "onboarding_business_days": 3,
     "enduser_phone": "503-555-0199",
+    # §11.3 risk review thresholds (0 switches a rule off)
+    "risk": {"cross_partner_days": 7, "new_partner_days": 0, "new_partner_min_tns": 10},
 }
 
 
@@ -68,6 +70,7 @@ class CarrierProfile:
     escalation_ack_business_hours: int = 4
     onboarding_business_days: int = 3
     enduser_phone: str = "503-555-0199"  # the port-out desk phone told to end users (§1.2)
+    risk: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PROFILE["risk"]))
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -81,6 +84,8 @@ class CarrierProfile:
         values["states"] = {str(k).upper(): str(v) for k, v in merged["states"].items()}
         values["manual_states"] = frozenset(str(s).upper() for s in merged["manual_states"])
         values["holidays"] = tuple(merged["holidays"])
+        values["risk"] = {**DEFAULT_PROFILE["risk"],
+                          **{str(k): int(v) for k, v in dict(merged["risk"] or {}).items()}}
         for key in ("business_start", "business_end", "cutoff_simple", "cutoff_non_simple",
                     "cutoff_csr"):
             values[key] = _time(merged[key])

@@ -95,6 +95,7 @@ class LsrDecision:
     new_btn: str | None = None
     partial: bool = False
     passcode_failed: bool = False  # R306 raised for a wrong (not missing) passcode
+    review_rule: str | None = None  # cross_partner | new_partner when review_reason is fraud_review
 
     @property
     def accepted(self) -> bool:

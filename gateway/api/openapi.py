@@ -115,6 +115,13 @@ def _paths() -> dict:
             errors=(400, 401, 403, 404, 409))},
         "/loas/{loa_id}": {"get": _loa_op()},
         "/staff/audit": {"get": _audit_op()},
+        "/staff/accounts/{account_number}/freeze": {"put": _op(
+            "Place or lift a port-out freeze at the end user's request (§11.1)", "200", None,
+            params=[{"name": "account_number", "in": "path", "required": True,
+                     "schema": {"type": "string"}}])},
+        "/staff/lsrs/{lsr_id}/hold": {"post": _op(
+            "Release or cancel an order held by the end user's dispute (§11.2)", "200",
+            "LsrResponse", params=lid, errors=(400, 401, 403, 404, 409))},
         "/staff/accounts/{account_number}/unlock": {"post": _op(
             "Lift a passcode lock", "200", None, params=[
                 {"name": "account_number", "in": "path", "required": True,

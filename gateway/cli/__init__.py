@@ -229,5 +229,7 @@ def register_cli(app: Flask) -> None:
                     escalation_cli):
         app.cli.add_command(command)
     from gateway.cli import ops as cli_ops
+    from gateway.cli import protection as cli_protection
 
     cli_ops.register(app)
+    cli_protection.register(app)

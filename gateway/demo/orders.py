@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.demo.accounts import DemoAccount, Generated
+from gateway.demo.protection import seed_protection
 from gateway.models import Lsr
 from gateway.services.csr import requests as csr
 from gateway.services.desk import sweep
@@ -122,6 +123,7 @@ def seed_orders(session: Session, parties: dict, generated: Generated, *,
     _reviews(orders, plan, clock)
     _supplements(orders, plan, clock)
     _csrs(orders, plan, clock, generated)
+    seed_protection(orders, _simple, now)  # §11: one dispute on hold, one fraud review
     rows = session.execute(sa.select(Lsr.status, sa.func.count()).group_by(Lsr.status)).all()
     counts = {status: n for status, n in sorted(rows)}
     return {"lsrs": sum(counts.values()), **counts}

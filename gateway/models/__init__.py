@@ -14,10 +14,11 @@ from gateway.models.partners import (
     Role,
     User,
 )
+from gateway.models.protection import DisputeLink, OrderHold
 from gateway.models.security import LoginThrottle
 
 __all__ = ["Account", "PasscodeFailure", "Tn", "AuditEvent", "Escalation", "EscalationContact",
            "CsrRequest", "Loa", "Lsr", "LsrTn", "LsrVersion", "Delivery", "JobLock", "Notice",
            "AccessRequest", "AgentApproval", "ApiToken", "Contact", "Partner", "PartnerSpid",
            "Role", "User",
-           "LoginThrottle"]
+           "LoginThrottle", "DisputeLink", "OrderHold"]

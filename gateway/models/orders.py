@@ -100,7 +100,10 @@ class Lsr(Base):
     ver: Mapped[str] = mapped_column(sa.String(2))
     status: Mapped[LsrStatus] = mapped_column(LsrStatusType())
     port_type: Mapped[str | None] = mapped_column(sa.String(10))
-    review_reason: Mapped[str | None] = mapped_column(sa.String(10))
+    review_reason: Mapped[str | None] = mapped_column(sa.String(14))
+    review_rule: Mapped[str | None] = mapped_column(sa.String(14))  # §11.3 cross/new partner
+    hold: Mapped[str | None] = mapped_column(sa.String(10))  # "dispute" while on hold (§11.2)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(20))  # end_user_dispute
     channel: Mapped[str] = mapped_column(sa.String(8), default="api")
     account_number: Mapped[str | None] = mapped_column(sa.String(20), index=True)
     state: Mapped[str | None] = mapped_column(sa.String(2))

@@ -38,4 +38,5 @@ def order_context(partner: Partner | None, actor: Actor, *, channel: str = "api"
     """The order services' context for one request: its session, registry, clock, profile."""
     session = db.session()
     return OrderContext(session, registry(session), partner, actor, clock.now(),
-                        carrier_profile(), channel=channel, manual=manual)
+                        carrier_profile(), channel=channel, manual=manual,
+                        base_url=current_app.config["BASE_URL"])

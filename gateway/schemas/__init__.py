@@ -130,6 +130,11 @@ class LsrResponseSchema(Schema):
     received_at = fields.String()
     effective_received_at = fields.String(allow_none=True)
     review_reason = fields.String(allow_none=True)
+    review_rule = fields.String(allow_none=True, metadata={
+        "description": "cross_partner | new_partner: the risk rule of a fraud review (§11.3)"})
+    hold = fields.String(allow_none=True, metadata={"description": "dispute while on hold"})
+    cancel_reason = fields.String(allow_none=True, metadata={
+        "description": "end_user_dispute when the desk canceled a held order (§11.2)"})
     foc = fields.Nested(FocSchema, allow_none=True)
     rejects = fields.List(fields.Nested(RejectSchema))
     history = fields.List(fields.Nested(HistorySchema))

@@ -34,7 +34,8 @@ def lsr_body(lsr: Lsr) -> dict:
         "ver": lsr.ver, "status": lsr.status, "port_type": lsr.port_type,
         "received_at": iso(lsr.received_at),
             "effective_received_at": iso(lsr.effective_received_at),
-        "review_reason": lsr.review_reason, "foc": foc, "rejects": list(lsr.rejects or []),
+        "review_reason": lsr.review_reason, "review_rule": lsr.review_rule, "hold": lsr.hold,
+        "cancel_reason": lsr.cancel_reason, "foc": foc, "rejects": list(lsr.rejects or []),
         "loa_id": lsr.loa_id,
         "history": [{"ver": v.ver, "sup": v.sup, "status": v.status, "at": iso(v.at),
                      "rejects": list(v.rejects or []), "due_date": iso(v.due_date)}

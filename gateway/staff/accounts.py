@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from forms.protection import FreezeForm
 from forms.staff import ConfirmForm
 from gateway import clock, db
 from gateway.errors import GatewayError
@@ -32,7 +33,8 @@ def account(account_number: str):
     overview = lookup.account_overview(db.session(), account_number, now=clock.now(),
                                        profile=carrier_profile())
     return render_template("staff/account.html", o=overview, a=overview.account,
-                           confirm=ConfirmForm(), profile=carrier_profile())
+                           confirm=ConfirmForm(), profile=carrier_profile(),
+                           freeze_form=FreezeForm(formdata=None))
 
 
 @bp.post("/accounts/<account_number>/unlock")

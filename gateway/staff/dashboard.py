@@ -8,6 +8,7 @@ from flask import render_template
 from gateway import clock, db
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.desk import dashboards
+from gateway.services.protection import stats as protection_stats
 from gateway.staff import bp
 from gateway.staff.charts import Series, legend, stacked_bars, stacked_columns
 from gateway.staff.common import admin_required, choice_arg, user_zone
@@ -95,8 +96,11 @@ def dashboard():
         "on_time": _pct(focs["automatic"] + focs["staff_on_time"], sum(focs.values())),
         "late": focs["late"], "review_overdue": m.review_overdue, "csrs": csr_all["count"],
         "csr_met": _pct(csr_all["met"], csr_all["met"] + csr_all["missed"])}
+    protection = protection_stats.protection_by_partner(
+        db.session(), since=days[0].start)
     return render_template("staff/dashboard.html", m=m, charts=_charts(m), headline=headline,
-                           period=period, periods=PERIODS, zone=str(zone))
+                           period=period, periods=PERIODS, zone=str(zone),
+                           protection=protection)
 
 
 @bp.get("/profile")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from forms.protection import HoldDecisionForm
 from forms.staff import FocDecisionForm, RejectDecisionForm, add_error
 from gateway import clock, db
 from gateway.errors import GatewayError
@@ -14,6 +15,7 @@ from gateway.services import policy
 from gateway.services.desk import dashboards, review
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import decisions, queries, timeline
+from gateway.services.protection import desk as protection_desk
 from gateway.services.serialize import lsr_body
 from gateway.staff import bp
 from gateway.staff.common import choice_arg, order_context
@@ -71,7 +73,9 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, status: int = 200):
         "staff/order.html", lsr=lsr, body=lsr_body(lsr), owner=owner, submitter=submitter,
         account=account, dates=dates, foc_form=foc_form, reject_form=reject_form,
         escalations=escalations.escalations_of_order(session, lsr.id),
-        notices=timeline.order_notices(session, lsr), now=clock.now()), status
+        notices=timeline.order_notices(session, lsr), now=clock.now(),
+        protection=protection_desk.order_protection(session, lsr, profile),
+        hold_form=HoldDecisionForm(formdata=None)), status
 
 
 def _refused(lsr, form, field: str, err: GatewayError) -> None:

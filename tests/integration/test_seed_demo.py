@@ -106,7 +106,7 @@ def test_seed_demo_orders_reach_every_status(seeded, db_session):
                              "expired"}
     reasons = set(db_session.scalars(sa.select(Lsr.review_reason).where(
         Lsr.status == "manual_review")))
-    assert reasons == {"expedite", "project"}
+    assert reasons == {"expedite", "project", "fraud_review"}  # fraud_review: §11.3 story
     assert db_session.scalar(sa.select(sa.func.count()).where(Lsr.channel == "fax"))
     codes = {r["code"] for rejects in db_session.scalars(sa.select(Lsr.rejects).where(
         Lsr.status == "rejected")) for r in rejects}
@@ -170,3 +170,17 @@ def test_seed_demo_is_deterministic(seeded, db_session):
         assert len(ours[1]) > N
     finally:
         other.extensions["portgate_db"].engine.dispose()
+
+
+def test_seed_demo_tells_the_protection_story_a_dispute_on_hold_and_a_fraud_review(
+        seeded, db_session):
+    from gateway.services.desk.queue import work_queue
+
+    held = db_session.scalars(sa.select(Lsr).where(Lsr.hold == "dispute")).all()
+    assert len(held) == 1 and held[0].status == "foc" and held[0].review_reason == "dispute"
+    review = db_session.scalars(sa.select(Lsr).where(Lsr.review_reason == "fraud_review")).all()
+    assert len(review) == 1 and review[0].review_rule == "cross_partner"
+    assert review[0].status == "manual_review"
+    queue = work_queue(db_session)
+    assert (queue[0]["id"], queue[0]["reason"]) == (held[0].id, "dispute")
+    assert review[0].id in [i["id"] for i in queue]

@@ -278,6 +278,10 @@ ROUTES = [
     Route("staff.account", "GET", "/staff/accounts/{account_number}", page(200, roles=DESK)),
     Route("staff.unlock_account", "POST", "/staff/accounts/{account_number}/unlock",
           page(302, roles=DESK), form=True),
+    Route("staff.freeze_account", "POST", "/staff/accounts/{account_number}/freeze",
+          page(302, roles=DESK), form=True),  # an empty form: refused, back to the account
+    Route("staff.decide_hold", "POST", "/staff/orders/{lsr_id}/hold", page(302, roles=DESK),
+          form=True),  # an empty form (and the order is not held): back to the order
     Route("staff.csr_request", "GET", "/staff/csr-requests/{req_id}", page(200, roles=DESK)),
     Route("staff.order", "GET", "/staff/orders/{lsr_id}", page(200, roles=DESK)),
     Route("staff.issue_foc", "POST", "/staff/orders/{lsr_id}/foc", page(INVALID_FORM, roles=DESK),
@@ -373,6 +377,16 @@ ROUTES = [
           body=_manual_csr),
     Route("api.staff_unlock", "POST", "/api/v1/staff/accounts/{account_number}/unlock",
           staff_api(200)),
+    Route("api.staff_freeze", "PUT", "/api/v1/staff/accounts/{account_number}/freeze",
+          staff_api(200),
+          body=lambda w, k: {"freeze": False, "channel": "phone", "note": "isolation matrix"}),
+    Route("api.staff_hold", "POST", "/api/v1/staff/lsrs/{lsr_id}/hold", staff_api(409),
+          body=lambda w, k: {"action": "release"}),  # partner A's order is not on hold
+    # the end user's dispute link (§11.2): public; an unknown link is 404 for everyone, and
+    # 429 once one address has sent too many unknown links (every kind here is 127.0.0.1)
+    Route("stop.show", "GET", "/stop/{token}", everyone((404, 429))),
+    Route("stop.dispute", "POST", "/stop/{token}", everyone((404, 429)), form=True,
+          body=lambda w, k: {"confirm": "yes"}),
     Route("api.staff_escalations", "GET", "/api/v1/staff/escalations", staff_api(200)),
     Route("api.acknowledge_escalation", "POST",
           "/api/v1/staff/escalations/{escalation_id}/acknowledge", staff_api(200),

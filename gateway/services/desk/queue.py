@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.models import Escalation, Lsr
+from gateway.models import Escalation, Lsr, OrderHold
 
 
 def work_queue(session: Session, *, limit: int = 500) -> list[dict]:
@@ -21,4 +21,12 @@ def work_queue(session: Session, *, limit: int = 500) -> list[dict]:
               for i, d in escalations]
     far = datetime.max.replace(tzinfo=None)
     items.sort(key=lambda item: (item["due_at"].replace(tzinfo=None) if item["due_at"] else far))
-    return items
+    return held_orders(session, limit=limit) + items
+
+
+def held_orders(session: Session, *, limit: int = 500) -> list[dict]:
+    """Orders on hold after the end user's dispute: before every other item (§11.2)."""
+    rows = session.execute(sa.select(Lsr.id, OrderHold.due_at).join(
+        OrderHold, sa.and_(OrderHold.lsr_id == Lsr.id, OrderHold.ended_at.is_(None)))
+        .where(Lsr.hold.is_not(None)).order_by(OrderHold.due_at, Lsr.id).limit(limit)).all()
+    return [{"kind": "lsr", "id": i, "reason": "dispute", "due_at": d} for i, d in rows]

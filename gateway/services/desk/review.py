@@ -139,6 +139,7 @@ def queue_rows(session: Session, *, now: datetime, kind: str | None = None) -> l
         row = (orders if item["kind"] == "lsr" else escalations).get(item["id"])
         if row is None:
             continue
+        row.reason, row.due_at = item["reason"], item["due_at"]  # a hold's own clock (§11.2)
         if row.due_at is not None:
             row.overdue = row.due_at < now
             row.due_soon = not row.overdue and row.due_at - now <= SOON

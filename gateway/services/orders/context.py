@@ -39,6 +39,7 @@ class OrderContext:
     profile: CarrierProfile
     channel: str = "api"
     manual: bool = False
+    base_url: str = "http://127.0.0.1:5000"  # config BASE_URL: links in emails (§11.2)
     cache: Loaded = field(default_factory=Loaded)
 
     @property

@@ -70,6 +70,9 @@ def create_subscription(session: Session, registry: Registry, body: dict[str, An
     order = _covering_order(session, tn, spid.upper())
     sv = registry.create_subscription(tn, spid.upper(), lrn, due_date, now=now,
                                       concur=order is not None)
+    if order is not None and order.hold:  # created while the order is held: conflict 54
+        transitions.hold_new_sv(session, registry, order, sv.id, now=now)
+        sv = registry.get_subscription(sv.id) or sv
     audit.record(session, actor, "npac.sv_created", "subscription", sv.id, now=now,
                  after=sv_body(sv), details={"lsr": order.id if order else None})
     return sv
@@ -89,6 +92,8 @@ def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
     sv = own_subscription(registry, sv_id, partner)
     order = _covering_order(session, sv.tn, sv.new_spid, for_update=True)
     current = registry.get_subscription(sv_id)  # as it stands once the order is ours
+    if order is not None and order.hold:  # §11.2: the end user disputed the port
+        raise Conflict(transitions.held_message(order), code="not_activatable")
     if current is None or current.status != "pending" or not current.concurred \
             or order is None or order.due_date is None:
         raise Conflict("The subscription is not concurred by an FOC.", code="not_activatable")

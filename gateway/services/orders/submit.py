@@ -17,9 +17,11 @@ from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.request import LsrRequest
 from gateway.services.partners.directory import acting_owner
+from gateway.services.protection import risk
 from validators import check_lsr
 from validators.catalog import REJECT_CODES
 from validators.facts import LsrDecision
+from validators.risk import risk_rule, with_risk_review
 
 # the attestation a requester makes with AGAUTH = Y, kept as evidence in the audit trail (§4.2)
 ATTESTATION_TEXT = ("The requester holds the end user's authorization to port the numbers on "
@@ -120,11 +122,27 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
                                   lock=lock)  # one decision at a time per account (§2.4)
     ctx.cache.accounts = keep.get("accounts", {})
     ctx.cache.open_svs = keep.get("open_svs", (frozenset(), None))
-    return check_lsr(req.raw, partner=facts_svc.partner_facts(ctx.session, ctx.sender()),
+    decision = check_lsr(req.raw, partner=facts_svc.partner_facts(ctx.session, ctx.sender()),
                      facts=facts, profile=ctx.profile, received_at=received_at,
                      issued_at=ctx.now, own_order_tns=own_tns, manual_entry=ctx.manual,
                      verified_passcode_account=verified_passcode_account,
                      judge_passcode=judge_passcode)
+    return _risk_review(ctx, order, req, decision, received_at=received_at)
+
+
+def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision: LsrDecision,
+                 *, received_at: datetime) -> LsrDecision:
+    """§11.3: an LSR that would get an automatic FOC goes to staff when a risk rule fires."""
+    account = ctx.cache.accounts.get(decision.account_number or "")
+    if decision.findings or decision.review_reason or account is None:
+        return decision
+    sender = ctx.sender()
+    ccna = order.ccna if order is not None else (req.ccna or sender.ccna)
+    facts = risk.risk_facts(ctx.session, account_number=account.account_number, ccna=ccna,
+                            sender=sender, received_at=received_at, n_tns=len(decision.tns),
+                            profile=ctx.profile,
+                            exclude_lsr_id=order.id if order is not None else None)
+    return with_risk_review(decision, risk_rule(facts, ctx.profile), account.state, ctx.profile)
 
 
 def evaluate(ctx: OrderContext, order: Lsr, req: LsrRequest, *,

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.models import Delivery, Escalation, Lsr, Notice
+from gateway.models import Delivery, Escalation, Lsr, Notice, OrderHold
 from gateway.services.identity import people
 from npac.interface import Registry
 from validators.calendar import porting_window
@@ -42,11 +42,29 @@ def order_timeline(session: Session, registry: Registry, lsr: Lsr) -> list[Event
     """Every step of the order, oldest first (four queries plus one NPAC batch); a notice
     carries its delivery state (queued, sent, retrying, dead-lettered, no recipients)."""
     events = _versions(session, lsr) + _notices(session, lsr) + _escalations(session, lsr)
-    events += _npac(registry, lsr)
+    events += _npac(registry, lsr) + _holds(session, lsr)
     return sorted(events, key=lambda e: (e.at, _RANK[e.kind]))
 
 
-_RANK = {"version": 0, "supplement": 0, "npac": 1, "escalation": 2, "notice": 3}
+_RANK = {"version": 0, "supplement": 0, "hold": 1, "npac": 1, "escalation": 2, "notice": 3}
+_HOLD_ENDS = {"released": "Hold released by the LNP desk",
+              "canceled": "Canceled by the LNP desk (end user dispute)",
+              "expired": "Hold ended: the order expired", "sup_canceled": "Hold ended: SUP 1",
+              "superseded": "Hold ended: the correction left no FOC to hold"}
+
+
+def _holds(session: Session, lsr: Lsr) -> list[Event]:
+    """The end user's dispute and how the hold ended (§11.2)."""
+    events = []
+    for held in session.scalars(sa.select(OrderHold).where(OrderHold.lsr_id == lsr.id)):
+        events.append(Event(held.started_at, "hold", "Disputed by the end user: order on hold",
+                            "Activation refused; pending SVs in conflict (cause 54).",
+                            "dispute"))
+        if held.ended_at is not None:
+            events.append(Event(held.ended_at, "hold",
+                                _HOLD_ENDS.get(held.outcome or "", "Hold ended"),
+                                held.remarks or "", held.outcome))
+    return events
 
 
 def _versions(session: Session, lsr: Lsr) -> list[Event]:

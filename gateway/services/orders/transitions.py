@@ -19,13 +19,23 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gateway.errors import Conflict, InvalidInput
-from gateway.models import Account, Lsr, LsrTn, LsrVersion, Partner, PasscodeFailure, Tn
+from gateway.models import (
+    Account,
+    Lsr,
+    LsrTn,
+    LsrVersion,
+    OrderHold,
+    Partner,
+    PasscodeFailure,
+    Tn,
+)
 from gateway.models.orders import LsrStatus
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
 from gateway.services.outbox import notices
 from gateway.services.policy import agent_notified
+from gateway.services.protection.links import new_dispute_link
 from gateway.services.serialize import iso, lsr_body
 from npac.interface import Registry
 from validators.calendar import porting_window
@@ -49,6 +59,9 @@ class Event(StrEnum):
     EXPIRE = "expire"  # the porting window closed with nothing active (§5.5)
     ACTIVATE = "activate"  # a TN of the order was activated in NPAC (§9.3)
     COMPLETE = "complete"  # every TN is active (§9.3)
+    HOLD = "hold"  # the end user disputed the port: the order is held (§11.2)
+    RELEASE = "release"  # staff end the hold; the port goes on (§11.2)
+    HOLD_CANCEL = "hold_cancel"  # staff cancel a held order: end_user_dispute (§11.2)
 
 
 S = LsrStatus
@@ -60,7 +73,8 @@ ALLOWED: dict[LsrStatus | None, frozenset[Event]] = {
     None: RECEIVED,
     S.REJECTED: RECEIVED | {Event.SUP_REJECT},  # a resubmission with a new VER (§7.4)
     S.MANUAL_REVIEW: SUPPLEMENTS | {Event.STAFF_FOC, Event.STAFF_REJECT, Event.FOC_OVERDUE},
-    S.FOC: SUPPLEMENTS | {Event.EXPIRE, Event.ACTIVATE, Event.COMPLETE},
+    S.FOC: SUPPLEMENTS | {Event.EXPIRE, Event.ACTIVATE, Event.COMPLETE, Event.HOLD,
+                          Event.RELEASE, Event.HOLD_CANCEL},
     S.CANCELED: frozenset({Event.SUP_REJECT}),
     S.EXPIRED: frozenset({Event.SUP_REJECT}),
     S.COMPLETED: frozenset({Event.SUP_REJECT}),
@@ -71,10 +85,13 @@ TARGET: dict[Event, LsrStatus | None] = {
     Event.STAFF_FOC: S.FOC, Event.STAFF_REJECT: S.REJECTED, Event.SUP_CANCEL: S.CANCELED,
     Event.SUP_DUE_DATE: None, Event.SUP_CORRECT: None, Event.SUP_REJECT: None,
     Event.FOC_OVERDUE: None, Event.EXPIRE: S.EXPIRED, Event.ACTIVATE: None,
-    Event.COMPLETE: S.COMPLETED,
+    Event.COMPLETE: S.COMPLETED, Event.HOLD: None, Event.RELEASE: None,
+    Event.HOLD_CANCEL: S.CANCELED,
 }
 _REFUSAL_CODES = {Event.STAFF_FOC: "not_in_review", Event.STAFF_REJECT: "not_in_review",
-                  Event.ACTIVATE: "not_activatable", Event.COMPLETE: "not_activatable"}
+                  Event.ACTIVATE: "not_activatable", Event.COMPLETE: "not_activatable",
+                  Event.HOLD: "not_disputable", Event.RELEASE: "not_on_hold",
+                  Event.HOLD_CANCEL: "not_on_hold"}
 
 
 class TransitionRefused(Conflict):
@@ -194,6 +211,7 @@ def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVer
     else:
         order.effective_received_at, order.receipt_day = order.received_at, None
     order.foc_overdue_at = None  # a new version starts its clocks afresh (§7.4)
+    order.review_rule = decision.review_rule  # §11.3: which risk rule sent it to staff
     if decision.findings:
         _reject(ctx, order, version, [f.as_dict() for f in decision.findings])
         if decision.passcode_failed and decision.account_number:
@@ -347,6 +365,7 @@ def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
     name = owner.name if owner else order.ccna
     due = order.due_date.isoformat() if order.due_date else ""
     tns = ", ".join(order.foc_tns)
+    link = f"{ctx.base_url.rstrip('/')}/stop/{new_dispute_link(ctx.session, order, now=ctx.now)}"
     notices.emit(ctx.session, "enduser.port_notice", None,
                  {"lsr_id": order.id, "tns": list(order.foc_tns), "due_date": due,
                   "requesting_carrier": name}, now=ctx.now, lsr_id=order.id, emails=[email],
@@ -354,7 +373,7 @@ def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
                  body=(f"{name} ({order.ccna}) asked to move your telephone numbers {tns} to its "
                        f"service on {due}. If you did not ask for this, call "
                        f"{ctx.profile.carrier_name} at {ctx.profile.enduser_phone} before that "
-                       "date to stop it."))
+                       f"date to stop it, or open this link to stop it yourself: {link}"))
 
 
 def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
@@ -440,6 +459,8 @@ def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
     _index(ctx, order, ())
     canceled = ctx.registry.cancel_pending(list(order.foc_tns), now=ctx.now) \
         if order.foc_tns else 0
+    if order.hold:  # a SUP 1 ends the hold with the order (§11.2)
+        _end_hold(ctx.session, order, "sup_canceled", actor=ctx.actor, now=ctx.now)
     audit.record(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
@@ -481,6 +502,10 @@ def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDeci
     order.payload, order.ver, order.received_at = order_payload, received.ver, ctx.now
     version = _version(ctx, order, received, LsrStatus.FOC.value)
     _apply(ctx, order, decision, version)
+    if order.hold and order.status == LsrStatus.FOC:  # the dispute still stands (§11.2)
+        order.review_reason = "dispute"
+    elif order.hold:  # back to staff review or rejected: no FOC is left to hold
+        _end_hold(ctx.session, order, "superseded", actor=ctx.actor, now=ctx.now)
     audit.record(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
@@ -507,6 +532,124 @@ def reject_supplement(ctx: OrderContext, order: Lsr, received: Received | None,
     return version
 
 
+# --- the end user's dispute and the hold (§11.2) ----------------------------------------
+
+HOLD_CONFLICT_CAUSE = 54  # NPAC "General Conflict": the end user disputed the port
+
+
+def held_message(order: Lsr) -> str:
+    return (f"Order {order.order_number} (PON {order.pon}) is on hold: the end user disputed "
+            "the port; the carrier's LNP desk must release it first.")
+
+
+def open_hold(session: Session, order: Lsr) -> OrderHold | None:
+    """The order's hold in force, if any."""
+    return session.scalar(sa.select(OrderHold).where(
+        OrderHold.lsr_id == order.id, OrderHold.ended_at.is_(None)).order_by(OrderHold.id))
+
+
+def hold(ctx: OrderContext, order: Lsr, *, due_at: datetime | None) -> OrderHold:
+    """The end user disputed the port: hold the order (status stays `foc`), put its pending
+    SVs (its TNs, its NNSP) into conflict cause 54, tell the partner (`lsr.disputed`)."""
+    _check(order, Event.HOLD)
+    if order.hold:
+        raise TransitionRefused(held_message(order), code="not_disputable")
+    svs = [sv for sv in ctx.registry.subscriptions_for_tns(list(order.foc_tns),
+                                                           statuses=["pending"])
+           if sv.new_spid == order.nnsp]
+    for sv in svs:
+        ctx.registry.put_in_conflict(sv.id, HOLD_CONFLICT_CAUSE, now=ctx.now)
+    held = OrderHold(lsr_id=order.id, reason="dispute", started_at=ctx.now, due_at=due_at,
+                     ip=(ctx.actor.ip or None), sv_ids=[sv.id for sv in svs])
+    ctx.session.add(held)
+    order.hold, order.review_reason, order.updated_at = "dispute", "dispute", ctx.now
+    audit.record(ctx.session, ctx.actor, "lsr.disputed", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id, before={"hold": None},
+                 after={"hold": "dispute", "svs_conflicted": [sv.id for sv in svs]})
+    _notify(ctx.session, order, "lsr.disputed", now=ctx.now,
+            subject=f"Disputed by the end user: PON {order.pon}",
+            body=f"The end user disputed PON {order.pon} (order {order.order_number}): the "
+                 f"order is on hold and cannot be activated; its pending subscription versions "
+                 f"are in conflict (cause {HOLD_CONFLICT_CAUSE}). The LNP desk will release or "
+                 "cancel it; call the desk with the end user's authorization.")
+    return held
+
+
+def hold_new_sv(session: Session, registry: Registry, order: Lsr, sv_id: int, *,
+                now: datetime) -> None:
+    """An SV the new provider created while the order is held goes to conflict 54 too."""
+    held = open_hold(session, order)
+    if held is None:
+        return
+    registry.put_in_conflict(sv_id, HOLD_CONFLICT_CAUSE, now=now)
+    held.sv_ids = [*held.sv_ids, sv_id]
+
+
+def _held(ctx: OrderContext, order: Lsr, event: Event) -> OrderHold:
+    _check(order, event)
+    held = open_hold(ctx.session, order) if order.hold else None
+    if held is None:
+        raise TransitionRefused(f"Order {order.order_number} is not on hold.",
+                                code="not_on_hold")
+    return held
+
+
+def _end_hold(session: Session, order: Lsr, outcome: str, *, actor: Actor, now: datetime,
+              remarks: str | None = None) -> None:
+    held = open_hold(session, order)
+    if held is not None:
+        held.ended_at, held.outcome, held.ended_by_user_id = now, outcome, actor.user_id
+        held.remarks = remarks or None
+    order.hold = None
+    if order.review_reason == "dispute":
+        order.review_reason = None
+
+
+def release(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
+    """Staff end the hold: exactly the SVs it conflicted return to pending, concurred."""
+    held = _held(ctx, order, Event.RELEASE)
+    wanted = set(held.sv_ids)
+    svs = [sv for sv in ctx.registry.subscriptions_for_tns(list(order.foc_tns),
+                                                           statuses=["conflict"])
+           if sv.id in wanted and sv.conflict_cause == HOLD_CONFLICT_CAUSE]
+    for sv in svs:
+        ctx.registry.concur(sv.id, now=ctx.now)
+    _end_hold(ctx.session, order, "released", actor=ctx.actor, now=ctx.now, remarks=remarks)
+    order.updated_at = ctx.now
+    audit.record(ctx.session, ctx.actor, "lsr.released", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id, before={"hold": "dispute"},
+                 after={"hold": None, "svs_concurred": [sv.id for sv in svs]},
+                 details={"remarks": remarks} if remarks else None)
+    _notify(ctx.session, order, "lsr.released", now=ctx.now,
+            subject=f"Hold released: PON {order.pon}",
+            body=f"The LNP desk released the hold on PON {order.pon} (order "
+                 f"{order.order_number}); its subscription versions are concurred again and "
+                 f"it may be activated in its porting window (due {iso(order.due_date)}).")
+
+
+def cancel_held(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
+    """Staff cancel a held order: canceled, reason end_user_dispute, pending SVs canceled."""
+    held = _held(ctx, order, Event.HOLD_CANCEL)
+    assert held is not None
+    order.status, order.closed_at, order.updated_at = LsrStatus.CANCELED, ctx.now, ctx.now
+    order.cancel_reason = "end_user_dispute"
+    _index(ctx, order, ())
+    canceled = ctx.registry.cancel_pending(list(order.foc_tns), now=ctx.now) \
+        if order.foc_tns else 0
+    _end_hold(ctx.session, order, "canceled", actor=ctx.actor, now=ctx.now, remarks=remarks)
+    audit.record(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
+                 partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value,
+                                                            "hold": "dispute"},
+                 after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled,
+                        "cancel_reason": "end_user_dispute"},
+                 details={"reason": "end_user_dispute", "remarks": remarks})
+    _notify(ctx.session, order, "lsr.canceled", now=ctx.now,
+            subject=f"Canceled (end user dispute): PON {order.pon}",
+            body=f"PON {order.pon} (order {order.order_number}) is canceled: the end user "
+                 "disputed the port and the LNP desk canceled it (end_user_dispute)."
+                 + (f" Remarks: {remarks}" if remarks else ""))
+
+
 # --- clocks (§5.4, §5.5) ----------------------------------------------------------------
 
 
@@ -529,6 +672,8 @@ def expire(session: Session, registry: Registry, order: Lsr, *, actor: Actor,
     order.status, order.closed_at, order.updated_at = LsrStatus.EXPIRED, now, now
     _set_index(session, order, ())
     canceled = registry.cancel_pending(list(order.foc_tns), now=now)
+    if order.hold:  # a hold moves no window: it ends with the order (§11.2)
+        _end_hold(session, order, "expired", actor=actor, now=now)
     audit.record(session, actor, "lsr.expired", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
                  after={"status": LsrStatus.EXPIRED.value, "svs_canceled": canceled})
@@ -544,6 +689,8 @@ def activated(session: Session, registry: Registry, order: Lsr, tn: str, *, acto
     """A TN of the order was activated: it is ported out on its account; when every TN of the
     order is active the order completes. Return True when it completed."""
     _check(order, Event.ACTIVATE)
+    if order.hold:
+        raise TransitionRefused(held_message(order), code="not_activatable")
     session.execute(sa.update(Tn).where(Tn.tn == tn).values(status="ported_out", changed_at=now))
     active = {sv.tn for sv in registry.subscriptions_for_tns(order.foc_tns, statuses=["active"])
               if sv.new_spid == order.nnsp}
