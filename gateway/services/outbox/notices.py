@@ -17,10 +17,12 @@ CONTACT_TYPE = {
     "escalation.raised": "escalation", "escalation.risen": "escalation",
     "escalation.acknowledged": "escalation", "escalation.resolved": "escalation",
     "lsr.foc_overdue": "jeopardy", "npac.conflict": "jeopardy",
+    "lsr.note": "jeopardy",  # §13.1
 }
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
                   "lsr.manual_review", "csr.returned", "csr.rejected", "escalation.raised",
-                  "escalation.risen", "escalation.acknowledged", "escalation.resolved"}
+                  "escalation.risen", "escalation.acknowledged", "escalation.resolved",
+                  "lsr.note"}
 
 
 def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:
