@@ -186,3 +186,28 @@ def test_escalation_carries_the_partners_ticket_and_problem_start(heron, desk):
     naive = heron.post(url, {"reason": "port_day_problem", "text": "x",
                              "problem_started_at": "2026-11-23T09:15:00"})
     assert naive.status_code == 400
+
+
+def test_agent_notes_its_own_order_while_approved_then_it_is_404(
+        client, heron, desk, actors, cli, db_session):
+    actors.partner(ccna="AGX", name="Port Agents Inc", spids=(), type="agent")
+    actors.user("agent", partner="AGX")
+    agent = Api(client, actors.token("agent"))
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    body = dict(json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), pon="AGENTNOTE",
+                loa=_file(PDF))
+    order = agent.post("/api/v1/lsrs", body).get_json()
+    assert order["status"] == "foc", order["rejects"]
+    url = f"/api/v1/lsrs/{order['id']}/notes"
+    desk.post(url, {"text": "Which end user signed the LOA?", "request_info": True})
+    db_session.expire_all()
+    told = {p for (p,) in db_session.execute(sa.select(Notice.partner_id).where(
+        Notice.event == "lsr.note"))}
+    assert len(told) == 2  # the carrier and its agent (§10.3)
+    assert agent.post(url, {"text": "Linda Nakamura herself."}).status_code == 201
+    assert [n["author"]["name"] for n in heron.get(url).get_json()["items"]] == \
+        ["desk", "agent"]  # the carrier reads its agent's conversation
+    assert cli("partner", "revoke", "--carrier", "BHW", "--agent", "AGX")[0] == 0
+    assert agent.get(url).status_code == 404
+    assert agent.post(url, {"text": "still there?"}).status_code == 404
