@@ -62,6 +62,8 @@ def _catalog_field(key: str):
     if key == "remarks":
         return TextAreaField(field_label(key), validators=checks, **kwargs)
     render = {"type": "date"} if key == "ddd" else {"autocomplete": "off"}
+    if key == "dfdt":  # §13.2: HH:MM, 08:00-16:59 local
+        render = {"type": "time", "min": "08:00", "max": "16:59", "autocomplete": "off"}
     if key in ("atn", "nan", "init_tel"):
         render = {"inputmode": "numeric", "autocomplete": "off"}
     return StringField(field_label(key), validators=checks, render_kw=render, **kwargs)

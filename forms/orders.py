@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forms._adapters import CatalogFormat, choices, field_help
@@ -68,6 +75,11 @@ class EscalationForm(FlaskForm):
     text = TextAreaField("What happened", validators=[DataRequired(
         "Tell the desk what happened."), Length(max=2000)],
         description="What you expected, what you see, and who to call back.")
+    partner_ticket = StringField("Your ticket number", validators=[Optional(), Length(max=40)],
+                                 description="Your own trouble ticket, so both desks can refer "
+                                             "to it.")
+    problem_started_at = DateTimeLocalField("Problem started at", validators=[Optional()],
+                                            description="In your time zone (your profile's).")
 
 
 class StateForm(FlaskForm):

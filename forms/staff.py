@@ -187,6 +187,9 @@ class FocDecisionForm(FlaskForm):
     """Issue the FOC with a due date (§7.2)."""
 
     due_date = DateField("FOC due date", validators=[InputRequired("Choose the FOC due date.")])
+    # §13.2: a coordinated cut's time; the service judges it (400 invalid_due_time)
+    due_time = StringField("Cut time (HH:MM local)", validators=[Optional(), Length(max=5)],
+                           render_kw={"type": "time"})
 
 
 class RejectDecisionForm(FlaskForm):

@@ -140,12 +140,15 @@ def add_business_hours(dt: datetime, hours: float, state: str,
         cursor = datetime.combine(day, start)
 
 
-def porting_window(due_date: date, state: str,
-                   profile: CarrierProfile) -> tuple[datetime, datetime]:
-    """Return the porting window (§5.5): due date 00:00 to 23:59:59 of its 4th business day."""
+def porting_window(due_date: date, state: str, profile: CarrierProfile,
+                   opens_at: time | None = None) -> tuple[datetime, datetime]:
+    """Return the porting window (§5.5): due date 00:00 to 23:59:59 of its 4th business day.
+
+    `opens_at`: a coordinated cut's time of day (§13.2) opens the window then instead."""
     zone = zone_for(state, profile)
     last = add_business_days(due_date, profile.porting_window_business_days, profile)
-    return local_at(_day(due_date), time(0, 0), zone), local_at(last, END_OF_DAY, zone)
+    return local_at(_day(due_date), opens_at or time(0, 0), zone), \
+        local_at(last, END_OF_DAY, zone)
 
 
 def conflict_deadline(due_date: date, state: str, profile: CarrierProfile) -> datetime:

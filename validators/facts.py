@@ -88,7 +88,7 @@ class LsrDecision:
     receipt: Receipt | None
     due_date: date | None  # FOC due date when accepted automatically; the earliest date otherwise
     earliest_due_date: date | None
-    review_reason: str | None  # expedite | project | None
+    review_reason: str | None  # project | coordinated | expedite | None (§7.2 order)
     foc_due_at: datetime | None  # §5.4, aware
     tns: tuple[str, ...] = ()
     disconnect_tns: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from validators.authorization import (
 from validators.calendar import local_day, next_business_day, on_or_next_business_day
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
+from validators.coordinated import check_coordinated, is_coordinated
 from validators.due_dates import (
     cutoff_for,
     ddd_too_far,
@@ -138,8 +139,10 @@ def _schedule(lsr: Mapping[str, Any], account: AccountFacts, port_type: str, n_t
                          findings=ddd_too_far(ddd, day, profile))
     earliest = earliest_due_date(day, days, profile)
     chosen = foc_date(ddd, earliest, day, text_of(lsr, "exp") == "Y", profile)
+    # §7.2: the first that applies of project, coordinated, expedite (fraud_review follows)
+    review = "coordinated" if is_coordinated(lsr) else chosen.review_reason
     return _Schedule(due_date=max(chosen.due_date, issue_floor), earliest=earliest,
-                     review=chosen.review_reason,
+                     review=review,
                      foc_due_at=due_at, findings=chosen.findings)
 
 
@@ -177,11 +180,13 @@ def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: Ca
     # A TN that is not working (R203) is not checked further: it does not make a simple port
     # non-simple. The LSR's TN count still places the order in the guide (§5.2).
     working = [tn for tn in porting if account.tn_status.get(tn) == "working"] if account else []
-    port_type = classify(reqtyp, account, working, n_tns=len(tns)) \
+    coordinated = is_coordinated(lsr)  # §13.2: a coordinated cut is never a simple port
+    port_type = classify(reqtyp, account, working, n_tns=len(tns), coordinated=coordinated) \
         if account and reqtyp in REQTYP_ACT else None
     found = check_plain_fields(lsr, None if port_type is None else port_type != "simple") \
         + check_reqtyp_act(lsr) + found
     bad = {f.field for f in found if f.code in ("R601", "R602", "R605")}
+    found += check_coordinated(lsr, bad, profile)
     found += check_agauth(lsr) + check_loa(lsr, partner)
     found += check_ccna(_ok(lsr, "ccna", bad), partner, "lsr")
     found += check_nnsp(lsr, facts, profile, frozenset(bad)) + check_one_account(held)

@@ -104,12 +104,14 @@ def is_simple(reqtyp: str | None, account: AccountFacts, tns: Iterable[str]) -> 
 
 
 def classify(reqtyp: str | None, account: AccountFacts, tns: Sequence[str], *,
-             n_tns: int | None = None) -> str:
+             n_tns: int | None = None, coordinated: bool = False) -> str:
     """Return the port type: simple, non_simple, or project above the automatic TN range.
 
     `tns` are the account's TNs being ported; `n_tns` (default their number) is the LSR's TN
-    count that places the order in the interval guide (§5.2).
+    count that places the order in the interval guide (§5.2). A coordinated cut (CHC = Y,
+    §13.2) makes the port non-simple (§4.7).
     """
-    base = "simple" if is_simple(reqtyp, account, tns) else "non_simple"
+    simple = is_simple(reqtyp, account, tns) and not coordinated
+    base = "simple" if simple else "non_simple"
     port_type, _, _ = interval_for(reqtyp or "CB", base, len(tns) if n_tns is None else n_tns)
     return port_type

@@ -41,7 +41,7 @@ SCHEMAS = ("LsrSchema", "CsrRequestSchema", "CsrResponseSchema", "LsrResponseSch
            "SupplementResponseSchema", "ValidateResponseSchema", "EscalationRequestSchema",
            "EscalationResponseSchema", "SubscriptionRequestSchema", "SubscriptionSchema",
            "DecisionSchema", "ManualLsrSchema", "ManualCsrSchema", "ErrorEnvelopeSchema",
-           "ContactLevelSchema")
+           "ContactLevelSchema", "NoteRequestSchema", "NoteSchema", "NoteListSchema")
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +83,11 @@ def _paths() -> dict:
         "/lsrs/{lsr_id}/escalations": {"post": _op(
             "Escalate an LSR", "201", "EscalationResponse", body="EscalationRequest",
             params=lid), "get": _op("Escalations of an LSR", "200", None, params=lid)},
+        "/lsrs/{lsr_id}/notes": {
+            "post": _op("Write a note on an LSR (business-rules §13.1)", "201", "Note",
+                        body="NoteRequest", params=lid, errors=(400, 401, 403, 404, 409)),
+            "get": _op("Notes of an LSR, oldest first", "200", "NoteList", params=lid)},
+        "/lsrs/{lsr_id}/notes/{note_id}/attachment": {"get": _note_file_op()},
         "/escalation-contacts": {"get": _op("Escalation contacts of a state", "200", None,
                                             params=_query("state"))},
         "/npac/tns/{tn}": {"get": _op("Current provider of a TN", "200", None, params=[
@@ -134,6 +139,16 @@ def _loa_op() -> dict:
     binary = {"schema": {"type": "string", "format": "binary"}}
     op = _op("An LOA file (the partner that sent it, the carrier it acted for, staff)", "200",
              None, params=[_path_id("loa_id")], errors=(401, 403, 404))
+    op["responses"]["200"]["content"] = {kind: binary for kind in
+                                         ("application/pdf", "image/png", "image/jpeg")}
+    return op
+
+
+def _note_file_op() -> dict:
+    """A note's attachment (whoever may read the order's notes)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    op = _op("A note's attachment", "200", None,
+             params=[_path_id("lsr_id"), _path_id("note_id")], errors=(401, 403, 404))
     op["responses"]["200"]["content"] = {kind: binary for kind in
                                          ("application/pdf", "image/png", "image/jpeg")}
     return op

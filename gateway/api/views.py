@@ -145,9 +145,12 @@ def escalate_lsr(lsr_id: int):
         raise NotFound(f"No LSR {lsr_id}.")
     escalation, contact = escalations.escalate_order(
         session, lsr, reason=data["reason"], text=data["text"], actor=g.actor,
-        now=clock.now(), profile=carrier_profile())
+        now=clock.now(), profile=carrier_profile(), partner_ticket=data["partner_ticket"],
+        problem_started_at=data["problem_started_at"])
     return jsonify({"id": escalation.id, "level": escalation.level,
-                    "contact": contact.as_dict() if contact else None}), 201
+                    "contact": contact.as_dict() if contact else None,
+                    "partner_ticket": escalation.partner_ticket,
+                    "problem_started_at": iso(escalation.problem_started_at)}), 201
 
 
 @bp.get("/escalation-contacts")
@@ -175,7 +178,8 @@ def staff_decision(lsr_id: int):
     if lsr is None:
         raise NotFound(f"No LSR {lsr_id}.")
     decisions.decide_order(ctx, lsr, action=data["action"], due_date=_staff_date(data),
-                           codes=data.get("codes"), remarks=data.get("remarks", ""))
+                           codes=data.get("codes"), remarks=data.get("remarks", ""),
+                           due_time=data.get("due_time"))
     return jsonify(lsr_body(lsr))
 
 

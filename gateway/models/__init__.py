@@ -2,6 +2,7 @@
 from gateway.models.accounts import Account, PasscodeFailure, Tn
 from gateway.models.audit import AuditEvent
 from gateway.models.escalations import Escalation, EscalationContact
+from gateway.models.notes import OrderNote
 from gateway.models.orders import CsrRequest, Loa, Lsr, LsrTn, LsrVersion
 from gateway.models.outbox import Delivery, JobLock, Notice
 from gateway.models.partners import (
@@ -21,4 +22,4 @@ __all__ = ["Account", "PasscodeFailure", "Tn", "AuditEvent", "Escalation", "Esca
            "CsrRequest", "Loa", "Lsr", "LsrTn", "LsrVersion", "Delivery", "JobLock", "Notice",
            "AccessRequest", "AgentApproval", "ApiToken", "Contact", "Partner", "PartnerSpid",
            "Role", "User",
-           "LoginThrottle", "DisputeLink", "OrderHold"]
+           "LoginThrottle", "DisputeLink", "OrderHold", "OrderNote"]

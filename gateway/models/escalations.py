@@ -48,3 +48,6 @@ class Escalation(Base):
     acknowledged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(sa.String(2000))
+    # the partner's own trouble ticket and when the problem started (its view of the case)
+    partner_ticket: Mapped[str | None] = mapped_column(sa.String(40))
+    problem_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -126,6 +126,12 @@ class Lsr(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # §13.2: the coordinated cut's time of day (HH:MM, local time of the account's state)
+    due_time: Mapped[str | None] = mapped_column(sa.String(5))
+    # §13.1: staff asked for information and the partner has not answered yet
+    awaiting_partner_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # §13.1: a partner's note awaits the desk's answer by then (the staff queue's note item)
+    note_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     versions: Mapped[list[LsrVersion]] = relationship(
         back_populates="lsr", order_by="LsrVersion.id", cascade="all, delete-orphan")
@@ -138,6 +144,11 @@ class Lsr(Base):
         requested = self.payload.get("tns") if isinstance(self.payload, dict) else None
         return [t if isinstance(t, str) else str(t) for t in requested] \
             if isinstance(requested, list) else []
+
+    @property
+    def awaiting_partner(self) -> bool:
+        """Staff asked for information that the partner has not given yet (§13.1)."""
+        return self.awaiting_partner_since is not None
 
     def field(self, key: str) -> str | None:
         """A field of the order's body as text, for pages (None when absent)."""

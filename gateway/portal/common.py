@@ -6,7 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from zoneinfo import ZoneInfo
 
@@ -81,6 +81,17 @@ def user_today() -> date:
     except (KeyError, ValueError):
         zone = ZoneInfo("America/Los_Angeles")
     return clock.now().astimezone(zone).date()
+
+
+def user_moment(value: datetime | None) -> datetime | None:
+    """A wall-clock time typed on a form, as an instant in the signed-in user's zone."""
+    if value is None:
+        return None
+    try:
+        zone = ZoneInfo(current_user.timezone or "America/Los_Angeles")
+    except (KeyError, ValueError):
+        zone = ZoneInfo("America/Los_Angeles")
+    return value.replace(tzinfo=zone)
 
 
 def _cell(value) -> str:

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from forms.lsr import next_ver
+from forms.notes import NoteForm
 from forms.orders import CancelForm, DueDateForm, EscalationForm, OrderSearchForm
 from gateway import clock, db
 from gateway.errors import GatewayError
@@ -21,11 +22,14 @@ from gateway.portal.common import (
     page_arg,
     partner_access,
     scope,
+    user_moment,
 )
 from gateway.portal.lsr_views import flash_supplement
 from gateway.services import policy
 from gateway.services.escalations import ladder as escalations
+from gateway.services.orders import notes as order_notes
 from gateway.services.orders import queries, supplements, timeline
+from gateway.services.orders.cut import cut_words
 from gateway.services.orders.request import LsrRequest
 from gateway.services.portal import reads as portal_reads
 
@@ -67,7 +71,12 @@ def _order(lsr_id: int, *, for_update: bool = False,
     return lsr
 
 
-def _page(lsr, *, cancel=None, due=None, escalate=None, status: int = 200):
+def render_order(lsr, **forms):
+    """The order page with the forms given (the note views re-render it on an error)."""
+    return _page(lsr, **forms)
+
+
+def _page(lsr, *, cancel=None, due=None, escalate=None, note=None, status: int = 200):
     session, now, profile = db.session(), clock.now(), carrier_profile()
     ver = next_ver(v.ver for v in lsr.versions)
     cancel = cancel or CancelForm(formdata=None, ver=ver)
@@ -82,6 +91,8 @@ def _page(lsr, *, cancel=None, due=None, escalate=None, status: int = 200):
         events=timeline.order_timeline(session, composition.registry(session), lsr),
         clocks=timeline.clocks(lsr, now=now, profile=profile), cancel=cancel, due=due,
         escalate=escalate, contacts=contacts, state=state, open=lsr.status in OPEN_STATUSES,
+        notes=order_notes.notes_of(session, lsr), note=note or NoteForm(formdata=None),
+        cut=cut_words(lsr, profile),
         may_change="lsr" in current_user.privileges
         and policy.may(scope(), policy.Action.SUPPLEMENT, lsr)), status
 
@@ -135,7 +146,8 @@ def escalate_order(lsr_id: int):
     try:
         escalation, contact = escalations.escalate_order(
             db.session(), lsr, reason=form.reason.data, text=form.text.data, actor=actor(),
-            now=clock.now(), profile=carrier_profile())
+            now=clock.now(), profile=carrier_profile(), partner_ticket=form.partner_ticket.data,
+            problem_started_at=user_moment(form.problem_started_at.data))
     except GatewayError as err:
         text, status = failed(err)
         flash(text, "error")

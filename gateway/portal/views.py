@@ -11,6 +11,7 @@ from gateway.portal import bp
 from gateway.portal.common import partner_access, scope, user_today
 from gateway.services.desk import dashboards
 from gateway.services.escalations import ladder as escalations
+from gateway.services.orders.cut import cut_words
 from gateway.services.portal import reads as portal_reads
 
 
@@ -21,7 +22,9 @@ def home():
     visible = scope()
     summary = dashboards.partner_summary(session, visible, now=now, profile=carrier_profile())
     lists = portal_reads.dashboard_lists(session, visible, today=user_today(), now=now)
-    return render_template("portal/home.html", summary=summary, lists=lists)
+    profile = carrier_profile()
+    return render_template("portal/home.html", summary=summary, lists=lists,
+                           cut_words=lambda o, short=False: cut_words(o, profile, short=short))
 
 
 @bp.get("/escalation-contacts")

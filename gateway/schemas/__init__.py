@@ -96,6 +96,8 @@ class CsrResponseSchema(Schema):
 
 class FocSchema(Schema):
     due_date = fields.String()
+    due_time = fields.String(allow_none=True, metadata={
+        "description": "HH:MM local: a coordinated cut's time (business-rules §13.2)"})
     issued_at = fields.String()
     tns = fields.List(fields.String())
     disconnect_tns = fields.List(fields.String())
@@ -135,6 +137,8 @@ class LsrResponseSchema(Schema):
     hold = fields.String(allow_none=True, metadata={"description": "dispute while on hold"})
     cancel_reason = fields.String(allow_none=True, metadata={
         "description": "end_user_dispute when the desk canceled a held order (§11.2)"})
+    awaiting_partner = fields.Boolean(metadata={
+        "description": "Staff asked for information the partner has not given (§13.1)"})
     foc = fields.Nested(FocSchema, allow_none=True)
     rejects = fields.List(fields.Nested(RejectSchema))
     history = fields.List(fields.Nested(HistorySchema))
@@ -168,6 +172,50 @@ class EscalationRequestSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(
         ["foc_overdue", "csr_overdue", "reject_disputed", "port_day_problem"]))
     text = fields.String(load_default="", validate=validate.Length(max=2000))
+    partner_ticket = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(max=40), metadata={
+                                       "description": "The partner's own trouble ticket"})
+    problem_started_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "When the problem started (ISO-8601 with offset)"})
+
+
+class NoteAttachmentSchema(Schema):
+    filename = fields.String()
+    content_base64 = fields.String()
+
+
+class NoteRequestSchema(Schema):
+    """A note (business-rules §13.1); its checks answer bad_request / bad_attachment."""
+
+    text = fields.Raw(required=True, metadata={"type": "string"})
+    attachment = fields.Raw(metadata={"type": "object"})
+    request_info = fields.Raw(metadata={"type": "boolean",
+                                        "description": "Staff only: ask for information"})
+
+
+class NoteAuthorSchema(Schema):
+    kind = fields.String(validate=validate.OneOf(["partner", "staff"]))
+    name = fields.String()
+
+
+class NoteFileSchema(Schema):
+    filename = fields.String()
+    url = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+
+
+class NoteSchema(Schema):
+    id = fields.Integer()
+    author = fields.Nested(NoteAuthorSchema)
+    text = fields.String()
+    request_info = fields.Boolean()
+    attachment = fields.Nested(NoteFileSchema, allow_none=True)
+    at = fields.String()
+
+
+class NoteListSchema(Schema):
+    items = fields.List(fields.Nested(NoteSchema))
 
 
 class ContactLevelSchema(Schema):
@@ -203,6 +251,8 @@ class SubscriptionSchema(Schema):
 class DecisionSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(["foc", "reject"]))
     due_date = fields.Raw(metadata={"type": "string", "format": "date"})  # view: invalid_due_date
+    due_time = fields.Raw(metadata={"type": "string", "description": "HH:MM, coordinated "
+                                    "ports (business-rules §13.2); else invalid_due_time"})
     codes = fields.List(fields.String())
     remarks = fields.String(load_default="", validate=validate.Length(max=500))
 

@@ -26,7 +26,8 @@ def csr_body(req: CsrRequest) -> dict:
 def lsr_body(lsr: Lsr) -> dict:
     foc = None
     if lsr.foc_issued_at is not None and lsr.status not in ("rejected", "manual_review"):
-        foc = {"due_date": iso(lsr.due_date), "issued_at": iso(lsr.foc_issued_at),
+        foc = {"due_date": iso(lsr.due_date), "due_time": lsr.due_time,
+               "issued_at": iso(lsr.foc_issued_at),
                "tns": list(lsr.foc_tns or []), "disconnect_tns": list(lsr.disconnect_tns or []),
                "new_btn": lsr.new_btn}
     return {
@@ -35,7 +36,8 @@ def lsr_body(lsr: Lsr) -> dict:
         "received_at": iso(lsr.received_at),
             "effective_received_at": iso(lsr.effective_received_at),
         "review_reason": lsr.review_reason, "review_rule": lsr.review_rule, "hold": lsr.hold,
-        "cancel_reason": lsr.cancel_reason, "foc": foc, "rejects": list(lsr.rejects or []),
+        "cancel_reason": lsr.cancel_reason, "awaiting_partner": lsr.awaiting_partner,
+        "foc": foc, "rejects": list(lsr.rejects or []),
         "loa_id": lsr.loa_id,
         "history": [{"ver": v.ver, "sup": v.sup, "status": v.status, "at": iso(v.at),
                      "rejects": list(v.rejects or []), "due_date": iso(v.due_date)}

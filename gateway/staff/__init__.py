@@ -23,6 +23,7 @@ from gateway.staff import (  # noqa: E402,F401
     dashboard,
     escalations,
     manual,
+    notes,
     outbox,
     partners,
     protection,  # noqa: E402,F401

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from forms.notes import StaffNoteForm
 from forms.protection import HoldDecisionForm
 from forms.staff import FocDecisionForm, RejectDecisionForm, add_error
 from gateway import clock, db
@@ -15,6 +16,8 @@ from gateway.services import policy
 from gateway.services.desk import dashboards, review
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import decisions, queries, timeline
+from gateway.services.orders import notes as order_notes
+from gateway.services.orders.cut import cut_words
 from gateway.services.protection import desk as protection_desk
 from gateway.services.serialize import lsr_body
 from gateway.staff import bp
@@ -46,7 +49,7 @@ def home():
 @bp.get("/queue")
 def queue():
     now = clock.now()
-    kind = choice_arg("kind", ("lsr", "escalation"))
+    kind = choice_arg("kind", ("lsr", "escalation", "note"))
     rows = review.queue_rows(db.session(), now=now, kind=kind)
     return render_template("staff/queue.html", rows=rows, kind=kind, now=now)
 
@@ -58,7 +61,12 @@ def _load(lsr_id: int, *, for_update: bool = False):
     return lsr
 
 
-def _render_order(lsr, *, foc_form=None, reject_form=None, status: int = 200):
+def render_order(lsr, **forms):
+    """The order page with the forms given (the note views re-render it on an error)."""
+    return _render_order(lsr, **forms)
+
+
+def _render_order(lsr, *, foc_form=None, reject_form=None, note_form=None, status: int = 200):
     session, profile = db.session(), carrier_profile()
     reject_form = reject_form or RejectDecisionForm(formdata=None)
     reject_form.setup()
@@ -66,6 +74,7 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, status: int = 200):
     if foc_form is None:
         foc_form = FocDecisionForm(formdata=None)
         foc_form.due_date.data = dates.grant_date or dates.proposed
+        foc_form.due_time.data = lsr.field("dfdt")  # §13.2: default the asked time
     owner = session.get(Partner, lsr.owner_partner_id)
     submitter = session.get(Partner, lsr.submitter_partner_id)
     account = session.get(Account, lsr.account_number) if lsr.account_number else None
@@ -75,7 +84,9 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, status: int = 200):
         escalations=escalations.escalations_of_order(session, lsr.id),
         notices=timeline.order_notices(session, lsr), now=clock.now(),
         protection=protection_desk.order_protection(session, lsr, profile),
-        hold_form=HoldDecisionForm(formdata=None)), status
+        hold_form=HoldDecisionForm(formdata=None),
+        notes=order_notes.notes_of(session, lsr), note_form=note_form or StaffNoteForm(
+            formdata=None), cut=cut_words(lsr, profile)), status
 
 
 def _refused(lsr, form, field: str, err: GatewayError) -> None:
@@ -96,11 +107,15 @@ def issue_foc(lsr_id: int):
     form = FocDecisionForm()
     if form.validate_on_submit():
         try:
-            decisions.decide_order(order_context(), lsr, action="foc", due_date=form.due_date.data)
+            decisions.decide_order(order_context(), lsr, action="foc", due_date=form.due_date.data,
+                                   due_time=form.due_time.data or None)
         except GatewayError as err:
-            _refused(lsr, form, "due_date", err)
+            _refused(lsr, form, "due_time" if err.code == "invalid_due_time" else "due_date",
+                     err)
         else:
-            flash(f"FOC issued for PON {lsr.pon}: due {lsr.due_date.isoformat()}.", "success")
+            cut = f" at {lsr.due_time} local" if lsr.due_time else ""
+            flash(f"FOC issued for PON {lsr.pon}: due {lsr.due_date.isoformat()}{cut}.",
+                  "success")
             return redirect(url_for(".order", lsr_id=lsr.id))
     return _render_order(lsr, foc_form=form, status=422)
 

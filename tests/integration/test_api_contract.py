@@ -6,8 +6,9 @@ import pytest
 from tests.conftest import EXAMPLES, Api, set_now
 
 ORDER_KEYS = {"id", "order_number", "ccna", "pon", "ver", "status", "port_type", "received_at",
-              "effective_received_at", "review_reason", "foc", "rejects", "history"}
-FOC_KEYS = {"due_date", "issued_at", "tns", "disconnect_tns", "new_btn"}
+              "effective_received_at", "review_reason", "foc", "rejects", "history",
+              "awaiting_partner"}
+FOC_KEYS = {"due_date", "due_time", "issued_at", "tns", "disconnect_tns", "new_btn"}
 HISTORY_KEYS = {"ver", "sup", "status", "at", "rejects", "due_date"}
 CSR_BODY_KEYS = {"id", "status", "received_at", "due_at", "rejects", "csr"}
 CSR_KEYS = {"account_number", "btn", "customer_name", "service_address", "tns", "service_class",
@@ -96,7 +97,8 @@ def test_lsr_201_has_the_exact_order_body(heron):
     assert all(set(h) == HISTORY_KEYS for h in body["history"])
     assert (body["ccna"], body["pon"], body["ver"], body["status"], body["port_type"]) == \
         ("BHW", "BHW20261123A", "1", "foc", "simple")
-    assert body["foc"] == {"due_date": "2026-11-24", "issued_at": "2026-11-23T18:00:00+00:00",
+    assert body["foc"] == {"due_date": "2026-11-24", "due_time": None,
+                           "issued_at": "2026-11-23T18:00:00+00:00",
                            "tns": ["5415550142"], "disconnect_tns": [], "new_btn": None}
     assert body["review_reason"] is None and body["rejects"] == []
     assert heron.get(f"/api/v1/lsrs/{body['id']}").get_json() == body

@@ -38,7 +38,7 @@ OBJECT_PARAMS = {"lsr_id": "lsr_id", "req_id": "req_id", "sv_id": "sv_id", "loa_
                  "escalation_id": "escalation_id", "user_id": "user_id",
                  "contact_id": "contact_id", "token_id": "token_id", "role_id": "role_id",
                  "order_id": "lsr_id", "csr_id": "req_id", "approval_id": "approval_id",
-                 "delivery_id": "delivery_id", "request_id": "request_id"}
+                 "delivery_id": "delivery_id", "request_id": "request_id", "note_id": "note_id"}
 CARRIER_PARAMS = {"account_number", "tn", "filename", "partner_id", "ccna", "state", "action",
                   "token"}
 PORTAL = ("partner_admin", "partner_user")
@@ -203,6 +203,10 @@ ROUTES = [
           page(INVALID_FORM, need="lsr", other=404), form=True),
     Route("portal.escalate_order", "POST", "/portal/orders/{lsr_id}/escalate",
           page(INVALID_FORM, other=404), form=True),
+    Route("portal.write_note", "POST", "/portal/orders/{lsr_id}/notes",
+          page(INVALID_FORM, need="lsr", other=404), form=True),
+    Route("portal.note_attachment", "GET", "/portal/orders/{lsr_id}/notes/{note_id}/attachment",
+          page(200, need=("view", "lsr"), other=404)),
     # partner administration (gateway/partner_admin): the partner's admins only
     Route("partner_admin.list_users", "GET", "/admin/users", page(200, roles=ADMIN)),
     Route("partner_admin.new_user", "GET", "/admin/users/new", page(200, roles=ADMIN)),
@@ -288,6 +292,10 @@ ROUTES = [
           form=True),
     Route("staff.reject", "POST", "/staff/orders/{lsr_id}/reject", page(INVALID_FORM, roles=DESK),
           form=True),
+    Route("staff.write_note", "POST", "/staff/orders/{lsr_id}/notes",
+          page(INVALID_FORM, roles=DESK), form=True),
+    Route("staff.note_attachment", "GET", "/staff/orders/{lsr_id}/notes/{note_id}/attachment",
+          page(200, roles=DESK)),
     Route("staff.manual_csr", "GET", "/staff/manual/csr", page(200, roles=DESK)),
     Route("staff.manual_csr", "POST", "/staff/manual/csr", page(INVALID_FORM, roles=DESK),
           form=True),
@@ -351,6 +359,12 @@ ROUTES = [
           api(201, need=("view", "lsr"), other=404),
           body=lambda w, k: {"reason": "foc_overdue", "text": "matrix"}),
     Route("api.list_order_escalations", "GET", "/api/v1/lsrs/{lsr_id}/escalations",
+          api(200, need=("view", "lsr"), other=404, staff=200)),
+    Route("api.list_notes", "GET", "/api/v1/lsrs/{lsr_id}/notes",
+          api(200, need=("view", "lsr"), other=404, staff=200)),
+    Route("api.write_note", "POST", "/api/v1/lsrs/{lsr_id}/notes",
+          api(201, need="lsr", other=404, staff=201), body=lambda w, k: {"text": "matrix"}),
+    Route("api.note_attachment", "GET", "/api/v1/lsrs/{lsr_id}/notes/{note_id}/attachment",
           api(200, need=("view", "lsr"), other=404, staff=200)),
     Route("api.escalation_contacts", "GET", "/api/v1/escalation-contacts?state=OR",
           api(200, staff=200)),

@@ -264,11 +264,17 @@ def _make_objects(world: World) -> None:
     agent = Api(world.client, world.tokens["agent"])
     by_agent = agent.post("/api/v1/lsrs", simple_port(FRESH_TNS[2], "APRIVATE2", loa=loa))
     assert by_agent.get_json()["status"] == "foc", by_agent.get_json()
+    note = a.post(f"/api/v1/lsrs/{order['id']}/notes",
+                  {"text": "APRIVATE note", "attachment": {
+                      "filename": "aprivate.pdf",
+                      "content_base64": base64.b64encode(PDF).decode()}})
+    assert note.status_code == 201, note.get_json()
     world.ids.update(req_id=csr["id"], lsr_id=order["id"], sv_id=sv.get_json()["id"],
+                     note_id=note.get_json()["id"],
                      escalation_id=esc.get_json()["id"], loa_id=by_agent.get_json()["loa_id"],
                      agent_lsr_id=by_agent.get_json()["id"])
     world.markers |= {"APRIVATE1", "APRIVATE2", order["order_number"],
-                      by_agent.get_json()["order_number"], "APRIVATE escalation"}
+                      by_agent.get_json()["order_number"], "APRIVATE escalation", "APRIVATE note"}
     with world.app.app_context(), world.session() as session, session.begin():
         _a_side_rows(world, session)
 

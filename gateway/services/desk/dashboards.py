@@ -49,13 +49,16 @@ def staff_summary(session: Session, *, now: datetime) -> dict[str, int]:
         sa.func.count().filter(Lsr.status == "manual_review"),
         sa.func.count().filter(Lsr.status == "manual_review", Lsr.foc_due_at < now),
         sa.func.count().filter(Lsr.status == "foc"),
+        sa.func.count().filter(Lsr.awaiting_partner_since.is_not(None)),  # §13.1
+        sa.func.count().filter(Lsr.note_due_at.is_not(None)),
     )).one()
     esc_counts = session.execute(sa.select(
         sa.func.count().filter(Escalation.acknowledged_at.is_(None)),
         sa.func.count().filter(Escalation.acknowledged_at.is_(None), Escalation.ack_due_at < now),
     )).one()
     return {"review": lsr_counts[0], "review_overdue": lsr_counts[1], "open_focs": lsr_counts[2],
-            "escalations": esc_counts[0], "escalations_overdue": esc_counts[1]}
+            "escalations": esc_counts[0], "escalations_overdue": esc_counts[1],
+            "awaiting_partner": lsr_counts[3], "notes_waiting": lsr_counts[4]}
 
 
 # --- the desk dashboard (issue 5): figures per day in the viewer's zone, grouped in SQL -------

@@ -1,4 +1,5 @@
-"""The staff work queue: orders in review and open escalations, soonest due first (§4.4)."""
+"""The staff work queue: orders in review, partner notes awaiting an answer and open
+escalations, soonest due first (§4.4, §13.1)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,13 +11,18 @@ from gateway.models import Escalation, Lsr, OrderHold
 
 
 def work_queue(session: Session, *, limit: int = 500) -> list[dict]:
-    """Orders in review and unacknowledged escalations, soonest due first (api-contract §4.4)."""
+    """Orders in review, partner notes awaiting the desk and unacknowledged escalations,
+    soonest due first (api-contract §4.4)."""
     orders = session.execute(sa.select(Lsr.id, Lsr.review_reason, Lsr.foc_due_at).where(
         Lsr.status == "manual_review").order_by(Lsr.foc_due_at).limit(limit)).all()
     escalations = session.execute(sa.select(Escalation.id, Escalation.ack_due_at).where(
         Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None))
         .order_by(Escalation.ack_due_at).limit(limit)).all()
     items = [{"kind": "lsr", "id": i, "reason": r, "due_at": d} for i, r, d in orders]
+    # §13.1: a partner's note awaiting the desk's answer (id: the order's)
+    noted = session.execute(sa.select(Lsr.id, Lsr.note_due_at).where(
+        Lsr.note_due_at.is_not(None)).order_by(Lsr.note_due_at).limit(limit)).all()
+    items += [{"kind": "note", "id": i, "reason": "note", "due_at": d} for i, d in noted]
     items += [{"kind": "escalation", "id": i, "reason": "escalation", "due_at": d}
               for i, d in escalations]
     far = datetime.max.replace(tzinfo=None)

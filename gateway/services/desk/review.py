@@ -1,7 +1,7 @@
 """What the LNP desk sees before it decides (§5, §7.2): the order's dates and the work queue."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -72,9 +72,9 @@ def decision_dates(lsr: Lsr, profile: CarrierProfile) -> DecisionDates:
 class QueueRow:
     """One line of the work queue, with what the desk needs to pick it up."""
 
-    kind: str  # lsr | escalation
+    kind: str  # lsr | escalation | note
     id: int
-    reason: str  # expedite | project | escalation
+    reason: str  # a review reason (§7.2) | escalation | note
     due_at: datetime | None
     lsr_id: int | None
     pon: str | None
@@ -95,6 +95,8 @@ def _order_rows(session: Session, ids: list[int]) -> dict[int, QueueRow]:
         tns = len(lsr.foc_tns or [])
         ddd = lsr.payload.get("ddd") if isinstance(lsr.payload, dict) else None
         detail = f"{tns} TN{'s' if tns != 1 else ''} · DDD {ddd or '—'} · {lsr.channel}"
+        if lsr.awaiting_partner:  # §13.1: the desk asked the partner for information
+            detail += " · awaiting partner"
         found[lsr.id] = QueueRow("lsr", lsr.id, lsr.review_reason or "review", lsr.foc_due_at,
                                  lsr.id, lsr.pon, lsr.order_number, ccna, name,
                                  lsr.state or _eu_state(lsr), detail)
@@ -130,16 +132,20 @@ def _escalation_rows(session: Session, ids: list[int]) -> dict[int, QueueRow]:
 def queue_rows(session: Session, *, now: datetime, kind: str | None = None) -> list[QueueRow]:
     """The staff work queue (the API's order, soonest due first) with its details (3 queries)."""
     items = work_queue(session)
-    if kind in ("lsr", "escalation"):
+    if kind in ("lsr", "escalation", "note"):
         items = [i for i in items if i["kind"] == kind]
-    orders = _order_rows(session, [i["id"] for i in items if i["kind"] == "lsr"])
+    orders = _order_rows(session, [i["id"] for i in items if i["kind"] in ("lsr", "note")])
     escalations = _escalation_rows(session, [i["id"] for i in items if i["kind"] == "escalation"])
     rows = []
     for item in items:
-        row = (orders if item["kind"] == "lsr" else escalations).get(item["id"])
+        row = (escalations if item["kind"] == "escalation" else orders).get(item["id"])
         if row is None:
             continue
-        row.reason, row.due_at = item["reason"], item["due_at"]  # a hold's own clock (§11.2)
+        if item["kind"] == "note":  # §13.1: the partner's note awaits the desk's answer
+            row = replace(row, kind="note", reason="note", due_at=item["due_at"],
+                          detail="partner's note awaits an answer · " + row.detail)
+        else:
+            row.reason, row.due_at = item["reason"], item["due_at"]  # a hold's own clock (§11.2)
         if row.due_at is not None:
             row.overdue = row.due_at < now
             row.due_soon = not row.overdue and row.due_at - now <= SOON

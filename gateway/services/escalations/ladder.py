@@ -1,7 +1,7 @@
 """Escalations by state and level (business-rules §8.2)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,6 +17,8 @@ from gateway.services.serialize import iso
 from validators.calendar import add_business_hours
 from validators.carrier_profile import CarrierProfile
 
+FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; a later start is a typo
+
 
 def contacts_for_state(session: Session, state: str) -> list[EscalationContact]:
     return list(session.scalars(sa.select(EscalationContact).where(
@@ -29,9 +31,15 @@ def contact_at(session: Session, state: str, level: int) -> EscalationContact | 
 
 
 def escalate_order(session: Session, lsr: Lsr, *, reason: str, text: str, actor: Actor,
-                   now: datetime, profile: CarrierProfile) -> tuple[Escalation,
-                                                                    EscalationContact | None]:
-    """Raise an escalation on an order at level 1 of its state's ladder."""
+                   now: datetime, profile: CarrierProfile, partner_ticket: str | None = None,
+                   problem_started_at: datetime | None = None,
+                   ) -> tuple[Escalation, EscalationContact | None]:
+    """Raise an escalation on an order at level 1 of its state's ladder, with the partner's
+    own ticket number and the time the problem started when it gives them."""
+    ticket = (partner_ticket or "").strip()[:40] or None
+    if problem_started_at is not None and problem_started_at > now + FUTURE_SLACK:
+        raise InvalidInput("problem_started_at is in the future.", code="bad_request",
+                           fields={"problem_started_at": "not after now"})
     if reason not in ESCALATION_REASONS:
         raise InvalidInput(f"reason must be one of {', '.join(ESCALATION_REASONS)}.",
                            code="invalid_reason")
@@ -42,6 +50,7 @@ def escalate_order(session: Session, lsr: Lsr, *, reason: str, text: str, actor:
     escalation = Escalation(lsr_id=lsr.id, partner_id=actor.partner_id or lsr.owner_partner_id,
                             user_id=actor.user_id, state=state, reason=reason,
                             text=(text or "")[:2000], level=1, created_at=now,
+                            partner_ticket=ticket, problem_started_at=problem_started_at,
                             ack_due_at=add_business_hours(
                                 now, profile.escalation_ack_business_hours, state, profile))
     session.add(escalation)
@@ -49,10 +58,14 @@ def escalate_order(session: Session, lsr: Lsr, *, reason: str, text: str, actor:
     contact = contact_at(session, state, 1)
     audit.record(session, actor, "escalation.raised", "escalation", escalation.id, now=now,
                  partner_id=lsr.owner_partner_id,
-                 after={"lsr": lsr.id, "reason": reason, "level": 1})
+                 after={"lsr": lsr.id, "reason": reason, "level": 1,
+                        "partner_ticket": ticket, "problem_started_at": iso(problem_started_at)})
     _notify(session, "escalation.raised", escalation, contact, now=now,
             subject=f"Escalation: PON {lsr.pon} ({reason})",
-            body=f"{reason} on PON {lsr.pon} (order {lsr.order_number}): {text}")
+            body=f"{reason} on PON {lsr.pon} (order {lsr.order_number})"
+                 + (f", partner ticket {ticket}" if ticket else "")
+                 + (f", problem since {iso(problem_started_at)}" if problem_started_at else "")
+                 + f": {text}")
     return escalation, contact
 
 
@@ -155,7 +168,8 @@ def _body(e: Escalation, contact: EscalationContact | None) -> dict:
             "text": e.text, "level": e.level, "status": escalation_status(e),
             "created_at": iso(e.created_at), "ack_due_at": iso(e.ack_due_at),
             "acknowledged_at": iso(e.acknowledged_at), "resolved_at": iso(e.resolved_at),
-            "resolution": e.resolution, "contact": contact.as_dict() if contact else None}
+            "resolution": e.resolution, "contact": contact.as_dict() if contact else None,
+            "partner_ticket": e.partner_ticket, "problem_started_at": iso(e.problem_started_at)}
 
 
 def escalation_body(session: Session, escalation: Escalation) -> dict:

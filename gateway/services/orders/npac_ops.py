@@ -13,6 +13,7 @@ from gateway.models import Account, Lsr, LsrTn, Partner, Tn
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import transitions
+from gateway.services.orders.cut import cut_time_of
 from gateway.services.outbox import notices
 from npac.errors import NpacError
 from npac.interface import CONFLICT_CAUSES, Registry, SubscriptionView
@@ -97,7 +98,8 @@ def activate_subscription(session: Session, registry: Registry, sv_id: int, *,
     if current is None or current.status != "pending" or not current.concurred \
             or order is None or order.due_date is None:
         raise Conflict("The subscription is not concurred by an FOC.", code="not_activatable")
-    start, end = porting_window(order.due_date, order.state or "", profile)
+    # §13.2: a coordinated cut activates from its time of day on the due date
+    start, end = porting_window(order.due_date, order.state or "", profile, cut_time_of(order))
     if not start <= now <= end:
         raise Conflict(f"Activation is possible from {start.isoformat()} to {end.isoformat()}.",
                        code="not_activatable")

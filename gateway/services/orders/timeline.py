@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gateway.models import Delivery, Escalation, Lsr, Notice, OrderHold
 from gateway.services.identity import people
+from gateway.services.orders.cut import cut_time_of
 from npac.interface import Registry
 from validators.calendar import porting_window
 from validators.carrier_profile import CarrierProfile
@@ -203,10 +204,12 @@ def clocks(lsr: Lsr, *, now: datetime, profile: CarrierProfile) -> list[Clock]:
                             "overdue" if lsr.foc_due_at < now else "running",
                             f"{lsr.review_reason or 'review'} · business-rules §5.4"))
     if lsr.status == "foc" and lsr.due_date and lsr.window_ends_at:
-        opens = porting_window(lsr.due_date, lsr.state, profile)[0] if lsr.state else None
+        cut = cut_time_of(lsr)  # §13.2: a coordinated cut opens the window at its time
+        opens = porting_window(lsr.due_date, lsr.state, profile, cut)[0] if lsr.state else None
         if opens and now < opens:
             result.append(Clock("Porting window opens", opens, "opens",
-                                f"Activate in NPAC from {lsr.due_date.isoformat()} 00:00 local"))
+                                f"Activate in NPAC from {lsr.due_date.isoformat()} "
+                                f"{f'{cut:%H:%M}' if cut else '00:00'} local"))
         result.append(Clock("Porting window closes", lsr.window_ends_at,
                             "closed" if lsr.window_ends_at < now else "running",
                             "Unactivated orders expire then (§5.5)"))

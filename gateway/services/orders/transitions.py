@@ -25,6 +25,7 @@ from gateway.models import (
     LsrTn,
     LsrVersion,
     OrderHold,
+    OrderNote,
     Partner,
     PasscodeFailure,
     Tn,
@@ -33,12 +34,14 @@ from gateway.models.orders import LsrStatus
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
+from gateway.services.orders.cut import cut_words
 from gateway.services.outbox import notices
 from gateway.services.policy import agent_notified
 from gateway.services.protection.links import new_dispute_link
 from gateway.services.serialize import iso, lsr_body
 from npac.interface import Registry
-from validators.calendar import porting_window
+from validators.calendar import add_business_hours, porting_window
+from validators.carrier_profile import CarrierProfile
 from validators.catalog import REJECT_CODES
 from validators.facts import LsrDecision
 
@@ -62,6 +65,7 @@ class Event(StrEnum):
     HOLD = "hold"  # the end user disputed the port: the order is held (§11.2)
     RELEASE = "release"  # staff end the hold; the port goes on (§11.2)
     HOLD_CANCEL = "hold_cancel"  # staff cancel a held order: end_user_dispute (§11.2)
+    NOTE = "note"  # a note by the partner or the desk (§13.1): no status change
 
 
 S = LsrStatus
@@ -79,6 +83,9 @@ ALLOWED: dict[LsrStatus | None, frozenset[Event]] = {
     S.EXPIRED: frozenset({Event.SUP_REJECT}),
     S.COMPLETED: frozenset({Event.SUP_REJECT}),
 }
+# §13.1: an order takes notes whatever its status, once it has one
+ALLOWED = {s: (events | {Event.NOTE} if s is not None else events)
+           for s, events in ALLOWED.items()}
 # the status each event leaves (None: unchanged; SUP_CORRECT takes the decision's)
 TARGET: dict[Event, LsrStatus | None] = {
     Event.FOC: S.FOC, Event.REJECT: S.REJECTED, Event.REVIEW: S.MANUAL_REVIEW,
@@ -86,7 +93,7 @@ TARGET: dict[Event, LsrStatus | None] = {
     Event.SUP_DUE_DATE: None, Event.SUP_CORRECT: None, Event.SUP_REJECT: None,
     Event.FOC_OVERDUE: None, Event.EXPIRE: S.EXPIRED, Event.ACTIVATE: None,
     Event.COMPLETE: S.COMPLETED, Event.HOLD: None, Event.RELEASE: None,
-    Event.HOLD_CANCEL: S.CANCELED,
+    Event.HOLD_CANCEL: S.CANCELED, Event.NOTE: None,
 }
 _REFUSAL_CODES = {Event.STAFF_FOC: "not_in_review", Event.STAFF_REJECT: "not_in_review",
                   Event.ACTIVATE: "not_activatable", Event.COMPLETE: "not_activatable",
@@ -220,6 +227,7 @@ def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVer
         _to_review(ctx, order, decision, version)
     else:
         order.foc_due_at = decision.foc_due_at  # §5.4 clock, met at once by an automatic FOC
+        order.due_time = None  # only the desk sets a cut time (§13.2)
         _issue_foc(ctx, order, decision.due_date, version, tns=decision.tns,
                    disconnect=decision.disconnect_tns, new_btn=decision.new_btn)
 
@@ -232,6 +240,7 @@ def _text(payload: Any, key: str) -> str | None:
 def _clear_foc(order: Lsr) -> None:
     order.due_date, order.foc_due_at, order.foc_issued_at, order.window_ends_at = \
         None, None, None, None
+    order.due_time = None
     order.foc_tns, order.disconnect_tns, order.new_btn = [], [], None
 
 
@@ -285,10 +294,13 @@ def _issue_foc(ctx: OrderContext, order: Lsr, due_date: date | None, version: Ls
     version.status, version.due_date = LsrStatus.FOC.value, due_date
     _index(ctx, order, tns)
     _concur_waiting(ctx.registry, tns, order.nnsp, now=ctx.now, open_svs=_loaded_svs(ctx, tns))
+    cut = cut_words(order, ctx.profile)  # §13.2: a coordinated FOC names its time and zone
     _notify(ctx.session, order, "lsr.foc", now=ctx.now,
-            subject=f"FOC: PON {order.pon} due {due_date.isoformat()}",
+            subject=f"FOC: PON {order.pon} due {due_date.isoformat()}"
+                    + (f" {order.due_time}" if order.due_time else ""),
             body=f"PON {order.pon} VER {order.ver} is confirmed (order {order.order_number}); "
-                 f"due date {due_date.isoformat()}; TNs {', '.join(tns)}.")
+                 f"due date {due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}"
+                 f"; TNs {', '.join(tns)}.")
     if email:
         _end_user_port_notice(ctx, order, email)
 
@@ -417,17 +429,20 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
 
 
 def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
-              details: dict[str, Any]) -> None:
-    """Issue the FOC with the desk's date on an order awaiting staff."""
+              details: dict[str, Any], due_time: str | None = None) -> None:
+    """Issue the FOC with the desk's date (and, for a coordinated cut, its time: §13.2) on an
+    order awaiting staff."""
     _check(order, Event.STAFF_FOC)
     before = {"status": order.status, "review_reason": order.review_reason}
     version = order.versions[-1]
+    order.due_time = due_time
     _issue_foc(ctx, order, due_date, version, tns=list(order.foc_tns),
                disconnect=list(order.disconnect_tns), new_btn=order.new_btn)
     order.updated_at = ctx.now
     audit.record(ctx.session, ctx.actor, "lsr.staff_foc", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
-                 after={"status": order.status, "due_date": iso(order.due_date)},
+                 after={"status": order.status, "due_date": iso(order.due_date),
+                        **({"due_time": due_time} if due_time else {})},
                  details=details)
 
 
@@ -444,6 +459,56 @@ def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: s
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": None},
                  details={"remarks": remarks, "codes": list(codes)})
+
+
+# --- notes (§13.1) -----------------------------------------------------------------------
+
+
+def note_written(session: Session, order: Lsr, note: OrderNote, data: dict[str, Any], *,
+                 actor: Actor, now: datetime, profile: CarrierProfile) -> None:
+    """A note was written on the order: who the order waits for changes, the note is audited
+    and notified to the other side (§13.1; `data` is the note's body).
+
+    Staff asking for information make the order await the partner; any staff note answers the
+    partner's pending note. A partner's note answers a request for information; after one, or
+    on an order awaiting staff, it waits for the desk's answer in the staff queue."""
+    _check(order, Event.NOTE)
+    before = {"awaiting_partner": order.awaiting_partner,
+              "note_due_at": iso(order.note_due_at)}
+    if note.author_kind == "staff":
+        order.note_due_at = None
+        if note.request_info:
+            order.awaiting_partner_since = order.awaiting_partner_since or now
+    else:
+        asked = order.awaiting_partner_since is not None
+        order.awaiting_partner_since = None
+        if order.note_due_at is None and (asked or order.status == LsrStatus.MANUAL_REVIEW):
+            state = order.state or _eu_state(order) or ""
+            order.note_due_at = add_business_hours(
+                now, profile.escalation_ack_business_hours, state, profile)
+    order.updated_at = now
+    audit.record(session, actor, "lsr.note", "lsr", order.id, now=now,
+                 partner_id=order.owner_partner_id, before=before,
+                 after={"awaiting_partner": order.awaiting_partner,
+                        "note_due_at": iso(order.note_due_at)},
+                 details={"note": note.id, "request_info": note.request_info,
+                          "attachment": note.attachment_filename})
+    payload = {"lsr": lsr_body(order), "note": data}
+    subject = (f"Information requested: PON {order.pon}" if note.request_info
+               else f"Note on PON {order.pon}")
+    text = f"{note.author_name} wrote on PON {order.pon} (order {order.order_number}):\n" \
+           f"{note.text}"
+    if note.author_kind == "staff":
+        _notify(session, order, "lsr.note", now=now, subject=subject, body=text, data=payload)
+    else:  # to the desk: the outbox and, when it waits for an answer, the staff queue
+        notices.emit(session, "lsr.note", None, payload, now=now, lsr_id=order.id,
+                     subject=subject, body=text)
+
+
+def _eu_state(order: Lsr) -> str | None:
+    eu = order.payload.get("eu") if isinstance(order.payload, dict) else None
+    state = eu.get("state") if isinstance(eu, dict) else None
+    return state.strip().upper()[:2] if isinstance(state, str) else None
 
 
 # --- supplements (§6) --------------------------------------------------------------------
@@ -485,10 +550,11 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
         order.foc_issued_at = ctx.now
         if order.state:
             order.window_ends_at = porting_window(due_date, order.state, ctx.profile)[1]
+        cut = cut_words(order, ctx.profile)  # §13.2: a SUP 2 keeps the time of day
         _notify(ctx.session, order, "lsr.foc", now=ctx.now,
                 subject=f"FOC (new due date): PON {order.pon} due {due_date.isoformat()}",
                 body=f"PON {order.pon} VER {order.ver}: the due date is now "
-                     f"{due_date.isoformat()}.")
+                     f"{due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}.")
     audit.record(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": due_date.isoformat()})

@@ -18,11 +18,12 @@ CONTACT_TYPE = {
     "escalation.acknowledged": "escalation", "escalation.resolved": "escalation",
     "lsr.foc_overdue": "jeopardy", "npac.conflict": "jeopardy",
     "lsr.disputed": "jeopardy", "lsr.released": "jeopardy",  # §11.2
+    "lsr.note": "jeopardy",  # §13.1
 }
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
                   "lsr.manual_review", "csr.returned", "csr.rejected", "escalation.raised",
                   "escalation.risen", "escalation.acknowledged", "escalation.resolved",
-                  "lsr.disputed", "lsr.released"}
+                  "lsr.disputed", "lsr.released", "lsr.note"}
 # agent access steps (§1.1.2): to both partners' webhooks and administrators
 ACCESS_EVENTS = ("access.requested", "access.approved", "access.declined", "access.suspended",
                  "access.resumed", "access.revoked")

@@ -73,6 +73,8 @@ class DashboardLists:
     rejects: list = field(default_factory=list)
     awaiting_desk: list = field(default_factory=list)
     windows_closing: list = field(default_factory=list)
+    awaiting_partner: list = field(default_factory=list)  # §13.1: the desk asked
+    coordinated: list = field(default_factory=list)  # §13.2: FOCs with a cut time to come
 
 
 def dashboard_lists(session: Session, scope: Scope, *, today: date, now: datetime,
@@ -90,12 +92,16 @@ def dashboard_lists(session: Session, scope: Scope, *, today: date, now: datetim
         windows_closing=rows(visible.where(
             Lsr.status == "foc", Lsr.window_ends_at.is_not(None),
             Lsr.window_ends_at <= now + timedelta(days=1), Lsr.window_ends_at > now),
-            Lsr.window_ends_at))
+            Lsr.window_ends_at),
+        awaiting_partner=rows(visible.where(Lsr.awaiting_partner_since.is_not(None)),
+                              Lsr.awaiting_partner_since),
+        coordinated=rows(visible.where(Lsr.status == "foc", Lsr.due_time.is_not(None),
+                                       Lsr.due_date >= today), Lsr.due_date))
 
 
 EXPORT_COLUMNS = ("order_number", "pon", "ver", "ccna", "status", "port_type", "review_reason",
                   "received_at", "due_date", "foc_due_at", "window_ends_at", "tns",
-                  "reject_codes", "updated_at")
+                  "reject_codes", "updated_at", "due_time", "awaiting_partner")
 
 
 def export_rows(session: Session, scope: Scope, **filters) -> Iterator[list[str]]:
@@ -123,4 +129,4 @@ def _export_row(lsr: Lsr) -> list[str]:
             _iso(lsr.foc_due_at), _iso(lsr.window_ends_at),
             " ".join(tns),
             " ".join(sorted({r.get("code", "") for r in lsr.rejects or []})),
-            _iso(lsr.updated_at)]
+            _iso(lsr.updated_at), lsr.due_time or "", "Y" if lsr.awaiting_partner else ""]
