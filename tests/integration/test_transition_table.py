@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.clock import parse_instant
-from gateway.models import AuditEvent, Lsr, LsrTn, LsrVersion, Notice, Partner, Tn, User
+from gateway.models import AuditEvent, Lsr, LsrTn, LsrVersion, Notice, OrderNote, Partner, Tn, User
 from gateway.models.orders import LsrStatus
 from gateway.services.identity.actors import SYSTEM, Actor
 from gateway.services.orders import transitions
@@ -200,7 +200,33 @@ def _complete(ctx, desk_ctx, order, event, allowed):
     return transitions._complete(ctx.session, order, actor=SYSTEM, now=ctx.now)
 
 
-FIRE = {Event.FOC: _received_version, Event.REJECT: _received_version,
+def _hold(ctx, desk_ctx, order, event, allowed):
+    return transitions.hold(ctx, order, due_at=ctx.now)
+
+
+def _held_first(fire_on_hold):
+    """RELEASE and HOLD_CANCEL act on a held order: an FOC order is put on hold first."""
+    def fire_it(ctx, desk_ctx, order, event, allowed):
+        if allowed:
+            transitions.hold(ctx, order, due_at=ctx.now)
+        return fire_on_hold(desk_ctx, order, remarks="The end user called back.")
+    return fire_it
+
+
+def _note(ctx, desk_ctx, order, event, allowed):
+    note = OrderNote(lsr_id=order.id, author_kind="staff", partner_id=None, user_id=None,
+                     author_name="desk", text="Please send the LOA.", request_info=True,
+                     at=ctx.now)
+    if allowed:
+        ctx.session.add(note)
+        ctx.session.flush()
+    return transitions.note_written(ctx.session, order, note, {"text": note.text},
+                                    actor=desk_ctx.actor, now=ctx.now, profile=ctx.profile)
+
+
+FIRE = {Event.HOLD: _hold, Event.RELEASE: _held_first(transitions.release),
+        Event.HOLD_CANCEL: _held_first(transitions.cancel_held), Event.NOTE: _note,
+        Event.FOC: _received_version, Event.REJECT: _received_version,
         Event.REVIEW: _received_version, Event.STAFF_FOC: _staff_foc,
         Event.STAFF_REJECT: _staff_reject, Event.SUP_CANCEL: _cancel,
         Event.SUP_DUE_DATE: _due_date, Event.SUP_CORRECT: _correct,
@@ -248,7 +274,9 @@ AUDIT_OF = {Event.STAFF_FOC: "lsr.staff_foc", Event.STAFF_REJECT: "lsr.staff_rej
             Event.SUP_CANCEL: "lsr.canceled", Event.SUP_DUE_DATE: "lsr.due_date_changed",
             Event.SUP_CORRECT: "lsr.corrected", Event.SUP_REJECT: "lsr.supplement_rejected",
             Event.FOC_OVERDUE: "lsr.foc_overdue", Event.EXPIRE: "lsr.expired",
-            Event.COMPLETE: "lsr.completed"}
+            Event.COMPLETE: "lsr.completed", Event.HOLD: "lsr.disputed",
+            Event.RELEASE: "lsr.released", Event.HOLD_CANCEL: "lsr.canceled",
+            Event.NOTE: "lsr.note"}
 NOTICE_OF = {S.FOC: "lsr.foc", S.REJECTED: "lsr.rejected", S.MANUAL_REVIEW: "lsr.manual_review",
              S.CANCELED: "lsr.canceled", S.EXPIRED: "lsr.expired", S.COMPLETED: "lsr.completed"}
 
@@ -279,7 +307,7 @@ def assert_outcome(session, order: Lsr, before: LsrStatus | None, event: Event, 
     if event is not Event.ACTIVATE and event not in BODY_OF:
         assert AUDIT_OF[event] in change.actions, change.actions
     if event not in (Event.SUP_CANCEL, Event.SUP_DUE_DATE, Event.SUP_CORRECT, Event.SUP_REJECT,
-                     *BODY_OF):
+                     Event.HOLD_CANCEL, *BODY_OF):
         assert change.versions == []
     OUTCOME[event](change)
 
@@ -358,7 +386,28 @@ def _activate_outcome(c: Change) -> None:
     assert c.actions == [] and c.events == []
 
 
-OUTCOME = {Event.FOC: _received_outcome, Event.REJECT: _received_outcome,
+def _hold_outcome(c: Change) -> None:
+    assert c.row["hold"] == "dispute" and c.row["review_reason"] == "dispute"
+    assert ("lsr.disputed", c.carrier) in c.events
+
+
+def _release_outcome(c: Change) -> None:
+    assert c.row["hold"] is None and ("lsr.released", c.carrier) in c.events
+
+
+def _hold_cancel_outcome(c: Change) -> None:
+    assert c.row["hold"] is None and c.row["cancel_reason"] == "end_user_dispute"
+    assert c.row["closed_at"] is not None and ("lsr.canceled", c.carrier) in c.events
+
+
+def _note_outcome(c: Change) -> None:
+    assert c.row["awaiting_partner_since"] is not None  # the desk asked for information
+    assert c.actions == ["lsr.note"]
+
+
+OUTCOME = {Event.HOLD: _hold_outcome, Event.RELEASE: _release_outcome,
+           Event.HOLD_CANCEL: _hold_cancel_outcome, Event.NOTE: _note_outcome,
+           Event.FOC: _received_outcome, Event.REJECT: _received_outcome,
            Event.REVIEW: _received_outcome, Event.STAFF_FOC: _staff_foc_outcome,
            Event.STAFF_REJECT: _staff_reject_outcome, Event.SUP_CANCEL: _cancel_outcome,
            Event.SUP_DUE_DATE: _due_date_outcome, Event.SUP_CORRECT: _correct_outcome,
@@ -376,10 +425,14 @@ SPEC = {  # business-rules §5-§9, written out here so that a change of the tab
     None: RECEIVED,
     S.REJECTED: RECEIVED | {Event.SUP_REJECT},  # resubmission (§7.4); supplements R504 (§6.4)
     S.MANUAL_REVIEW: SUPPLEMENTS | {Event.STAFF_FOC, Event.STAFF_REJECT, Event.FOC_OVERDUE},
-    S.FOC: SUPPLEMENTS | {Event.EXPIRE, Event.ACTIVATE, Event.COMPLETE},
+    S.FOC: SUPPLEMENTS | {Event.EXPIRE, Event.ACTIVATE, Event.COMPLETE,
+                          Event.HOLD, Event.RELEASE, Event.HOLD_CANCEL},  # §11.2
     S.CANCELED: {Event.SUP_REJECT}, S.EXPIRED: {Event.SUP_REJECT},
     S.COMPLETED: {Event.SUP_REJECT},
 }
+for _status in list(SPEC):  # §13.1: notes on an order in any status, once it has one
+    if _status is not None:
+        SPEC[_status] = SPEC[_status] | {Event.NOTE}
 
 
 def test_the_table_names_every_status_and_every_event_as_the_rules_say():
