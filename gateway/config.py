@@ -19,6 +19,9 @@ ENV_KEYS = {
     "WEBHOOK_HTTPS_ONLY": "PORTGATE_WEBHOOK_HTTPS_ONLY",
     "SMTP_FROM": "PORTGATE_SMTP_FROM",
     "SESSION_COOKIE_SECURE": "PORTGATE_SESSION_COOKIE_SECURE",  # behind TLS
+    "WEBHOOK_ALLOW_PRIVATE": "PORTGATE_WEBHOOK_ALLOW_PRIVATE",
+    "API_RATE_LIMIT": "PORTGATE_API_RATE_LIMIT",
+    "RATELIMIT_STORAGE_URI": "PORTGATE_RATELIMIT_STORAGE_URI",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -29,6 +32,13 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": None,
     "SMTP_FROM": "lnp-desk@portgate.invalid",
     "WEBHOOK_HTTPS_ONLY": False,
+    # webhooks only to global addresses (api-contract §1); tests on loopback receivers turn it on
+    "WEBHOOK_ALLOW_PRIVATE": False,
+    # /api/v1 requests per partner per wall-clock minute (0: no limit) and where the counts live
+    # (Flask-Limiter: memory:// in one process, redis://host:6379/N when several serve)
+    "API_RATE_LIMIT": 6000,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_KEY_PREFIX": "portgate",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # LOA (5 MB) base64-encoded, with headroom
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -46,7 +56,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _TRUE = {"1", "true", "yes", "on"}
-_BOOL_KEYS = {"WEBHOOK_HTTPS_ONLY", "SESSION_COOKIE_SECURE"}
+_BOOL_KEYS = {"WEBHOOK_HTTPS_ONLY", "SESSION_COOKIE_SECURE", "WEBHOOK_ALLOW_PRIVATE"}
 
 
 def _from_env() -> dict[str, Any]:

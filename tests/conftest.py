@@ -203,6 +203,25 @@ def desk(client, actors):
     return Api(client, actors.token("desk"))
 
 
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Webhook hosts resolved from a table (name -> addresses, or a callable giving them);
+    other names go to the real resolver. `.example` names resolve nowhere for real."""
+    from gateway.services.outbox import webhook_target
+
+    table: dict = {}
+    real = webhook_target.resolve
+
+    def resolve(host, port):
+        if host in table:
+            found = table[host]
+            return list(found() if callable(found) else found)
+        return real(host, port)
+
+    monkeypatch.setattr(webhook_target, "resolve", resolve)
+    return table
+
+
 def set_now(app, iso: str) -> None:
     """Move the one clock (FROZEN_NOW) of a running app."""
     app.config["FROZEN_NOW"] = iso

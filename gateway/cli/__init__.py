@@ -144,7 +144,8 @@ def partner_webhook(ccna: str, url: str, secret: str) -> None:
     with unit_of_work() as session:
         partners.set_webhook(session, partners.partner_by_ccna(session, ccna), url, secret,
                              actor=CLI, now=clock.now(),
-                             https_only=bool(current_app.config.get("WEBHOOK_HTTPS_ONLY")))
+                             https_only=bool(current_app.config.get("WEBHOOK_HTTPS_ONLY")),
+                             allow_private=bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE")))
     click.echo(f"webhook of {ccna.upper()} {'set' if url else 'cleared'}")
 
 

@@ -62,7 +62,9 @@ def deliver(loop: bool, interval: float, rounds: int) -> None:
     done = 0
     while True:
         report = run(db.database().sessionmaker, now=clock.now, smtp_url=config.get("SMTP_URL"),
-                     sender=config["SMTP_FROM"])
+                     sender=config["SMTP_FROM"],
+                     allow_private=bool(config.get("WEBHOOK_ALLOW_PRIVATE")),
+                     https_only=bool(config.get("WEBHOOK_HTTPS_ONLY")))
         click.echo(f"sent {report.sent}, retrying {report.failed}, dead {report.dead}")
         for line in report.errors:
             click.echo(f"  {line}", err=True)
