@@ -67,15 +67,22 @@ def _config(url: str, **extra) -> dict:
 
 
 @pytest.fixture
-def app(db_url, request):
+def app_overrides():
+    """Extra configuration for `app`; a test module overrides this fixture to set keys that
+    count only when the app is created (e.g. RATELIMIT_STORAGE_URI)."""
+    return {}
+
+
+@pytest.fixture
+def app(db_url, request, app_overrides):
     """A fresh database per test: in-memory SQLite, or a rolled-back PostgreSQL transaction."""
     if db_url == "sqlite":
-        application = create_app(_config("sqlite://"))
+        application = create_app(_config("sqlite://", **app_overrides))
         yield application
         application.extensions["portgate_db"].engine.dispose()
         return
     engine = request.getfixturevalue("pg_engine")
-    application = create_app(_config(_pg_url(), AUTO_SCHEMA=False))
+    application = create_app(_config(_pg_url(), AUTO_SCHEMA=False, **app_overrides))
     database = application.extensions["portgate_db"]
     connection = engine.connect()
     outer = connection.begin()
