@@ -21,6 +21,7 @@ ENV_KEYS = {
     "SESSION_COOKIE_SECURE": "PORTGATE_SESSION_COOKIE_SECURE",  # behind TLS
     "WEBHOOK_ALLOW_PRIVATE": "PORTGATE_WEBHOOK_ALLOW_PRIVATE",
     "API_RATE_LIMIT": "PORTGATE_API_RATE_LIMIT",
+    "PASSCODE_PEPPER": "PORTGATE_PASSCODE_PEPPER",
     "RATELIMIT_STORAGE_URI": "PORTGATE_RATELIMIT_STORAGE_URI",
 }
 
@@ -45,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     # argon2id parameters; tests lower them (a hash per user created is a real cost there)
     "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
+    # account passcodes (§1.3.3): scrypt cost of new hashes; the pepper is PASSCODE_PEPPER, or
+    # derived from SECRET_KEY when unset (gateway.platform.passcodes)
+    "PASSCODE_HASH": {"n": 2 ** 14, "r": 8, "p": 1},
+    "PASSCODE_PEPPER": None,
     "API_PAGE_MAX": 200,
     "AUTO_SCHEMA": True,
     # cookies: Secure (and HSTS) when served over TLS; REMEMBER_COOKIE_* follow the session's

@@ -15,6 +15,7 @@ EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"
 MONDAY_10AM_PACIFIC = "2026-11-23T10:00:00-08:00"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 FAST_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+FAST_PASSCODE_HASH = {"n": 16, "r": 8, "p": 1}  # scrypt at its cheapest: tests hash many
 PASSWORD = "Test-Pass-2026!x"
 
 
@@ -63,7 +64,7 @@ def db_url(request):
 def _config(url: str, **extra) -> dict:
     return {"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test", "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH,
-            **extra}
+            "PASSCODE_HASH": FAST_PASSCODE_HASH, **extra}
 
 
 @pytest.fixture

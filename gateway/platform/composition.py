@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gateway import clock, db
 from gateway.models import Partner
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.platform.passcodes import passcode_key
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
 from npac.interface import Registry
@@ -38,4 +39,5 @@ def order_context(partner: Partner | None, actor: Actor, *, channel: str = "api"
     """The order services' context for one request: its session, registry, clock, profile."""
     session = db.session()
     return OrderContext(session, registry(session), partner, actor, clock.now(),
-                        carrier_profile(), channel=channel, manual=manual)
+                        carrier_profile(), channel=channel, manual=manual,
+                        passcode_key=passcode_key())

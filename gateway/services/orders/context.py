@@ -13,6 +13,7 @@ from gateway.models import Account, Partner
 from gateway.services.identity.actors import Actor
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
+from validators.passcode import PasscodeKey
 
 
 @dataclass
@@ -40,6 +41,7 @@ class OrderContext:
     channel: str = "api"
     manual: bool = False
     cache: Loaded = field(default_factory=Loaded)
+    passcode_key: PasscodeKey | None = None  # to judge and re-hash passcodes (§1.3.3)
 
     @property
     def partner_id(self) -> int | None:
