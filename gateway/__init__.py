@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_composition(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_rate_limits(app)
     register_commands(app)
     register_template_helpers(app)
     register_security_headers(app)
@@ -86,6 +87,13 @@ def register_errorhandlers(app: Flask) -> None:
     from gateway.errors import register_errorhandlers as register
 
     register(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    """The /api/v1 rate limit per partner (gateway.platform.api_limits, Flask-Limiter)."""
+    from gateway.platform.api_limits import init_app
+
+    init_app(app)
 
 
 def register_commands(app: Flask) -> None:

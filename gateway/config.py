@@ -20,6 +20,10 @@ ENV_KEYS = {
     "SMTP_FROM": "PORTGATE_SMTP_FROM",
     "SESSION_COOKIE_SECURE": "PORTGATE_SESSION_COOKIE_SECURE",  # behind TLS
     "BASE_URL": "PORTGATE_BASE_URL",  # public address in every link Portgate sends (§1)
+    "WEBHOOK_ALLOW_PRIVATE": "PORTGATE_WEBHOOK_ALLOW_PRIVATE",
+    "API_RATE_LIMIT": "PORTGATE_API_RATE_LIMIT",
+    "PASSCODE_PEPPER": "PORTGATE_PASSCODE_PEPPER",
+    "RATELIMIT_STORAGE_URI": "PORTGATE_RATELIMIT_STORAGE_URI",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -31,12 +35,23 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_FROM": "lnp-desk@portgate.invalid",
     "BASE_URL": "http://127.0.0.1:5000",
     "WEBHOOK_HTTPS_ONLY": False,
+    # webhooks only to global addresses (api-contract §1); tests on loopback receivers turn it on
+    "WEBHOOK_ALLOW_PRIVATE": False,
+    # /api/v1 requests per partner per wall-clock minute (0: no limit) and where the counts live
+    # (Flask-Limiter: memory:// in one process, redis://host:6379/N when several serve)
+    "API_RATE_LIMIT": 6000,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_KEY_PREFIX": "portgate",
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # LOA (5 MB) base64-encoded, with headroom
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     # argon2id parameters; tests lower them (a hash per user created is a real cost there)
     "PASSWORD_HASH": {"time_cost": 3, "memory_cost": 65536, "parallelism": 2},
+    # account passcodes (§1.3.3): scrypt cost of new hashes; the pepper is PASSCODE_PEPPER, or
+    # derived from SECRET_KEY when unset (gateway.platform.passcodes)
+    "PASSCODE_HASH": {"n": 2 ** 14, "r": 8, "p": 1},
+    "PASSCODE_PEPPER": None,
     "API_PAGE_MAX": 200,
     "AUTO_SCHEMA": True,
     # cookies: Secure (and HSTS) when served over TLS; REMEMBER_COOKIE_* follow the session's
@@ -50,7 +65,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _TRUE = {"1", "true", "yes", "on"}
-_BOOL_KEYS = {"WEBHOOK_HTTPS_ONLY", "SESSION_COOKIE_SECURE"}
+_BOOL_KEYS = {"WEBHOOK_HTTPS_ONLY", "SESSION_COOKIE_SECURE", "WEBHOOK_ALLOW_PRIVATE"}
 
 
 def _from_env() -> dict[str, Any]:

@@ -15,6 +15,7 @@ EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"
 MONDAY_10AM_PACIFIC = "2026-11-23T10:00:00-08:00"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 FAST_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+FAST_PASSCODE_HASH = {"n": 16, "r": 8, "p": 1}  # scrypt at its cheapest: tests hash many
 PASSWORD = "Test-Pass-2026!x"
 
 
@@ -63,19 +64,26 @@ def db_url(request):
 def _config(url: str, **extra) -> dict:
     return {"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test", "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH,
-            **extra}
+            "PASSCODE_HASH": FAST_PASSCODE_HASH, **extra}
 
 
 @pytest.fixture
-def app(db_url, request):
+def app_overrides():
+    """Extra configuration for `app`; a test module overrides this fixture to set keys that
+    count only when the app is created (e.g. RATELIMIT_STORAGE_URI)."""
+    return {}
+
+
+@pytest.fixture
+def app(db_url, request, app_overrides):
     """A fresh database per test: in-memory SQLite, or a rolled-back PostgreSQL transaction."""
     if db_url == "sqlite":
-        application = create_app(_config("sqlite://"))
+        application = create_app(_config("sqlite://", **app_overrides))
         yield application
         application.extensions["portgate_db"].engine.dispose()
         return
     engine = request.getfixturevalue("pg_engine")
-    application = create_app(_config(_pg_url(), AUTO_SCHEMA=False))
+    application = create_app(_config(_pg_url(), AUTO_SCHEMA=False, **app_overrides))
     database = application.extensions["portgate_db"]
     connection = engine.connect()
     outer = connection.begin()
@@ -201,6 +209,25 @@ def desk(client, actors):
     """A carrier staff member's API client."""
     actors.user("desk", role="staff", partner=None)
     return Api(client, actors.token("desk"))
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Webhook hosts resolved from a table (name -> addresses, or a callable giving them);
+    other names go to the real resolver. `.example` names resolve nowhere for real."""
+    from gateway.services.outbox import webhook_target
+
+    table: dict = {}
+    real = webhook_target.resolve
+
+    def resolve(host, port):
+        if host in table:
+            found = table[host]
+            return list(found() if callable(found) else found)
+        return real(host, port)
+
+    monkeypatch.setattr(webhook_target, "resolve", resolve)
+    return table
 
 
 def set_now(app, iso: str) -> None:

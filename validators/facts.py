@@ -35,6 +35,8 @@ class AccountFacts:
     locked: bool  # passcode protection lock in force (R308)
     # every TN of the account -> working | disconnected | suspended | ported_out
     tn_status: Mapping[str, str]
+    # the server-side key of passcode hashes (validators.passcode.PasscodeKey.pepper)
+    passcode_pepper: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def state(self) -> str:

@@ -93,7 +93,7 @@ def _passcode(lsr: Mapping[str, Any], account: AccountFacts,
         return [], False
     if not isinstance(value, str) or len(value) > 16:
         return [finding("R306", "the passcode is not 1-16 characters of text")], False
-    if passcode_matches(value, account.passcode_hash):
+    if passcode_matches(value, account.passcode_hash, account.passcode_pepper):
         return [], False
     return [finding("R306", "the passcode given does not match")], True
 

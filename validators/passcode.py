@@ -1,39 +1,78 @@
-"""Port-out passcodes (business-rules §4.5): salted SHA-256, compared in constant time.
+"""Port-out passcodes (business-rules §4.5, §1.3.3): keyed slow hashes, compared in constant time.
 
-Why not a slow KDF (argon2, scrypt): accounts are bulk-imported (hundreds of thousands of rows
-per file) and hashing must keep up with that; a 4-digit passcode has only 10,000 values, so no
-hash cost would protect it against an offline search anyway. It is protected online instead, by
-the R308 lock (5 failures in 24 hours lock port-outs), and the salt stops precomputed tables.
+A passcode is CPNI and a 4-digit one has only 10,000 values: no hash cost alone protects it
+once the database leaks. So the hash is keyed: HMAC-SHA256 with a server-side pepper (the
+config, never the database), then scrypt (memory-hard) with a random salt. Without the pepper
+a stolen table cannot be searched at all; with it, every guess still costs a scrypt. Online
+guessing is stopped by the R308 lock (5 failures in 24 hours).
+
+Hashes of the first scheme (salted, unkeyed SHA-256, "sha256$salt$digest") still verify, and
+the caller re-hashes them with the keyed scheme on first use (`needs_rehash`).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
+from dataclasses import dataclass, field
 
-SCHEME = "sha256"
+LEGACY_SCHEME = "sha256"
+SCHEME = "scrypt-hmac"
 SALT_BYTES = 16
+_MAX_N = 2 ** 20  # refuse absurd costs read from a stored hash (memory is n * r * 128 bytes)
 
 
-def _digest(salt: bytes, passcode: str) -> str:
-    return hashlib.sha256(salt + passcode.encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class PasscodeKey:
+    """The pepper and the scrypt cost of new hashes (stored hashes carry their own cost)."""
+
+    pepper: bytes = field(repr=False)
+    n: int = 2 ** 14
+    r: int = 8
+    p: int = 1
 
 
-def hash_passcode(passcode: str, salt: bytes | None = None) -> str:
-    """Hash a passcode as "sha256$<salt hex>$<digest hex>" with a fresh random salt."""
+def _scrypt(pepper: bytes, passcode: str, salt: bytes, n: int, r: int, p: int) -> str:
+    keyed = hmac.new(pepper, passcode.encode("utf-8"), hashlib.sha256).digest()
+    return hashlib.scrypt(keyed, salt=salt, n=n, r=r, p=p, maxmem=256 * n * r + 1024 * 1024,
+                          dklen=32).hex()
+
+
+def hash_passcode(passcode: str, key: PasscodeKey, salt: bytes | None = None) -> str:
+    """Hash a passcode as "scrypt-hmac$n$r$p$<salt hex>$<hash hex>" with a fresh salt."""
     salt = os.urandom(SALT_BYTES) if salt is None else salt
-    return f"{SCHEME}${salt.hex()}${_digest(salt, str(passcode))}"
+    digest = _scrypt(key.pepper, str(passcode), salt, key.n, key.r, key.p)
+    return f"{SCHEME}${key.n}${key.r}${key.p}${salt.hex()}${digest}"
 
 
-def passcode_matches(passcode: object, stored: str | None) -> bool:
-    """Tell whether a passcode matches a stored hash (False for anything malformed)."""
+def legacy_hash_passcode(passcode: str, salt: bytes | None = None) -> str:
+    """The first scheme, "sha256$<salt hex>$<digest hex>" (kept to test the migration)."""
+    salt = os.urandom(SALT_BYTES) if salt is None else salt
+    digest = hashlib.sha256(salt + str(passcode).encode("utf-8")).hexdigest()
+    return f"{LEGACY_SCHEME}${salt.hex()}${digest}"
+
+
+def needs_rehash(stored: str | None) -> bool:
+    """Tell whether a stored hash is of the old, unkeyed scheme."""
+    return isinstance(stored, str) and stored.startswith(LEGACY_SCHEME + "$")
+
+
+def passcode_matches(passcode: object, stored: str | None, pepper: bytes = b"") -> bool:
+    """Tell whether a passcode matches a stored hash of either scheme (False if malformed)."""
     if not isinstance(passcode, str) or not isinstance(stored, str):
         return False
     parts = stored.split("$")
-    if len(parts) != 3 or parts[0] != SCHEME:
-        return False
     try:
-        salt = bytes.fromhex(parts[1])
+        if len(parts) == 3 and parts[0] == LEGACY_SCHEME:
+            salt = bytes.fromhex(parts[1])
+            digest = hashlib.sha256(salt + passcode.encode("utf-8")).hexdigest()
+            return hmac.compare_digest(digest, parts[2])
+        if len(parts) == 6 and parts[0] == SCHEME:
+            n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+            if not (1 < n <= _MAX_N and n & (n - 1) == 0 and 0 < r <= 32 and 0 < p <= 16):
+                return False
+            digest = _scrypt(pepper, passcode, bytes.fromhex(parts[4]), n, r, p)
+            return hmac.compare_digest(digest, parts[5])
     except ValueError:
         return False
-    return hmac.compare_digest(_digest(salt, passcode), parts[2])
+    return False

@@ -21,11 +21,19 @@ def authenticate_request() -> None:
     g.actor = Actor.from_user(g.user, request.remote_addr)
 
 
+def authenticate_and_count() -> None:
+    """Authenticate, then count the request against the partner's rate limit (429 past it)."""
+    from gateway.platform import api_limits
+
+    authenticate_request()
+    api_limits.check()
+
+
 @bp.before_request
 def _authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    authenticate_request()
+    authenticate_and_count()
     return None
 
 

@@ -19,6 +19,7 @@ def _op(summary: str, ok: str, schema: str | None, *, body: str | None = None,
         errors=(400, 401, 403, 404), params: list | None = None) -> dict:
     responses = {ok: {"description": summary, **(_json(schema) if schema else {})}}
     responses.update({str(code): ERR for code in errors})
+    responses["429"] = {"$ref": "#/components/responses/RateLimited"}  # api-contract §1
     op = {"summary": summary, "responses": responses, "security": [{"bearer": []}]}
     if body:
         op["requestBody"] = {"required": True, **_json(body)}
@@ -56,6 +57,12 @@ def openapi_document() -> dict:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.response("Error", {"description": "Error envelope",
                                        **_json("ErrorEnvelope")})
+    spec.components.response("RateLimited", {
+        "description": "More than API_RATE_LIMIT requests from the partner in this minute "
+                       "(code rate_limited); nothing was recorded",
+        "headers": {"Retry-After": {"description": "Seconds until the next window",
+                                    "schema": {"type": "integer", "minimum": 1}}},
+        **_json("ErrorEnvelope")})
     for path, ops in _paths().items():
         spec.path(path=path, operations=ops)
     return spec.to_dict()

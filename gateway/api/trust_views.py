@@ -9,7 +9,7 @@ from flask import Response, g, jsonify, request, send_file, stream_with_context
 from gateway import clock, db
 from gateway.api import bp, require_any, require_staff
 from gateway.errors import InvalidInput, NotFound
-from gateway.services import audit, policy
+from gateway.services import audit, cpni, policy
 from gateway.services.csr import loas
 from gateway.services.identity import people
 from gateway.services.partners.directory import partner_by_ccna
@@ -26,7 +26,8 @@ def get_loa(loa_id: int):
     if loa is None:
         raise NotFound(f"No LOA {loa_id}.")
     audit.record(session, g.actor, "loa.viewed", "loa", loa.id, now=clock.now(),
-                 partner_id=loa.partner_id, details={"sha256": loa.sha256})
+                 partner_id=loa.partner_id,
+                 details={"sha256": loa.sha256, "account": cpni.loa_account(session, loa)})
     response = send_file(io.BytesIO(loa.data), mimetype=loa.content_type, as_attachment=True,
                          download_name=loas.safe_filename(loa.filename, loa.content_type),
                          max_age=0)
@@ -60,7 +61,8 @@ def _filters() -> audit.AuditFilter:
         actor=(args.get("actor") or "").strip() or None,
         action=(args.get("action") or "").strip() or None,
         object_type=(args.get("object_type") or "").strip() or None,
-        object_id=(args.get("object_id") or "").strip() or None, partner_id=partner_id)
+        object_id=(args.get("object_id") or "").strip() or None, partner_id=partner_id,
+        account=(args.get("account") or "").strip() or None)
 
 
 def _paging() -> tuple[int, int]:

@@ -19,7 +19,7 @@ from gateway.schemas import (
     ManualCsrSchema,
     ManualLsrSchema,
 )
-from gateway.services import policy
+from gateway.services import cpni, policy
 from gateway.services.csr import requests as csr_svc
 from gateway.services.desk import accounts, queue
 from gateway.services.escalations import ladder as escalations
@@ -71,6 +71,7 @@ def get_csr_request(req_id: int):
     req = csr_svc.get_csr_request(db.session(), req_id, _reader_scope(READ_CSRS))
     if req is None:
         raise NotFound(f"No CSR request {req_id}.")
+    cpni.csr_viewed(db.session(), req, actor=g.actor, now=clock.now(), channel="api")
     return jsonify(csr_body(req))
 
 

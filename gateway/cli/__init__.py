@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.platform.passcodes import passcode_key
 from gateway.services import imports
 from gateway.services.identity import users
 from gateway.services.identity.actors import CLI
@@ -74,7 +75,7 @@ def import_accounts(path: str) -> None:
     """Load subscriber accounts (one row per TN), all or nothing."""
     with unit_of_work() as session:
         count = imports.import_accounts(session, path, states=frozenset(carrier_profile().states),
-                                        progress=_progress(path))
+                                        progress=_progress(path), passcode_key=passcode_key())
     click.echo(f"imported {count} rows")
 
 
@@ -169,7 +170,8 @@ def partner_webhook(ccna: str, url: str, secret: str) -> None:
     with unit_of_work() as session:
         partners.set_webhook(session, partners.partner_by_ccna(session, ccna), url, secret,
                              actor=CLI, now=clock.now(),
-                             https_only=bool(current_app.config.get("WEBHOOK_HTTPS_ONLY")))
+                             https_only=bool(current_app.config.get("WEBHOOK_HTTPS_ONLY")),
+                             allow_private=bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE")))
     click.echo(f"webhook of {ccna.upper()} {'set' if url else 'cleared'}")
 
 

@@ -20,13 +20,14 @@ def seed_demo(n_accounts: int, if_empty: bool) -> None:
 
     from gateway.demo.seed import seed
     from gateway.models import Partner
+    from gateway.platform.passcodes import passcode_key
 
     with unit_of_work() as session:
         if if_empty and session.scalar(sa.select(Partner.id).limit(1)) is not None:
             click.echo("demo data already loaded (flask --app app seed-demo to add more)")
             return
         logins = seed(session, n_accounts=n_accounts, profile=carrier_profile(), now=clock.now(),
-                      echo=click.echo)
+                      passcode_key=passcode_key(), echo=click.echo)
     click.echo("Demo logins (username / password):")
     for username, password, role in logins:
         click.echo(f"  {username:<16} {password:<22} {role}")
@@ -62,7 +63,9 @@ def deliver(loop: bool, interval: float, rounds: int) -> None:
     done = 0
     while True:
         report = run(db.database().sessionmaker, now=clock.now, smtp_url=config.get("SMTP_URL"),
-                     sender=config["SMTP_FROM"])
+                     sender=config["SMTP_FROM"],
+                     allow_private=bool(config.get("WEBHOOK_ALLOW_PRIVATE")),
+                     https_only=bool(config.get("WEBHOOK_HTTPS_ONLY")))
         click.echo(f"sent {report.sent}, retrying {report.failed}, dead {report.dead}")
         for line in report.errors:
             click.echo(f"  {line}", err=True)

@@ -25,6 +25,7 @@ from gateway.services.orders.submit import submit
 from npac.simulator import SqlRegistry
 from validators.calendar import porting_window
 from validators.carrier_profile import CarrierProfile
+from validators.passcode import PasscodeKey
 
 # partner CCNA -> (user who submits, SPID, NPDI)
 SENDERS = {"BHW": ("heron.orders", "B451", "C"), "RDG": ("ridge.orders", "R812", "D"),
@@ -45,8 +46,9 @@ class _Orders:
     """Hands out unused demo accounts and files orders as the partners' users."""
 
     def __init__(self, session: Session, parties: dict, generated: Generated,
-                 profile: CarrierProfile, now: datetime) -> None:
+                 profile: CarrierProfile, now: datetime, passcode_key: PasscodeKey) -> None:
         self.session, self.profile, self.now = session, profile, now
+        self.passcode_key = passcode_key
         self.partners, self.users = parties["partners"], parties["users"]
         self.registry = SqlRegistry(session)
         self.samples = {k: list(v) for k, v in generated.samples.items()}
@@ -64,7 +66,7 @@ class _Orders:
     def context(self, ccna: str, username: str, at: datetime, **kw) -> Context:
         user = self.users[username]
         return Context(self.session, self.registry, self.partners[ccna], Actor.from_user(user),
-                       at, self.profile, **kw)
+                       at, self.profile, passcode_key=self.passcode_key, **kw)
 
     def body(self, account: DemoAccount, ccna: str, spid: str, npdi: str, tns: list[str], *,
              at: datetime, ddd_days: int = 8, simple: bool = True, **extra) -> dict:
@@ -111,9 +113,10 @@ def _count(n_accounts: int) -> dict[str, int]:
 
 
 def seed_orders(session: Session, parties: dict, generated: Generated, *,
-                profile: CarrierProfile, now: datetime) -> dict[str, int]:
+                profile: CarrierProfile, now: datetime,
+                passcode_key: PasscodeKey) -> dict[str, int]:
     """File the demo orders; return how many orders end in each status."""
-    orders = _Orders(session, parties, generated, profile, now)
+    orders = _Orders(session, parties, generated, profile, now, passcode_key)
     plan = _count(generated.n_accounts)
     recent = [now - timedelta(minutes=9 * i + 5) for i in range(400)]
     clock = iter(recent)
@@ -219,7 +222,8 @@ def _reviews(orders: _Orders, plan: dict, clock) -> None:
     desk = orders.users["desk.dana"]
     for lsr in _decidable(waiting, plan["staff_foc"]):
         ctx = Context(orders.session, orders.registry, None, Actor.from_user(desk),
-                      orders.now - timedelta(minutes=2), orders.profile)
+                      orders.now - timedelta(minutes=2), orders.profile,
+                      passcode_key=orders.passcode_key)
         decisions.decide_order(ctx, lsr, action="foc", due_date=lsr.due_date)
     for lsr in [o for o in waiting if o.status == "manual_review"][:plan["escalations"]]:
         escalation, _ = escalations.escalate_order(
@@ -242,7 +246,8 @@ def _reviews(orders: _Orders, plan: dict, clock) -> None:
             body.update(mi="A", remarks="PARTIAL PORT", init="Sam Ortiz")
             body["eu"] = orders.body(account, "RDG", spid, npdi, [], at=at, simple=False)["eu"]
         ctx = Context(orders.session, orders.registry, orders.partners["RDG"],
-                      Actor.from_user(desk), at, orders.profile, channel="fax", manual=True)
+                      Actor.from_user(desk), at, orders.profile, channel="fax", manual=True,
+                      passcode_key=orders.passcode_key)
         submit(ctx, LsrRequest.parse(body), received_at=at - timedelta(minutes=20))
 
 

@@ -25,6 +25,7 @@ from gateway.services.partners import contacts, roles
 from gateway.services.partners import directory as partners
 from npac import importers
 from validators.carrier_profile import CarrierProfile
+from validators.passcode import PasscodeKey
 
 Echo = Callable[[str], None]
 
@@ -102,7 +103,8 @@ MANAGERS = ["Ravi Menon", "Carla Jimenez"]
 
 
 def seed(session: Session, *, n_accounts: int, profile: CarrierProfile, now: datetime,
-         echo: Echo = lambda _line: None) -> list[tuple[str, str, str]]:
+         passcode_key: PasscodeKey, echo: Echo = lambda _line: None
+         ) -> list[tuple[str, str, str]]:
     """Load the demo carrier into an empty database; return the logins (user, password, role)."""
     from gateway.demo.orders import seed_orders
 
@@ -114,9 +116,11 @@ def seed(session: Session, *, n_accounts: int, profile: CarrierProfile, now: dat
     parties = seed_parties(session, profile=profile, now=now)
     echo(f"partners {len(PARTNERS)}, users {len(USERS)}, "
          f"escalation contacts {seed_escalations(session, profile)}")
-    generated = seed_accounts(session, generator, profile=profile, echo=echo)
+    generated = seed_accounts(session, generator, profile=profile, echo=echo,
+                              passcode_key=passcode_key)
     seed_npac(session, plan, generated, now=now, echo=echo)
-    count = seed_orders(session, parties, generated, profile=profile, now=now)
+    count = seed_orders(session, parties, generated, profile=profile, now=now,
+                        passcode_key=passcode_key)
     by_status = ", ".join(f"{k} {v}" for k, v in count.items() if k != "lsrs")
     echo(f"orders {count['lsrs']} ({by_status})")
     return [(u[0], u[6], u[1] + (f" ({u[2]})" if u[2] else "")) for u in USERS
@@ -173,7 +177,7 @@ def seed_escalations(session: Session, profile: CarrierProfile) -> int:
 
 
 def seed_accounts(session: Session, generator: AccountGenerator, *, profile: CarrierProfile,
-                  echo: Echo) -> Generated:
+                  echo: Echo, passcode_key: PasscodeKey) -> Generated:
     """Generate the accounts and load them through the accounts import."""
     def rows():
         number = 1
@@ -184,7 +188,7 @@ def seed_accounts(session: Session, generator: AccountGenerator, *, profile: Car
 
     try:
         count = imports.load_accounts(session, rows(), states=frozenset(profile.states),
-                                      source="seed-demo accounts")
+                                      source="seed-demo accounts", passcode_key=passcode_key)
     except ValueError as err:  # the numbering plan ran out of lines for some NPA
         raise InvalidInput(f"--accounts {generator.n:,}: {err}", code="invalid_accounts") from None
     echo(f"accounts {generator.result.n_accounts:,}, TNs {count:,}")

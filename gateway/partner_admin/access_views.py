@@ -11,12 +11,23 @@ from gateway.errors import GatewayError
 from gateway.partner_admin import bp
 from gateway.portal.common import actor, failed, no_store
 from gateway.services.identity import people
+from gateway.services.outbox.webhook_target import WebhookUrlNotAllowed
 from gateway.services.partners import access_requests, agent_access
 from gateway.services.partners import webhooks as partner_settings
 
 
 def _https_only() -> bool:
     return bool(current_app.config.get("WEBHOOK_HTTPS_ONLY"))
+
+
+def _allow_private() -> bool:
+    return bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE"))
+
+
+# a partner learns that the address is refused, not what the host resolves to (no oracle on
+# the carrier's internal DNS); the CLI names the address for the operator
+NOT_ALLOWED = ("webhook_url_not_allowed: webhooks go only to public internet addresses; this "
+               "URL's host does not resolve to one.")
 
 
 def _webhook_page(form, status: int = 200):
@@ -45,10 +56,10 @@ def webhook():
     try:
         generated = partner_settings.configure_webhook(
             db.session(), partner, form.url.data, form.secret.data, actor=actor(),
-            now=clock.now(), https_only=_https_only())
+            now=clock.now(), https_only=_https_only(), allow_private=_allow_private())
     except GatewayError as err:
         text, status = failed(err)
-        flash(text, "error")
+        flash(NOT_ALLOWED if isinstance(err, WebhookUrlNotAllowed) else text, "error")
         return _webhook_page(form, status)
     if generated:
         return _secret_page(generated, partner.webhook_url)
@@ -65,9 +76,11 @@ def rotate_webhook_secret():
         return redirect(url_for("partner_admin.webhook"))
     try:
         secret = partner_settings.rotate_secret(db.session(), partner, actor=actor(),
-                                                now=clock.now(), https_only=_https_only())
+                                                now=clock.now(), https_only=_https_only(),
+                                                allow_private=_allow_private())
     except GatewayError as err:
-        flash(failed(err)[0], "error")
+        text = failed(err)[0]
+        flash(NOT_ALLOWED if isinstance(err, WebhookUrlNotAllowed) else text, "error")
         return redirect(url_for("partner_admin.webhook"))
     return _secret_page(secret, partner.webhook_url)
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gateway import clock, db
 from gateway.models import Partner
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.platform.passcodes import passcode_key
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
 from npac.interface import Registry
@@ -39,4 +40,5 @@ def order_context(partner: Partner | None, actor: Actor, *, channel: str = "api"
     session = db.session()
     return OrderContext(session, registry(session), partner, actor, clock.now(),
                         carrier_profile(), channel=channel, manual=manual,
-                        base_url=current_app.config["BASE_URL"])
+                        base_url=current_app.config["BASE_URL"],
+                        passcode_key=passcode_key())

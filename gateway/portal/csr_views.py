@@ -14,6 +14,7 @@ from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
 from gateway.portal.common import actor, csv_response, failed, page_arg, partner_access, scope
+from gateway.services import cpni
 from gateway.services.csr import portal as portal_csr
 from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import queries
@@ -86,8 +87,9 @@ def _visible(req_id: int):
 @bp.get("/csr/<int:req_id>")
 @partner_access("csr", "view")
 def show_csr(req_id: int):
-    return render_template("portal/csr_show.html", req=_visible(req_id),
-                           parts=ADDRESS_PARTS)
+    req = _visible(req_id)
+    cpni.csr_viewed(db.session(), req, actor=actor(), now=clock.now(), channel="portal")
+    return render_template("portal/csr_show.html", req=req, parts=ADDRESS_PARTS)
 
 
 @bp.get("/csr/<int:req_id>.json")

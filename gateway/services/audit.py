@@ -49,6 +49,8 @@ class AuditFilter:
     object_type: str | None = None
     object_id: str | None = None
     partner_id: int | None = None
+    account: str | None = None  # events naming the account (CPNI reads, §1.3.3)
+    actions: tuple[str, ...] | None = None  # any of these actions (e.g. cpni.CPNI_READS)
 
     def as_dict(self) -> dict:
         return {k: (v.isoformat() if isinstance(v, datetime) else v)
@@ -74,15 +76,23 @@ def _query(filters: AuditFilter):
         query = query.where(AuditEvent.object_id == filters.object_id)
     if filters.partner_id is not None:
         query = query.where(AuditEvent.partner_id == filters.partner_id)
+    if filters.account:
+        query = query.where(sa.or_(
+            AuditEvent.details["account"].as_string() == filters.account,
+            sa.and_(AuditEvent.object_type == "account",
+                    AuditEvent.object_id == filters.account)))
+    if filters.actions:
+        query = query.where(AuditEvent.action.in_(filters.actions))
     return query
 
 
-def list_events(session: Session, filters: AuditFilter, *, page: int, per_page: int
-                ) -> tuple[list[AuditEvent], int]:
-    """One page of matching events, oldest first, and the total count."""
+def list_events(session: Session, filters: AuditFilter, *, page: int, per_page: int,
+                newest_first: bool = False) -> tuple[list[AuditEvent], int]:
+    """One page of matching events, oldest first (or newest first), and the total count."""
     query = _query(filters)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(query.order_by(AuditEvent.id).limit(per_page)
+    order = AuditEvent.id.desc() if newest_first else AuditEvent.id
+    items = session.scalars(query.order_by(order).limit(per_page)
                             .offset((page - 1) * per_page)).all()
     return list(items), total
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import gc
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 
 import sqlalchemy as sa
@@ -19,7 +21,7 @@ from gateway.errors import InvalidInput
 from gateway.models import Account, EscalationContact, Tn
 from gateway.models.accounts import SERVICE_CLASSES
 from npac.bulk import load_rows, rebuilt_indexes
-from validators.passcode import hash_passcode
+from validators.passcode import PasscodeKey, hash_passcode
 
 ACCOUNT_COLUMNS = ("account_number", "btn", "customer_name", "sano", "sasd", "sasn", "sath",
                    "sass", "ld1", "lv1", "city", "state", "zip", "tn", "tn_status",
@@ -139,14 +141,16 @@ class _AccountFile:
 
 
 def import_accounts(session: Session, path: str, *, states: frozenset[str],
+                    passcode_key: PasscodeKey,
                     progress: Callable[[int], None] | None = None) -> int:
     """Load accounts and TNs from CSV, all or nothing; existing accounts are replaced."""
     return load_accounts(session, csv_rows(path, ACCOUNT_COLUMNS), states=states, source=path,
-                         progress=progress)
+                         progress=progress, passcode_key=passcode_key)
 
 
 def load_accounts(session: Session, rows: Rows, *, states: frozenset[str],
-                  source: str = "accounts", progress: Callable[[int], None] | None = None) -> int:
+                  passcode_key: PasscodeKey, source: str = "accounts",
+                  progress: Callable[[int], None] | None = None) -> int:
     """Check every row (values of ACCOUNT_COLUMNS, as strings), then bulk-load them.
 
     Existing accounts named by the rows are replaced with their TNs; returns the TN rows.
@@ -163,7 +167,7 @@ def load_accounts(session: Session, rows: Rows, *, states: frozenset[str],
         accounts, tns = content.accounts, content.tns
         content.seen.clear()
         tns.sort()  # in key order: index inserts append instead of landing at random
-        _load(session, accounts, tns)
+        _load(session, accounts, tns, _hashed_passcodes(accounts, passcode_key))
     finally:
         if collecting:
             gc.enable()
@@ -172,8 +176,19 @@ def load_accounts(session: Session, rows: Rows, *, states: frozenset[str],
     return len(tns)
 
 
+def _hashed_passcodes(accounts: dict[str, Sequence[str]], key: PasscodeKey) -> dict[str, str]:
+    """Hash the file's passcodes with the keyed slow scheme (§1.3.3); scrypt releases the GIL,
+    so the hashes are made on every core."""
+    clear = {number: row[18] for number, row in accounts.items() if row[18]}
+    if not clear:
+        return {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        hashed = pool.map(lambda passcode: hash_passcode(passcode, key), clear.values())
+        return dict(zip(clear, hashed, strict=True))
+
+
 def _load(session: Session, accounts: dict[str, Sequence[str]],
-          tns: list[tuple[str, str, str]]) -> None:
+          tns: list[tuple[str, str, str]], passcodes: dict[str, str]) -> None:
     empty = session.scalar(sa.select(Account.account_number).limit(1)) is None
     if not empty:
         _replace(session, list(accounts), [row[0] for row in tns])
@@ -181,7 +196,7 @@ def _load(session: Session, accounts: dict[str, Sequence[str]],
     rebuild = len(tns) >= REBUILD_MIN_ROWS and _small(session, len(tns))
     with rebuilt_indexes(connection, [Account.__table__, Tn.__table__], rebuild):
         load_rows(connection, Account.__table__, list(_ACCOUNT_DB_COLUMNS),
-                  (_account_values(accounts[key]) for key in sorted(accounts)))
+                  (_account_values(accounts[key], passcodes.get(key)) for key in sorted(accounts)))
         load_rows(connection, Tn.__table__, ["tn", "account_number", "status"], tns)
 
 
@@ -194,10 +209,10 @@ _ACCOUNT_DB_COLUMNS = ACCOUNT_LEVEL[:13] + ("service_class", "une", "resale_spid
                                            "passcode_hash", "port_freeze", "contact_email")
 
 
-def _account_values(r: Sequence[str]) -> tuple:
+def _account_values(r: Sequence[str], passcode_hash: str | None) -> tuple:
     # r is the account's first row: 13 identity/address values, tn, status, then the rest
-    return (*r[:13], r[15], r[16] == "Y", r[17] or None,
-            hash_passcode(r[18]) if r[18] else None, r[19] == "Y", r[20] or None)
+    return (*r[:13], r[15], r[16] == "Y", r[17] or None, passcode_hash, r[19] == "Y",
+            r[20] or None)
 
 
 def _replace(session: Session, account_numbers: list[str], tn_list: list[str]) -> None:

@@ -20,6 +20,7 @@ def _staff_only():
 
 from gateway.staff import (  # noqa: E402,F401
     accounts,
+    audit_views,
     dashboard,
     escalations,
     manual,

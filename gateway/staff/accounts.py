@@ -8,6 +8,7 @@ from forms.staff import ConfirmForm
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.services import cpni
 from gateway.services.desk import lookup
 from gateway.staff import bp
 from gateway.staff.common import actor
@@ -32,6 +33,8 @@ def accounts():
 def account(account_number: str):
     overview = lookup.account_overview(db.session(), account_number, now=clock.now(),
                                        profile=carrier_profile())
+    cpni.account_viewed(db.session(), overview.account.account_number, actor=actor(),
+                        now=clock.now())
     return render_template("staff/account.html", o=overview, a=overview.account,
                            confirm=ConfirmForm(), profile=carrier_profile(),
                            freeze_form=FreezeForm(formdata=None))

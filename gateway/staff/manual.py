@@ -10,7 +10,7 @@ from gateway.errors import GatewayError
 from gateway.models import Partner
 from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
-from gateway.services import policy
+from gateway.services import cpni, policy
 from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import manual_entry
 from gateway.services.orders.request import LsrRequest
@@ -97,6 +97,7 @@ def csr_request(req_id: int):
     req = csr_svc.get_csr_request(session, req_id, policy.STAFF)
     if req is None:
         abort(404)
+    cpni.csr_viewed(session, req, actor=actor(), now=clock.now(), channel="staff")
     partner = session.get(Partner, req.partner_id)
     return render_template("staff/csr_request.html", req=req, body=csr_body(req),
                            partner=partner)

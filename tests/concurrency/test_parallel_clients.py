@@ -149,6 +149,7 @@ def test_two_sweeps_and_two_deliveries_at_once_have_no_double_effects(live_app, 
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     _Receiver.seen = []
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    live_app.app.config["WEBHOOK_ALLOW_PRIVATE"] = True  # a loopback receiver (api-contract §1)
     run_cli(live_app.app, "partner", "webhook", "--ccna", "BHW", "--url",
             f"http://127.0.0.1:{receiver.server_port}/hook", "--secret", "s3cret")
     ids = []
@@ -157,7 +158,8 @@ def test_two_sweeps_and_two_deliveries_at_once_have_no_double_effects(live_app, 
                                                                       f"SWEEP{n}"))
         assert order["status"] == "foc"
         ids.append(order["id"])
-    env = subprocess_env(live_app.db_url, PORTGATE_FROZEN_NOW="2026-12-03T09:00:00-08:00")
+    env = subprocess_env(live_app.db_url, PORTGATE_FROZEN_NOW="2026-12-03T09:00:00-08:00",
+                         PORTGATE_WEBHOOK_ALLOW_PRIVATE="1")
     flask = [str(BIN / "python"), "-m", "flask", "--app", "app"]
     procs = [subprocess.Popen(flask + [cmd], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)

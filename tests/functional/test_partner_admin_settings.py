@@ -98,7 +98,10 @@ def test_a_token_cannot_expire_in_the_past_or_act_for_another_partner(admin, act
     assert _one(store, sa.select(ApiToken).where(ApiToken.id == foreign.id)).revoked_at is None
 
 
-def test_the_webhook_secret_is_generated_kept_rotated_and_the_webhook_cleared(admin, store):
+def test_the_webhook_secret_is_generated_kept_rotated_and_the_webhook_cleared(admin, store,
+                                                                              fake_dns):
+    fake_dns.update({"oss.heron.example": ["93.184.215.14"],
+                     "oss2.heron.example": ["93.184.215.15"]})
     page = admin.post("/admin/webhook", {"url": "https://oss.heron.example/lnp"}
                       ).get_data(as_text=True)
     first = _secret(page)

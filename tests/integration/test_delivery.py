@@ -79,6 +79,12 @@ def receiver():
         r.close()
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers(app):
+    """These receivers listen on 127.0.0.1: allow private webhook addresses (api-contract §1)."""
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+
+
 def _foc(app, heron, cli, db_session, url):
     assert cli("partner", "webhook", "--ccna", "BHW", "--url", url, "--secret", SECRET)[0] == 0
     user = db_session.scalar(sa.select(User).where(User.username == "heron"))
@@ -175,8 +181,8 @@ def test_a_crash_between_send_and_mark_resends_with_the_same_delivery_id(
     _foc(app, heron, cli, db_session, hook.url)
     real_send = delivery_svc.send_webhook
 
-    def send_then_die(row, secret, timeout=10.0):
-        real_send(row, secret, timeout)
+    def send_then_die(row, target, secret, timeout=10.0):
+        real_send(row, target, secret, timeout)
         raise KeyboardInterrupt("the worker died before marking the delivery sent")
 
     monkeypatch.setattr(delivery_svc, "send_webhook", send_then_die)

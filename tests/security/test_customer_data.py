@@ -50,12 +50,12 @@ def loa(data: bytes, name="loa.pdf") -> dict:
 
 
 # --- passcodes ----------------------------------------------------------------------------
-def test_passcodes_are_stored_salted_and_hashed(world):
+def test_passcodes_are_stored_salted_keyed_and_hashed(world):
     stored = dict(rows(world, sa.select(Account.account_number, Account.passcode_hash).where(
         Account.account_number.in_([account_of(0), account_of(1), "884201"]))))
-    assert all(h.startswith("sha256$") and len(h.split("$")) == 3 for h in stored.values())
+    assert all(h.startswith("scrypt-hmac$") and len(h.split("$")) == 6 for h in stored.values())
     assert passcode_of(0) not in stored[account_of(0)] and "7713" not in stored["884201"]
-    assert len({h.split("$")[1] for h in stored.values()}) == 3  # a salt per account
+    assert len({h.split("$")[4] for h in stored.values()}) == 3  # a salt per account
 
 
 def test_passcode_is_compared_in_constant_time(world, monkeypatch):

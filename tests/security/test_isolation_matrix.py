@@ -310,6 +310,7 @@ ROUTES = [
           page(302, roles=DESK), form=True,
           prepare=lambda w: {"escalation_id": w.escalation()}),
     Route("staff.outbox", "GET", "/staff/outbox", page(200, roles=DESK)),
+    Route("staff.audit_trail", "GET", "/staff/audit", page(200, roles=DESK)),
     Route("staff.delivery", "GET", "/staff/outbox/{delivery_id}", page(200, roles=DESK)),
     Route("staff.resend_delivery", "POST", "/staff/outbox/{delivery_id}/resend",
           page(302, roles=DESK), form=True),

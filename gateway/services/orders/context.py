@@ -13,6 +13,7 @@ from gateway.models import Account, Partner
 from gateway.services.identity.actors import Actor
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
+from validators.passcode import PasscodeKey
 
 
 @dataclass
@@ -41,6 +42,7 @@ class OrderContext:
     manual: bool = False
     base_url: str = "http://127.0.0.1:5000"  # config BASE_URL: links in emails (§11.2)
     cache: Loaded = field(default_factory=Loaded)
+    passcode_key: PasscodeKey | None = None  # to judge and re-hash passcodes (§1.3.3)
 
     @property
     def partner_id(self) -> int | None:

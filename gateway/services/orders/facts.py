@@ -34,7 +34,7 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
                 profile: CarrierProfile,
                 now: datetime, spids: Iterable[Any] = (), exclude_lsr_id: int | None = None,
                 nnsp: str | None = None, keep: dict[str, Any] | None = None,
-                lock: bool = False) -> OrderFacts:
+                lock: bool = False, passcode_pepper: bytes = b"") -> OrderFacts:
     """Gather NPAC answers, accounts, open orders and pending SVs for the TNs (no per-TN query).
 
     An open SV of the requester's own NNSP is its port in progress (concurred once the FOC
@@ -50,7 +50,7 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
     asked = set(wanted)
     tn_accounts = {tn: number for number, tns_of in statuses.items() for tn in tns_of
                    if tn in asked}
-    accounts = _accounts(session, statuses, now=now, keep=keep)
+    accounts = _accounts(session, statuses, now=now, keep=keep, pepper=passcode_pepper)
     # Driven from lsr_tns by TN (a correlated PON look-up, not a join): with a join SQLite may
     # scan every order and probe its TNs (100 ms for 500 TNs against 10,000 orders).
     pon = sa.select(Lsr.pon).where(Lsr.id == LsrTn.lsr_id).scalar_subquery()
@@ -100,23 +100,25 @@ def _account_tns(session: Session, wanted: list[str], *,
 
 
 def _accounts(session: Session, statuses: dict[str, dict[str, str]], *, now: datetime,
-              keep: dict[str, Any] | None = None) -> dict[str, AccountFacts]:
+              keep: dict[str, Any] | None = None,
+              pepper: bytes = b"") -> dict[str, AccountFacts]:
     if not statuses:
         return {}
     rows = session.scalars(sa.select(Account).where(Account.account_number.in_(statuses))).all()
     if keep is not None:
         keep["accounts"] = {a.account_number: a for a in rows}
-    return {a.account_number: account_facts(a, statuses[a.account_number], now=now)
-            for a in rows}
+    return {a.account_number: account_facts(a, statuses[a.account_number], now=now,
+                                            pepper=pepper) for a in rows}
 
 
-def account_facts(a: Account, tn_status: dict[str, str], *, now: datetime) -> AccountFacts:
+def account_facts(a: Account, tn_status: dict[str, str], *, now: datetime,
+                  pepper: bytes = b"") -> AccountFacts:
     return AccountFacts(
         account_number=a.account_number, btn=a.btn, customer_name=a.customer_name,
         address=a.address(), service_class=a.service_class, une=a.une,
         resale_spid=a.resale_spid, resale_spid_name=None, passcode_hash=a.passcode_hash,
         port_freeze=a.port_freeze, locked=a.locked_until is not None and a.locked_until > now,
-        tn_status=tn_status)
+        tn_status=tn_status, passcode_pepper=pepper)
 
 
 def _with_resale_name(a: AccountFacts, names: dict[str, str]) -> AccountFacts:

@@ -21,6 +21,7 @@ from gateway.services.protection import risk
 from validators import check_lsr
 from validators.catalog import REJECT_CODES
 from validators.facts import LsrDecision
+from validators.passcode import hash_passcode, needs_rehash, passcode_matches
 from validators.risk import risk_rule, with_risk_review
 
 # the attestation a requester makes with AGAUTH = Y, kept as evidence in the audit trail (§4.2)
@@ -109,7 +110,8 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime) -> Sub
 def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at: datetime,
            own_tns: frozenset[str] = frozenset(), verified_passcode_account: str | None = None,
            lock: bool = True, judge_passcode: bool = True) -> LsrDecision:
-    """Load the facts for the request's TNs and run the rules engine (no writes).
+    """Load the facts for the request's TNs and run the rules engine (no writes but the
+    re-hash of a legacy passcode hash that the request's passcode matched).
 
     `lock`: hold the account's TN rows until the outcome is written (a dry run writes none).
     """
@@ -119,7 +121,9 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
                                   now=ctx.now, spids=req.spids,
                                   exclude_lsr_id=order.id if order is not None else None,
                                   nnsp=req.nnsp, keep=keep,
-                                  lock=lock)  # one decision at a time per account (§2.4)
+                                  lock=lock,  # one decision at a time per account (§2.4)
+                                  passcode_pepper=ctx.passcode_key.pepper
+                                  if ctx.passcode_key is not None else b"")
     ctx.cache.accounts = keep.get("accounts", {})
     ctx.cache.open_svs = keep.get("open_svs", (frozenset(), None))
     decision = check_lsr(req.raw, partner=facts_svc.partner_facts(ctx.session, ctx.sender()),
@@ -127,7 +131,20 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
                      issued_at=ctx.now, own_order_tns=own_tns, manual_entry=ctx.manual,
                      verified_passcode_account=verified_passcode_account,
                      judge_passcode=judge_passcode)
+    if lock and judge_passcode:
+        upgrade_passcode_hashes(ctx, req.raw.get("passcode"))
     return _risk_review(ctx, order, req, decision, received_at=received_at)
+
+
+def upgrade_passcode_hashes(ctx: OrderContext, given: Any) -> None:
+    """Re-hash an account passcode stored by the old, unkeyed scheme once the right passcode
+    has been given (business-rules §1.3.3: migrated on first use)."""
+    if ctx.passcode_key is None or not isinstance(given, str):
+        return
+    for account in ctx.cache.accounts.values():
+        if needs_rehash(account.passcode_hash) and passcode_matches(given,
+                                                                    account.passcode_hash):
+            account.passcode_hash = hash_passcode(given, ctx.passcode_key)
 
 
 def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision: LsrDecision,

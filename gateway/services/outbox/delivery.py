@@ -4,9 +4,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import smtplib
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,10 +13,13 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import urlparse
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.errors import GatewayError
 from gateway.models import Delivery, Partner
+from gateway.services.outbox.webhook_target import WebhookTarget, check_url
 
 # waits after the 1st…5th failure; the 6th failure dead-letters the delivery (§10.1)
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
@@ -47,19 +49,45 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def send_webhook(delivery: Delivery, secret: str, timeout: float = 10.0) -> None:
-    """POST one notice; raise on anything but a 2xx answer."""
+class WebhookFailed(Exception):
+    """A webhook try failed; `shown` is all a partner may see ("HTTP 503", "connection failed"),
+    `detail` is for the operator's log (api-contract §1: no error text to the partner)."""
+
+    def __init__(self, shown: str, detail: str | None = None) -> None:
+        super().__init__(detail or shown)
+        self.shown, self.detail = shown, detail or shown
+
+
+CONNECTION_FAILED = "connection failed"
+_HTTP_STATUS = re.compile(r"^HTTP \d{3}$")
+
+
+def partner_error(last_error: str | None) -> str:
+    """What a partner is shown of a delivery's last error: the HTTP status or a generic text."""
+    if not last_error:
+        return ""
+    return last_error if _HTTP_STATUS.match(last_error) else CONNECTION_FAILED
+
+
+def send_webhook(delivery: Delivery, target: WebhookTarget, secret: str,
+                 timeout: float = 10.0) -> None:
+    """POST one notice to the checked address (never a redirect); raise WebhookFailed
+    on anything but a 2xx answer."""
     body = webhook_body(delivery)
-    request = urllib.request.Request(delivery.target, data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Portgate-Event": delivery.notice.event,
-        "X-Portgate-Delivery": delivery.delivery_id,
-        "X-Portgate-Signature": signature(secret, body), "User-Agent": "Portgate/1"})
+    headers = {"Host": target.host_header, "Content-Type": "application/json",
+               "X-Portgate-Event": delivery.notice.event,
+               "X-Portgate-Delivery": delivery.delivery_id,
+               "X-Portgate-Signature": signature(secret, body), "User-Agent": "Portgate/1"}
+    # TLS still checks the certificate against the name: SNI is the name, not the address
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            if not 200 <= response.status < 300:
-                raise RuntimeError(f"HTTP {response.status}")
-    except urllib.error.HTTPError as err:
-        raise RuntimeError(f"HTTP {err.code}") from None
+        with httpx.Client(follow_redirects=False, trust_env=False, timeout=timeout) as client:
+            response = client.post(target.connect_url, content=body, headers=headers,
+                                   extensions=extensions)
+    except httpx.HTTPError as err:
+        raise WebhookFailed(CONNECTION_FAILED, f"{type(err).__name__}: {err}") from None
+    if not 200 <= response.status_code < 300:
+        raise WebhookFailed(f"HTTP {response.status_code}")
 
 
 def send_email(delivery: Delivery, smtp_url: str, sender: str, timeout: float = 10.0) -> None:
@@ -95,8 +123,12 @@ def claim(session: Session, *, now: datetime, worker: str, limit: int, email: bo
 
 
 def deliver(factory: sessionmaker, *, now: Callable[[], datetime], smtp_url: str | None,
-            sender: str, limit: int = 200) -> DeliveryReport:
-    """Send what is due; each delivery is marked in its own transaction right after sending."""
+            sender: str, limit: int = 200, allow_private: bool = False,
+            https_only: bool = False) -> DeliveryReport:
+    """Send what is due; each delivery is marked in its own transaction right after sending.
+
+    `allow_private` and `https_only` are the config's WEBHOOK_ALLOW_PRIVATE and
+    WEBHOOK_HTTPS_ONLY, checked again at send time (api-contract §1, §5)."""
     report = DeliveryReport()
     worker = uuid.uuid4().hex
     with factory() as session, session.begin():
@@ -107,23 +139,43 @@ def deliver(factory: sessionmaker, *, now: Callable[[], datetime], smtp_url: str
             if row is None or row.lease_owner != worker or row.status != "pending":
                 report.skipped += 1
                 continue
-            _attempt(session, row, now=now(), smtp_url=smtp_url, sender=sender, report=report)
+            _attempt(session, row, now=now(), smtp_url=smtp_url, sender=sender, report=report,
+                     allow_private=allow_private, https_only=https_only)
     return report
 
 
+def _send_to_current_webhook(session: Session, row: Delivery, *, allow_private: bool,
+                             https_only: bool) -> None:
+    """Send to the URL and with the secret the partner has now, not those of queue time
+    (§10.1), after checking the address again (api-contract §1)."""
+    partner = session.get(Partner, row.notice.partner_id)
+    if partner is None or not partner.webhook_url or not partner.webhook_secret \
+            or (partner.webhook_set_at is not None
+                and row.notice.created_at < partner.webhook_set_at):
+        raise WebhookFailed(CONNECTION_FAILED, "the partner's webhook was removed")
+    row.target = partner.webhook_url
+    try:
+        target = check_url(partner.webhook_url, allow_private=allow_private,
+                           https_only=https_only)
+    except GatewayError as err:
+        raise WebhookFailed(CONNECTION_FAILED, err.message) from None
+    send_webhook(row, target, partner.webhook_secret)
+
+
 def _attempt(session: Session, row: Delivery, *, now: datetime, smtp_url: str | None,
-             sender: str, report: DeliveryReport) -> None:
+             sender: str, report: DeliveryReport, allow_private: bool = False,
+             https_only: bool = False) -> None:
     try:
         if row.channel == "webhook":
-            partner = session.get(Partner, row.notice.partner_id)
-            if partner is None or not partner.webhook_secret:
-                raise RuntimeError("the partner's webhook was removed")
-            send_webhook(row, partner.webhook_secret)
+            _send_to_current_webhook(session, row, allow_private=allow_private,
+                                     https_only=https_only)
         else:
             send_email(row, smtp_url, sender)
     except Exception as err:  # any failure of the receiver is retried with back-off
+        shown = err.shown if isinstance(err, WebhookFailed) else str(err)
+        detail = err.detail if isinstance(err, WebhookFailed) else shown
         row.attempts += 1
-        row.last_error = str(err)[:1000] or type(err).__name__
+        row.last_error = shown[:1000] or type(err).__name__
         row.lease_owner, row.lease_until = None, None
         if row.attempts >= MAX_ATTEMPTS:
             row.status = "dead"
@@ -131,7 +183,7 @@ def _attempt(session: Session, row: Delivery, *, now: datetime, smtp_url: str | 
         else:
             row.next_attempt_at = now + BACKOFF[row.attempts - 1]
             report.failed += 1
-        report.errors.append(f"delivery {row.delivery_id}: {row.last_error}")
+        report.errors.append(f"delivery {row.delivery_id}: {detail[:1000]}")
         return
     row.attempts += 1
     row.status, row.sent_at, row.last_error = "sent", now, None

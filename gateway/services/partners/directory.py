@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import urlparse
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -13,6 +12,7 @@ from gateway.models import AccessRequest, AgentApproval, Partner, PartnerSpid
 from gateway.models.partners import PARTNER_TYPES, PRIVILEGES, _csv
 from gateway.services import audit, policy
 from gateway.services.identity.actors import Actor
+from gateway.services.outbox.webhook_target import check_url
 from gateway.services.partners import access_notices
 
 CCNA_RE = re.compile(r"^[A-Z]{3}$")
@@ -196,21 +196,23 @@ def delegations_for(session: Session, agent_id: int) -> dict[str, frozenset[str]
 
 
 def set_webhook(session: Session, partner: Partner, url: str, secret: str | None, *,
-                actor: Actor, now: datetime, https_only: bool = False) -> Partner:
-    """Set or (with an empty URL) clear the partner's webhook (api-contract §5)."""
+                actor: Actor, now: datetime, https_only: bool = False,
+                allow_private: bool = False) -> Partner:
+    """Set or (with an empty URL) clear the partner's webhook (api-contract §5).
+
+    :raises WebhookUrlNotAllowed: the host does not resolve to global addresses only (§1)."""
     url = (url or "").strip()
     if url:
-        parsed = urlparse(url)
-        allowed = ("https",) if https_only else ("http", "https")
-        if parsed.scheme not in allowed or not parsed.netloc:
-            raise InvalidInput(f"--url: {url!r} is not an {' or '.join(allowed)} URL.",
-                               code="invalid_webhook")
+        check_url(url, allow_private=allow_private, https_only=https_only)
         if not secret:
             raise InvalidInput("--secret: a webhook needs a signing secret.",
                                code="invalid_webhook")
+    # changing the URL or secret of a webhook that exists is not setting a new one (§10.1):
+    # what is queued goes to the current URL; after a clear, a new webhook starts afresh
+    if not (url and partner.webhook_url):
+        partner.webhook_set_at = now if url else None
     partner.webhook_url = url or None
     partner.webhook_secret = secret if url else None
-    partner.webhook_set_at = now if url else None
     audit.record(session, actor, "partner.webhook_set" if url else "partner.webhook_cleared",
                  "partner", partner.id, now=now, partner_id=partner.id,
                  after={"url": url or None})

@@ -10,7 +10,7 @@ import pytest
 
 from validators.carrier_profile import CarrierProfile
 from validators.facts import AccountFacts, OrderFacts, OrderState, PartnerFacts, Provider
-from validators.passcode import hash_passcode
+from validators.passcode import PasscodeKey, hash_passcode
 
 SPEC = Path("/work/shared/spec")
 EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "examples"
@@ -20,7 +20,8 @@ PROFILE = CarrierProfile.from_dict()
 CT01 = Provider("CT01", "Cascade Telecom", "5415550000", "code")
 SPID_NAMES = {"CT01": "Cascade Telecom", "CT02": "Cascade Telecom Mountain",
               "SW01": "Summit West Communications", "B451": "Blue Heron Wireless"}
-PASSCODE_HASH = hash_passcode("7713")
+PASSCODE_KEY = PasscodeKey(pepper=b"unit-test-pepper", n=16)
+PASSCODE_HASH = hash_passcode("7713", PASSCODE_KEY)
 
 
 def address(**parts: str) -> dict[str, str]:
@@ -38,7 +39,8 @@ def make_account(number: str = "884201", tns: dict[str, str] | None = None,
         address=address(sano="2210", sasn="FIRCREST", sath="DR", city="BEND", state="OR",
                         zip="97703"),
         service_class="pots", une=False, resale_spid=None, resale_spid_name=None,
-        passcode_hash=PASSCODE_HASH, port_freeze=False, locked=False, tn_status=tns)
+        passcode_hash=PASSCODE_HASH, port_freeze=False, locked=False, tn_status=tns,
+        passcode_pepper=PASSCODE_KEY.pepper)
     values.update(kw)
     return AccountFacts(**values)
 

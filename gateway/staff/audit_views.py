@@ -1,0 +1,51 @@
+"""The audit trail page (issue 8's export, on screen): who did and who saw what, filtered."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask import render_template, request
+
+from gateway import db
+from gateway.errors import GatewayError
+from gateway.services import audit, cpni
+from gateway.services.orders.queries import Page
+from gateway.services.partners.directory import partner_by_ccna
+from gateway.staff import bp
+from gateway.staff.common import page_arg
+
+
+def _day(name: str) -> datetime | None:
+    raw = (request.args.get(name) or "").strip()
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+
+
+def _text(name: str) -> str | None:
+    return (request.args.get(name) or "").strip()[:80] or None
+
+
+@bp.get("/audit")
+def audit_trail():
+    """Newest first; `cpni=1` keeps the CPNI reads (business-rules §1.3.3) only."""
+    session, error, partner_id = db.session(), None, None
+    ccna = _text("partner")
+    if ccna:
+        try:
+            partner_id = partner_by_ccna(session, ccna).id
+        except GatewayError as err:
+            error = err.message
+    cpni_only = request.args.get("cpni") == "1"
+    until = _day("until")
+    filters = audit.AuditFilter(
+        since=_day("since"), until=until + timedelta(days=1) if until else None,
+        actor=_text("actor"), action=_text("action"), account=_text("account"),
+        partner_id=partner_id, actions=cpni.CPNI_READS if cpni_only else None)
+    page, per_page = page_arg()
+    items, total = ([], 0) if error else audit.list_events(
+        session, filters, page=page, per_page=per_page, newest_first=True)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("staff/audit.html", page=Page(items, page, per_page, total),
+                           args=args, cpni_only=cpni_only, error=error), 400 if error else 200
