@@ -61,9 +61,11 @@ def db_url(request):
 
 
 def _config(url: str, **extra) -> dict:
+    # MFA_REQUIRED_ROLES=(): tests that are not about sign-in skip the second factor (a
+    # TESTING-only key); the two-step tests pass MFA_REQUIRED_ROLES=None (the profile's roles)
     return {"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test", "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH,
-            **extra}
+            "MFA_REQUIRED_ROLES": (), **extra}
 
 
 @pytest.fixture

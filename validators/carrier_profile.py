@@ -36,6 +36,7 @@ DEFAULT_PROFILE: dict[str, Any] = {
     "escalation_ack_business_hours": 4,
     "onboarding_business_days": 3,
     "enduser_phone": "503-555-0199",
+    "mfa_roles": ["staff", "staff_admin", "partner_admin"],  # two-step sign-in (§1.3.1)
 }
 
 
@@ -68,6 +69,8 @@ class CarrierProfile:
     escalation_ack_business_hours: int = 4
     onboarding_business_days: int = 3
     enduser_phone: str = "503-555-0199"  # the port-out desk phone told to end users (§1.2)
+    # roles that sign in with a second factor (§1.3.1); may be extended to every role
+    mfa_roles: frozenset[str] = frozenset({"staff", "staff_admin", "partner_admin"})
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -81,6 +84,7 @@ class CarrierProfile:
         values["states"] = {str(k).upper(): str(v) for k, v in merged["states"].items()}
         values["manual_states"] = frozenset(str(s).upper() for s in merged["manual_states"])
         values["holidays"] = tuple(merged["holidays"])
+        values["mfa_roles"] = frozenset(str(r) for r in merged["mfa_roles"])
         for key in ("business_start", "business_end", "cutoff_simple", "cutoff_non_simple",
                     "cutoff_csr"):
             values[key] = _time(merged[key])
