@@ -132,12 +132,19 @@ def register_sessions(app: Flask) -> None:
 
 def register_proxies(app: Flask) -> None:
     """Trust X-Forwarded-For/-Proto from exactly PROXY_COUNT reverse proxies (0: none), so the
-    login throttle and the audit trail see each client's address, not the balancer's."""
-    count = int(app.config.get("PROXY_COUNT") or 0)
-    if count > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+    login throttle and the audit trail see each client's address, not the balancer's. Read on
+    every request, like FROZEN_NOW: the key can be changed on a running app."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
+    inner = app.wsgi_app
+
+    def trusted_proxies(environ, start_response):
+        count = int(app.config.get("PROXY_COUNT") or 0)
+        if count > 0:
+            return ProxyFix(inner, x_for=count, x_proto=count)(environ, start_response)
+        return inner(environ, start_response)
+
+    app.wsgi_app = trusted_proxies  # type: ignore[method-assign]
 
 
 def register_trust(app: Flask) -> None:

@@ -5,18 +5,20 @@ import unicodedata
 from urllib.parse import urlsplit
 
 MAX_NEXT = 2000
+# control, format, surrogate, private and unassigned characters, line and paragraph separators
+_REFUSED = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def safe_next(target: str | None) -> str | None:
     """Return `target` when it is a path on this site, else None.
 
     Refused: anything not starting with one '/', a scheme or host, backslashes (browsers read
-    '/\\\\host' as '//host') and any control or format character (a CR/LF would split the
-    Location header).
+    '/\\\\host' as '//host') and any control, format or line-separator character (a CR/LF would
+    split the Location header).
     """
     if not target or len(target) > MAX_NEXT:
         return None
-    if any(unicodedata.category(ch).startswith("C") for ch in target) or "\\" in target:
+    if any(unicodedata.category(ch) in _REFUSED for ch in target) or "\\" in target:
         return None
     if not target.startswith("/") or target.startswith("//"):
         return None

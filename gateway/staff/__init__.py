@@ -19,3 +19,4 @@ def _staff_only():
 
 
 from gateway.staff import accounts, dashboard, escalations, manual, outbox, partners, views  # noqa: E402,F401
+from gateway.staff import users  # noqa: E402,F401  (sign-in: second factor resets)

@@ -189,3 +189,16 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User:
     if last is None or not now - TOKEN_USE_RESOLUTION < last <= now:
         row.last_used_at = now  # written with the request's unit of work
     return row.user
+
+
+def find_users(session: Session, text: str = "", *, limit: int = 200) -> list[User]:
+    """Users for the staff admins' sign-in page: staff, or any user whose name matches."""
+    query = sa.select(User).order_by(User.username).limit(limit)
+    text = (text or "").strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(User.username.ilike(pattern, escape="\\"),
+                                   User.email.ilike(pattern, escape="\\")))
+    else:
+        query = query.where(User.role.in_(STAFF_ROLES))
+    return list(session.scalars(query))
