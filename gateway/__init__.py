@@ -144,7 +144,7 @@ def register_proxies(app: Flask) -> None:
             return ProxyFix(inner, x_for=count, x_proto=count)(environ, start_response)
         return inner(environ, start_response)
 
-    app.wsgi_app = trusted_proxies  # type: ignore[method-assign]
+    app.wsgi_app = trusted_proxies
 
 
 def register_trust(app: Flask) -> None:

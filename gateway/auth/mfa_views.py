@@ -16,6 +16,7 @@ from gateway.services.identity import mfa, user_admin
 from gateway.services.identity.actors import Actor
 
 ENROL_SECRET = "pg_enrol_secret"
+NO_STORE = {"Cache-Control": "no-store"}  # a TOTP key or recovery codes: never cached
 
 
 def _restart():
@@ -84,12 +85,13 @@ def enrol():
             pending = sessions.pending() or {}
             target = finish_sign_in(user, next_url=pending.get("n"),
                                     remember=bool(pending.get("r")), second_factor="totp")
-            return render_template("auth/recovery_codes.html", codes=codes, target=target)
+            return render_template("auth/recovery_codes.html", codes=codes, target=target), \
+                200, NO_STORE
     uri = mfa.provisioning_uri(secret, user.username, carrier_profile().carrier_name
                                + " Portgate")
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
     return render_template("auth/enrol.html", form=form, user=user, qr=_qr_data_uri(uri),
-                           secret=grouped), status
+                           secret=grouped), status, NO_STORE
 
 
 @bp.route("/password/new", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ PENDING_SECONDS = 10 * 60
 EXEMPT_BLUEPRINTS = {"api", "npac", "health"}
 # what a user with a temporary password may still do
 PASSWORD_CHANGE_ENDPOINTS = {"auth.new_password", "auth.logout", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.index", "auth.second_factor", "auth.enrol"}
 
 
 def mfa_roles() -> Iterable[str]:
@@ -109,7 +110,10 @@ def check_session():
         logout_user()
         session.clear()
         flash(why, "info")
-        return None  # the view now sees an anonymous user: protected pages go to the login
+        if request.endpoint in PUBLIC_ENDPOINTS or request.blueprint == "welcome":
+            return None  # the page carries on for an anonymous visitor
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=back))
     session[SEEN_AT] = _wall()
     if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("auth.new_password"))

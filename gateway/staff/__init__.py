@@ -18,5 +18,13 @@ def _staff_only():
     return None
 
 
-from gateway.staff import accounts, dashboard, escalations, manual, outbox, partners, views  # noqa: E402,F401
-from gateway.staff import users  # noqa: E402,F401  (sign-in: second factor resets)
+from gateway.staff import (  # noqa: E402,F401
+    accounts,
+    dashboard,
+    escalations,
+    manual,
+    outbox,
+    partners,
+    users,
+    views,
+)

@@ -43,7 +43,9 @@ def test_a_staff_admin_reaches_no_page_with_the_password_alone(client, boss, two
     assert resp.headers["Location"].endswith("/login/enrol")
     for path in ("/staff/", "/staff/partners", "/profile"):
         assert client.get(path).headers["Location"].startswith("/login"), path
-    page = client.get("/login/enrol").get_data(as_text=True)
+    resp = client.get("/login/enrol")
+    page = resp.get_data(as_text=True)
+    assert resp.headers["Cache-Control"] == "no-store"
     assert 'src="data:image/svg+xml' in page  # the QR code is drawn here, no outside service
     assert 'id="totp-secret"' in page
 
