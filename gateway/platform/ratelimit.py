@@ -86,7 +86,7 @@ def client_id(ip: str | None, device: str | None) -> str:
 def backoff_key(username: str, client: str) -> str:
     """The row key of one username tried from one client (hashed: names can be long)."""
     raw = f"{(username or '').strip().lower()}|{client}".encode()
-    return "u:" + hashlib.sha256(raw).hexdigest()[:40]
+    return "u:" + hashlib.sha256(raw).hexdigest()[:32]  # fits audit object ids (40)
 
 
 def check_backoff(session: Session, username: str, client: str, *, now: datetime) -> None:
