@@ -95,6 +95,7 @@ def test_a_recovery_code_signs_in_once(app, client, boss, two_step, store):
     assert len(user(store, "boss").recovery_codes) == 9
     [used] = actions(store, "user.recovery_code_used")
     assert used.details["remaining"] == 9
+    assert "9 recovery codes left" in client.get("/profile").get_data(as_text=True)
     client.post("/logout")
     again = two_step.sign_in(app.test_client(), "boss", codes[3])
     assert again.status_code == 200 and b"That code is not right" in again.data
