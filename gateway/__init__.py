@@ -14,9 +14,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the Portgate app; `config` overrides environment and defaults."""
     app = Flask(__name__, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder="static")
-    from gateway.config import build_config, load_profile
+    from gateway.config import build_config, check_secret_key, instance_secret_key, load_profile
 
     app.config.update(build_config(app.instance_path, config))
+    if not app.config.get("SECRET_KEY"):  # no built-in key (api-contract §1)
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    check_secret_key(app.config["SECRET_KEY"])
     if app.config["DATABASE_URL"].startswith("sqlite:///") and not config_has_db(config):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.extensions["portgate_profile"] = load_profile(app.config.get("CARRIER_PROFILE"))
@@ -29,6 +32,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_security_headers(app)
     register_trust(app)
+    register_sessions(app)
+    register_proxies(app)
     return app
 
 
@@ -129,6 +134,30 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def register_sessions(app: Flask) -> None:
+    """Session limits, the second factor and temporary passwords on every page (§1.3.1)."""
+    from gateway.auth.sessions import register_session_guard
+
+    register_session_guard(app)
+
+
+def register_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly PROXY_COUNT reverse proxies (0: none), so the
+    login throttle and the audit trail see each client's address, not the balancer's. Read on
+    every request, like FROZEN_NOW: the key can be changed on a running app."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    inner = app.wsgi_app
+
+    def trusted_proxies(environ, start_response):
+        count = int(app.config.get("PROXY_COUNT") or 0)
+        if count > 0:
+            return ProxyFix(inner, x_for=count, x_proto=count)(environ, start_response)
+        return inner(environ, start_response)
+
+    app.wsgi_app = trusted_proxies
 
 
 def register_trust(app: Flask) -> None:

@@ -25,3 +25,13 @@ def now() -> datetime:
     if frozen:
         return parse_instant(frozen).astimezone(UTC)
     return datetime.now(UTC)
+
+
+def wall_now() -> datetime:
+    """Return the real current instant (aware, UTC), whatever FROZEN_NOW says.
+
+    Session limits (business-rules §1.3.1) and TOTP codes run on wall-clock time: a frozen demo
+    clock must not keep a session alive forever, and an authenticator app knows only real time.
+    Tests move it by monkeypatching this function (callers look it up as `clock.wall_now`).
+    """
+    return datetime.now(UTC)

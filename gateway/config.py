@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,16 +25,25 @@ ENV_KEYS = {
     "API_RATE_LIMIT": "PORTGATE_API_RATE_LIMIT",
     "PASSCODE_PEPPER": "PORTGATE_PASSCODE_PEPPER",
     "RATELIMIT_STORAGE_URI": "PORTGATE_RATELIMIT_STORAGE_URI",
+    "PROXY_COUNT": "PORTGATE_PROXY_COUNT",
 }
 
 DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": "dev-only-change-me",
+    "SECRET_KEY": None,  # no built-in key (api-contract §1): see instance_secret_key()
+    "BASE_URL": "http://127.0.0.1:5000",  # every link Portgate sends starts here
+    "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For/-Proto trusted that deep)
+    # sessions (business-rules §1.3.1), wall-clock seconds: idle limit and absolute limit
+    "SESSION_IDLE_SECONDS": 30 * 60,
+    "SESSION_MAX_SECONDS": 12 * 3600,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    "REMEMBER_COOKIE_DURATION": 12 * 3600,
+    # TESTING only: replaces the carrier profile's mfa_roles (tests that are not about MFA)
+    "MFA_REQUIRED_ROLES": None,
     "WTF_CSRF_ENABLED": True,
     "FROZEN_NOW": None,
     "CARRIER_PROFILE": None,
     "SMTP_URL": None,
     "SMTP_FROM": "lnp-desk@portgate.invalid",
-    "BASE_URL": "http://127.0.0.1:5000",
     "WEBHOOK_HTTPS_ONLY": False,
     # webhooks only to global addresses (api-contract §1); tests on loopback receivers turn it on
     "WEBHOOK_ALLOW_PRIVATE": False,
@@ -66,6 +76,10 @@ DEFAULTS: dict[str, Any] = {
 
 _TRUE = {"1", "true", "yes", "on"}
 _BOOL_KEYS = {"WEBHOOK_HTTPS_ONLY", "SESSION_COOKIE_SECURE", "WEBHOOK_ALLOW_PRIVATE"}
+_INT_KEYS = {"PROXY_COUNT"}
+# the key this app once shipped with: public, so never accepted again
+RETIRED_SECRET_KEYS = {"dev-only-change-me"}
+SECRET_KEY_FILE = "secret_key"
 
 
 def _from_env() -> dict[str, Any]:
@@ -74,7 +88,12 @@ def _from_env() -> dict[str, Any]:
         raw = os.environ.get(env)
         if raw is None:
             continue
-        values[key] = raw.strip().lower() in _TRUE if key in _BOOL_KEYS else raw
+        if key in _BOOL_KEYS:
+            values[key] = raw.strip().lower() in _TRUE
+        elif key in _INT_KEYS:
+            values[key] = int(raw)
+        else:
+            values[key] = raw
     return values
 
 
@@ -85,6 +104,42 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     config.update(_from_env())
     config.update(overrides or {})
     return config
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The instance's own random key: read from the instance folder, generated there once.
+
+    Flask's deployment docs recommend a random key kept outside the code; an app run without a
+    configured key gets one here (mode 0600) and keeps it across restarts, so sessions and
+    welcome links survive a restart while no two installations share a key.
+    """
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SECRET_KEY_FILE
+    if not path.exists():
+        # written whole to a private temporary file, then linked into place: of two processes
+        # starting at once one link wins and both read the same complete key
+        tmp = folder / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable secret key; delete it to get a new one")
+    return key
+
+
+def check_secret_key(key: Any) -> None:
+    """Refuse the retired built-in key: anyone can forge a session with it."""
+    if str(key) in RETIRED_SECRET_KEYS:
+        raise RuntimeError("SECRET_KEY is the retired built-in key; set your own or unset it "
+                           "to have one generated in the instance folder")
 
 
 def load_profile(path: str | None) -> CarrierProfile:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -62,9 +64,11 @@ def db_url(request):
 
 
 def _config(url: str, **extra) -> dict:
+    # MFA_REQUIRED_ROLES=(): tests that are not about sign-in skip the second factor (a
+    # TESTING-only key); the two-step tests pass MFA_REQUIRED_ROLES=None (the profile's roles)
     return {"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "test", "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH,
-            "PASSCODE_HASH": FAST_PASSCODE_HASH, **extra}
+            "PASSCODE_HASH": FAST_PASSCODE_HASH, "MFA_REQUIRED_ROLES": (), **extra}
 
 
 @pytest.fixture
@@ -297,3 +301,54 @@ def store(app):
     session = app.extensions["portgate_db"].sessionmaker()
     yield session
     session.close()
+
+
+# --- two-step sign-in (issue 13, business-rules §1.3.1) ----------------------------------------
+
+class TwoStep:
+    """Signs in through both steps with the carrier profile's real `mfa_roles`, on a wall clock
+    the test can move (gateway.clock.wall_now, which session limits and TOTP codes read)."""
+
+    def __init__(self, app, monkeypatch):
+        import pyotp
+
+        from gateway import clock
+
+        app.config["MFA_REQUIRED_ROLES"] = None  # the profile's roles, as in production
+        self.offset = timedelta(0)
+        self._totp = pyotp.TOTP
+        monkeypatch.setattr(clock, "wall_now", lambda: datetime.now(UTC) + self.offset)
+
+    def wall(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, **delta) -> None:
+        self.offset += timedelta(**delta)
+
+    def code(self, secret: str) -> str:
+        return self._totp(secret).at(self.wall())
+
+    def enrol(self, client, username, password=PASSWORD, **environ):
+        """Sign in for the first time: password, QR enrolment; return (secret, recovery codes)."""
+        resp = client.post("/login", data={"username": username, "password": password},
+                           environ_base=environ)
+        assert resp.status_code == 302 and resp.headers["Location"].endswith("/login/enrol")
+        page = client.get("/login/enrol").get_data(as_text=True)
+        secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+        resp = client.post("/login/enrol", data={"code": self.code(secret)})
+        text = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and "Two-step sign-in is on" in text, text[:2000]
+        codes = re.findall(r"<li>([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})</li>", text)
+        self.advance(seconds=30)  # the next code belongs to a new time step
+        return secret, codes
+
+    def sign_in(self, client, username, code, password=PASSWORD):
+        """Both steps with `code` (TOTP or recovery); return the second step's answer."""
+        resp = client.post("/login", data={"username": username, "password": password})
+        assert resp.status_code == 302 and resp.headers["Location"].endswith("/login/code")
+        return client.post("/login/code", data={"code": code})
+
+
+@pytest.fixture
+def two_step(app, monkeypatch):
+    return TwoStep(app, monkeypatch)

@@ -38,6 +38,7 @@ DEFAULT_PROFILE: dict[str, Any] = {
     "enduser_phone": "503-555-0199",
     # §11.3 risk review thresholds (0 switches a rule off)
     "risk": {"cross_partner_days": 7, "new_partner_days": 0, "new_partner_min_tns": 10},
+    "mfa_roles": ["staff", "staff_admin", "partner_admin"],  # two-step sign-in (§1.3.1)
 }
 
 
@@ -71,6 +72,8 @@ class CarrierProfile:
     onboarding_business_days: int = 3
     enduser_phone: str = "503-555-0199"  # the port-out desk phone told to end users (§1.2)
     risk: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_PROFILE["risk"]))
+    # roles that sign in with a second factor (§1.3.1); may be extended to every role
+    mfa_roles: frozenset[str] = frozenset({"staff", "staff_admin", "partner_admin"})
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -86,6 +89,7 @@ class CarrierProfile:
         values["holidays"] = tuple(merged["holidays"])
         values["risk"] = {**DEFAULT_PROFILE["risk"],
                           **{str(k): int(v) for k, v in dict(merged["risk"] or {}).items()}}
+        values["mfa_roles"] = frozenset(str(r) for r in merged["mfa_roles"])
         for key in ("business_start", "business_end", "cutoff_simple", "cutoff_non_simple",
                     "cutoff_csr"):
             values[key] = _time(merged[key])

@@ -175,6 +175,15 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # two-step sign-in (business-rules §1.3.1): the TOTP secret once enrolled, the last time
+    # step accepted (a code is never accepted twice), recovery codes as SHA-256 hex digests
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    recovery_codes: Mapped[list | None] = mapped_column(JSONType)
+    # a password an administrator or staff set is temporary: changed at the next sign-in
+    must_change_password: Mapped[bool] = mapped_column(default=False,
+                                                       server_default=sa.false())
 
     partner: Mapped[Partner | None] = relationship(lazy="joined")
     named_role: Mapped[Role | None] = relationship(lazy="joined")

@@ -27,6 +27,7 @@ from gateway.staff import (  # noqa: E402,F401
     notes,
     outbox,
     partners,
-    protection,  # noqa: E402,F401
+    protection,
+    users,
     views,
 )

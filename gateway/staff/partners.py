@@ -11,13 +11,14 @@ from gateway.errors import GatewayError
 from gateway.models import User
 from gateway.models.partners import PARTNER_STATUSES, PARTNER_TYPES
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.platform.links import external_url
 from gateway.services.partners import onboarding
 from gateway.staff import bp
 from gateway.staff.common import actor, admin_required, choice_arg
 
 
 def _link_for(token: str) -> str:
-    return url_for("welcome.set_password", token=token, _external=True)
+    return external_url("welcome.set_password", token=token)
 
 
 def _welcome_args() -> dict:

@@ -113,6 +113,12 @@ class LiveServer:
         self.app.extensions["portgate_db"].engine.dispose()
 
 
+def _marked_config(request) -> dict:
+    """Extra app configuration from a test's `live_config` marker (e.g. the real MFA roles)."""
+    marker = request.node.get_closest_marker("live_config")
+    return dict(marker.kwargs) if marker else {}
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def live(request, tmp_path):
     """A live portal on a fresh database, with CSRF enforced as in production."""
@@ -122,7 +128,9 @@ def live(request, tmp_path):
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     app = create_app({"DATABASE_URL": _database_url(request.param, tmp_path), "TESTING": True,
                       "WTF_CSRF_ENABLED": True, "SECRET_KEY": "browser-test",
-                      "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH})
+                      "FROZEN_NOW": MONDAY_10AM_PACIFIC, "PASSWORD_HASH": FAST_HASH,
+                      "MFA_REQUIRED_ROLES": (),
+                      **_marked_config(request)})
     server = LiveServer(app)
     yield server
     server.stop()

@@ -54,6 +54,12 @@ def test_partner_admin_adds_a_user_who_signs_in_with_the_temporary_password(live
     try:
         tab = other.new_page()
         login(tab, "sam", password)
+        # the password is temporary (§1.3.1): sam chooses one before anything else
+        expect(tab.get_by_role("heading", level=1)).to_contain_text("Choose a new password")
+        tab.get_by_label("Temporary password").fill(password)
+        tab.get_by_label("New password", exact=True).fill("Blue-Sky-Pass-2026!")
+        tab.get_by_label("Repeat the new password").fill("Blue-Sky-Pass-2026!")
+        tab.get_by_role("button", name="Set my password").click()
         expect(tab.get_by_role("heading", level=1)).to_contain_text("port-out dashboard")
         expect(tab.get_by_role("link", name="New LSR").first).to_be_visible()
     finally:

@@ -43,7 +43,12 @@ def test_admin_creates_a_user_whose_temporary_password_is_shown_once_and_works(
     assert sam.privileges == {"csr", "view"} and sam.contact_types == {"reject"}
     assert sam.partner.ccna == "BHW" and sam.role == "partner_user"
     client.post("/logout")
-    assert Web(client).login("sam", password).headers["Location"].endswith("/portal/")
+    # the password is temporary (§1.3.1): sam chooses a new one before anything else
+    assert Web(client).login("sam", password).headers["Location"].endswith("/password/new")
+    assert client.get("/portal/").headers["Location"].endswith("/password/new")
+    resp = client.post("/password/new", data={"current": password, "new": "Brand-New-Pass-2026",
+                                              "confirm": "Brand-New-Pass-2026"})
+    assert resp.status_code == 302 and client.get("/portal/").status_code == 200
     event = store.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.created",
                                                      AuditEvent.object_id == str(sam.id)))
     assert event.actor == "boss" and event.after["username"] == "sam"

@@ -24,7 +24,7 @@ def record(staff_web, store, **changes):
 def welcome_link(store, email):
     body = store.scalar(sa.select(Notice.body).join(Delivery).where(
         Notice.event == "partner.welcome", Delivery.target == email).order_by(Notice.id.desc()))
-    return re.search(r"http://localhost(/welcome/\S+)", body).group(1)
+    return re.search(r"http://127\.0\.0\.1:5000(/welcome/\S+)", body).group(1)  # BASE_URL
 
 
 def test_a_recorded_profile_is_pending_with_its_access_due_date(staff_web, store):

@@ -83,12 +83,12 @@ def test_the_throttle_window_forgets_old_failures(app, client, heron_user):
     assert login(client, "heron", ip="203.0.113.10").status_code == 302
 
 
-def test_user_lockout_is_temporary_and_audited(app, client, heron_user):
+def test_user_backoff_is_temporary_and_audited(app, client, heron_user):
     for _ in range(5):
         login(client, "heron", "Wrong-Pass-2026!")
-    assert b"Too many failed logins" in login(client, "heron").data
-    assert count(app, AuditEvent, AuditEvent.action == "user.login_locked") == 1
-    set_now(app, "2026-11-23T10:16:00-08:00")
+    assert b"Too many failed sign-ins" in login(client, "heron").data
+    assert count(app, AuditEvent, AuditEvent.action == "login.backoff_started") == 1
+    set_now(app, "2026-11-23T10:00:16-08:00")  # the first wait is 15 seconds
     assert login(client, "heron").status_code == 302
 
 
@@ -96,8 +96,9 @@ def test_session_cookie_is_httponly_and_samesite(client, heron_user):
     resp = login(client, "heron", remember="y")
     cookies = resp.headers.getlist("Set-Cookie")
     session = next(c for c in cookies if c.startswith("session="))
-    remember = next(c for c in cookies if c.startswith("remember_token="))
-    for cookie in (session, remember):
+    device = next(c for c in cookies if c.startswith("portgate_device="))
+    assert not any(c.startswith("remember_token=") for c in cookies)  # no year-long cookie
+    for cookie in (session, device):
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert "Secure" not in cookie  # plain HTTP in development
     assert "Strict-Transport-Security" not in resp.headers

@@ -169,6 +169,16 @@ ROUTES = [
     Route("auth.change_password", "POST", "/profile/password", page(INVALID_FORM, roles=EVERY_ROLE),
           form=True, body=lambda w, k: {"current": "not-my-password", "new": "New-Pass-2026!xy",
                                         "confirm": "New-Pass-2026!xy"}),
+    # the second step and the forced password change (§1.3.1): nothing without a pending
+    # sign-in or a temporary password, whoever asks (back to the login or home page)
+    Route("auth.second_factor", "GET", "/login/code", everyone(302)),
+    Route("auth.second_factor", "POST", "/login/code", everyone(302), form=True,
+          body=lambda w, k: {"code": "123456"}),
+    Route("auth.enrol", "GET", "/login/enrol", everyone(302)),
+    Route("auth.enrol", "POST", "/login/enrol", everyone(302), form=True,
+          body=lambda w, k: {"code": "123456"}),
+    Route("auth.new_password", "GET", "/password/new", everyone(302)),
+    Route("auth.new_password", "POST", "/password/new", everyone(302), form=True),
     # partner portal, administration and staff pages
     Route("portal.home", "GET", "/portal/", page(200)),
     Route("partner_admin.home", "GET", "/admin/", page(200, roles=("partner_admin",))),
@@ -334,6 +344,10 @@ ROUTES = [
     Route("staff.approve_partner", "POST", "/staff/partners/{partner_id}/approve",
           page(409, roles=("staff_admin",)), form=True),
     Route("staff.resend_welcome", "POST", "/staff/partners/{partner_id}/users/{user_id}/welcome",
+          page(302, roles=("staff_admin",)), form=True,
+          prepare=lambda w: {"user_id": w.victim_user()}),
+    Route("staff.sign_in_users", "GET", "/staff/users", page(200, roles=("staff_admin",))),
+    Route("staff.reset_second_factor", "POST", "/staff/users/{user_id}/mfa-reset",
           page(302, roles=("staff_admin",)), form=True,
           prepare=lambda w: {"user_id": w.victim_user()}),
     Route("staff.carrier_profile_view", "GET", "/staff/profile",

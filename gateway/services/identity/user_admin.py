@@ -68,6 +68,7 @@ def create_user(session: Session, partner: Partner, *, username: str, email: str
                           partner=partner, privileges=list(named.privileges) if named
                           else privileges or ["view"], actor=actor, now=now, role_obj=named,
                           full_name=full_name, phone=phone)
+    user.must_change_password = True  # an administrator chose it: temporary (§1.3.1)
     if contact_types:
         contacts.set_user_contact_types(session, user, contact_types, actor=actor, now=now)
     return user, password
@@ -147,8 +148,9 @@ def reset_password(session: Session, user: User, *, actor: Actor, now: datetime)
     user.password_hash = hash_password(password)
     user.session_version += 1
     user.failed_logins, user.locked_until = 0, None
+    user.must_change_password = True  # temporary: changed at the next sign-in (§1.3.1)
     audit.record(session, actor, "user.password_reset", "user", user.id, now=now,
-                 partner_id=user.partner_id)
+                 partner_id=user.partner_id, after={"temporary": True})
     return password
 
 

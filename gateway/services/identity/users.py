@@ -26,8 +26,6 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^[0-9+().\- x]{7,30}$")
 NAME_MAX = 120
-LOGIN_FAILURES_BEFORE_LOCK = 5
-LOGIN_LOCK = timedelta(minutes=15)
 # api_tokens.last_used_at is written at most this often per token (not on every request)
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
@@ -122,42 +120,52 @@ def set_password(session: Session, user: User, password: str, *, actor: Actor,
         raise InvalidInput("The password " + "; ".join(problems) + ".", code="weak_password")
     user.password_hash = hash_password(password)
     user.session_version += 1
+    user.must_change_password = False
     audit.record(session, actor, "user.password_changed", "user", user.id, now=now,
                  partner_id=user.partner_id)
     return user
 
 
 def authenticate(session: Session, username: str, password: str, *, now: datetime,
-                 ip: str | None = None, policy: LoginPolicy | None = None) -> User:
-    """Check a login; lock the account, and throttle the client address, after failures.
+                 ip: str | None = None, policy: LoginPolicy | None = None,
+                 device: str | None = None) -> User:
+    """Check a username and password (the first step of a sign-in); record nothing on success.
 
-    :raises LoginThrottled: (429) while the address is blocked; Unauthorized otherwise.
+    Every wrong name or password gets the same answer. Failures slow down that name from that
+    client (`device` when the browser carries a device cookie of this name, else the address)
+    and count against the address, whose block does not hold a known device.
+
+    :raises LoginThrottled: (429) while the address or the name from this client must wait;
+        Unauthorized otherwise.
     """
     policy = policy or LoginPolicy()
-    ratelimit.check_client(session, ip, now=now)
-    user = session.scalar(sa.select(User).where(User.username == (username or "").strip()))
-    if user is None:
-        verify_password(_DUMMY_HASH, password or "")  # same cost whether or not the user exists
-        ratelimit.note_failure(session, ip, now=now, policy=policy)
-        raise Unauthorized("Invalid username or password.", code="invalid_login")
-    if user.locked_until is not None and user.locked_until > now:
-        ratelimit.note_failure(session, ip, now=now, policy=policy)
-        raise Unauthorized("Too many failed logins; try again later.", code="login_locked")
-    if not verify_password(user.password_hash, password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= LOGIN_FAILURES_BEFORE_LOCK:
-            user.locked_until, user.failed_logins = now + LOGIN_LOCK, 0
-            audit.record(session, Actor.from_user(user, ip), "user.login_locked", "user",
-                         user.id, now=now, partner_id=user.partner_id,
-                         after={"locked_until": user.locked_until.isoformat()})
-        ratelimit.note_failure(session, ip, now=now, policy=policy)
+    name = (username or "").strip()
+    client = ratelimit.client_id(ip, device)
+    if device is None:
+        ratelimit.check_client(session, ip, now=now)
+    ratelimit.check_backoff(session, name, client, now=now)
+    user = session.scalar(sa.select(User).where(User.username == name))
+    good = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not good:
+        if user is not None:
+            user.failed_logins += 1  # kept for the record; it locks nothing by itself
+        ratelimit.note_backoff_failure(session, name, client, now=now, policy=policy)
+        if device is None:
+            ratelimit.note_failure(session, ip, now=now, policy=policy)
         raise Unauthorized("Invalid username or password.", code="invalid_login")
     if not user.active:
         raise Unauthorized("This account is disabled or its company is suspended.",
                            code="account_disabled")
     user.failed_logins, user.locked_until = 0, None
-    audit.record(session, Actor.from_user(user, ip), "user.login", "user", user.id, now=now)
+    ratelimit.clear_backoff(session, name, client)
     return user
+
+
+def record_sign_in(session: Session, user: User, *, ip: str | None, now: datetime,
+                   second_factor: str | None = None) -> None:
+    """Audit a completed sign-in (both steps when the user has two)."""
+    audit.record(session, Actor.from_user(user, ip), "user.login", "user", user.id, now=now,
+                 details={"second_factor": second_factor} if second_factor else None)
 
 
 _DUMMY_HASH = ("$argon2id$v=19$m=65536,t=3,p=2$BTjesF3QhhDGe3sIVVw4Og$"
@@ -201,3 +209,16 @@ def user_for_token(session: Session, token: str, *, now: datetime) -> User:
     if last is None or not now - TOKEN_USE_RESOLUTION < last <= now:
         row.last_used_at = now  # written with the request's unit of work
     return row.user
+
+
+def find_users(session: Session, text: str = "", *, limit: int = 200) -> list[User]:
+    """Users for the staff admins' sign-in page: staff, or any user whose name matches."""
+    query = sa.select(User).order_by(User.username).limit(limit)
+    text = (text or "").strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(User.username.ilike(pattern, escape="\\"),
+                                   User.email.ilike(pattern, escape="\\")))
+    else:
+        query = query.where(User.role.in_(STAFF_ROLES))
+    return list(session.scalars(query))
