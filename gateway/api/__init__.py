@@ -63,4 +63,4 @@ def json_body() -> dict:
     return parse_json_object()
 
 
-from gateway.api import desk_views, trust_views, views  # noqa: E402,F401
+from gateway.api import batch_views, desk_views, trust_views, views  # noqa: E402,F401

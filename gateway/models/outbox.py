@@ -12,6 +12,7 @@ EVENTS = ("lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.cancel
           "lsr.manual_review", "csr.returned", "csr.rejected", "enduser.port_notice",
           "enduser.passcode_failed", "escalation.raised", "escalation.risen",
           "escalation.acknowledged", "escalation.resolved", "lsr.foc_overdue", "npac.conflict")
+EVENTS += ("lsr_batch.done",)  # business-rules §12
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 

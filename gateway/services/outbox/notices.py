@@ -21,6 +21,7 @@ CONTACT_TYPE = {
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
                   "lsr.manual_review", "csr.returned", "csr.rejected", "escalation.raised",
                   "escalation.risen", "escalation.acknowledged", "escalation.resolved"}
+WEBHOOK_EVENTS |= {"lsr_batch.done"}  # business-rules §12 (issue 15)
 
 
 def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:
