@@ -94,3 +94,19 @@ def results_csv(session: Session, batch: LsrBatch) -> str:
         cells = ["" if v is None else str(v) for v in row]
         writer.writerow(["'" + c if c.startswith(_FORMULA_START) else c for c in cells])
     return buffer.getvalue()
+
+
+def result_table(session: Session, batch: LsrBatch, actor: Actor) -> list[dict[str, Any]]:
+    """The portal's results rows: the order (when the actor may read it) and its outcome."""
+    scope = policy.scope_for(session, actor)
+    rows = []
+    for item, order in answered_items(session, batch):
+        readable = order is not None and policy.may(scope, policy.Action.READ, order)
+        error = (item.error or {}).get("error") or {}
+        rows.append({"index": item.index, "pon": item.pon, "outcome": item.outcome,
+                     "order": order if readable else None,
+                     "codes": [r.get("code", "") for r in
+                               (order.rejects if readable and order is not None
+                                else error.get("rejects", [])) or []],
+                     "error": error.get("message")})
+    return rows
