@@ -89,7 +89,7 @@ def work(once: bool, interval: float, sweep_every: float) -> None:
 
     from gateway.platform.worker import Worker
 
-    worker = Worker(current_app._get_current_object(),  # type: ignore[attr-defined]
+    worker = Worker(current_app._get_current_object(),
                     sweep_every=timedelta(seconds=sweep_every))
     if once:
         report = worker.round(force_sweep=True)

@@ -6,7 +6,7 @@
   if (!box) { return; }
   var url = box.getAttribute('data-progress-url');
   var bar = document.getElementById('batch-progress');
-  var shown = -1;
+  var polls = 0;
 
   function set(id, value) {
     var el = document.getElementById(id);
@@ -35,10 +35,9 @@
     var badge = document.getElementById('batch-status-badge');
     if (badge) { badge.textContent = data.status; badge.className = 'badge ' + data.status; }
     box.setAttribute('data-status', data.status);
-    var changed = data.done !== shown;
-    shown = data.done;
+    polls += 1;
     if (data.status === 'done') { return refreshResults(); }
-    if (changed && data.done > 0) { refreshResults(); }
+    if (polls % 5 === 0 && data.done > 0) { refreshResults(); }  // rows so far, every 5 s
     window.setTimeout(poll, 1000);
     return null;
   }

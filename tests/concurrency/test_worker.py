@@ -136,7 +136,7 @@ def test_work_command_loops_until_interrupted_and_answers_a_batch(committed_url,
                 assert resp.status_code == 202
                 batch_id = resp.get_json()["id"]
 
-                def done():
+                def done(batch_id=batch_id):
                     body = client.get(f"/api/v1/lsr-batches/{batch_id}", headers={
                         "Authorization": f"Bearer {tokens['heron']}"}).get_json()
                     return body["status"] == "done" and body

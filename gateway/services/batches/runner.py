@@ -28,6 +28,7 @@ from validators.carrier_profile import CarrierProfile
 from validators.findings import Finding
 
 LEASE = timedelta(minutes=2)
+RENEW = timedelta(seconds=20)  # renew (and re-check) the batch's lease this often
 TRIES = 3  # an unexpected error on one LSR is retried, then the LSR is refused internal_error
 log = logging.getLogger(__name__)
 
@@ -95,10 +96,12 @@ class Runner:
             pending = list(session.scalars(sa.select(LsrBatchItem.id).where(
                 LsrBatchItem.batch_id == batch_id, LsrBatchItem.outcome.is_(None))
                 .order_by(LsrBatchItem.index)))
-        answered = 0
+        answered, renewed = 0, wall()
         for item_id in pending:
+            renew = wall() - renewed >= RENEW
+            renewed = wall() if renew else renewed
             outcome = self._answer_with_retries(batch_id, item_id, partner_id, actor,
-                                                received_at)
+                                                received_at, renew)
             if outcome == "lost":  # another worker took the batch over
                 return answered
             answered += outcome == "answered"
@@ -106,10 +109,11 @@ class Runner:
         return answered
 
     def _answer_with_retries(self, batch_id: int, item_id: int, partner_id: int,
-                             actor: Actor, received_at: datetime) -> str:
+                             actor: Actor, received_at: datetime, renew: bool) -> str:
         for attempt in range(1, TRIES + 1):
             try:
-                return self.answer(batch_id, item_id, partner_id, actor, received_at)
+                return self.answer(batch_id, item_id, partner_id, actor, received_at,
+                                   renew=renew)
             except LeaseLost:
                 return "lost"
             except Exception:  # a bug or a lost connection: nothing of this LSR was kept
@@ -121,9 +125,11 @@ class Runner:
                                             error) else "skipped"
 
     def answer(self, batch_id: int, item_id: int, partner_id: int, actor: Actor,
-               received_at: datetime) -> str:
+               received_at: datetime, *, renew: bool = True) -> str:
         """Answer one LSR in one transaction: "answered" or "skipped" (already answered);
-        raise LeaseLost (nothing written) when another worker holds the batch now."""
+        with `renew`, extend the batch's lease, or raise LeaseLost (nothing written) when
+        another worker holds the batch now. (Whatever the lease, the item's own claim below
+        is what makes an LSR answered once.)"""
         with self.factory() as session, session.begin():
             # the first statement writes: it takes SQLite's write lock and PostgreSQL's row
             # lock, so two workers can never both find the item unanswered
@@ -131,7 +137,7 @@ class Runner:
                     LsrBatchItem.id == item_id, LsrBatchItem.outcome.is_(None))
                     .values(attempts=LsrBatchItem.attempts + 1)).rowcount:
                 return "skipped"
-            if not session.execute(sa.update(LsrBatch).where(
+            if renew and not session.execute(sa.update(LsrBatch).where(
                     LsrBatch.id == batch_id, LsrBatch.lease_owner == self.worker)
                     .values(lease_until=wall() + LEASE)).rowcount:
                 raise LeaseLost(batch_id)
