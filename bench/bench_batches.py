@@ -103,7 +103,8 @@ def main() -> None:
             for name, url in engines.items():
                 r = run(url, n, Path(tmp))
                 print(f"{name:<9} single API: {r['single_per_s']:6.1f} LSR/s "
-                      f"({r['single_s']:.1f} s) | batch: {r['batch_per_s']:6.1f} LSR/s ({r['batch_s']:.1f} s)"
+                      f"({r['single_s']:.1f} s) | batch: {r['batch_per_s']:6.1f} LSR/s "
+                      f"({r['batch_s']:.1f} s)"
                       f" | batch/single {r['ratio']:.2f}x")
         finally:
             if pg:
