@@ -7,6 +7,7 @@
   var url = box.getAttribute('data-progress-url');
   var bar = document.getElementById('batch-progress');
   var polls = 0;
+  var latest = 0;  // only the newest results fetch may replace the table (no stale overwrite)
 
   function set(id, value) {
     var el = document.getElementById(id);
@@ -14,9 +15,12 @@
   }
 
   function refreshResults() {
+    latest += 1;
+    var mine = latest;
     return fetch(window.location.href, {credentials: 'same-origin', headers: {Accept: 'text/html'}})
       .then(function (r) { return r.text(); })
       .then(function (html) {
+        if (mine !== latest) { return; }
         var doc = new DOMParser().parseFromString(html, 'text/html');
         var fresh = doc.getElementById('batch-results');
         var current = document.getElementById('batch-results');
