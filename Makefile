@@ -30,9 +30,12 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## make run: virtualenv, install, create and seed the demo database (first run), serve the portal
+## and run the background worker beside it (batches, notices, clocks); Ctrl-C stops both
 run: $(VENV)/.installed
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
+	@$(FLASK) work & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need and run the whole suite
@@ -48,9 +51,9 @@ lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-## make worker: the long-running notice delivery worker (email + webhooks)
+## make worker: the background worker alone (batches, then deliver, and sweep every minute)
 worker: $(VENV)/.installed
-	$(FLASK) deliver --loop
+	$(FLASK) work
 
 clean-db:
 	rm -f instance/portgate.db instance/portgate.db-wal instance/portgate.db-shm

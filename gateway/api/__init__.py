@@ -70,5 +70,11 @@ def json_body() -> dict:
 
     return parse_json_object()
 
-
-from gateway.api import desk_views, note_views, protection_views, trust_views, views  # noqa: E402,F401
+from gateway.api import (  # noqa: E402,F401
+    batch_views,
+    desk_views,
+    note_views,
+    protection_views,
+    trust_views,
+    views,
+)

@@ -134,11 +134,36 @@ def _paths() -> dict:
         "/staff/lsrs/{lsr_id}/hold": {"post": _op(
             "Release or cancel an order held by the end user's dispute (§11.2)", "200",
             "LsrResponse", params=lid, errors=(400, 401, 403, 404, 409))},
+        **_batch_paths(),
         "/staff/accounts/{account_number}/unlock": {"post": _op(
             "Lift a passcode lock", "200", None, params=[
                 {"name": "account_number", "in": "path", "required": True,
                  "schema": {"type": "string"}}])},
     }
+
+
+def _batch_paths() -> dict:
+    """Bulk (api-contract §4.2.1): JSON `{"lsrs": [...]}` or a multipart CSV `file`."""
+    bid = [_path_id("batch_id")]
+    csv_body = {"type": "object", "properties": {"file": {"type": "string",
+                                                          "format": "binary"}}}
+    create = _op("Send an LSR batch (1-500 LSRs), queued for the worker", "202", None)
+    create["requestBody"] = {"required": True, "content": {
+        "application/json": {"schema": {"type": "object", "required": ["lsrs"], "properties": {
+            "lsrs": {"type": "array", "minItems": 1, "maxItems": 500,
+                     "items": {"type": "object"}}}}},
+        "multipart/form-data": {"schema": csv_body}}}
+    results = _op("An LSR batch's results as CSV", "200", None, params=bid)
+    results["responses"]["200"]["content"] = {"text/csv": {"schema": {"type": "string"}}}
+    csrs = _op("Request 1-100 CSRs at once", "201", None)
+    csrs["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["requests"], "properties": {"requests": {
+            "type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "object"}}}}}}}
+    return {"/lsr-batches": {"post": create},
+            "/lsr-batches/{batch_id}": {"get": _op("An LSR batch: progress and answered items",
+                                                   "200", None, params=bid)},
+            "/lsr-batches/{batch_id}/results.csv": {"get": results},
+            "/csr-batches": {"post": csrs}}
 
 
 def _loa_op() -> dict:

@@ -1,4 +1,4 @@
-"""Operational commands: seed-demo, sweep, deliver."""
+"""Operational commands: seed-demo, sweep, deliver, work."""
 from __future__ import annotations
 
 import click
@@ -75,6 +75,43 @@ def deliver(loop: bool, interval: float, rounds: int) -> None:
         time.sleep(interval)
 
 
+
+
+@click.command("work")
+@with_appcontext
+@click.option("--once", is_flag=True, help="One round: every queued batch, deliver, sweep.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.05),
+              help="Seconds between rounds.")
+@click.option("--sweep-every", default=60.0, show_default=True, type=click.FloatRange(0.05),
+              help="Seconds between sweeps (wall time, or the app's clock moving that much).")
+def work(once: bool, interval: float, sweep_every: float) -> None:
+    """The background worker: bulk batches, then deliver, and sweep when due."""
+    import signal
+    import threading
+    from datetime import timedelta
+
+    from gateway.platform.worker import Worker
+
+    worker = Worker(current_app._get_current_object(),
+                    sweep_every=timedelta(seconds=sweep_every))
+    if once:
+        report = worker.round(force_sweep=True)
+        click.echo(report.line())
+        for line in report.errors:
+            click.echo(f"  {line}", err=True)
+        return
+    stop = threading.Event()
+
+    def _stop(_signum, _frame) -> None:  # finish the LSR or notice in hand, then exit
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo(f"worker {worker.worker_id[:8]} started (every {interval:g} s; Ctrl-C stops)")
+    worker.loop(stop, interval=interval, echo=click.echo)
+    click.echo("worker stopped")
+
+
 def register(app: Flask) -> None:
-    for command in (seed_demo, sweep, deliver):
+    for command in (seed_demo, sweep, deliver, work):
         app.cli.add_command(command)

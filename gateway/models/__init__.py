@@ -1,6 +1,7 @@
 """All gateway models, importable from one place."""
 from gateway.models.accounts import Account, PasscodeFailure, Tn
 from gateway.models.audit import AuditEvent
+from gateway.models.batches import LsrBatch, LsrBatchItem
 from gateway.models.escalations import Escalation, EscalationContact
 from gateway.models.notes import OrderNote
 from gateway.models.orders import CsrRequest, Loa, Lsr, LsrTn, LsrVersion
@@ -22,4 +23,5 @@ __all__ = ["Account", "PasscodeFailure", "Tn", "AuditEvent", "Escalation", "Esca
            "CsrRequest", "Loa", "Lsr", "LsrTn", "LsrVersion", "Delivery", "JobLock", "Notice",
            "AccessRequest", "AgentApproval", "ApiToken", "Contact", "Partner", "PartnerSpid",
            "Role", "User",
-           "LoginThrottle", "DisputeLink", "OrderHold", "OrderNote"]
+           "LoginThrottle", "DisputeLink", "OrderHold", "OrderNote", "LsrBatch",
+           "LsrBatchItem"]

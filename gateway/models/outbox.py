@@ -14,6 +14,7 @@ EVENTS = ("lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.cancel
           "escalation.acknowledged", "escalation.resolved", "lsr.foc_overdue", "npac.conflict",
           "access.requested", "access.approved", "access.declined", "access.suspended",
           "access.resumed", "access.revoked")
+EVENTS += ("lsr_batch.done",)  # business-rules §12
 DELIVERY_STATUSES = ("pending", "sent", "dead")
 
 

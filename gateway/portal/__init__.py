@@ -3,4 +3,11 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
-from gateway.portal import csr_views, lsr_views, note_views, order_views, views  # noqa: E402,F401
+from gateway.portal import (  # noqa: E402,F401
+    batch_views,
+    csr_views,
+    lsr_views,
+    note_views,
+    order_views,
+    views,
+)

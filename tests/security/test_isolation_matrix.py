@@ -38,7 +38,8 @@ OBJECT_PARAMS = {"lsr_id": "lsr_id", "req_id": "req_id", "sv_id": "sv_id", "loa_
                  "escalation_id": "escalation_id", "user_id": "user_id",
                  "contact_id": "contact_id", "token_id": "token_id", "role_id": "role_id",
                  "order_id": "lsr_id", "csr_id": "req_id", "approval_id": "approval_id",
-                 "delivery_id": "delivery_id", "request_id": "request_id", "note_id": "note_id"}
+                 "delivery_id": "delivery_id", "request_id": "request_id", "note_id": "note_id",
+                 "batch_id": "batch_id"}
 CARRIER_PARAMS = {"account_number", "tn", "filename", "partner_id", "ccna", "state", "action",
                   "token"}
 PORTAL = ("partner_admin", "partner_user")
@@ -139,6 +140,14 @@ def _manual_csr(world: World, kind: str) -> dict:
             "request": {"tn": world.fresh_tn(), "agauth": "Y"}}
 
 
+def _batch(world: World) -> dict:
+    """A queued LSR batch of partner A."""
+    resp = world.api(A_USER).post("/api/v1/lsr-batches", {"lsrs": [
+        simple_port(world.fresh_tn(), world.pon())]})
+    assert resp.status_code == 202, resp.get_json()
+    return {"batch_id": resp.get_json()["id"]}
+
+
 def _pending_sv(world: World) -> dict:
     order = world.api(A_USER).post("/api/v1/lsrs", simple_port(world.fresh_tn(), world.pon()))
     tn = order.get_json()["foc"]["tns"][0]
@@ -201,6 +210,27 @@ ROUTES = [
           form=True),
     Route("portal.list_orders", "GET", "/portal/orders", page(200, need=("view", "lsr"))),
     Route("portal.export_orders", "GET", "/portal/orders.csv", page(200, need=("view", "lsr"))),
+    # bulk (issue 15): a batch is its sending partner's; partner B gets 404
+    Route("portal.list_batches", "GET", "/portal/batches", page(200, need="lsr")),
+    Route("portal.batch_template", "GET", "/portal/batches/template.csv", page(200, need="lsr")),
+    Route("portal.preview_batch", "POST", "/portal/batches/preview",
+          page(INVALID_FORM, need="lsr"), form=True),
+    Route("portal.create_batch", "POST", "/portal/batches", page(INVALID_FORM, need="lsr"),
+          form=True),
+    Route("portal.show_batch", "GET", "/portal/batches/{batch_id}",
+          page(200, need=("lsr", "view"), other=404), prepare=lambda w: _batch(w)),
+    Route("portal.batch_progress", "GET", "/portal/batches/{batch_id}/progress.json",
+          page(200, need=("lsr", "view"), other=404), prepare=lambda w: _batch(w)),
+    Route("portal.batch_results", "GET", "/portal/batches/{batch_id}/results.csv",
+          page(200, need=("lsr", "view"), other=404), prepare=lambda w: _batch(w)),
+    Route("api.create_lsr_batch", "POST", "/api/v1/lsr-batches", api(202, need="lsr"),
+          body=lambda w, k: {"lsrs": [_lsr(w, k)]}),
+    Route("api.get_lsr_batch", "GET", "/api/v1/lsr-batches/{batch_id}",
+          api(200, need=("view", "lsr"), other=404), prepare=lambda w: _batch(w)),
+    Route("api.lsr_batch_results", "GET", "/api/v1/lsr-batches/{batch_id}/results.csv",
+          api(200, need=("view", "lsr"), other=404), prepare=lambda w: _batch(w)),
+    Route("api.create_csr_batch", "POST", "/api/v1/csr-batches", api(201, need="csr"),
+          body=lambda w, k: {"requests": [_csr(w, k)]}),
     Route("portal.show_order", "GET", "/portal/orders/{lsr_id}",
           page(200, need=("view", "lsr"), other=404)),
     Route("portal.correct_order", "GET", "/portal/orders/{lsr_id}/correct",

@@ -275,6 +275,10 @@ def _make_objects(world: World) -> None:
                      agent_lsr_id=by_agent.get_json()["id"])
     world.markers |= {"APRIVATE1", "APRIVATE2", order["order_number"],
                       by_agent.get_json()["order_number"], "APRIVATE escalation", "APRIVATE note"}
+    batch = world.api(A_USER).post("/api/v1/lsr-batches", {"lsrs": [
+        simple_port(world.fresh_tn(), "APRIVATEB")]})
+    assert batch.status_code == 202, batch.get_json()
+    world.ids["batch_id"] = batch.get_json()["id"]  # a queued LSR batch of partner A (§12)
     with world.app.app_context(), world.session() as session, session.begin():
         _a_side_rows(world, session)
 

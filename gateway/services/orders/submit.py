@@ -1,7 +1,8 @@
 """LSR submission (business-rules §4, §5, §7): one call decides FOC, reject or staff review."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from gateway.services.protection import risk
 from validators import check_lsr
 from validators.catalog import REJECT_CODES
 from validators.facts import LsrDecision
+from validators.findings import Finding
 from validators.passcode import hash_passcode, needs_rehash, passcode_matches
 from validators.risk import risk_rule, with_risk_review
 
@@ -82,16 +84,23 @@ def duplicate_refusal(order: Lsr, req: LsrRequest) -> GatewayError | None:
     return None
 
 
-def submit(ctx: OrderContext, req: LsrRequest, *,
-           received_at: datetime | None = None) -> SubmitResult:
-    """Submit an LSR; an exact duplicate answers the existing order (created False)."""
+def submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime | None = None,
+           issued_at: datetime | None = None,
+           edge_findings: Sequence[Finding] = ()) -> SubmitResult:
+    """Submit an LSR; an exact duplicate answers the existing order (created False).
+
+    `issued_at`: the time whose day floors the FOC date (§5.3; a batch's received time for its
+    LSRs, §12.1), default now. `edge_findings`: rejects found while reading the request that
+    the engine cannot see (a batch's disagreeing CSV rows, R602)."""
     try:
-        return _submit(ctx, req, received_at=received_at or ctx.now)
+        return _submit(ctx, req, received_at=received_at or ctx.now,
+                       issued_at=issued_at or ctx.now, edge_findings=edge_findings)
     except ExactDuplicate as dup:
         return SubmitResult(dup.lsr, False)
 
 
-def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime) -> SubmitResult:
+def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
+            issued_at: datetime, edge_findings: Sequence[Finding]) -> SubmitResult:
     """Record a new LSR or a resubmission on a rejected PON and decide it (§7.4, §7.5)."""
     sender = ctx.sender()
     owner = acting_owner(ctx.session, sender, req.ccna, "lsr")
@@ -103,13 +112,16 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime) -> Sub
         refusal = duplicate_refusal(order, req)
         if refusal is not None:
             raise refusal
-    evaluate(ctx, order, req, received_at=received_at)
+    evaluate(ctx, order, req, received_at=received_at, issued_at=issued_at,
+             edge_findings=edge_findings)
     return SubmitResult(order, True)
 
 
 def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at: datetime,
            own_tns: frozenset[str] = frozenset(), verified_passcode_account: str | None = None,
-           lock: bool = True, judge_passcode: bool = True) -> LsrDecision:
+           lock: bool = True, judge_passcode: bool = True,
+           issued_at: datetime | None = None,
+           edge_findings: Sequence[Finding] = ()) -> LsrDecision:
     """Load the facts for the request's TNs and run the rules engine (no writes but the
     re-hash of a legacy passcode hash that the request's passcode matched).
 
@@ -128,9 +140,12 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
     ctx.cache.open_svs = keep.get("open_svs", (frozenset(), None))
     decision = check_lsr(req.raw, partner=facts_svc.partner_facts(ctx.session, ctx.sender()),
                      facts=facts, profile=ctx.profile, received_at=received_at,
-                     issued_at=ctx.now, own_order_tns=own_tns, manual_entry=ctx.manual,
+                     issued_at=issued_at or ctx.now, own_order_tns=own_tns,
+                     manual_entry=ctx.manual,
                      verified_passcode_account=verified_passcode_account,
                      judge_passcode=judge_passcode)
+    if edge_findings:
+        decision = replace(decision, findings=[*edge_findings, *decision.findings])
     if lock and judge_passcode:
         upgrade_passcode_hashes(ctx, req.raw.get("passcode"))
     return _risk_review(ctx, order, req, decision, received_at=received_at)
@@ -162,10 +177,12 @@ def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision
     return with_risk_review(decision, risk_rule(facts, ctx.profile), account.state, ctx.profile)
 
 
-def evaluate(ctx: OrderContext, order: Lsr, req: LsrRequest, *,
-             received_at: datetime) -> LsrDecision:
+def evaluate(ctx: OrderContext, order: Lsr, req: LsrRequest, *, received_at: datetime,
+             issued_at: datetime | None = None,
+             edge_findings: Sequence[Finding] = ()) -> LsrDecision:
     """Decide a new version of the order as a new receipt and record its outcome (§7.4)."""
-    decision = decide(ctx, order, req, received_at=received_at)
+    decision = decide(ctx, order, req, received_at=received_at, issued_at=issued_at,
+                      edge_findings=edge_findings)
     received = transitions.Received(
         ver=req.ver, sup=None, payload=req.recorded(), payload_hash=req.content_hash(),
         received_at=received_at, details=_attestation(ctx, req))

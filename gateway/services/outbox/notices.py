@@ -28,6 +28,7 @@ WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "ls
 ACCESS_EVENTS = ("access.requested", "access.approved", "access.declined", "access.suspended",
                  "access.resumed", "access.revoked")
 WEBHOOK_EVENTS |= set(ACCESS_EVENTS)
+WEBHOOK_EVENTS |= {"lsr_batch.done"}  # business-rules §12 (issue 15)
 
 
 def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:

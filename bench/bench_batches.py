@@ -1,0 +1,116 @@
+"""Batch LSRs per second beside single API LSRs per second, in the same run (issue 15).
+
+    python bench/bench_batches.py            # N=200 one-TN simple ports each way, SQLite + PG
+    BENCH_BATCH_N=500 python bench/bench_batches.py
+
+Each side gets its own N fresh one-TN accounts (so no LSR sees another's TN) on one fresh
+database per engine. "single": N `POST /api/v1/lsrs` one after another through the app
+(in-process WSGI client, no network: the same for both sides), each its own request and
+transaction. "batch": one `POST /api/v1/lsr-batches` of N, then the worker's round
+(`Worker.round`: every LSR in its own transaction at the batch's received time). Both end in N
+FOCs; the figure is LSRs per second of wall time. PostgreSQL: BENCH_DATABASE_URL or
+TEST_DATABASE_URL (a schema of its own, dropped after); skipped when unset.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from gateway import create_app  # noqa: E402
+from gateway.platform.worker import Worker  # noqa: E402
+
+EXAMPLES = ROOT / "tests" / "data" / "examples"
+FROZEN = "2026-11-23T10:00:00-08:00"
+
+
+def _cli(app, *args) -> str:
+    result = app.test_cli_runner().invoke(args=[str(a) for a in args])
+    if result.exit_code:
+        raise SystemExit(f"flask {' '.join(map(str, args))}: {result.output}")
+    return result.output
+
+
+def _world(app, workdir: Path, n: int) -> tuple[str, list[tuple[str, str]]]:
+    for kind in ("spids", "codes", "blocks", "tns"):
+        _cli(app, "npac", f"import-{kind}", EXAMPLES / f"{kind}.csv")
+    header = (EXAMPLES / "accounts.csv").read_text().splitlines()[0]
+    pairs = [(str(600000 + i), str(5415552000 + i)) for i in range(2 * n)]
+    rows = [f"{an},{tn},BENCH {i},1,,MAIN,ST,,,,BEND,OR,97703,{tn},working,pots,N,,,N,"
+            for i, (an, tn) in enumerate(pairs)]
+    (workdir / "accounts.csv").write_text("\n".join([header, *rows]) + "\n")
+    _cli(app, "import-accounts", workdir / "accounts.csv")
+    _cli(app, "partner", "add", "--name", "Blue Heron Wireless", "--ccna", "BHW", "--spid",
+         "B451", "--type", "wireless")
+    _cli(app, "user", "add", "--username", "bench", "--email", "bench@example.net",
+         "--password", "Port-Gate-2026!x", "--role", "partner_user", "--partner", "BHW")
+    return _cli(app, "token", "issue", "bench").strip(), pairs
+
+
+def _lsr(pon: str, an: str, tn: str) -> dict:
+    return {"ccna": "BHW", "pon": pon, "ver": "1", "an": an, "cc": "B451", "npdi": "C",
+            "reqtyp": "CB", "act": "V", "ddd": "2026-11-25", "agauth": "Y",
+            "init_tel": "5419990123", "eu": {"zip": "97703"}, "tns": [tn]}
+
+
+def run(url: str, n: int, workdir: Path) -> dict[str, float]:
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
+                      "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024,
+                                        "parallelism": 1}})
+    token, pairs = _world(app, workdir, n)
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    started = time.perf_counter()
+    for i, (an, tn) in enumerate(pairs[:n]):
+        resp = client.post("/api/v1/lsrs", json=_lsr(f"S{i}", an, tn), headers=headers)
+        assert resp.status_code == 201 and resp.get_json()["status"] == "foc", resp.data[:300]
+    single = time.perf_counter() - started
+
+    started = time.perf_counter()
+    resp = client.post("/api/v1/lsr-batches", headers=headers, json={
+        "lsrs": [_lsr(f"B{i}", an, tn) for i, (an, tn) in enumerate(pairs[n:])]})
+    assert resp.status_code == 202, resp.data[:300]
+    report = Worker(app).round()
+    batch = time.perf_counter() - started
+    assert report.lsrs == n, report
+    body = client.get(f"/api/v1/lsr-batches/{resp.get_json()['id']}", headers=headers).get_json()
+    assert [i["lsr"]["status"] for i in body["items"]] == ["foc"] * n
+    app.extensions["portgate_db"].engine.dispose()
+    return {"n": n, "single_s": single, "single_per_s": n / single, "batch_s": batch,
+            "batch_per_s": n / batch, "ratio": (n / batch) / (n / single)}
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_BATCH_N", "200"))
+    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    print(f"batch vs single LSRs, N={n} each, load {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        engines = {"sqlite": f"sqlite:///{tmp}/bench.db"}
+        schema = f"portgate_bench_batches_{os.getpid()}"
+        if pg:
+            with sa.create_engine(pg).begin() as conn:
+                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+            sep = "&" if "?" in pg else "?"
+            engines["postgres"] = f"{pg}{sep}options=-csearch_path%3D{schema}"
+        try:
+            for name, url in engines.items():
+                r = run(url, n, Path(tmp))
+                print(f"{name:<9} single API: {r['single_per_s']:6.1f} LSR/s "
+                      f"({r['single_s']:.1f} s) | batch: {r['batch_per_s']:6.1f} LSR/s "
+                      f"({r['batch_s']:.1f} s)"
+                      f" | batch/single {r['ratio']:.2f}x")
+        finally:
+            if pg:
+                with sa.create_engine(pg).begin() as conn:
+                    conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Work the queued LSR batches (business-rules §12.1), safe with several workers at once.
+
+A worker leases one batch at a time (PostgreSQL `SKIP LOCKED`; a conditional UPDATE on both
+databases) and answers its LSRs in file order, each in its own transaction: the LSR, its
+notices and the item's outcome commit together, so a crash leaves every LSR either answered
+and marked or untouched, and whoever takes the batch over resumes at the first unanswered one.
+Leases run on wall-clock time: a frozen demo clock must not keep a dead worker's lease alive."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.errors import GatewayError, error_body
+from gateway.models import LsrBatch, LsrBatchItem, Partner, User
+from gateway.services.batches.reads import batch_summary
+from gateway.services.identity.actors import Actor
+from gateway.services.orders import submit as lsr_svc
+from gateway.services.orders.context import OrderContext
+from gateway.services.orders.request import LsrRequest
+from gateway.services.outbox import notices
+from npac.interface import Registry
+from validators.carrier_profile import CarrierProfile
+from validators.findings import Finding
+
+LEASE = timedelta(minutes=2)
+RENEW = timedelta(seconds=20)  # renew (and re-check) the batch's lease this often
+TRIES = 3  # an unexpected error on one LSR is retried, then the LSR is refused internal_error
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(Exception):
+    """The batch's lease passed to another worker: this one stops, writing nothing more."""
+
+
+def wall() -> datetime:
+    """Wall-clock time, for leases only (never for a business rule)."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class BatchReport:
+    batches: int = 0
+    lsrs: int = 0
+
+
+@dataclass(frozen=True)
+class Runner:
+    """What working a batch needs: sessions, the NPAC registry, the clock, the profile."""
+
+    factory: sessionmaker
+    registry: Callable[[Session], Registry]
+    now: Callable[[], datetime]
+    profile: CarrierProfile
+    worker: str
+
+    def run_all(self) -> BatchReport:
+        """Work every batch that is queued (or left by a dead worker) to its end."""
+        report = BatchReport()
+        while (batch_id := self.claim()) is not None:
+            report.lsrs += self.run(batch_id)
+            report.batches += 1
+        return report
+
+    def claim(self) -> int | None:
+        """Lease the oldest unfinished batch that no live worker holds."""
+        with self.factory() as session, session.begin():
+            at = wall()
+            free = sa.or_(LsrBatch.lease_until.is_(None), LsrBatch.lease_until < at)
+            query = sa.select(LsrBatch.id).where(LsrBatch.status != "done", free) \
+                .order_by(LsrBatch.id).limit(1)
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            batch_id = session.scalar(query)
+            if batch_id is None:
+                return None
+            taken = session.execute(
+                sa.update(LsrBatch).where(LsrBatch.id == batch_id, free).values(
+                    lease_owner=self.worker, lease_until=at + LEASE, status="running",
+                    started_at=sa.func.coalesce(LsrBatch.started_at, self.now()))).rowcount
+            return batch_id if taken == 1 else None
+
+    def run(self, batch_id: int) -> int:
+        """Answer the batch's unanswered LSRs in file order; finish it. Returns how many."""
+        with self.factory() as session:
+            batch = session.get(LsrBatch, batch_id)
+            assert batch is not None
+            user = session.get(User, batch.user_id)
+            assert user is not None
+            actor = Actor.from_user(user)
+            received_at, partner_id = batch.received_at, batch.partner_id
+            pending = list(session.scalars(sa.select(LsrBatchItem.id).where(
+                LsrBatchItem.batch_id == batch_id, LsrBatchItem.outcome.is_(None))
+                .order_by(LsrBatchItem.index)))
+        answered, renewed = 0, wall()
+        for item_id in pending:
+            renew = wall() - renewed >= RENEW
+            renewed = wall() if renew else renewed
+            outcome = self._answer_with_retries(batch_id, item_id, partner_id, actor,
+                                                received_at, renew)
+            if outcome == "lost":  # another worker took the batch over
+                return answered
+            answered += outcome == "answered"
+        self.finish(batch_id)
+        return answered
+
+    def _answer_with_retries(self, batch_id: int, item_id: int, partner_id: int,
+                             actor: Actor, received_at: datetime, renew: bool) -> str:
+        for attempt in range(1, TRIES + 1):
+            try:
+                return self.answer(batch_id, item_id, partner_id, actor, received_at,
+                                   renew=renew)
+            except LeaseLost:
+                return "lost"
+            except Exception:  # a bug or a lost connection: nothing of this LSR was kept
+                log.exception("batch %s item %s: try %s failed", batch_id, item_id, attempt)
+        with self.factory() as session, session.begin():
+            error = error_body("internal_error", "The LSR could not be processed; send it "
+                               "again on its own.")
+            return "answered" if self._mark(session, batch_id, item_id, "refused", None,
+                                            error) else "skipped"
+
+    def answer(self, batch_id: int, item_id: int, partner_id: int, actor: Actor,
+               received_at: datetime, *, renew: bool = True) -> str:
+        """Answer one LSR in one transaction: "answered" or "skipped" (already answered);
+        with `renew`, extend the batch's lease, or raise LeaseLost (nothing written) when
+        another worker holds the batch now. (Whatever the lease, the item's own claim below
+        is what makes an LSR answered once.)"""
+        with self.factory() as session, session.begin():
+            # the first statement writes: it takes SQLite's write lock and PostgreSQL's row
+            # lock, so two workers can never both find the item unanswered
+            if not session.execute(sa.update(LsrBatchItem).where(
+                    LsrBatchItem.id == item_id, LsrBatchItem.outcome.is_(None))
+                    .values(attempts=LsrBatchItem.attempts + 1)).rowcount:
+                return "skipped"
+            if renew and not session.execute(sa.update(LsrBatch).where(
+                    LsrBatch.id == batch_id, LsrBatch.lease_owner == self.worker)
+                    .values(lease_until=wall() + LEASE)).rowcount:
+                raise LeaseLost(batch_id)
+            item = session.get(LsrBatchItem, item_id)
+            assert item is not None
+            outcome, lsr_id, error = self._submit(session, item, partner_id, actor, received_at)
+            self._mark(session, batch_id, item_id, outcome, lsr_id, error)
+            return "answered"
+
+    def _submit(self, session: Session, item: LsrBatchItem, partner_id: int, actor: Actor,
+                received_at: datetime) -> tuple[str, int | None, dict | None]:
+        """The same submission as a single LSR, at the batch's received time (§12.1)."""
+        ctx = OrderContext(session, self.registry(session), session.get(Partner, partner_id),
+                           actor, self.now(), self.profile, channel="batch")
+        edge = [Finding(r["code"], r["field"], r["message"]) for r in item.edge_rejects or []]
+        try:
+            with session.begin_nested():
+                result = lsr_svc.submit(ctx, LsrRequest.parse(item.body or {}),
+                                        received_at=received_at, issued_at=received_at,
+                                        edge_findings=edge)
+        except GatewayError as err:  # a §7.5 refusal: nothing recorded, as alone (409)
+            return "refused", None, error_body(err.code, err.message, **err.extra)
+        return ("created" if result.created else "duplicate"), result.lsr.id, None
+
+    def _mark(self, session: Session, batch_id: int, item_id: int, outcome: str,
+              lsr_id: int | None, error: dict | None) -> bool:
+        marked = session.execute(sa.update(LsrBatchItem).where(
+            LsrBatchItem.id == item_id, LsrBatchItem.outcome.is_(None)).values(
+            outcome=outcome, lsr_id=lsr_id, error=error if error is not None else sa.null(),
+            body=sa.null(),  # the body may hold a passcode (CPNI): not kept once answered
+            done_at=self.now())).rowcount
+        if marked:
+            session.execute(sa.update(LsrBatch).where(LsrBatch.id == batch_id)
+                            .values(done=LsrBatch.done + 1))
+        return bool(marked)
+
+    def finish(self, batch_id: int) -> bool:
+        """Close a batch whose LSRs are all answered and notify `lsr_batch.done`, once."""
+        with self.factory() as session, session.begin():
+            left = session.scalar(sa.select(sa.func.count()).where(
+                LsrBatchItem.batch_id == batch_id, LsrBatchItem.outcome.is_(None)))
+            if left:
+                return False
+            closed = session.execute(sa.update(LsrBatch).where(
+                LsrBatch.id == batch_id, LsrBatch.status != "done").values(
+                status="done", finished_at=self.now(), lease_owner=None,
+                lease_until=None)).rowcount
+            if not closed:
+                return False
+            batch = session.get(LsrBatch, batch_id)
+            assert batch is not None
+            session.refresh(batch)
+            _notify_done(session, batch, now=self.now())
+            return True
+
+
+def _notify_done(session: Session, batch: LsrBatch, *, now: datetime) -> None:
+    """`lsr_batch.done` to the sending partner's webhook and the user who sent it."""
+    summary = batch_summary(session, batch)
+    counts = summary["outcomes"]
+    user = session.get(User, batch.user_id)
+    notices.emit(session, "lsr_batch.done", session.get(Partner, batch.partner_id), summary,
+                 now=now, subject=f"Batch {batch.id} done: {batch.total} LSRs",
+                 body=f"Batch {batch.id} ({batch.total} LSRs) is done: {counts['created']} "
+                      f"recorded, {counts['duplicate']} duplicates, {counts['refused']} "
+                      "refused. The results are on the batch's page and in its results CSV.",
+                 emails=[user.email] if user is not None and user.email else None)
