@@ -33,7 +33,7 @@ from gateway.services.portal import reads as portal_reads
 def _filters(form: OrderSearchForm) -> dict:
     if not form.validate():
         return {}
-    return {"pon": (form.pon.data or "").strip() or None, "tn": form.tn.data or None,
+    return {"pon_prefix": (form.pon.data or "").strip() or None, "tn": form.tn.data or None,
             "status": form.status.data or None, "date_from": form.date_from.data,
             "date_to": form.date_to.data}
 
