@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms._adapters import choices
 from forms.profile import EMAIL_PATTERN
+from validators.phone import PHONE_HINT, phone_ok
 
 PRIVILEGES = choices([("csr", "csr · request CSRs"), ("lsr", "lsr · send LSRs and supplements"),
                       ("view", "view · read orders and CSRs")])
@@ -26,6 +27,11 @@ CONTACT_TYPES = choices([("foc", "FOC"), ("reject", "Reject"), ("completion", "C
                          ("jeopardy", "Jeopardy"), ("escalation", "Escalation")])
 ROLES = choices([("partner_user", "Partner user"), ("partner_admin", "Partner administrator")])
 _EMAIL = Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.com.")
+
+
+def _phone(form, field) -> None:
+    if field.data and not phone_ok(field.data):
+        raise ValidationError(PHONE_HINT)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -86,8 +92,7 @@ class RoleForm(FlaskForm):
 class ContactForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
-    phone = StringField("Phone", validators=[DataRequired(), Length(max=30), Regexp(
-        r"^[0-9+().\- x]{7,30}$", message="Digits, spaces and + ( ) - . x only.")],
+    phone = StringField("Phone", validators=[DataRequired(), Length(max=30), _phone],
         render_kw={"inputmode": "tel", "autocomplete": "off"})
     types = MultiCheckboxField("Notices this contact receives", choices=CONTACT_TYPES,
                                validators=[DataRequired("Tick at least one contact type.")])
