@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlparse
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -120,6 +121,18 @@ class WebhookForm(FlaskForm):
                          render_kw={"autocomplete": "off"},
                          description="At least 16 characters. Leave empty to keep the current "
                                      "secret, or to have one generated for a new webhook.")
+    https_only = False  # the view sets it from the configuration
+
+    def validate_url(self, field) -> None:
+        """Checked here too, so a bad URL and a short secret are reported together."""
+        url = (field.data or "").strip()
+        if not url:
+            return
+        parsed = urlparse(url)
+        allowed = ("https",) if self.https_only else ("http", "https")
+        if parsed.scheme not in allowed or not parsed.netloc:
+            raise ValidationError(f"{url[:60]!r} is not an {' or '.join(allowed)} URL; enter "
+                                  "one like https://oss.example.net/portgate.")
 
 
 class AgentGrantForm(FlaskForm):

@@ -54,6 +54,11 @@ def list_orders():
 @partner_access("view", "lsr")
 def export_orders():
     form = OrderSearchForm(request.args)
+    if not form.validate():  # never export everything while the page shows an error
+        problems = [f"{form[name].label.text}: {' '.join(errors)}"
+                    for name, errors in form.errors.items()]
+        abort(400, description="Nothing was exported: the search is not valid. "
+              + " ".join(problems))
     rows = portal_reads.export_rows(db.session(), scope(), **_filters(form))
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     return csv_response(rows, f"orders-{current_user.partner.ccna}-{stamp}.csv")
