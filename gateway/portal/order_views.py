@@ -26,6 +26,7 @@ from gateway.portal.lsr_views import flash_supplement
 from gateway.services import policy
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import queries, supplements, timeline
+from gateway.services.orders.due_note import due_date_note
 from gateway.services.orders.request import LsrRequest
 from gateway.services.portal import reads as portal_reads
 
@@ -83,7 +84,7 @@ def _page(lsr, *, cancel=None, due=None, escalate=None, status: int = 200):
     state = state.upper()[:2] if isinstance(state, str) else None
     contacts = escalations.contacts_for_state(session, state) if state else []
     return render_template(
-        "portal/order.html", lsr=lsr,
+        "portal/order.html", lsr=lsr, due_note=due_date_note(lsr),
         events=timeline.order_timeline(session, composition.registry(session), lsr),
         clocks=timeline.clocks(lsr, now=now, profile=profile), cancel=cancel, due=due,
         escalate=escalate, contacts=contacts, state=state, open=lsr.status in OPEN_STATUSES,

@@ -24,6 +24,7 @@ from gateway.models.orders import LsrStatus
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
+from gateway.services.orders.due_note import due_date_note
 from gateway.services.outbox import notices
 from gateway.services.policy import agent_notified
 from gateway.services.serialize import iso, lsr_body
@@ -270,9 +271,15 @@ def _issue_foc(ctx: OrderContext, order: Lsr, due_date: date | None, version: Ls
     _notify(ctx.session, order, "lsr.foc", now=ctx.now,
             subject=f"FOC: PON {order.pon} due {due_date.isoformat()}",
             body=f"PON {order.pon} VER {order.ver} is confirmed (order {order.order_number}); "
-                 f"due date {due_date.isoformat()}; TNs {', '.join(tns)}.")
+                 f"due date {due_date.isoformat()}{_moved(order)}; TNs {', '.join(tns)}.")
     if email:
         _end_user_port_notice(ctx, order, email)
+
+
+def _moved(order: Lsr) -> str:
+    """" (you asked …; the earliest is … (§5.3))" when the FOC date is not the date asked."""
+    note = due_date_note(order)
+    return f" ({note})" if note else ""
 
 
 def _account_contact(ctx: OrderContext, order: Lsr) -> tuple[str | None, str | None]:
@@ -467,7 +474,7 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
         _notify(ctx.session, order, "lsr.foc", now=ctx.now,
                 subject=f"FOC (new due date): PON {order.pon} due {due_date.isoformat()}",
                 body=f"PON {order.pon} VER {order.ver}: the due date is now "
-                     f"{due_date.isoformat()}.")
+                     f"{due_date.isoformat()}{_moved(order)}.")
     audit.record(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": due_date.isoformat()})
