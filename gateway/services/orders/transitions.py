@@ -196,9 +196,13 @@ def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVer
         order.effective_received_at, order.receipt_day = order.received_at, None
     order.foc_overdue_at = None  # a new version starts its clocks afresh (§7.4)
     if decision.findings:
-        _reject(ctx, order, version, [f.as_dict() for f in decision.findings])
+        rejects = [f.as_dict() for f in decision.findings]
         if decision.passcode_failed and decision.account_number:
-            _passcode_failure(ctx, decision.account_number, order, decision.tns)
+            until = _passcode_failure(ctx, decision.account_number, order, decision.tns)
+            if until is not None:  # the reject says the account is now locked (§4.5)
+                rejects = [_lock_warning(r, until) if r["code"] == "R306" else r
+                           for r in rejects]
+        _reject(ctx, order, version, rejects)
     elif decision.review_reason:
         _to_review(ctx, order, decision, version)
     else:
@@ -364,8 +368,14 @@ def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
                        "date to stop it."))
 
 
+def _lock_warning(reject: dict[str, Any], until: datetime) -> dict[str, Any]:
+    return {**reject, "message": f"{reject['message']} — this was the last failure allowed: "
+            f"port-outs from the account are now locked until {iso(until)} (R308, §4.5); "
+            "the end user can have the LNP desk lift it"}
+
+
 def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
-                      tns: Sequence[str]) -> None:
+                      tns: Sequence[str]) -> datetime | None:
     """Count a failed passcode; the 5th within 24 hours locks port-outs for 24 hours, and the
     end user is told which TNs, which carrier and which due date (§4.5, §10.2)."""
     ctx.session.add(PasscodeFailure(account_number=account_number, partner_id=ctx.partner_id,
@@ -376,14 +386,14 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
         PasscodeFailure.at > ctx.now - window)) or 0
     account = ctx.session.get(Account, account_number)
     if account is None:
-        return
+        return None
     locked = failures >= ctx.profile.passcode_lock_failures
     if locked:
         account.locked_until = ctx.now + window
         audit.record(ctx.session, ctx.actor, "account.locked", "account", account_number,
                      now=ctx.now, details={"failures": failures, "lsr": order.id})
     if not account.contact_email:
-        return
+        return account.locked_until if locked else None
     owner = ctx.session.get(Partner, order.owner_partner_id)  # an agent's carrier (§1.1)
     carrier = owner.name if owner else order.ccna
     ddd = _text(order.payload, "ddd") or "not given"
@@ -399,6 +409,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
                           else "")
                        + f" If you did not ask to move your numbers, call "
                          f"{ctx.profile.carrier_name} at {ctx.profile.enduser_phone}."))
+    return account.locked_until if locked else None
 
 
 # --- staff decisions (§7.2) --------------------------------------------------------------
