@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlparse
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from forms._adapters import choices
 from forms.profile import EMAIL_PATTERN
+from validators.phone import PHONE_HINT, phone_ok
 
 PRIVILEGES = choices([("csr", "csr · request CSRs"), ("lsr", "lsr · send LSRs and supplements"),
                       ("view", "view · read orders and CSRs")])
@@ -27,6 +29,11 @@ CONTACT_TYPES = choices([("foc", "FOC"), ("reject", "Reject"), ("completion", "C
                          ("jeopardy", "Jeopardy"), ("escalation", "Escalation")])
 ROLES = choices([("partner_user", "Partner user"), ("partner_admin", "Partner administrator")])
 _EMAIL = Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.com.")
+
+
+def _phone(form, field) -> None:
+    if field.data and not phone_ok(field.data):
+        raise ValidationError(PHONE_HINT)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -98,8 +105,7 @@ class RoleForm(FlaskForm):
 class ContactForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
-    phone = StringField("Phone", validators=[DataRequired(), Length(max=30), Regexp(
-        r"^[0-9+().\- x]{7,30}$", message="Digits, spaces and + ( ) - . x only.")],
+    phone = StringField("Phone", validators=[DataRequired(), Length(max=30), _phone],
         render_kw={"inputmode": "tel", "autocomplete": "off"})
     types = MultiCheckboxField("Notices this contact receives", choices=CONTACT_TYPES,
                                validators=[DataRequired("Tick at least one contact type.")])
@@ -127,6 +133,18 @@ class WebhookForm(FlaskForm):
                          render_kw={"autocomplete": "off"},
                          description="At least 16 characters. Leave empty to keep the current "
                                      "secret, or to have one generated for a new webhook.")
+    https_only = False  # the view sets it from the configuration
+
+    def validate_url(self, field) -> None:
+        """Checked here too, so a bad URL and a short secret are reported together."""
+        url = (field.data or "").strip()
+        if not url:
+            return
+        parsed = urlparse(url)
+        allowed = ("https",) if self.https_only else ("http", "https")
+        if parsed.scheme not in allowed or not parsed.netloc:
+            raise ValidationError(f"{url[:60]!r} is not an {' or '.join(allowed)} URL; enter "
+                                  "one like https://oss.example.net/portgate.")
 
 
 class AgentGrantForm(FlaskForm):

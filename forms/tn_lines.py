@@ -38,32 +38,72 @@ def normalize(raw: str) -> str | None:
     return digits if TN_RE.match(digits) else None
 
 
-def _first_cell(line: str) -> str:
+_MAX_TOKENS_PER_TN = 4  # "1 541 555 0142" is the most a TN is written over
+_LONG_NUMBER = 7  # a cell with this many digits that is not a TN is a mistyped TN, not a note
+
+
+def _cells(line: str) -> list[str]:
+    """The line's cells: split on tab, comma or semicolon (CSV quoting honoured)."""
     if not any(sep in line for sep in ",;\t"):
-        return line.strip()
-    dialect = "excel-tab" if "\t" in line else "excel"
-    text = line.replace(";", ",") if dialect == "excel" else line
-    cells = next(csv.reader(io.StringIO(text), dialect=dialect), [])
-    return next((c.strip() for c in cells if c.strip()), "")
+        return [line.strip()]
+    text = line.replace("\t", ",").replace(";", ",")
+    cells = next(csv.reader(io.StringIO(text)), [])
+    return [c.strip() for c in cells if c.strip()]
+
+
+def _values(cell: str) -> list[tuple[str, str | None]]:
+    """Each value written in one cell as (as written, TN or None): several TNs separated by
+    spaces are split, a TN written with spaces ("541 555 0142") stays one value."""
+    if normalize(cell):
+        return [(cell, normalize(cell))]
+    tokens = cell.split()
+    found: list[tuple[str, str | None]] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(min(len(tokens), i + _MAX_TOKENS_PER_TN), i, -1):
+            written = " ".join(tokens[i:j])
+            tn = normalize(written)
+            if tn:
+                found.append((written, tn))
+                i = j
+                break
+        else:
+            found.append((tokens[i], None))
+            i += 1
+    return found
+
+
+def _line_values(line: str) -> list[tuple[str, str | None]]:
+    """The TNs a line holds, each with its text; words beside TNs (a name, "working") are notes,
+    but a long number that is not a TN is shown as invalid. A line with no TN is one value."""
+    values = [v for cell in _cells(line) for v in _values(cell)]
+    if any(tn for _, tn in values):
+        return [(w, tn) for w, tn in values
+                if tn or sum(ch.isdigit() for ch in w) >= _LONG_NUMBER]
+    first = next(iter(_cells(line)), "")
+    return [(first, None)] if first else []
 
 
 def parse_lines(text: str | None) -> list[TnLine]:
-    """Split the text into lines (first CSV cell of each), skip blanks and a header line."""
+    """Split the text into lines and each line into its TNs (tab, comma, semicolon or space
+    between them); skip blanks and a header line."""
     result: list[TnLine] = []
     seen: set[str] = set()
     for number, line in enumerate((text or "").splitlines(), start=1):
-        cell = _first_cell(line)
-        if not cell or (not result and _HEADER.match(cell)):
+        values = _line_values(line)
+        if not result and len(values) == 1 and values[0][1] is None \
+                and all(_HEADER.match(c) for c in _cells(line)):
             continue
-        tn = normalize(cell)
-        if tn is None:
-            result.append(TnLine(number, cell[:40], None, "invalid",
-                                 "not a 10-digit NANP number (NPA and NXX start 2-9)"))
-        elif tn in seen:
-            result.append(TnLine(number, cell[:40], tn, "duplicate", "listed on an earlier line"))
-        else:
-            seen.add(tn)
-            result.append(TnLine(number, cell[:40], tn, "valid"))
+        for written, tn in values:
+            raw = written[:40]
+            if tn is None:
+                result.append(TnLine(number, raw, None, "invalid",
+                                     "not a 10-digit NANP number (NPA and NXX start 2-9)"))
+            elif tn in seen:
+                result.append(TnLine(number, raw, tn, "duplicate", "listed on an earlier line"))
+            else:
+                seen.add(tn)
+                result.append(TnLine(number, raw, tn, "valid"))
     return result
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from marshmallow import ValidationError
+from werkzeug.exceptions import Forbidden as Forbidden403
 from werkzeug.exceptions import HTTPException
 
 
@@ -77,8 +78,11 @@ def register_errorhandlers(app: Flask) -> None:
         code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
         if _wants_json():
             return jsonify(error_body(code, err.description or err.name)), err.code
-        return render_template("errors/error.html", status=err.code,
-                               message=err.description), err.code
+        message = err.description
+        if err.code == 403 and message == Forbidden403.description:  # never Werkzeug's text
+            message = ("Your login is not allowed to open this page. Ask your administrator "
+                       "if you need it.")
+        return render_template("errors/error.html", status=err.code, message=message), err.code
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

@@ -68,6 +68,9 @@ def format_check(fmt: str) -> Check:
 
 CHECKS: dict[str, Check] = {key: format_check(spec.format) for key, spec in FIELDS.items()}
 CHECKS["npdi"] = WIRELINE_NPDI.__contains__
+# What a value must be, where the check is narrower than the catalog's format text
+# ("A" is 1 letter, yet not an NPDI of a port from wireline).
+EXPECTED: dict[str, str] = {"npdi": "one of C, D, G, H (a port from wireline, §4.1)"}
 
 
 def value_of(data: Any, key: str) -> Any:
@@ -101,7 +104,8 @@ def check_field(key: str, value: Any) -> Finding | None:
     if not isinstance(value, str):
         return finding("R602", f"{key} must be text, got {type(value).__name__}", key)
     if not CHECKS[key](value.strip()):
-        return finding("R602", f"{key} {value.strip()[:40]!r} is not {FIELDS[key].format}", key)
+        expected = EXPECTED.get(key, FIELDS[key].format)
+        return finding("R602", f"{key} {value.strip()[:40]!r} is not {expected}", key)
     return None
 
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from validators.carrier_profile import CarrierProfile
-from validators.catalog import finding, list_tns
+from validators.catalog import REJECT_CODES, finding, list_tns
 from validators.facts import AccountFacts, OrderFacts
 from validators.findings import Finding
 
@@ -55,8 +55,18 @@ def check_tns(tns: Iterable[str], facts: OrderFacts, profile: CarrierProfile, *,
     found = []
     for (code, detail), members in groups.items():
         text = list_tns(members)
-        found.append(finding(code, f"{text} ({detail})" if detail else text, "tns"))
+        if detail.startswith(NO_PROVIDER):
+            found.append(_no_provider(detail, text))
+        else:
+            found.append(finding(code, f"{text} ({detail})" if detail else text, "tns"))
     return found, passed
+
+
+def _no_provider(detail: str, text: str) -> Finding:
+    """R201 for an NPA-NXX NPAC does not know: the catalog's "NPAC shows another SPID" would
+    contradict it, so the message keeps only the catalog's title and says what NPAC shows."""
+    title = REJECT_CODES["R201"].message.split(":")[0]
+    return Finding(code="R201", field="tns", message=f"{title}: {detail}: {text}")
 
 
 def accounts_of(tns: Iterable[str], facts: OrderFacts) -> dict[str, list[str]]:

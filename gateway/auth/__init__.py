@@ -27,6 +27,18 @@ def init_login(app: Flask) -> None:
         return user
 
 
+ROLE_AUDIENCE = {"partner_admin": "your company's administrators",
+                 "partner_user": "partner users", "staff": "the carrier's LNP desk",
+                 "staff_admin": "the LNP desk's administrators"}
+
+
+def for_roles(roles) -> str:
+    """A 403 message saying who the page is for and who is signed in."""
+    audience = " and ".join(dict.fromkeys(ROLE_AUDIENCE.get(r, r) for r in roles))
+    return (f"This page is for {audience}. You are signed in as {current_user.username}; "
+            "ask your administrator if you need it, or sign in with another login.")
+
+
 def role_required(*roles: str) -> Callable:
     """Allow a view only to logged-in users with one of the roles (else 403; anonymous -> login)."""
 
@@ -38,7 +50,7 @@ def role_required(*roles: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in roles:
-                abort(403)
+                abort(403, description=for_roles(roles))
             return view(*args, **kwargs)
 
         return wrapped

@@ -48,6 +48,7 @@ def _secret_page(secret: str, url: str):
 def webhook():
     partner = current_user.partner
     form = WebhookForm()
+    form.https_only = _https_only()
     if not form.is_submitted():
         form.url.data = partner.webhook_url or ""
         return _webhook_page(form)

@@ -51,7 +51,8 @@ def partner_access(*privileges: str) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if current_user.role not in PARTNER_ROLES:
-                abort(403)
+                abort(403, description="The partner portal is for partner users; the LNP desk "
+                      "works in the staff console.")
             if privileges and not set(privileges) & set(current_user.privileges):
                 abort(403, description="Your login lacks the privilege for this page ("
                       + " or ".join(privileges) + "). Ask your administrator.")

@@ -21,6 +21,7 @@ from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import dry_run as validate_svc
 from gateway.services.orders import queries, supplements
 from gateway.services.orders import submit as lsr_svc
+from gateway.services.orders.due_note import due_date_note
 from gateway.services.orders.request import LsrRequest
 from gateway.services.portal import reads as portal_reads
 
@@ -193,7 +194,9 @@ def _send(form, page: Page):
 def outcome(lsr) -> str:
     """One sentence on the order's new state."""
     if lsr.status == "foc":
-        return f"FOC issued: PON {lsr.pon} is due {lsr.due_date.isoformat()}."
+        note = due_date_note(lsr)
+        return (f"FOC issued: PON {lsr.pon} is due {lsr.due_date.isoformat()}"
+                + (f" ({note})." if note else "."))
     if lsr.status == "manual_review":
         return (f"PON {lsr.pon} awaits the carrier's LNP desk ({lsr.review_reason}); the FOC "
                 "is due by the time shown.")

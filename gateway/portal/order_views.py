@@ -30,6 +30,7 @@ from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import notes as order_notes
 from gateway.services.orders import queries, supplements, timeline
 from gateway.services.orders.cut import cut_words
+from gateway.services.orders.due_note import due_date_note
 from gateway.services.orders.request import LsrRequest
 from gateway.services.portal import reads as portal_reads
 
@@ -37,7 +38,7 @@ from gateway.services.portal import reads as portal_reads
 def _filters(form: OrderSearchForm) -> dict:
     if not form.validate():
         return {}
-    return {"pon": (form.pon.data or "").strip() or None, "tn": form.tn.data or None,
+    return {"pon_prefix": (form.pon.data or "").strip() or None, "tn": form.tn.data or None,
             "status": form.status.data or None, "date_from": form.date_from.data,
             "date_to": form.date_to.data}
 
@@ -58,6 +59,11 @@ def list_orders():
 @partner_access("view", "lsr")
 def export_orders():
     form = OrderSearchForm(request.args)
+    if not form.validate():  # never export everything while the page shows an error
+        problems = [f"{form[name].label.text}: {' '.join(errors)}"
+                    for name, errors in form.errors.items()]
+        abort(400, description="Nothing was exported: the search is not valid. "
+              + " ".join(problems))
     rows = portal_reads.export_rows(db.session(), scope(), **_filters(form))
     stamp = clock.now().strftime("%Y%m%d-%H%M")
     return csv_response(rows, f"orders-{current_user.partner.ccna}-{stamp}.csv")
@@ -87,7 +93,7 @@ def _page(lsr, *, cancel=None, due=None, escalate=None, note=None, status: int =
     state = state.upper()[:2] if isinstance(state, str) else None
     contacts = escalations.contacts_for_state(session, state) if state else []
     return render_template(
-        "portal/order.html", lsr=lsr,
+        "portal/order.html", lsr=lsr, due_note=due_date_note(lsr),
         events=timeline.order_timeline(session, composition.registry(session), lsr),
         clocks=timeline.clocks(lsr, now=now, profile=profile), cancel=cancel, due=due,
         escalate=escalate, contacts=contacts, state=state, open=lsr.status in OPEN_STATUSES,

@@ -140,6 +140,8 @@ class LsrResponseSchema(Schema):
     awaiting_partner = fields.Boolean(metadata={
         "description": "Staff asked for information the partner has not given (§13.1)"})
     foc = fields.Nested(FocSchema, allow_none=True)
+    due_date_note = fields.String(allow_none=True, metadata={
+        "description": "Why the FOC date is later than the DDD asked (§5.3, §6.2), else null"})
     rejects = fields.List(fields.Nested(RejectSchema))
     history = fields.List(fields.Nested(HistorySchema))
     loa_id = fields.Integer(allow_none=True, metadata={"description": "GET /loas/{loa_id}"})

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 from gateway.models import CsrRequest, Lsr
 from gateway.platform.security import passcode_digest
+from gateway.services.orders.due_note import due_date_note
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -38,6 +39,7 @@ def lsr_body(lsr: Lsr) -> dict:
         "review_reason": lsr.review_reason, "review_rule": lsr.review_rule, "hold": lsr.hold,
         "cancel_reason": lsr.cancel_reason, "awaiting_partner": lsr.awaiting_partner,
         "foc": foc, "rejects": list(lsr.rejects or []),
+        "due_date_note": due_date_note(lsr) if foc else None,
         "loa_id": lsr.loa_id,
         "history": [{"ver": v.ver, "sup": v.sup, "status": v.status, "at": iso(v.at),
                      "rejects": list(v.rejects or []), "due_date": iso(v.due_date)}

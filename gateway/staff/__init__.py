@@ -3,6 +3,8 @@ the outbox and the desk dashboard. Every page needs a staff login (`staff` or `s
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from gateway.auth import for_roles
+
 bp = Blueprint("staff", __name__)
 
 
@@ -14,7 +16,7 @@ def _staff_only():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not current_user.is_staff:
-        abort(403)
+        abort(403, description=for_roles(["staff", "staff_admin"]))
     return None
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, request
 from flask_login import current_user
 
+from gateway.auth import for_roles
 from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.services.identity.actors import Actor
@@ -31,7 +32,7 @@ def admin_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user.role != "staff_admin":
-            abort(403)
+            abort(403, description=for_roles(["staff_admin"]))
         return view(*args, **kwargs)
 
     return wrapped

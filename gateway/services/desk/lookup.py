@@ -29,7 +29,8 @@ class AccountOverview:
 
 
 def find_accounts(session: Session, query: str) -> list[Account]:
-    """Accounts whose number, BTN or one of whose TNs is the query, or whose name contains it."""
+    """Accounts whose number, BTN or one of whose TNs is the query, or whose name contains it;
+    a part of a TN (3 to 9 digits: `503`, `555-01`) finds the accounts with a TN containing it."""
     text = (query or "").strip()
     if len(text) < 3:
         raise InvalidInput("Enter at least 3 characters: an account number, a TN or a name.",
@@ -38,6 +39,8 @@ def find_accounts(session: Session, query: str) -> list[Account]:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     by_tn = sa.select(Tn.account_number).where(Tn.tn == digits)
+    if digits.isdigit() and 3 <= len(digits) < 10:
+        by_tn = sa.select(Tn.account_number).where(Tn.tn.contains(digits))
     pattern = "%" + text.upper().replace("%", r"\%").replace("_", r"\_") + "%"
     query_ = sa.select(Account).where(sa.or_(
         Account.account_number == text, Account.btn == digits, Account.account_number.in_(by_tn),

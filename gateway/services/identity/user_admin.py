@@ -62,11 +62,14 @@ def create_user(session: Session, partner: Partner, *, username: str, email: str
         raise InvalidInput(f"Role must be one of {', '.join(PARTNER_ROLES)}.",
                            code="invalid_user")
     named = partner_role(session, partner.id, role_id)
+    if named is None and not privileges:  # never a silent `view`
+        raise InvalidInput("Tick at least one privilege, or choose a named role.",
+                           code="invalid_user", field="privileges")
     password = temporary_password()
     user = users.add_user(session, username=(username or "").strip(),
                           email=(email or "").strip(), password=password, role=role,
                           partner=partner, privileges=list(named.privileges) if named
-                          else privileges or ["view"], actor=actor, now=now, role_obj=named,
+                          else privileges, actor=actor, now=now, role_obj=named,
                           full_name=full_name, phone=phone)
     user.must_change_password = True  # an administrator chose it: temporary (§1.3.1)
     if contact_types:

@@ -38,10 +38,14 @@ def get_lsr(session: Session, lsr_id: int, scope: Scope, *, action: Action = Act
 
 def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
               tn: str | None = None, status: str | None = None, date_from: date | None = None,
-              date_to: date | None = None, page: int = 1, per_page: int = 50) -> Page:
+              date_to: date | None = None, page: int = 1, per_page: int = 50,
+              pon_prefix: str | None = None) -> Page:
     query = visible_lsrs(scope)
     if pon:
         query = query.where(Lsr.pon == pon)
+    if pon_prefix:  # the portal's search box: `tour0` finds TOUR01, TOUR02...
+        like = pon_prefix.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(sa.func.upper(Lsr.pon).like(like + "%", escape="\\"))
     if status:
         query = query.where(Lsr.status == status)
     if tn:

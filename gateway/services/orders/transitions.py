@@ -35,6 +35,7 @@ from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.cut import cut_words
+from gateway.services.orders.due_note import due_date_note
 from gateway.services.outbox import notices
 from gateway.services.policy import agent_notified
 from gateway.services.protection.links import new_dispute_link
@@ -220,9 +221,13 @@ def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVer
     order.foc_overdue_at = None  # a new version starts its clocks afresh (§7.4)
     order.review_rule = decision.review_rule  # §11.3: which risk rule sent it to staff
     if decision.findings:
-        _reject(ctx, order, version, [f.as_dict() for f in decision.findings])
+        rejects = [f.as_dict() for f in decision.findings]
         if decision.passcode_failed and decision.account_number:
-            _passcode_failure(ctx, decision.account_number, order, decision.tns)
+            until = _passcode_failure(ctx, decision.account_number, order, decision.tns)
+            if until is not None:  # the reject says the account is now locked (§4.5)
+                rejects = [_lock_warning(r, until) if r["code"] == "R306" else r
+                           for r in rejects]
+        _reject(ctx, order, version, rejects)
     elif decision.review_reason:
         _to_review(ctx, order, decision, version)
     else:
@@ -300,9 +305,15 @@ def _issue_foc(ctx: OrderContext, order: Lsr, due_date: date | None, version: Ls
                     + (f" {order.due_time}" if order.due_time else ""),
             body=f"PON {order.pon} VER {order.ver} is confirmed (order {order.order_number}); "
                  f"due date {due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}"
-                 f"; TNs {', '.join(tns)}.")
+                 f"{_moved(order)}; TNs {', '.join(tns)}.")
     if email:
         _end_user_port_notice(ctx, order, email)
+
+
+def _moved(order: Lsr) -> str:
+    """" (you asked …; the earliest is … (§5.3))" when the FOC date is not the date asked."""
+    note = due_date_note(order)
+    return f" ({note})" if note else ""
 
 
 def _account_contact(ctx: OrderContext, order: Lsr) -> tuple[str | None, str | None]:
@@ -388,8 +399,14 @@ def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
                        f"date to stop it, or open this link to stop it yourself: {link}"))
 
 
+def _lock_warning(reject: dict[str, Any], until: datetime) -> dict[str, Any]:
+    return {**reject, "message": f"{reject['message']} — this was the last failure allowed: "
+            f"port-outs from the account are now locked until {iso(until)} (R308, §4.5); "
+            "the end user can have the LNP desk lift it"}
+
+
 def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
-                      tns: Sequence[str]) -> None:
+                      tns: Sequence[str]) -> datetime | None:
     """Count a failed passcode; the 5th within 24 hours locks port-outs for 24 hours, and the
     end user is told which TNs, which carrier and which due date (§4.5, §10.2)."""
     ctx.session.add(PasscodeFailure(account_number=account_number, partner_id=ctx.partner_id,
@@ -400,14 +417,14 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
         PasscodeFailure.at > ctx.now - window)) or 0
     account = ctx.session.get(Account, account_number)
     if account is None:
-        return
+        return None
     locked = failures >= ctx.profile.passcode_lock_failures
     if locked:
         account.locked_until = ctx.now + window
         audit.record(ctx.session, ctx.actor, "account.locked", "account", account_number,
                      now=ctx.now, details={"failures": failures, "lsr": order.id})
     if not account.contact_email:
-        return
+        return account.locked_until if locked else None
     owner = ctx.session.get(Partner, order.owner_partner_id)  # an agent's carrier (§1.1)
     carrier = owner.name if owner else order.ccna
     ddd = _text(order.payload, "ddd") or "not given"
@@ -423,6 +440,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
                           else "")
                        + f" If you did not ask to move your numbers, call "
                          f"{ctx.profile.carrier_name} at {ctx.profile.enduser_phone}."))
+    return account.locked_until if locked else None
 
 
 # --- staff decisions (§7.2) --------------------------------------------------------------
@@ -554,7 +572,8 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
         _notify(ctx.session, order, "lsr.foc", now=ctx.now,
                 subject=f"FOC (new due date): PON {order.pon} due {due_date.isoformat()}",
                 body=f"PON {order.pon} VER {order.ver}: the due date is now "
-                     f"{due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}.")
+                     f"{due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}"
+                     f"{_moved(order)}.")
     audit.record(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": due_date.isoformat()})

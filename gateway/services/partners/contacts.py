@@ -12,6 +12,7 @@ from gateway.models.partners import CONTACT_TYPES, _csv
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.identity.users import EMAIL_RE
+from validators.phone import PHONE_HINT, phone_ok
 
 
 def _types(values) -> list[str]:
@@ -55,6 +56,8 @@ def add_contact(session: Session, partner_id: int, *, name: str, email: str, pho
                            code="invalid_contact")
     if not EMAIL_RE.match(email or ""):
         raise InvalidInput(f"{email!r} is not an email address.", code="invalid_contact")
+    if not phone_ok(phone):
+        raise InvalidInput(PHONE_HINT, code="invalid_contact", field="phone")
     contact = Contact(partner_id=partner_id, name=name.strip(), email=email.strip(),
                       phone=phone.strip(), types_csv=_csv(_types(types)), created_at=now)
     session.add(contact)

@@ -56,3 +56,30 @@ def test_a_judged_line_keeps_its_number_and_text():
     line = parse_lines("5415550199")[0].judged("not_ours", "R201: NPAC shows B451")
     assert (line.number, line.raw, line.tn, line.status) == (1, "5415550199", "5415550199",
                                                             "not_ours")
+
+
+def test_several_tns_on_one_line_are_each_read_whatever_separates_them():
+    text = "5415550142\t5415550301\n5415550302,5415550303;5415550304\n5415550305 5415550306"
+    lines = parse_lines(text)
+    assert [ln.tn for ln in lines] == [f"541555{n}" for n in
+                                       ("0142", "0301", "0302", "0303", "0304", "0305", "0306")]
+    assert [ln.number for ln in lines] == [1, 1, 2, 2, 2, 3, 3]
+    assert all(ln.status == "valid" for ln in lines)
+
+
+def test_as_written_shows_each_value_not_the_whole_line():
+    lines = parse_lines("541 555 0142, (541) 555-0301  1 541 555 0302")
+    assert [(ln.raw, ln.tn) for ln in lines] == [
+        ("541 555 0142", "5415550142"), ("(541) 555-0301", "5415550301"),
+        ("1 541 555 0302", "5415550302")]
+
+
+def test_a_mistyped_tn_beside_a_good_one_is_shown_invalid_and_notes_are_ignored():
+    lines = parse_lines("5415550142 541555030 LINDA\n5415550301\tworking")
+    assert [(ln.raw, ln.status) for ln in lines] == [
+        ("5415550142", "valid"), ("541555030", "invalid"), ("5415550301", "valid")]
+
+
+def test_a_repeat_on_the_same_line_is_a_duplicate():
+    lines = parse_lines("5415550142 5415550142")
+    assert [ln.status for ln in lines] == ["valid", "duplicate"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from conftest import partial_lsr, simple_lsr
 
-from validators.fields import check_lsr_fields, format_check
+from validators.fields import check_field, check_lsr_fields, format_check
 
 
 def pairs(findings) -> list[tuple[str, str]]:
@@ -109,3 +109,9 @@ def test_blank_tn_entry_beside_a_real_tn_is_ignored():
 
 def test_blank_eu_counts_as_absent_not_as_a_bad_object():
     assert pairs(check_lsr_fields(simple_lsr(eu="  "), non_simple=False)) == [("R601", "eu.zip")]
+
+
+def test_an_npdi_of_one_letter_outside_the_wireline_set_is_told_what_is_expected():
+    found = check_field("npdi", "A")
+    assert found is not None and "not 1 letter" not in found.message
+    assert "C, D, G, H" in found.message

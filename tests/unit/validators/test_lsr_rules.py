@@ -403,3 +403,10 @@ def test_lsr_full_partial_port_with_every_other_tn_disconnected_is_accepted():
     decision = run(body, facts=facts)
     assert decision.accepted, decision.findings
     assert decision.disconnect_tns == ("5415550301", "5415550303") and decision.new_btn is None
+
+
+def test_r201_for_an_unknown_npa_nxx_does_not_claim_npac_shows_another_spid():
+    decision = run(facts=replace(make_facts(), providers={}))
+    message = decision.findings[0].message
+    assert "another SPID" not in message
+    assert message.startswith("Not the current provider: NPAC has no provider for NPA-NXX 541555")
