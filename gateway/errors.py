@@ -75,8 +75,9 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
-        if _wants_json():
-            return jsonify(error_body(code, err.description or err.name)), err.code
+        if _wants_json():  # keep the exception's headers (405 Allow, 429 Retry-After)
+            headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+            return jsonify(error_body(code, err.description or err.name)), err.code, headers
         return render_template("errors/error.html", status=err.code,
                                message=err.description), err.code
 

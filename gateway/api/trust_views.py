@@ -13,6 +13,8 @@ from gateway.services import audit, policy
 from gateway.services.csr import loas
 from gateway.services.partners.directory import partner_by_ccna
 
+OCTETS = "application/octet-stream"
+
 
 @bp.get("/loas/<int:loa_id>")
 def get_loa(loa_id: int):
@@ -26,7 +28,10 @@ def get_loa(loa_id: int):
         raise NotFound(f"No LOA {loa_id}.")
     audit.record(session, g.actor, "loa.viewed", "loa", loa.id, now=clock.now(),
                  partner_id=loa.partner_id, details={"sha256": loa.sha256})
-    response = send_file(io.BytesIO(loa.data), mimetype=loa.content_type, as_attachment=True,
+    # the sniffed type, or application/octet-stream for a client that asks for bytes
+    mimetype = request.accept_mimetypes.best_match([loa.content_type, OCTETS]) \
+        or loa.content_type
+    response = send_file(io.BytesIO(loa.data), mimetype=mimetype, as_attachment=True,
                          download_name=loas.safe_filename(loa.filename, loa.content_type),
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
