@@ -246,4 +246,21 @@ def _document(states: tuple[str, ...]) -> dict:
         paths.setdefault(op.path, {})[op.method] = _operation(op, query)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    for schema in document["components"]["schemas"].values():
+        for name, prop in schema.get("properties", {}).items():
+            schema["properties"][name] = _nullable_ref(prop)
+    return document
+
+
+def _nullable_ref(prop: dict) -> dict:
+    """apispec writes a nullable nested schema as anyOf [any object (nullable), $ref], which
+    any object matches and which generated clients read as an untyped dict: say instead "this
+    schema, or null" (the OpenAPI 3.0 idiom: allOf with one $ref, nullable)."""
+    options = prop.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 \
+            and {"nullable": True, "type": "object"} in options:
+        ref = next(o for o in options if "$ref" in o)
+        rest = {k: v for k, v in prop.items() if k != "anyOf"}
+        return {**rest, "allOf": [ref], "nullable": True}
+    return prop
