@@ -81,7 +81,7 @@ def _paging() -> tuple[int, int]:
 def export_audit():
     """The audit trail with filters: JSON pages (default) or the whole selection as CSV."""
     require_staff()
-    fmt = (request.args.get("format") or "json").lower()
+    fmt = request.args.get("format", "json")  # exactly as documented: json or csv
     if fmt not in ("json", "csv"):
         raise InvalidInput("format must be json or csv.", code="bad_request")
     filters = _filters()

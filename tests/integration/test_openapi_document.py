@@ -120,6 +120,12 @@ def test_escalation_contacts_enumerate_the_carriers_states(document):
     assert state["required"] is True and "OR" in state["schema"]["enum"]
 
 
+@pytest.mark.parametrize("fmt", ["", "JSON", "xml"])
+def test_the_audit_export_takes_exactly_the_documented_formats(desk, fmt):
+    assert desk.get(f"/api/v1/staff/audit?format={fmt}").status_code == 400
+    assert desk.get("/api/v1/staff/audit").status_code == 200
+
+
 def test_an_undeclared_method_answers_405_with_allow(client, heron):
     resp = client.open("/api/v1/lsrs", method="PUT",
                        headers={"Authorization": f"Bearer {heron.token}"})

@@ -88,7 +88,7 @@ def summarize(returncode: int, output: str) -> dict:
         line = line.strip()
         if " generated, " in line:  # "1234 generated, 5 found 5 unique failures, ..."
             cases = int(line.split()[0])
-            if "unique failures" in line:
+            if " unique failure" in line:
                 failures = int(line.split(" found ")[1].split()[0])
         if line.startswith("API Links:"):  # "API Links: 6 covered / 26 selected / ..."
             links = int(line.split()[2])
