@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -120,5 +121,7 @@ def test_schemathesis_all_checks_and_stateful_find_nothing_on_sqlite(tmp_path, c
 
 @pytest.mark.postgres
 def test_schemathesis_all_checks_and_stateful_find_nothing_on_postgresql(tmp_path, capsys):
-    with dedicated_schema("schemathesis") as url, served(url, tmp_path) as (base, tokens):
+    # a schema name of this process: another checkout running this test shares the server
+    with dedicated_schema(f"schemathesis{os.getpid()}") as url, \
+            served(url, tmp_path) as (base, tokens):
         check_both_tokens(base, tokens, tmp_path, "PostgreSQL", capsys)
