@@ -76,8 +76,9 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
-        if _wants_json():
-            return jsonify(error_body(code, err.description or err.name)), err.code
+        if _wants_json():  # keep the exception's headers (405 Allow, 429 Retry-After)
+            headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+            return jsonify(error_body(code, err.description or err.name)), err.code, headers
         message = err.description
         if err.code == 403 and message == Forbidden403.description:  # never Werkzeug's text
             message = ("Your login is not allowed to open this page. Ask your administrator "

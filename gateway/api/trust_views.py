@@ -14,6 +14,8 @@ from gateway.services.csr import loas
 from gateway.services.identity import people
 from gateway.services.partners.directory import partner_by_ccna
 
+OCTETS = "application/octet-stream"
+
 
 @bp.get("/loas/<int:loa_id>")
 def get_loa(loa_id: int):
@@ -28,7 +30,10 @@ def get_loa(loa_id: int):
     audit.record(session, g.actor, "loa.viewed", "loa", loa.id, now=clock.now(),
                  partner_id=loa.partner_id,
                  details={"sha256": loa.sha256, "account": cpni.loa_account(session, loa)})
-    response = send_file(io.BytesIO(loa.data), mimetype=loa.content_type, as_attachment=True,
+    # the sniffed type, or application/octet-stream for a client that asks for bytes
+    mimetype = request.accept_mimetypes.best_match([loa.content_type, OCTETS]) \
+        or loa.content_type
+    response = send_file(io.BytesIO(loa.data), mimetype=mimetype, as_attachment=True,
                          download_name=loas.safe_filename(loa.filename, loa.content_type),
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
@@ -79,7 +84,7 @@ def _paging() -> tuple[int, int]:
 def export_audit():
     """The audit trail with filters: JSON pages (default) or the whole selection as CSV."""
     require_staff()
-    fmt = (request.args.get("format") or "json").lower()
+    fmt = request.args.get("format", "json")  # exactly as documented: json or csv
     if fmt not in ("json", "csv"):
         raise InvalidInput("format must be json or csv.", code="bad_request")
     filters = _filters()

@@ -100,8 +100,14 @@ def create_lsr():
 @bp.post("/lsrs/validate")
 def validate_lsr():
     require("lsr")
+    body = json_body()
+    sup = body.get("sup")
+    if sup is not None and not (isinstance(sup, str) and not sup.strip()):
+        # api-contract §4.2: a body with `sup` set is refused (a SUP of any JSON type)
+        raise InvalidInput("A dry run checks new LSRs and resubmissions, not supplements.",
+                           fields={"sup": "must be absent or blank"})
     ctx = _ctx()
-    return jsonify(validate_svc.dry_run(ctx, LsrRequest.parse(json_body())))
+    return jsonify(validate_svc.dry_run(ctx, LsrRequest.parse(body)))
 
 
 @bp.get("/lsrs/<int:lsr_id>")
@@ -231,4 +237,4 @@ def staff_unlock(account_number: str):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document())
+    return jsonify(openapi_document(tuple(carrier_profile().states)))

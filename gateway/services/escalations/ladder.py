@@ -45,8 +45,8 @@ def escalate_order(session: Session, lsr: Lsr, *, reason: str, text: str, actor:
                            code="invalid_reason")
     state = lsr.state or _state_from_payload(lsr) or ""
     if state not in profile.states:
-        raise InvalidInput("The order's state is not known; call the LNP desk.",
-                           code="unknown_state")
+        raise Conflict("The order's state is not known; call the LNP desk.",  # not the body's
+                       code="unknown_state")
     escalation = Escalation(lsr_id=lsr.id, partner_id=actor.partner_id or lsr.owner_partner_id,
                             user_id=actor.user_id, state=state, reason=reason,
                             text=(text or "")[:2000], level=1, created_at=now,
