@@ -84,7 +84,8 @@ def test_desk_asks_for_the_loa_partner_answers_with_a_pdf_and_desk_reads_it(
 
 
 def test_note_notice_to_the_partner_carries_the_order_and_the_note_to_its_webhook(
-        app, heron, desk, cli, db_session):
+        app, heron, desk, cli, db_session, fake_dns):
+    fake_dns["hooks.example"] = ["93.184.215.14"]  # a global address (webhook rules, §5)
     assert cli("partner", "webhook", "--ccna", "BHW", "--url", "https://hooks.example/pg",
                "--secret", "s3cret-s3cret")[0] == 0
     order = _simple_order(heron)
