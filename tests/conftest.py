@@ -285,6 +285,14 @@ class Web:
 
 
 @pytest.fixture
+def web(client, heron):
+    """Blue Heron's full-privilege user signed in to the portal."""
+    portal = Web(client)
+    portal.login("heron")
+    return portal
+
+
+@pytest.fixture
 def staff_web(client, actors):
     """A staff admin signed in to the staff console."""
     actors.user("deskadmin", role="staff_admin", partner=None)

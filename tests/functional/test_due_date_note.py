@@ -1,22 +1,14 @@
 """A DDD the FOC cannot honour is never moved silently (§5.3, §6.2): API, notice and page."""
 import json
 
-import pytest
 import sqlalchemy as sa
 
 from gateway.models import Notice
-from tests.conftest import EXAMPLES, Web
+from tests.conftest import EXAMPLES
 
 
 def body(**changes):
     return {**json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), **changes}
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 def _foc_notices(store):

@@ -1,20 +1,11 @@
 """Messages that used to mislead: a Fix it link that cannot work, a self-contradicting R201."""
 import json
 
-import pytest
-
-from tests.conftest import EXAMPLES, Web
+from tests.conftest import EXAMPLES
 
 MT_BODY = {"ccna": "BHW", "pon": "MT9", "ver": "1", "an": "900001", "cc": "B451", "npdi": "C",
            "reqtyp": "CB", "act": "V", "ddd": "2026-11-25", "agauth": "Y",
            "init_tel": "5419990123", "eu": {"zip": "59715"}, "tns": ["4065550100"]}
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 def test_an_r701_reject_offers_the_manual_process_not_a_fix_it_link(web, heron, montana):

@@ -12,13 +12,6 @@ def body(**changes):
 
 
 @pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
-
-
-@pytest.fixture
 def admin(client, heron, actors):
     actors.user("boss", role="partner_admin")
     web = Web(client)

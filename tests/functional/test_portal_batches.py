@@ -9,13 +9,6 @@ from tests.conftest import Web
 
 
 @pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
-
-
-@pytest.fixture
 def park(cli, tmp_path, heron):
     return park_accounts(cli, tmp_path, 3)
 

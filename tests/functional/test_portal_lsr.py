@@ -2,11 +2,9 @@
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from gateway.models import Lsr, LsrVersion
-from tests.conftest import Web
 
 SIMPLE = {"ccna": "BHW", "pon": "BHW20261123A", "ver": "1", "an": "884201", "cc": "B451",
           "npdi": "C", "reqtyp": "CB", "act": "V", "ddd": "2026-11-24", "agauth": "y",
@@ -24,13 +22,6 @@ def text_of(page: str, name: str) -> str:
     """The content of the named textarea as rendered."""
     return re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', page,
                      re.S).group(1).strip()
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 def _count(store, model=Lsr):

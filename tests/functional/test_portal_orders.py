@@ -7,18 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, Escalation, Lsr
-from tests.conftest import EXAMPLES, Web, set_now
+from tests.conftest import EXAMPLES, set_now
 
 
 def body(name="lsr-simple-port.json", **changes):
     return {**json.loads((EXAMPLES / name).read_text()), **changes}
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 @pytest.fixture

@@ -1,20 +1,11 @@
 """Partner portal: dashboard, access rules and partner isolation (Flask test client)."""
 import json
 
-import pytest
-
 from tests.conftest import EXAMPLES, Web
 
 
 def lsr_body(name="lsr-simple-port.json", **changes):
     return {**json.loads((EXAMPLES / name).read_text()), **changes}
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 def test_dashboard_counts_and_lists_the_partners_orders(web, heron):

@@ -1,18 +1,10 @@
 """Every user's profile: email, display time zone (times shown in it), own password."""
-import pytest
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, User
 from tests.conftest import PASSWORD, Web
 
 NEW_PASSWORD = "Another-Pass-2027!"
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 def _heron(store):

@@ -1,20 +1,11 @@
 """Searching as people type: PON prefixes in any case, parts of a TN at the desk."""
 import json
 
-import pytest
-
-from tests.conftest import EXAMPLES, Web
+from tests.conftest import EXAMPLES
 
 
 def body(**changes):
     return {**json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), **changes}
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 def test_a_pon_search_matches_the_start_of_the_pon_in_any_case(web, heron):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gateway.services.orders.request import LsrRequest
-from tests.conftest import EXAMPLES, Web
+from tests.conftest import EXAMPLES
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) \
     | st.text(max_size=12)
@@ -28,13 +28,6 @@ def base(**changes):
 def pages(order_id: int) -> list[str]:
     return ["/portal/", "/portal/orders", "/portal/orders.csv", f"/portal/orders/{order_id}",
             f"/portal/orders/{order_id}/correct", f"/portal/lsrs/new?from={order_id}"]
-
-
-@pytest.fixture
-def web(client, heron):
-    portal = Web(client)
-    portal.login("heron")
-    return portal
 
 
 @pytest.mark.parametrize("changes", [
