@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from flask import g, jsonify, send_file
+from flask import g, jsonify, request, send_file
 
 from gateway import clock, db
 from gateway.api import READ_LSRS, bp, json_body, require, require_any
@@ -55,7 +55,10 @@ def note_attachment(lsr_id: int, note_id: int):
     note = notes.note_with_attachment(session, _order(lsr_id), note_id)
     if note is None or note.attachment_data is None or note.attachment_type is None:
         raise NotFound(f"No attachment on note {note_id}.")
-    response = send_file(io.BytesIO(note.attachment_data), mimetype=note.attachment_type,
+    # the sniffed type, or application/octet-stream for a client that asks for bytes
+    mimetype = request.accept_mimetypes.best_match(
+        [note.attachment_type, "application/octet-stream"]) or note.attachment_type
+    response = send_file(io.BytesIO(note.attachment_data), mimetype=mimetype,
                          as_attachment=True, download_name=note.attachment_filename, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

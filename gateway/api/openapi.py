@@ -22,6 +22,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from gateway import schemas as s
 
 ERR = {"$ref": "#/components/responses/Error"}
+RATE_LIMITED = {"$ref": "#/components/responses/RateLimited"}  # api-contract §1
 COMMON_ERRORS = (401, 403, 429)
 PAGING = ({"name": "page", "schema": {"type": "integer", "minimum": 1, "maximum": 1_000_000}},
           {"name": "per_page", "schema": {"type": "integer", "minimum": 1, "maximum": 200}})
@@ -164,7 +165,10 @@ OPERATIONS: tuple[Op, ...] = (
                    "attachment that is not a PDF, PNG or JPEG of at most 5 MB."),
     Op("get", "/lsrs/{lsr_id}/notes/{note_id}/attachment", "getNoteAttachment",
        "A note's attachment (whoever may read the order's notes)",
-       {200: {kind: LOA_BINARY for kind in ("application/pdf", "image/png", "image/jpeg")}}),
+       {200: {kind: LOA_BINARY for kind in ("application/octet-stream", "application/pdf",
+                                            "image/png", "image/jpeg")}},
+       description="The file as received: its sniffed type (PDF, PNG or JPEG), or "
+                   "application/octet-stream when the request's Accept header prefers it."),
     # port-out protection (business-rules §11, api-contract §4.4)
     Op("put", "/staff/accounts/{account_number}/freeze", "freezeAccount",
        "Place or lift a port-out freeze at the end user's request", {200: "FreezeAnswer"},
@@ -246,7 +250,8 @@ def _operation(op: Op, query: tuple[dict, ...]) -> dict:
         errors.add(400)
     if path_names:
         errors.add(404)
-    responses.update({str(code): ERR for code in sorted(errors)})
+    responses.update({str(code): RATE_LIMITED if code == 429 else ERR
+                      for code in sorted(errors)})
     operation = {"operationId": op.operation_id, "summary": op.summary,
                  "responses": responses, "security": [{"bearer": []}]}
     if op.description:
@@ -275,6 +280,12 @@ def _document(states: tuple[str, ...]) -> dict:
     spec.components.response("Error", {"description": "Error envelope (api-contract §4)",
                                        "content": {"application/json": {
                                            "schema": _ref("ErrorEnvelope")}}})
+    spec.components.response("RateLimited", {
+        "description": "More than API_RATE_LIMIT requests from the partner in this minute "
+                       "(code rate_limited); nothing was recorded",
+        "headers": {"Retry-After": {"description": "Seconds until the next window",
+                                    "schema": {"type": "integer", "minimum": 1}}},
+        "content": {"application/json": {"schema": _ref("ErrorEnvelope")}}})
     state = {"name": "state", "required": True,
              "schema": {"type": "string", **({"enum": list(states)} if states else {})},
              "description": "A state the carrier serves"}

@@ -372,6 +372,8 @@ class AuditEventSchema(Schema):
     at = _req(fields.String())
     actor = _req(fields.String(allow_none=True))
     actor_user_id = fields.Integer(allow_none=True)
+    actor_name = fields.String(allow_none=True)  # business-rules §1.3.2
+    actor_phone = fields.String(allow_none=True)
     partner_id = fields.Integer(allow_none=True)
     action = _req(fields.String())
     object_type = fields.String(allow_none=True)
@@ -400,7 +402,7 @@ class ErrorEnvelopeSchema(Schema):
 _TEXT = r"\S"  # at least one character that is not a space
 
 
-class FreezeRequestSchema(Schema):
+class FreezeRequestSchema(_OpenBody):  # unknown keys are ignored
     freeze = _req(fields.Boolean())
     channel = _req(fields.String(validate=validate.OneOf(["phone", "email", "store"])))
     note = _req(fields.String(validate=[validate.Length(min=1, max=500),
@@ -412,13 +414,13 @@ class FreezeAnswerSchema(Schema):
     port_freeze = _req(fields.Boolean())
 
 
-class HoldDecisionSchema(Schema):
+class HoldDecisionSchema(_OpenBody):  # unknown keys are ignored
     action = _req(fields.String(validate=validate.OneOf(["release", "cancel"])))
     remarks = fields.String(validate=validate.Length(max=500))
 
 
 # --- bulk requests (business-rules §12, api-contract §4.2.1) ------------------------------
-class LsrBatchRequestSchema(Schema):
+class LsrBatchRequestSchema(_OpenBody):  # unknown keys are ignored
     lsrs = _req(fields.List(fields.Dict(), validate=validate.Length(min=1, max=500)))
 
 
@@ -446,7 +448,7 @@ class BatchSchema(Schema):
     items = _req(fields.List(fields.Nested(BatchItemSchema)))
 
 
-class CsrBatchRequestSchema(Schema):
+class CsrBatchRequestSchema(_OpenBody):  # unknown keys are ignored
     requests = _req(fields.List(fields.Dict(), validate=validate.Length(min=1, max=100)))
 
 

@@ -61,7 +61,9 @@ def test_every_answer_has_a_body_schema(document):
         for method, operation in operations.items():
             for status, response in operation["responses"].items():
                 if "$ref" in response:
-                    assert response["$ref"] == "#/components/responses/Error"
+                    assert response["$ref"] == ("#/components/responses/RateLimited"
+                                                if status == "429" else
+                                                "#/components/responses/Error")
                     continue
                 assert response.get("content"), (method, path, status)
 
