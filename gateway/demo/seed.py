@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -92,6 +92,7 @@ CONTACTS = {
              ["foc", "reject", "completion"])],
 }
 # carrier -> agent privileges it granted (business-rules §1.1)
+AGENTS_APPROVED_BEFORE = timedelta(days=30)  # the demo's orders go back 21 days
 AGENT_GRANTS = [("BHW", "PPS", ["csr", "lsr", "view"]), ("TWV", "PPS", ["csr", "view"])]
 LEVELS = [(1, "LNP Desk", "Port-out desk", "Mon-Fri 08:00-17:00 local"),
           (2, "{supervisor}", "LNP supervisor", "Mon-Fri 08:00-17:00 local"),
@@ -154,8 +155,9 @@ def seed_parties(session: Session, *, profile: CarrierProfile, now: datetime) ->
         for name, email, phone, types in rows:
             contacts.add_contact(session, found[ccna].id, name=name, email=email, phone=phone,
                                  types=types, actor=CLI, now=now)
-    for carrier, agent, privs in AGENT_GRANTS:
-        partners.grant_agent(session, found[carrier], found[agent], privs, actor=CLI, now=now)
+    for carrier, agent, privs in AGENT_GRANTS:  # approved before the demo's oldest order
+        partners.grant_agent(session, found[carrier], found[agent], privs, actor=CLI,
+                             now=now - AGENTS_APPROVED_BEFORE)
     return {"partners": found, "users": people}
 
 

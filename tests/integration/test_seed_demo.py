@@ -184,3 +184,18 @@ def test_seed_demo_tells_the_protection_story_a_dispute_on_hold_and_a_fraud_revi
     queue = work_queue(db_session)
     assert (queue[0]["id"], queue[0]["reason"]) == (held[0].id, "dispute")
     assert review[0].id in [i["id"] for i in queue]
+
+
+def test_seed_demo_agent_orders_come_after_the_agents_approval(seeded, db_session):
+    """Issue 15: PortPilot's order for Blue Heron predated the approval it was sent under."""
+    from gateway.models import AgentApproval, Lsr, Partner
+
+    agent = db_session.scalar(sa.select(Partner).where(Partner.ccna == "PPS"))
+    approvals = db_session.scalars(sa.select(AgentApproval).where(
+        AgentApproval.agent_id == agent.id)).all()
+    orders = db_session.scalars(sa.select(Lsr).where(
+        Lsr.submitter_partner_id == agent.id, Lsr.owner_partner_id != agent.id)).all()
+    assert approvals and orders
+    for order in orders:
+        granted = [a.granted_at for a in approvals if a.carrier_id == order.owner_partner_id]
+        assert granted and min(granted) <= order.received_at, order.pon
