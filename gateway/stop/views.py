@@ -23,13 +23,19 @@ def _gone():
     return render_template("stop/gone.html", profile=carrier_profile()), 404
 
 
-@bp.get("/stop/<token>")
-def show(token: str):
+def _link(token: str):
+    """The link's order as the page shows it (None: unknown, used or expired), after the
+    per-address limit."""
     session = db.session()
     disputes.check_rate(session, request.remote_addr, now=clock.now())
     profile = carrier_profile()
-    found = disputes.view(session, token, carrier_name=profile.carrier_name,
-                          enduser_phone=profile.enduser_phone)
+    return disputes.view(session, token, carrier_name=profile.carrier_name,
+                         enduser_phone=profile.enduser_phone)
+
+
+@bp.get("/stop/<token>")
+def show(token: str):
+    found = _link(token)
     if found is None:
         return _gone()
     return render_template("stop/show.html", v=found, form=DisputeForm(), token=token)
@@ -37,11 +43,7 @@ def show(token: str):
 
 @bp.post("/stop/<token>")
 def dispute(token: str):
-    session = db.session()
-    disputes.check_rate(session, request.remote_addr, now=clock.now())
-    profile = carrier_profile()
-    found = disputes.view(session, token, carrier_name=profile.carrier_name,
-                          enduser_phone=profile.enduser_phone)
+    found = _link(token)
     if found is None:
         return _gone()
     form = DisputeForm()

@@ -45,6 +45,7 @@ from validators.calendar import add_business_hours, porting_window
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import REJECT_CODES
 from validators.facts import LsrDecision
+from validators.fields import text_of
 
 
 class Event(StrEnum):
@@ -211,7 +212,7 @@ def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVer
     order.updated_at = ctx.now
     order.account_number = decision.account_number
     order.port_type = decision.port_type
-    nnsp = _text(order.payload, "nnsp") or _text(order.payload, "cc")
+    nnsp = text_of(order.payload, "nnsp") or text_of(order.payload, "cc")
     order.nnsp = nnsp.upper()[:4] if nnsp else None
     if decision.receipt is not None:
         order.effective_received_at = decision.receipt.effective_received_at
@@ -236,10 +237,6 @@ def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVer
         _issue_foc(ctx, order, decision.due_date, version, tns=decision.tns,
                    disconnect=decision.disconnect_tns, new_btn=decision.new_btn)
 
-
-def _text(payload: Any, key: str) -> str | None:
-    value = payload.get(key) if isinstance(payload, dict) else None
-    return value.strip() or None if isinstance(value, str) else None
 
 
 def _clear_foc(order: Lsr) -> None:
@@ -427,7 +424,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
         return account.locked_until if locked else None
     owner = ctx.session.get(Partner, order.owner_partner_id)  # an agent's carrier (§1.1)
     carrier = owner.name if owner else order.ccna
-    ddd = _text(order.payload, "ddd") or "not given"
+    ddd = text_of(order.payload, "ddd") or "not given"
     listed = ", ".join(tns) or "none"
     notices.emit(ctx.session, "enduser.passcode_failed", None,
                  {"account_number": account_number, "requesting_carrier": carrier,
