@@ -154,48 +154,8 @@
     return check;
   }
 
-  /* Partial-port table: port / keep / disconnect fill PORTED NBR, MI, NAN and REMARKS
-     (the same mapping as forms/partial.py on the server). */
-  function partialTable(recheck) {
-    const box = $("#partial-table");
-    if (!box) return;
-    const btn = box.dataset.btn;
-    const rows = $$("tr[data-tn]", box);
-    const select = $("#new_btn");
-    const clean = (text) => text.replace(/\bPARTIAL\s+PORT\b[\s.;,]*/gi, " ")
-      .replace(/\bDISC\b[\s:]*[\d()\-.\s,;]*/gi, " ").replace(/\s+/g, " ").replace(/^[\s;,]+|[\s;,]+$/g, "");
-    const fill = () => {
-      const pick = {};
-      rows.forEach((tr) => { const c = $('input[type=radio]:checked', tr); pick[tr.dataset.tn] = c ? c.value : "keep"; });
-      const working = rows.map((tr) => tr.dataset.tn);
-      const port = working.filter((t) => pick[t] === "port");
-      const disc = working.filter((t) => pick[t] === "disconnect");
-      const partial = port.length > 0 && port.length < working.length;
-      if (select) {
-        $$("option", select).forEach((o) => { if (o.value) o.disabled = pick[o.value] !== "keep"; });
-        if (select.value && pick[select.value] !== "keep") select.value = "";
-        $("#new-btn-field").hidden = !(partial && port.includes(btn));
-      }
-      $("#tns").value = port.join("\n");
-      $("#mi").value = partial ? "A" : "";
-      $("#nan").value = partial && port.includes(btn) && select ? select.value : "";
-      const words = (partial ? ["PARTIAL PORT"] : []).concat(disc.length ? ["DISC " + disc.join(", ")] : []);
-      const rest = clean($("#remarks").value);
-      $("#remarks").value = words.concat(rest ? [rest] : []).join("; ").slice(0, 500);
-      if (recheck) recheck();
-    };
-    rows.forEach((tr) => $$('input[type=radio]', tr).forEach((r) => r.addEventListener("change", fill)));
-    if (select) select.addEventListener("change", fill);
-    if (select) {
-      const pick = {};
-      rows.forEach((tr) => { const c = $('input[type=radio]:checked', tr); pick[tr.dataset.tn] = c ? c.value : "keep"; });
-      const port = rows.map((tr) => tr.dataset.tn).filter((t) => pick[t] === "port");
-      $("#new-btn-field").hidden = !(port.length < rows.length && port.includes(btn));
-    }
-  }
-
   document.addEventListener("DOMContentLoaded", () => {
     focusErrors(); confirmations(); printing(); copying(); clocks(); navToggle(); accessChoice();
-    partialTable(tnLines());
+    tnLines();
   });
 })();

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login
-from tests.browser.portal_data import LSR_SIMPLE, api, carrier
+from tests.browser.portal_data import LSR_SIMPLE, api, carrier, fill_lsr_request
 
 
 def _fill_simple_port(page, *, zip_code: str) -> None:
@@ -96,6 +96,7 @@ def test_a_partial_port_is_sent_through_the_table(live, page):
     page.get_by_role("link", name="Start an LSR from this CSR").click()
     table = page.locator("#partial-table")
     expect(table).to_contain_text("not working: cannot port")
+    page.get_by_role("button", name="Port all").click()  # a multi-line account starts unmarked
     page.get_by_label("Keep 5415550301").check()
     expect(page.locator("#new-btn-field")).to_be_visible()
     page.get_by_label(re.compile("New BTN when the BTN")).select_option("5415550301")
@@ -103,13 +104,8 @@ def test_a_partial_port_is_sent_through_the_table(live, page):
     expect(page.get_by_label("MI", exact=True)).to_have_value("A")
     expect(page.get_by_label("NAN", exact=True)).to_have_value("5415550301")
     expect(page.get_by_label("REMARKS", exact=True)).to_have_value("PARTIAL PORT")
-    page.get_by_label("PON", exact=True).fill("BHW20261123B")
-    page.get_by_label("CC", exact=True).fill("B451")
-    page.get_by_label("NPDI", exact=True).select_option("C")
-    page.get_by_label("DDD", exact=True).fill("2026-12-01")
-    page.get_by_label("AGAUTH = Y", exact=False).check()
-    page.get_by_label("INIT", exact=True).fill("Sam Ortiz")
-    page.get_by_label("TEL NO (INIT)", exact=True).fill("5419990123")
+    expect(page.get_by_label("CC", exact=True)).to_have_value("B451")  # the partner's SPID
+    fill_lsr_request(page, "BHW20261123B", "2026-12-01")
     page.get_by_role("button", name="Check before sending").click()
     expect(page.locator("#check-ok")).to_contain_text("Expected FOC due date 2026-12-01")
     page.get_by_role("button", name="Send LSR").click()

@@ -23,6 +23,31 @@ NOT_OURS = frozenset({"R201", "R202", "R204", "R207"})
 EXPORT_MAX = 10_000
 
 
+@dataclass(frozen=True)
+class SpidChoice:
+    """A SPID an LSR of the partner may name in CC / NNSP (business-rules §4.3)."""
+
+    spid: str
+    name: str  # its company name in the NPAC SPID table; "" when NPAC does not know it
+    ccna: str  # the partner holding it: the user's own, or a carrier an agent acts for
+
+
+def spid_choices(session: Session, registry: Registry, partner: Partner,
+                 privilege: str = "lsr") -> list[SpidChoice]:
+    """The partner's SPIDs, then (for an agent) those of the carriers whose live approval
+    includes the privilege (§1.1), each named from NPAC (one look-up)."""
+    owners = [partner]
+    if partner.is_agent:
+        ccnas = [c for c, privs in delegations_for(session, partner.id).items()
+                 if privilege in privs]
+        if ccnas:
+            owners += session.scalars(sa.select(Partner).where(Partner.ccna.in_(ccnas))
+                                      .order_by(Partner.ccna))
+    pairs = [(owner.ccna, spid) for owner in owners for spid in sorted(owner.spids)]
+    names = registry.spid_names([spid for _ccna, spid in pairs])
+    return [SpidChoice(spid, names.get(spid, ""), ccna) for ccna, spid in pairs]
+
+
 def ccnas_for(session: Session, partner: Partner, privilege: str) -> list[str]:
     """The CCNAs the partner may send with: its own, then carriers that approved it (§1.1)."""
     granted = delegations_for(session, partner.id) if partner.is_agent else {}
