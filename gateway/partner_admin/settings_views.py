@@ -100,9 +100,9 @@ def list_contacts():
     return render_template("partner_admin/contacts.html", form=form,
                            contacts=contacts.partner_contacts(session, pid),
                            users=[u for u in user_admin.partner_users(session, pid)
-                                  if u.disabled_at is None
-                                  and notices.received(u.contact_types, u.notify)
-                                  or (u.disabled_at is None and u.contact_types)],
+                                  if u.disabled_at is None and (
+                                      u.contact_types
+                                      or notices.received(u.contact_types, u.notify))],
                            held=contacts.holders(session, pid), received=notices.received,
                            confirm=ConfirmForm()), status
 
