@@ -46,7 +46,7 @@ def test_partner_admin_adds_a_user_who_signs_in_with_the_temporary_password(live
     expect(page.locator('[data-when="privileges"]')).to_be_hidden()
     page.get_by_label("the privileges ticked below").check()
     page.get_by_label("lsr · send LSRs and supplements").check()
-    page.get_by_label("FOC").check()
+    page.get_by_label("FOC", exact=True).check()
     page.get_by_role("button", name="Add the user").click()
     password = page.locator("#secret").input_value()
     assert len(password) == 16

@@ -293,6 +293,8 @@ ROUTES = [
           form=True),
     Route("partner_admin.rotate_webhook_secret", "POST", "/admin/webhook/rotate",
           page(302, roles=ADMIN), form=True),
+    Route("partner_admin.test_webhook", "POST", "/admin/webhook/test",
+          page(302, roles=ADMIN), form=True),
     Route("partner_admin.agents", "GET", "/admin/agents", page(200, roles=ADMIN)),
     Route("partner_admin.agents", "POST", "/admin/agents", page(INVALID_FORM, roles=ADMIN),
           form=True),
