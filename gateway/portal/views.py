@@ -5,10 +5,10 @@ from flask import render_template, request
 
 from forms._adapters import choices
 from forms.orders import StateForm
-from gateway import clock, db
+from gateway import db
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
-from gateway.portal.common import partner_access, scope, user_today
+from gateway.portal.common import partner_access, reading_moment, scope
 from gateway.services.desk import dashboards
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders.cut import cut_words
@@ -18,10 +18,9 @@ from gateway.services.portal import reads as portal_reads
 @bp.get("/")
 @partner_access()
 def home():
-    session, now = db.session(), clock.now()
-    visible = scope()
-    summary = dashboards.partner_summary(session, visible, now=now, profile=carrier_profile())
-    lists = portal_reads.dashboard_lists(session, visible, today=user_today(), now=now)
+    session, visible, moment = db.session(), scope(), reading_moment()
+    summary = dashboards.partner_summary(session, visible, moment)
+    lists = portal_reads.dashboard_lists(session, visible, moment)
     profile = carrier_profile()
     return render_template("portal/home.html", summary=summary, lists=lists,
                            cut_words=lambda o, short=False: cut_words(o, profile, short=short))

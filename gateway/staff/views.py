@@ -50,8 +50,9 @@ def home():
 def queue():
     now = clock.now()
     kind = choice_arg("kind", ("lsr", "escalation", "note"))
-    rows = review.queue_rows(db.session(), now=now, kind=kind)
-    return render_template("staff/queue.html", rows=rows, kind=kind, now=now)
+    overdue = choice_arg("overdue", ("1",)) == "1"
+    rows = review.queue_rows(db.session(), now=now, kind=kind, overdue=overdue)
+    return render_template("staff/queue.html", rows=rows, kind=kind, overdue=overdue, now=now)
 
 
 def _load(lsr_id: int, *, for_update: bool = False):

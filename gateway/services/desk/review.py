@@ -5,10 +5,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gateway.models import Escalation, EscalationContact, Lsr, Partner
-from gateway.services.desk.queue import work_queue
+from gateway.services.desk.queue import KINDS, work_queue
 from gateway.services.orders import decisions, transitions
 from gateway.services.orders.context import OrderContext
 from validators.calendar import is_business_day, on_or_next_business_day
@@ -105,30 +105,38 @@ def _eu_state(lsr: Lsr) -> str | None:
 
 
 def _escalation_rows(session: Session, ids: list[int]) -> dict[int, QueueRow]:
+    """Escalations with the partner that owns the order (an agent that raised one is named in
+    the detail, not as the partner: issue 15)."""
     if not ids:
         return {}
+    raiser = aliased(Partner)
     rows = session.execute(
         sa.select(Escalation, Lsr.pon, Lsr.order_number, Partner.ccna, Partner.name,
-                  EscalationContact.name)
-        .join(Partner, Partner.id == Escalation.partner_id)
+                  raiser.ccna, raiser.name, EscalationContact.name)
+        .join(raiser, raiser.id == Escalation.partner_id)
         .outerjoin(Lsr, Lsr.id == Escalation.lsr_id)
+        .join(Partner, Partner.id == sa.func.coalesce(Lsr.owner_partner_id,
+                                                      Escalation.partner_id))
         .outerjoin(EscalationContact, sa.and_(EscalationContact.state == Escalation.state,
                                               EscalationContact.level == Escalation.level))
         .where(Escalation.id.in_(ids))).all()
     found = {}
-    for esc, pon, number, ccna, name, contact in rows:
+    for esc, pon, number, ccna, name, by_ccna, by_name, contact in rows:
         detail = (f"{esc.reason.replace('_', ' ')} · level {esc.level}"
-                  + (f" ({contact})" if contact else ""))
+                  + (f" ({contact})" if contact else "")
+                  + (f" · raised by agent {by_name} ({by_ccna})" if by_ccna != ccna else ""))
         found[esc.id] = QueueRow("escalation", esc.id, "escalation", esc.ack_due_at, esc.lsr_id,
                                  pon, number, ccna, name, esc.state, detail)
     return found
 
 
-def queue_rows(session: Session, *, now: datetime, kind: str | None = None) -> list[QueueRow]:
-    """The staff work queue (the API's order, soonest due first) with its details (3 queries)."""
-    items = work_queue(session)
-    if kind in ("lsr", "escalation", "note"):
-        items = [i for i in items if i["kind"] == kind]
+def queue_rows(session: Session, *, now: datetime, kind: str | None = None,
+               overdue: bool = False) -> list[QueueRow]:
+    """The staff work queue (the API's order, soonest due first) with its details; `kind`
+    keeps one kind, `overdue` only items past their due time (the desk's tiles count these
+    same queries: queue.queue_count)."""
+    items = work_queue(session, kind=kind if kind in KINDS else None,
+                       overdue_at=now if overdue else None)
     orders = _order_rows(session, [i["id"] for i in items if i["kind"] in ("lsr", "note")])
     escalations = _escalation_rows(session, [i["id"] for i in items if i["kind"] == "escalation"])
     rows = []
