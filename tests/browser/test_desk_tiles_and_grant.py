@@ -11,16 +11,8 @@ from playwright.sync_api import expect
 from gateway.models import AuditEvent, Lsr
 from tests.browser.conftest import login
 from tests.browser.portal_data import LSR_PARTIAL, LSR_SIMPLE, api, carrier
+from tests.browser.test_staff_console import query
 from tests.conftest import load_montana
-
-
-def query(live, statement):
-    with live.app.app_context():
-        session = live.app.extensions["portgate_db"].sessionmaker()
-        try:
-            return session.execute(statement).all()
-        finally:
-            session.close()
 
 
 def staff_token(live) -> str:
