@@ -6,11 +6,11 @@ from flask_login import current_user
 
 from forms._adapters import choices
 from forms.orders import StateForm
-from gateway import clock, db
+from gateway import db
 from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
-from gateway.portal.common import partner_access, scope, user_today
+from gateway.portal.common import partner_access, reading_moment, scope
 from gateway.services.desk import dashboards
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders.cut import cut_words
@@ -20,10 +20,9 @@ from gateway.services.portal import reads as portal_reads
 @bp.get("/")
 @partner_access()
 def home():
-    session, now = db.session(), clock.now()
-    visible = scope()
-    summary = dashboards.partner_summary(session, visible, now=now, profile=carrier_profile())
-    lists = portal_reads.dashboard_lists(session, visible, today=user_today(), now=now)
+    session, visible, moment = db.session(), scope(), reading_moment()
+    summary = dashboards.partner_summary(session, visible, moment)
+    lists = portal_reads.dashboard_lists(session, visible, moment)
     profile = carrier_profile()
     spids = portal_reads.spid_choices(session, composition.registry(session),
                                       current_user.partner)

@@ -334,6 +334,9 @@ ROUTES = [
           form=True),
     Route("staff.reject", "POST", "/staff/orders/{lsr_id}/reject", page(INVALID_FORM, roles=DESK),
           form=True),
+    # partner A's order has its FOC: not an expedite awaiting staff, so the desk gets 409
+    Route("staff.grant_expedite", "POST", "/staff/orders/{lsr_id}/grant-expedite",
+          page(409, roles=DESK), form=True),
     Route("staff.write_note", "POST", "/staff/orders/{lsr_id}/notes",
           page(INVALID_FORM, roles=DESK), form=True),
     Route("staff.note_attachment", "GET", "/staff/orders/{lsr_id}/notes/{note_id}/attachment",

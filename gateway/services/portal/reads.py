@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gateway.models import CsrRequest, Lsr, Partner, Tn
 from gateway.services.orders import facts as facts_svc
 from gateway.services.orders import queries
+from gateway.services.orders.tiles import Moment, in_set
 from gateway.services.partners.directory import delegations_for
 from gateway.services.policy import Scope, csr_clause
 from gateway.services.serialize import iso
@@ -102,17 +103,18 @@ class DashboardLists:
     coordinated: list = field(default_factory=list)  # §13.2: FOCs with a cut time to come
 
 
-def dashboard_lists(session: Session, scope: Scope, *, today: date, now: datetime,
+def dashboard_lists(session: Session, scope: Scope, moment: Moment, *,
                     limit: int = 8) -> DashboardLists:
     """The orders behind the dashboard's counts: due today, rejects to fix, staff clocks."""
     visible = queries.visible_lsrs(scope)
+    now, today = moment.now, moment.today
 
     def rows(query, order):
         return list(session.scalars(query.order_by(order).limit(limit)))
 
     return DashboardLists(
-        due_today=rows(visible.where(Lsr.status == "foc", Lsr.due_date == today), Lsr.id),
-        rejects=rows(visible.where(Lsr.status == "rejected"), Lsr.updated_at.desc()),
+        due_today=rows(visible.where(in_set("due_today", moment)), Lsr.id),
+        rejects=rows(visible.where(in_set("rejected", moment)), Lsr.updated_at.desc()),
         awaiting_desk=rows(visible.where(Lsr.status == "manual_review"), Lsr.foc_due_at),
         windows_closing=rows(visible.where(
             Lsr.status == "foc", Lsr.window_ends_at.is_not(None),
