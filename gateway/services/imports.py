@@ -143,23 +143,7 @@ class _AccountFile:
 def import_accounts(session: Session, path: str, *, states: frozenset[str],
                     passcode_key: PasscodeKey,
                     progress: Callable[[int], None] | None = None) -> int:
-    """Load accounts and TNs from CSV, all or nothing; existing accounts are replaced.
-
-    On PostgreSQL a plainly valid file goes by staging table (account_staging); any other file,
-    and every file on SQLite, row by row, which names the first bad row and column.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        from gateway.services import account_staging
-
-        body = account_staging.plain_body(path)
-        if body is not None:
-            count = account_staging.staged_import(
-                session, body, states, lambda clear: _hash_all(clear, passcode_key),
-                lambda rows: rows >= REBUILD_MIN_ROWS and _small(session, rows))
-            if count is not None:
-                if progress:
-                    progress(count)
-                return count
+    """Load accounts and TNs from CSV, all or nothing; existing accounts are replaced."""
     return load_accounts(session, csv_rows(path, ACCOUNT_COLUMNS), states=states, source=path,
                          progress=progress, passcode_key=passcode_key)
 
@@ -195,11 +179,7 @@ def load_accounts(session: Session, rows: Rows, *, states: frozenset[str],
 def _hashed_passcodes(accounts: dict[str, Sequence[str]], key: PasscodeKey) -> dict[str, str]:
     """Hash the file's passcodes with the keyed slow scheme (§1.3.3); scrypt releases the GIL,
     so the hashes are made on every core."""
-    return _hash_all({number: row[18] for number, row in accounts.items() if row[18]}, key)
-
-
-def _hash_all(clear: dict[str, str], key: PasscodeKey) -> dict[str, str]:
-    """account number -> hash of its passcode, on every core."""
+    clear = {number: row[18] for number, row in accounts.items() if row[18]}
     if not clear:
         return {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
