@@ -1,7 +1,7 @@
 """`make bench`: every figure of issues 7 and 17, for SQLite and PostgreSQL, with its ratio.
 
     make bench                      # full: 10 M ported TNs, seed-demo --accounts 1000000
-    BENCH_SCALE=small make bench    # quick: 200,000 TNs, 20,000 accounts (about 5 minutes)
+    BENCH_SCALE=small make bench    # quick: 200,000 TNs, 30,000 accounts (about 5 minutes)
 
 PostgreSQL: BENCH_DATABASE_URL (default: TEST_DATABASE_URL's server, databases portgate_bench
 and portgate_bench_import, created and dropped here); skipped when unreachable. The HTTP figures
@@ -44,7 +44,7 @@ from gateway.services.imports import ACCOUNT_COLUMNS  # noqa: E402
 from validators.passcode import PasscodeKey, hash_passcode  # noqa: E402
 
 SCALES = {
-    "small": {"npac_tns": 200_000, "accounts": 20_000, "account_rows": 100_000, "wrk_s": 5,
+    "small": {"npac_tns": 200_000, "accounts": 30_000, "account_rows": 100_000, "wrk_s": 5,
               "lookup_runs": 21, "big_runs": 10, "batch_n": 100},
     "full": {"npac_tns": 10_000_000, "accounts": 1_000_000, "account_rows": 1_000_000,
              "wrk_s": 15, "lookup_runs": 51, "big_runs": 40, "batch_n": 200},
@@ -322,7 +322,8 @@ def summary(results: dict, engine_figures: dict, batches: dict, passcodes: dict)
                 x = h[key]
                 _line(f"LSR, limiter on ({storage})", f"{x['rps']:,.0f} req/s (non-2xx "
                       f"{x['errors']})", "", None, f"= {x['rps'] / lsr['rps']:.2f} x limiter off"
-                      + (f" ({x['redis_keys']} keys in Redis)" if "redis_keys" in x else ""),
+                      + (f"; Redis holds {x['redis_keys']} limiter key(s)" if "redis_keys" in x
+                         else ""),
                       x["load"])
         if h["big"]:
             goal = _target("big_p50_ms", name)
