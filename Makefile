@@ -42,7 +42,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
-## make bench: the benchmarks of bench/ (SQLite and, when reachable, PostgreSQL)
+## make bench: every figure of bench/RESULTS.md (SQLite and, when reachable, PostgreSQL; HTTP
+## figures need wrk; BENCH_SCALE=small for a ~5-minute check run)
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run_all.py
 
