@@ -66,6 +66,32 @@
     });
   }
 
+  /* A table wider than its box (a phone) scrolls inside it: such a box becomes a labelled tab
+     stop so that keyboards can scroll it too (WCAG 2.1.1); boxes that fit stay out of the way. */
+  function scrollables() {
+    const boxes = $$(".table-wrap:not([tabindex])");
+    if (!boxes.length) return;
+    const name = (box) => {
+      const caption = $("caption", box);
+      const scope = box.closest("section, fieldset, .card") || $("main");
+      const heading = scope && $("h2, h3, legend, h1", scope);
+      return ((caption || heading || {}).textContent || "Table").trim().replace(/\s+/g, " ");
+    };
+    const mark = () => boxes.forEach((box) => {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name(box));
+      } else {
+        box.removeAttribute("tabindex"); box.removeAttribute("role"); box.removeAttribute("aria-label");
+      }
+    });
+    mark();
+    let timer = null;
+    window.addEventListener("resize", () => { window.clearTimeout(timer); timer = window.setTimeout(mark, 200); });
+  }
+
   /* User access: privileges or a named role, one at a time. */
   function accessChoice() {
     const radios = $$('input[name="access"]');
@@ -105,6 +131,9 @@
     });
     const wrap = document.createElement("div");
     wrap.className = "table-wrap lines";
+    wrap.tabIndex = 0;  // it scrolls: keyboards reach it (as in _tn_lines.html)
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", "TN lines as checked");
     const table = document.createElement("table");
     table.innerHTML = "<thead><tr><th scope=col>Line</th><th scope=col>As written</th><th scope=col>TN</th><th scope=col>Check</th></tr></thead>";
     const body = document.createElement("tbody");
@@ -156,6 +185,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     focusErrors(); confirmations(); printing(); copying(); clocks(); navToggle(); accessChoice();
+    scrollables();
     tnLines();
   });
 })();
