@@ -116,8 +116,8 @@ class AxeCollector:
 
     def release(self, context) -> None:
         """Settle a context about to close, and stop following it."""
-        self.settle(context)
-        if context in self.contexts:
+        if context in self.contexts:  # a context not watched (scripts off) has nothing to settle
+            self.settle(context)
             self.contexts.remove(context)
 
     def take(self) -> list[Violation]:

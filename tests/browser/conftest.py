@@ -99,7 +99,9 @@ class CheckedBrowser:
         context = self._chromium.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
-        self._axe.watch(context)
+        if options.get("java_script_enabled", True):
+            # axe is a script: a context with scripts off is checked by its scripted twin
+            self._axe.watch(context)
         close = context.close
 
         def settle_then_close(**kwargs):
