@@ -7,12 +7,13 @@ status takes, and an event the table refuses raises `TransitionRefused` before a
 """
 from __future__ import annotations
 
+import functools
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.cut import cut_words
 from gateway.services.orders.due_note import due_date_note
+from gateway.services.orders.facts import lock_cte
 from gateway.services.outbox import notices
 from gateway.services.policy import agent_notified
 from gateway.services.protection.links import new_dispute_link
@@ -127,16 +129,41 @@ def _current(order: Lsr) -> LsrStatus | None:
     return LsrStatus(order.status) if order.versions else None
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _stepped(transition: F) -> F:
+    """A transition on a context whose notices are written together when it returns
+    (`notices.Outbox`: one multi-row INSERT); nested, the outer one writes."""
+
+    @functools.wraps(transition)
+    def step(ctx: OrderContext, *args: Any, **kwargs: Any) -> Any:
+        if ctx.cache.outbox is not None:
+            return transition(ctx, *args, **kwargs)
+        ctx.cache.outbox = outbox = notices.Outbox()
+        try:
+            result = transition(ctx, *args, **kwargs)
+            outbox.write(ctx.session)
+        finally:
+            ctx.cache.outbox = None
+        return result
+
+    return cast(F, step)
+
+
 # --- creating an order --------------------------------------------------------------------
 
 
 def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
-                 received_at: datetime) -> Lsr | None:
+                 received_at: datetime, lock_tns: Sequence[str] = ()) -> Lsr | None:
     """Insert the order row of a new PON (None when the sender already has one for it, §7.5).
 
     One INSERT ... ON CONFLICT DO NOTHING on the unique (owner, submitter, PON): of two
     identical submissions at the same moment the second waits for the first and then finds
-    its order — no check-then-insert race, and no savepoint.
+    its order — no check-then-insert race, and no savepoint. On PostgreSQL the same statement
+    locks the TN rows of the accounts holding `lock_tns` (`facts.lock_account_tns`), so the
+    facts read next see every decision on those accounts committed before; on SQLite the
+    INSERT takes the single writer's lock, with the same effect.
     """
     values = dict(order_number=f"PG{secrets.token_hex(5).upper()}", owner_partner_id=owner.id,
                   submitter_partner_id=ctx.partner_id, ccna=owner.ccna, pon=pon, ver="",
@@ -149,10 +176,19 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
     if pon is not None:
         insert = insert.on_conflict_do_nothing(
             index_elements=["owner_partner_id", "submitter_partner_id", "pon"])
-    order = ctx.session.scalars(insert.returning(Lsr)).first()
+    locking = bool(lock_tns) and ctx.session.get_bind().dialect.name == "postgresql"
+    if locking:
+        locked = lock_cte()
+        insert = insert.add_cte(locked).returning(
+            Lsr, sa.select(sa.func.count()).select_from(locked).scalar_subquery())
+        row = ctx.session.execute(insert, {"tns": list(lock_tns)}).first()
+        order = row[0] if row is not None else None
+    else:
+        order = ctx.session.scalars(insert.returning(Lsr)).first()
     if order is not None:
         set_committed_value(order, "versions", [])  # a new order has none: no lazy load
         ctx.cache.fresh_order_id = order.id
+        ctx.cache.locked_tns = frozenset(lock_tns)
     return order
 
 
@@ -178,6 +214,7 @@ class Received:
     details: dict[str, Any]  # for the audit event (channel, attestation, ...)
 
 
+@_stepped
 def decide_received(ctx: OrderContext, order: Lsr, received: Received,
                     decision: LsrDecision) -> LsrStatus:
     """Record a new LSR or resubmission (§7.4) and the engine's outcome for it."""
@@ -260,7 +297,7 @@ def _reject(ctx: OrderContext, order: Lsr, version: LsrVersion, rejects: list[di
     lines += [f"  {r['code']} {r['field']}: {r['message']}" for r in rejects]
     if remarks:
         lines.append(f"Remarks of the LNP desk: {remarks}")
-    _notify(ctx.session, order, "lsr.rejected", now=ctx.now,
+    _notify(ctx.session, order, "lsr.rejected", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Reject: PON {order.pon} VER {order.ver}", body="\n".join(lines))
 
 
@@ -276,7 +313,7 @@ def _to_review(ctx: OrderContext, order: Lsr, decision: LsrDecision,
         order.state = _account_contact(ctx, order)[0]  # the zone of a SUP 2's receipt (§6.2)
     version.status, version.due_date = LsrStatus.MANUAL_REVIEW.value, decision.due_date
     _index(ctx, order, decision.tns)
-    _notify(ctx.session, order, "lsr.manual_review", now=ctx.now,
+    _notify(ctx.session, order, "lsr.manual_review", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"In review ({decision.review_reason}): PON {order.pon}",
             body=f"PON {order.pon} VER {order.ver} awaits the carrier's LNP desk "
                  f"({decision.review_reason}); the FOC is due by {iso(decision.foc_due_at)}.")
@@ -297,7 +334,7 @@ def _issue_foc(ctx: OrderContext, order: Lsr, due_date: date | None, version: Ls
     _index(ctx, order, tns)
     _concur_waiting(ctx.registry, tns, order.nnsp, now=ctx.now, open_svs=_loaded_svs(ctx, tns))
     cut = cut_words(order, ctx.profile)  # §13.2: a coordinated FOC names its time and zone
-    _notify(ctx.session, order, "lsr.foc", now=ctx.now,
+    _notify(ctx.session, order, "lsr.foc", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"FOC: PON {order.pon} due {due_date.isoformat()}"
                     + (f" {order.due_time}" if order.due_time else ""),
             body=f"PON {order.pon} VER {order.ver} is confirmed (order {order.order_number}); "
@@ -366,17 +403,29 @@ def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool 
 
 
 def _notify(session: Session, order: Lsr, event: str, *, now: datetime, subject: str,
-            body: str, data: dict[str, Any] | None = None) -> None:
+            body: str, data: dict[str, Any] | None = None,
+            outbox: notices.Outbox | None = None) -> None:
     """Queue the notice to the carrier and, for an order an agent sent, to the agent while its
     approval is live and includes `view` (§10.3)."""
     data = data if data is not None else lsr_body(order)
     owner = session.get(Partner, order.owner_partner_id)
-    notices.emit(session, event, owner, data, now=now, lsr_id=order.id, subject=subject,
-                 body=body)
+    _emit(session, outbox, event, owner, data, now=now, lsr_id=order.id, subject=subject,
+          body=body)
     agent_id = agent_notified(session, order)
     if agent_id is not None:
-        notices.emit(session, event, session.get(Partner, agent_id), data, now=now,
-                     lsr_id=order.id, subject=subject, body=body)
+        _emit(session, outbox, event, session.get(Partner, agent_id), data, now=now,
+              lsr_id=order.id, subject=subject, body=body)
+
+
+def _emit(session: Session, outbox: notices.Outbox | None, event: str, partner: Partner | None,
+          data: dict[str, Any], **values: Any) -> None:
+    """Into the step's outbox when it has one (written at its end), else at once."""
+    if outbox is not None:
+        outbox.add(session, event, partner, data, **values)
+    else:
+        notices.emit(session, event, partner, data, **values)
+
+
 
 
 def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
@@ -386,8 +435,8 @@ def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
     due = order.due_date.isoformat() if order.due_date else ""
     tns = ", ".join(order.foc_tns)
     link = f"{ctx.base_url.rstrip('/')}/stop/{new_dispute_link(ctx.session, order, now=ctx.now)}"
-    notices.emit(ctx.session, "enduser.port_notice", None,
-                 {"lsr_id": order.id, "tns": list(order.foc_tns), "due_date": due,
+    _emit(ctx.session, ctx.cache.outbox, "enduser.port_notice", None,
+          {"lsr_id": order.id, "tns": list(order.foc_tns), "due_date": due,
                   "requesting_carrier": name}, now=ctx.now, lsr_id=order.id, emails=[email],
                  subject=f"{ctx.profile.carrier_name}: request to move your numbers",
                  body=(f"{name} ({order.ccna}) asked to move your telephone numbers {tns} to its "
@@ -426,7 +475,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
     carrier = owner.name if owner else order.ccna
     ddd = text_of(order.payload, "ddd") or "not given"
     listed = ", ".join(tns) or "none"
-    notices.emit(ctx.session, "enduser.passcode_failed", None,
+    _emit(ctx.session, ctx.cache.outbox, "enduser.passcode_failed", None,
                  {"account_number": account_number, "requesting_carrier": carrier,
                   "tns": list(tns), "due_date": ddd}, now=ctx.now,
                  emails=[account.contact_email], lsr_id=order.id,
@@ -443,6 +492,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
 # --- staff decisions (§7.2) --------------------------------------------------------------
 
 
+@_stepped
 def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
               details: dict[str, Any], due_time: str | None = None) -> None:
     """Issue the FOC with the desk's date (and, for a coordinated cut, its time: §13.2) on an
@@ -461,6 +511,7 @@ def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
                  details=details)
 
 
+@_stepped
 def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: str) -> None:
     """Reject an order awaiting staff with codes and remarks: as an automatic reject does."""
     _check(order, Event.STAFF_REJECT)
@@ -529,6 +580,7 @@ def _eu_state(order: Lsr) -> str | None:
 # --- supplements (§6) --------------------------------------------------------------------
 
 
+@_stepped
 def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
            reason: str | None = None) -> LsrVersion:
     """SUP 1: cancel the order and its pending SVs (§6.1)."""
@@ -546,11 +598,13 @@ def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
                  before={"status": before.value if before else None},
                  after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled},
                  details={"reason": reason} if reason else None)
-    _notify(ctx.session, order, "lsr.canceled", now=ctx.now, subject=f"Canceled: PON {order.pon}",
+    _notify(ctx.session, order, "lsr.canceled", now=ctx.now, outbox=ctx.cache.outbox,
+            subject=f"Canceled: PON {order.pon}",
             body=f"PON {order.pon} (order {order.order_number}) is canceled at your request.")
     return version
 
 
+@_stepped
 def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
                     due_date: date) -> LsrVersion:
     """SUP 2: a new due date; an FOC order gets its FOC again with the new date (§6.2)."""
@@ -566,7 +620,7 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
         if order.state:
             order.window_ends_at = porting_window(due_date, order.state, ctx.profile)[1]
         cut = cut_words(order, ctx.profile)  # §13.2: a SUP 2 keeps the time of day
-        _notify(ctx.session, order, "lsr.foc", now=ctx.now,
+        _notify(ctx.session, order, "lsr.foc", now=ctx.now, outbox=ctx.cache.outbox,
                 subject=f"FOC (new due date): PON {order.pon} due {due_date.isoformat()}",
                 body=f"PON {order.pon} VER {order.ver}: the due date is now "
                      f"{due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}"
@@ -577,6 +631,7 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
     return version
 
 
+@_stepped
 def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDecision, *,
             order_payload: dict[str, Any]) -> LsrVersion:
     """SUP 3 accepted: the order takes the corrected body, decided as of the supplement."""
@@ -648,7 +703,7 @@ def hold(ctx: OrderContext, order: Lsr, *, due_at: datetime | None) -> OrderHold
     audit.record(ctx.session, ctx.actor, "lsr.disputed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"hold": None},
                  after={"hold": "dispute", "svs_conflicted": [sv.id for sv in svs]})
-    _notify(ctx.session, order, "lsr.disputed", now=ctx.now,
+    _notify(ctx.session, order, "lsr.disputed", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Disputed by the end user: PON {order.pon}",
             body=f"The end user disputed PON {order.pon} (order {order.order_number}): the "
                  f"order is on hold and cannot be activated; its pending subscription versions "
@@ -702,7 +757,7 @@ def release(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
                  partner_id=order.owner_partner_id, before={"hold": "dispute"},
                  after={"hold": None, "svs_concurred": [sv.id for sv in svs]},
                  details={"remarks": remarks} if remarks else None)
-    _notify(ctx.session, order, "lsr.released", now=ctx.now,
+    _notify(ctx.session, order, "lsr.released", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Hold released: PON {order.pon}",
             body=f"The LNP desk released the hold on PON {order.pon} (order "
                  f"{order.order_number}); its subscription versions are concurred again and "
@@ -725,7 +780,7 @@ def cancel_held(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
                  after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled,
                         "cancel_reason": "end_user_dispute"},
                  details={"reason": "end_user_dispute", "remarks": remarks})
-    _notify(ctx.session, order, "lsr.canceled", now=ctx.now,
+    _notify(ctx.session, order, "lsr.canceled", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Canceled (end user dispute): PON {order.pon}",
             body=f"PON {order.pon} (order {order.order_number}) is canceled: the end user "
                  "disputed the port and the LNP desk canceled it (end_user_dispute)."

@@ -1,0 +1,111 @@
+"""In-process cost of one LSR submission (issue 17): ms and statements per 1-TN FOC.
+
+    python bench/bench_submit.py                 # N=300 one-TN simple ports, SQLite (+ PG)
+    BENCH_SUBMIT_N=1000 python bench/bench_submit.py
+
+N `POST /api/v1/lsrs` one after another through the app (Flask test client, no network, the
+per-partner limiter off as in the throughput runs), each its own request and transaction on its
+own one-TN account, all ending in FOCs. Printed per engine: wall and CPU ms per submission
+(median and mean), the statements each sent (counted with a `before_cursor_execute` listener;
+the token look-up is cached, so this is the submission path), and `/readyz` wall ms for scale.
+`run()` answers the same figures as a dict for bench/run_all.py. PostgreSQL: BENCH_DATABASE_URL
+or TEST_DATABASE_URL (a schema of its own, dropped after); skipped when unset.
+`BENCH_POOL_CHECK` (ping | socket | none) sets DATABASE_POOL_CHECK to compare pool policies.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_batches import FROZEN, _lsr, _world  # noqa: E402
+from gateway import create_app  # noqa: E402
+
+WARMUP = 20
+
+
+def run(url: str, n: int, workdir: Path, pool_check: str | None = None) -> dict[str, float]:
+    os.environ["PORTGATE_API_RATE_LIMIT"] = "0"
+    config = {"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
+              "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}}
+    if pool_check:
+        config["DATABASE_POOL_CHECK"] = pool_check
+    app = create_app(config)
+    token, pairs = _world(app, workdir, (n + WARMUP + 1) // 2 + 1)
+    headers = {"Authorization": f"Bearer {token}"}
+    client = app.test_client()
+    engine = app.extensions["portgate_db"].engine
+    counted: list[int] = [0]
+
+    def count(*_args: object) -> None:
+        counted[0] += 1
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    walls, cpus, statements = [], [], []
+    for i, (an, tn) in enumerate(pairs[:n + WARMUP]):
+        counted[0] = 0
+        wall, cpu = time.perf_counter(), time.process_time()
+        resp = client.post("/api/v1/lsrs", json=_lsr(f"S{i}", an, tn), headers=headers)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        assert resp.status_code == 201 and resp.get_json()["status"] == "foc", resp.data[:300]
+        if i >= WARMUP:
+            walls.append(wall * 1000)
+            cpus.append(cpu * 1000)
+            statements.append(counted[0])
+    ready = []
+    for _ in range(200):
+        wall = time.perf_counter()
+        assert client.get("/readyz").status_code == 200
+        ready.append((time.perf_counter() - wall) * 1000)
+    sa.event.remove(engine, "before_cursor_execute", count)
+    engine.dispose()
+    return {"n": n, "wall_ms_median": statistics.median(walls),
+            "wall_ms_mean": statistics.fmean(walls), "cpu_ms_median": statistics.median(cpus),
+            "cpu_ms_mean": statistics.fmean(cpus), "statements": max(statements),
+            "statements_min": min(statements), "readyz_ms_median": statistics.median(ready)}
+
+
+def engines(tmp: str) -> tuple[dict[str, str], str | None]:
+    """SQLite in `tmp` and, when configured, a fresh PostgreSQL schema (name returned)."""
+    found = {"sqlite": f"sqlite:///{tmp}/bench.db"}
+    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not pg:
+        return found, None
+    schema = f"portgate_bench_submit_{os.getpid()}"
+    with sa.create_engine(pg).begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in pg else "?"
+    found["postgres"] = f"{pg}{sep}options=-csearch_path%3D{schema}"
+    return found, schema
+
+
+def main() -> None:
+    n = int(os.environ.get("BENCH_SUBMIT_N", "300"))
+    check = os.environ.get("BENCH_POOL_CHECK") or None
+    print(f"1-TN LSR -> FOC in process, N={n}, load {os.getloadavg()[0]:.2f}"
+          + (f", pool check {check}" if check else ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        urls, schema = engines(tmp)
+        try:
+            for name, url in urls.items():
+                r = run(url, n, Path(tmp), check)
+                print(f"{name:<9} wall {r['wall_ms_median']:.2f} ms (mean "
+                      f"{r['wall_ms_mean']:.2f}) | cpu {r['cpu_ms_median']:.2f} ms (mean "
+                      f"{r['cpu_ms_mean']:.2f}) | {r['statements']} statements | readyz "
+                      f"{r['readyz_ms_median']:.3f} ms")
+        finally:
+            if schema:
+                pg = os.environ.get("BENCH_DATABASE_URL") or os.environ["TEST_DATABASE_URL"]
+                with sa.create_engine(pg).begin() as conn:
+                    conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+
+
+if __name__ == "__main__":
+    main()
