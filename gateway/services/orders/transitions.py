@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gateway.errors import Conflict, InvalidInput
@@ -172,31 +172,39 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
                   payload={},
                   created_at=ctx.now, updated_at=ctx.now, due_date_sups=0, rejects=[],
                   foc_tns=[], disconnect_tns=[])
-    insert = _dialect_insert(ctx.session)(Lsr).values(**values)
-    if pon is not None:
-        insert = insert.on_conflict_do_nothing(
-            index_elements=["owner_partner_id", "submitter_partner_id", "pon"])
-    locking = bool(lock_tns) and ctx.session.get_bind().dialect.name == "postgresql"
-    if locking:
-        locked = lock_cte()
-        insert = insert.add_cte(locked).returning(
-            Lsr, sa.select(sa.func.count()).select_from(locked).scalar_subquery())
-        row = ctx.session.execute(insert, {"tns": list(lock_tns)}).first()
-        order = row[0] if row is not None else None
-    else:
-        order = ctx.session.scalars(insert.returning(Lsr)).first()
-    if order is not None:
-        set_committed_value(order, "versions", [])  # a new order has none: no lazy load
-        ctx.cache.fresh_order_id = order.id
-        ctx.cache.locked_tns = frozenset(lock_tns)
+    postgres = ctx.session.get_bind().dialect.name == "postgresql"
+    locking = bool(lock_tns) and postgres
+    params = {**values, "tns": list(lock_tns)} if locking else values
+    new_id = ctx.session.execute(_new_order(postgres, locking), params).scalar()
+    if new_id is None:
+        return None
+    # the row as written, made the session's persistent object without reading it back
+    order = Lsr(id=new_id, **{c.key: None for c in _LSR_COLUMNS} | values)
+    make_transient_to_detached(order)
+    ctx.session.add(order)
+    set_committed_value(order, "versions", [])  # a new order has none: no lazy load
+    ctx.cache.fresh_order_id = order.id
+    ctx.cache.locked_tns = frozenset(lock_tns)
     return order
 
 
-def _dialect_insert(session: Session) -> Any:
-    """The dialect's INSERT (both have ON CONFLICT DO NOTHING)."""
+_LSR_COLUMNS = [c for c in Lsr.__table__.columns if c.key != "id"]
+
+
+@functools.lru_cache(maxsize=4)
+def _new_order(postgres: bool, locking: bool) -> Any:
+    """The order row's INSERT ... ON CONFLICT (owner, submitter, PON) DO NOTHING RETURNING id,
+    built once per dialect (and, on PostgreSQL, with the TN locks riding on it)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = (postgresql.insert if postgres else sqlite.insert)(Lsr.__table__) \
+        .on_conflict_do_nothing(index_elements=["owner_partner_id", "submitter_partner_id",
+                                                "pon"])
+    if not locking:
+        return insert.returning(Lsr.__table__.c.id)
+    locked = lock_cte()
+    return insert.add_cte(locked).returning(
+        Lsr.__table__.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery())
 
 
 # --- a received version: FOC, reject or review --------------------------------------------

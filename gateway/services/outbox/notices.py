@@ -80,8 +80,10 @@ def _delivery_values(channel: str, target: str, now: datetime) -> dict[str, Any]
             "status": "pending", "attempts": 0, "next_attempt_at": now}
 
 
-_NOTICE_ID = sa.insert(Notice).returning(Notice.id, Notice.event, Notice.partner_id)
-_DELIVERIES = sa.insert(Delivery)
+_NOTICES = Notice.__table__
+_NOTICE_ID = sa.insert(_NOTICES).returning(_NOTICES.c.id, _NOTICES.c.event,
+                                           _NOTICES.c.partner_id)
+_DELIVERIES = sa.insert(Delivery.__table__)
 
 
 class Outbox:
@@ -107,7 +109,8 @@ class Outbox:
         """Insert the queued notices and their deliveries (two statements at most)."""
         if not self._notices:
             return
-        rows = session.execute(_NOTICE_ID.values(self._notices)).all()
+        connection = session.connection()
+        rows = list(connection.execute(_NOTICE_ID, self._notices))  # one INSERT, many VALUES
         # ids are given in VALUES order on both databases; check each row is the one meant
         rows.sort(key=lambda row: row[0])
         deliveries = []
@@ -118,5 +121,5 @@ class Outbox:
                             **_delivery_values(channel, target, notice["created_at"])}
                            for channel, target in targets]
         if deliveries:
-            session.execute(_DELIVERIES, deliveries)
+            connection.execute(_DELIVERIES, deliveries)
         self._notices, self._targets = [], []
