@@ -6,8 +6,9 @@
 N `POST /api/v1/lsrs` one after another through the app (Flask test client, no network, the
 per-partner limiter off as in the throughput runs), each its own request and transaction on its
 own one-TN account, all ending in FOCs. Printed per engine: wall and CPU ms per submission
-(median and mean), the statements each sent (counted with a `before_cursor_execute` listener;
-the token look-up is cached, so this is the submission path), and `/readyz` wall ms for scale.
+(median and mean), the statements each sent (median and max, counted with a
+`before_cursor_execute` listener: with the token cache hit that is the submission path; a miss
+after TOKEN_CACHE_SECONDS of wall time adds the token's look-up), and `/readyz` wall ms.
 `run()` answers the same figures as a dict for bench/run_all.py. PostgreSQL: BENCH_DATABASE_URL
 or TEST_DATABASE_URL (a schema of its own, dropped after); skipped when unset.
 `BENCH_POOL_CHECK` (ping | socket | none) sets DATABASE_POOL_CHECK to compare pool policies.
@@ -68,8 +69,32 @@ def run(url: str, n: int, workdir: Path, pool_check: str | None = None) -> dict[
     engine.dispose()
     return {"n": n, "wall_ms_median": statistics.median(walls),
             "wall_ms_mean": statistics.fmean(walls), "cpu_ms_median": statistics.median(cpus),
-            "cpu_ms_mean": statistics.fmean(cpus), "statements": max(statements),
-            "statements_min": min(statements), "readyz_ms_median": statistics.median(ready)}
+            "cpu_ms_mean": statistics.fmean(cpus),
+            "statements": statistics.median(statements), "statements_max": max(statements),
+            "readyz_ms_median": statistics.median(ready)}
+
+
+def pool_checks(url: str, rounds: int = 10, per_round: int = 300) -> dict[str, tuple[float, float]]:
+    """Median wall and client-CPU µs of one checkout + `SELECT 1` + return per
+    DATABASE_POOL_CHECK, the engines taking turns (a block of each per round) so that the
+    machine's load falls on all alike."""
+    from gateway.db import POOL_CHECKS, make_engine
+
+    made = {check: make_engine(url, check) for check in POOL_CHECKS}
+    walls: dict[str, list[float]] = {check: [] for check in POOL_CHECKS}
+    cpus: dict[str, list[float]] = {check: [] for check in POOL_CHECKS}
+    for _ in range(rounds):
+        for check, engine in made.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(per_round):
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("SELECT 1")
+            walls[check].append((time.perf_counter() - wall) / per_round * 1e6)
+            cpus[check].append((time.process_time() - cpu) / per_round * 1e6)
+    for engine in made.values():
+        engine.dispose()
+    return {check: (statistics.median(walls[check]), statistics.median(cpus[check]))
+            for check in POOL_CHECKS}
 
 
 def engines(tmp: str) -> tuple[dict[str, str], str | None]:
@@ -98,8 +123,14 @@ def main() -> None:
                 r = run(url, n, Path(tmp), check)
                 print(f"{name:<9} wall {r['wall_ms_median']:.2f} ms (mean "
                       f"{r['wall_ms_mean']:.2f}) | cpu {r['cpu_ms_median']:.2f} ms (mean "
-                      f"{r['cpu_ms_mean']:.2f}) | {r['statements']} statements | readyz "
+                      f"{r['cpu_ms_mean']:.2f}) | {r['statements']:g} statements (max "
+                      f"{r['statements_max']}) | readyz "
                       f"{r['readyz_ms_median']:.3f} ms")
+                if name == "postgres":
+                    checks = pool_checks(url)
+                    print("postgres  checkout + SELECT 1 (wall / client CPU): " + ", ".join(
+                        f"{check} {wall:.0f} / {cpu:.0f} µs"
+                        for check, (wall, cpu) in checks.items()))
         finally:
             if schema:
                 pg = os.environ.get("BENCH_DATABASE_URL") or os.environ["TEST_DATABASE_URL"]

@@ -30,7 +30,8 @@ class Loaded:
     risk: dict[str, tuple[int, ...]] | None = None
     fresh_order_id: int | None = None  # the order this call created (it has no index rows yet)
     locked_tns: frozenset[str] = frozenset()  # TNs whose accounts this transaction has locked
-    outbox: Outbox | None = None  # the notices of the transition under way (transitions._step)
+    outbox: Outbox | None = None  # the notices of the transition under way (transitions._stepped)
+    new_versions: list[tuple[int, Any]] = field(default_factory=list)  # (order id, LsrVersion)
 
     def clear(self) -> None:
         self.accounts, self.open_svs, self.risk = {}, (frozenset(), None), None

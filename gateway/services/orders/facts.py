@@ -209,7 +209,7 @@ def _branch(kind: str | sa.ColumnElement[str], key: Any, **slots: Any) -> sa.Sel
 
 
 @lru_cache(maxsize=8)
-def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect:
+def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[Any]:
     """The facts statement, built once per dialect and shape (parameters bound later)."""
     holders = sa.select(Tn.account_number).where(
         batch_match(Tn.tn, "tns", postgres=postgres)).cte("holders")

@@ -133,19 +133,22 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _stepped(transition: F) -> F:
-    """A transition on a context whose notices are written together when it returns
-    (`notices.Outbox`: one multi-row INSERT); nested, the outer one writes."""
+    """A transition on a context whose new versions and notices are written when it returns
+    (Core INSERTs; the notices in one multi-row INSERT, `notices.Outbox`); nested, the outer
+    one writes. Every transition that records a version is one."""
 
     @functools.wraps(transition)
     def step(ctx: OrderContext, *args: Any, **kwargs: Any) -> Any:
         if ctx.cache.outbox is not None:
             return transition(ctx, *args, **kwargs)
         ctx.cache.outbox = outbox = notices.Outbox()
+        ctx.cache.new_versions = []
         try:
             result = transition(ctx, *args, **kwargs)
+            _write_versions(ctx)
             outbox.write(ctx.session)
         finally:
-            ctx.cache.outbox = None
+            ctx.cache.outbox, ctx.cache.new_versions = None, []
         return result
 
     return cast(F, step)
@@ -197,14 +200,15 @@ def _new_order(postgres: bool, locking: bool) -> Any:
     built once per dialect (and, on PostgreSQL, with the TN locks riding on it)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    insert = (postgresql.insert if postgres else sqlite.insert)(Lsr.__table__) \
+    table = cast(sa.Table, Lsr.__table__)
+    insert = (postgresql.insert if postgres else sqlite.insert)(table) \
         .on_conflict_do_nothing(index_elements=["owner_partner_id", "submitter_partner_id",
                                                 "pon"])
     if not locking:
-        return insert.returning(Lsr.__table__.c.id)
+        return insert.returning(table.c.id)
     locked = lock_cte()
     return insert.add_cte(locked).returning(
-        Lsr.__table__.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery())
+        table.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery())
 
 
 # --- a received version: FOC, reject or review --------------------------------------------
@@ -233,7 +237,7 @@ def decide_received(ctx: OrderContext, order: Lsr, received: Received,
         received.received_at
     version = _version(ctx, order, received, LsrStatus.REJECTED)
     _apply(ctx, order, decision, version)
-    audit.record(ctx.session, ctx.actor, f"lsr.{order.status}", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, f"lsr.{order.status}", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
                  after={"status": order.status, "ver": order.ver, "due_date": iso(order.due_date)},
@@ -244,12 +248,33 @@ def decide_received(ctx: OrderContext, order: Lsr, received: Received,
 def _version(ctx: OrderContext, order: Lsr, received: Received, status: str,
              rejects: list[dict[str, Any]] | None = None,
              due_date: date | None = None) -> LsrVersion:
+    """The version's object, on the order's history at once; its row is written when the step
+    ends (`_write_versions`), with the outcome the step gave it."""
     version = LsrVersion(ver=received.ver, sup=received.sup, at=ctx.now,
                          user_id=ctx.actor.user_id, payload=received.payload,
                          payload_hash=received.payload_hash, status=status,
-                         rejects=rejects or [], due_date=due_date)
-    order.versions.append(version)
+                         rejects=rejects or [], due_date=due_date, note=None)
+    set_committed_value(order, "versions", [*order.versions, version])
+    ctx.cache.new_versions.append((order.id, version))
     return version
+
+
+_VERSIONS = cast(sa.Table, LsrVersion.__table__)
+_NEW_VERSION = sa.insert(_VERSIONS).returning(_VERSIONS.c.id)
+_VERSION_COLUMNS = [c.key for c in _VERSIONS.columns if c.key not in ("id", "lsr_id")]
+
+
+def _write_versions(ctx: OrderContext) -> None:
+    """Insert the step's new versions by Core (RETURNING the id) and make each object the
+    session's persistent row without reading it back."""
+    pending, ctx.cache.new_versions = ctx.cache.new_versions, []
+    for order_id, version in pending:
+        values = {key: getattr(version, key) for key in _VERSION_COLUMNS}
+        version.id = ctx.session.connection().execute(
+            _NEW_VERSION, {**values, "lsr_id": order_id}).scalar_one()
+        version.lsr_id = order_id
+        make_transient_to_detached(version)
+        ctx.session.add(version)
 
 
 def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVersion) -> None:
@@ -403,11 +428,18 @@ def _index(ctx: OrderContext, order: Lsr, tns: Iterable[str]) -> None:
 
 
 def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool = False) -> None:
+    """The index rows by Core statements built once (nothing of the index is ORM state)."""
+    connection = session.connection()
     if not fresh:
-        session.execute(sa.delete(LsrTn).where(LsrTn.lsr_id == order.id))
+        connection.execute(_INDEX_DELETE, {"lsr_id": order.id})
     rows = [{"lsr_id": order.id, "tn": tn} for tn in tns]
     if rows:
-        session.execute(sa.insert(LsrTn), rows)
+        connection.execute(_INDEX_INSERT, rows)
+
+
+_INDEX = cast(sa.Table, LsrTn.__table__)
+_INDEX_DELETE = sa.delete(_INDEX).where(_INDEX.c.lsr_id == sa.bindparam("lsr_id"))
+_INDEX_INSERT = sa.insert(_INDEX)
 
 
 def _notify(session: Session, order: Lsr, event: str, *, now: datetime, subject: str,
@@ -475,7 +507,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
     locked = failures >= ctx.profile.passcode_lock_failures
     if locked:
         account.locked_until = ctx.now + window
-        audit.record(ctx.session, ctx.actor, "account.locked", "account", account_number,
+        audit.write(ctx.session, ctx.actor, "account.locked", "account", account_number,
                      now=ctx.now, details={"failures": failures, "lsr": order.id})
     if not account.contact_email:
         return account.locked_until if locked else None
@@ -512,7 +544,7 @@ def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
     _issue_foc(ctx, order, due_date, version, tns=list(order.foc_tns),
                disconnect=list(order.disconnect_tns), new_btn=order.new_btn)
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.staff_foc", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.staff_foc", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": iso(order.due_date),
                         **({"due_time": due_time} if due_time else {})},
@@ -529,7 +561,7 @@ def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: s
                for c in codes]
     _reject(ctx, order, order.versions[-1], rejects, remarks=remarks or None)
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.staff_reject", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.staff_reject", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": None},
                  details={"remarks": remarks, "codes": list(codes)})
@@ -561,7 +593,7 @@ def note_written(session: Session, order: Lsr, note: OrderNote, data: dict[str, 
             order.note_due_at = add_business_hours(
                 now, profile.escalation_ack_business_hours, state, profile)
     order.updated_at = now
-    audit.record(session, actor, "lsr.note", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.note", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"awaiting_partner": order.awaiting_partner,
                         "note_due_at": iso(order.note_due_at)},
@@ -601,7 +633,7 @@ def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
         if order.foc_tns else 0
     if order.hold:  # a SUP 1 ends the hold with the order (§11.2)
         _end_hold(ctx.session, order, "sup_canceled", actor=ctx.actor, now=ctx.now)
-    audit.record(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
                  after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled},
@@ -633,7 +665,7 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
                 body=f"PON {order.pon} VER {order.ver}: the due date is now "
                      f"{due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}"
                      f"{_moved(order)}.")
-    audit.record(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": due_date.isoformat()})
     return version
@@ -651,13 +683,14 @@ def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDeci
         order.review_reason = "dispute"
     elif order.hold:  # back to staff review or rejected: no FOC is left to hold
         _end_hold(ctx.session, order, "superseded", actor=ctx.actor, now=ctx.now)
-    audit.record(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
                  after={"status": order.status, "due_date": iso(order.due_date)})
     return version
 
 
+@_stepped
 def reject_supplement(ctx: OrderContext, order: Lsr, received: Received | None,
                       rejects: list[dict[str, Any]], *, account_number: str | None = None,
                       passcode_failed: bool = False) -> LsrVersion | None:
@@ -670,7 +703,7 @@ def reject_supplement(ctx: OrderContext, order: Lsr, received: Received | None,
     if passcode_failed and account_number:  # §4.5 counts every wrong passcode
         _passcode_failure(ctx, account_number, order, list(order.foc_tns))
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.supplement_rejected", "lsr", order.id,
+    audit.write(ctx.session, ctx.actor, "lsr.supplement_rejected", "lsr", order.id,
                  now=ctx.now, partner_id=order.owner_partner_id,
                  details={"sup": received.sup if received else None,
                           "ver": received.ver if received else None, "rejects": rejects})
@@ -708,7 +741,7 @@ def hold(ctx: OrderContext, order: Lsr, *, due_at: datetime | None) -> OrderHold
                      ip=(ctx.actor.ip or None), sv_ids=[sv.id for sv in svs])
     ctx.session.add(held)
     order.hold, order.review_reason, order.updated_at = "dispute", "dispute", ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.disputed", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.disputed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"hold": None},
                  after={"hold": "dispute", "svs_conflicted": [sv.id for sv in svs]})
     _notify(ctx.session, order, "lsr.disputed", now=ctx.now, outbox=ctx.cache.outbox,
@@ -761,7 +794,7 @@ def release(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
         ctx.registry.concur(sv.id, now=ctx.now)
     _end_hold(ctx.session, order, "released", actor=ctx.actor, now=ctx.now, remarks=remarks)
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.released", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.released", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"hold": "dispute"},
                  after={"hold": None, "svs_concurred": [sv.id for sv in svs]},
                  details={"remarks": remarks} if remarks else None)
@@ -782,7 +815,7 @@ def cancel_held(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
     canceled = ctx.registry.cancel_pending(list(order.foc_tns), now=ctx.now) \
         if order.foc_tns else 0
     _end_hold(ctx.session, order, "canceled", actor=ctx.actor, now=ctx.now, remarks=remarks)
-    audit.record(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value,
                                                             "hold": "dispute"},
                  after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled,
@@ -802,7 +835,7 @@ def flag_foc_overdue(session: Session, order: Lsr, *, actor: Actor, now: datetim
     """The desk's FOC due time passed: flag the order once and tell the partner (jeopardy)."""
     _check(order, Event.FOC_OVERDUE)
     order.foc_overdue_at = now
-    audit.record(session, actor, "lsr.foc_overdue", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.foc_overdue", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, after={"foc_due_at": iso(order.foc_due_at)})
     _notify(session, order, "lsr.foc_overdue", now=now, subject=f"FOC overdue: PON {order.pon}",
             body=f"The FOC for PON {order.pon} (order {order.order_number}) was due "
@@ -819,7 +852,7 @@ def expire(session: Session, registry: Registry, order: Lsr, *, actor: Actor,
     canceled = registry.cancel_pending(list(order.foc_tns), now=now)
     if order.hold:  # a hold moves no window: it ends with the order (§11.2)
         _end_hold(session, order, "expired", actor=actor, now=now)
-    audit.record(session, actor, "lsr.expired", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.expired", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
                  after={"status": LsrStatus.EXPIRED.value, "svs_canceled": canceled})
     _notify(session, order, "lsr.expired", now=now, subject=f"Expired: PON {order.pon}",
@@ -859,7 +892,7 @@ def _complete(session: Session, order: Lsr, *, actor: Actor, now: datetime) -> N
         session.execute(account.values(closed_at=now))
     elif order.new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
         session.execute(account.values(btn=order.new_btn))
-    audit.record(session, actor, "lsr.completed", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.completed", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
                  after={"status": LsrStatus.COMPLETED.value, "account_closed": remaining == 0,
                         "new_btn": order.new_btn if remaining else None})
