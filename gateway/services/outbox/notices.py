@@ -116,7 +116,8 @@ class Outbox:
         deliveries = []
         for (notice_id, event, partner_id), notice, targets in zip(
                 rows, self._notices, self._targets, strict=True):
-            assert (event, partner_id) == (notice["event"], notice["partner_id"])
+            if (event, partner_id) != (notice["event"], notice["partner_id"]):
+                raise RuntimeError("notice ids did not come back in VALUES order")
             deliveries += [{"notice_id": notice_id,
                             **_delivery_values(channel, target, notice["created_at"])}
                            for channel, target in targets]
