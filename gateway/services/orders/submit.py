@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from gateway.errors import Conflict, GatewayError, InvalidInput
 from gateway.models import Account, Lsr, Partner
@@ -56,9 +56,10 @@ def own_order_for_pon(session: Session, owner: Partner, sender_id: int, pon: str
                       lock: bool = True) -> Lsr | None:
     """The sender's order for the PON under the owner's CCNA (§7.5: a PON names one order per
     submitting partner and CCNA)."""
-    query = sa.select(Lsr).where(Lsr.owner_partner_id == owner.id,
-                                 Lsr.submitter_partner_id == sender_id, Lsr.pon == pon)
-    return session.scalar(query.with_for_update() if lock else query)
+    query = sa.select(Lsr).options(joinedload(Lsr.versions)).where(
+        Lsr.owner_partner_id == owner.id, Lsr.submitter_partner_id == sender_id,
+        Lsr.pon == pon)  # with its versions (§7.5 and the supplements read them): one query
+    return session.scalars(query.with_for_update(of=Lsr) if lock else query).unique().first()
 
 
 def duplicate_refusal(order: Lsr, req: LsrRequest) -> GatewayError | None:
