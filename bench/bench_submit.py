@@ -74,6 +74,44 @@ def run(url: str, n: int, workdir: Path, pool_check: str | None = None) -> dict[
             "readyz_ms_median": statistics.median(ready)}
 
 
+PROJECT_RANGES = (range(5415553000, 5415557000), range(5415558000, 5415560000))  # no SW01 block
+
+
+def run_projects(url: str, workdir: Path, size: int = 500) -> dict[str, float]:
+    """500-TN LSRs (one PBX account each, a project: manual review) end to end in process:
+    median and max wall ms over the accounts that fit the free lines of 541-555."""
+    os.environ["PORTGATE_API_RATE_LIMIT"] = "0"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
+                      "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
+    token, _pairs = _world(app, workdir, 1)
+    lines = [tn for block in PROJECT_RANGES for tn in block]
+    groups = [lines[i:i + size] for i in range(0, len(lines) - size + 1, size)]
+    header = "account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state," \
+             "zip,tn,tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email"
+    rows = [f"{700000 + g},{group[0]},PBX {g},1,,MAIN,ST,,,,BEND,OR,97703,{tn},working,pbx,N,,,"
+            f"N," for g, group in enumerate(groups) for tn in group]
+    (workdir / "projects.csv").write_text("\n".join([header, *rows]) + "\n")
+    from bench_batches import _cli
+
+    _cli(app, "import-accounts", workdir / "projects.csv")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    walls = []
+    for g, group in enumerate(groups):
+        body = {**_lsr(f"P{g}", str(700000 + g), str(group[0])), "init": "Sam",
+                "tns": [str(t) for t in group],
+                "eu": {"name": f"PBX {g}", "sano": "1", "sasn": "MAIN", "sath": "ST",
+                       "city": "BEND", "state": "OR", "zip": "97703"}}
+        wall = time.perf_counter()
+        resp = client.post("/api/v1/lsrs", json=body, headers=headers)
+        walls.append((time.perf_counter() - wall) * 1000)
+        assert resp.status_code == 201, resp.data[:300]
+        assert resp.get_json()["status"] == "manual_review", resp.get_json()["rejects"][:2]
+    app.extensions["portgate_db"].engine.dispose()
+    return {"n": len(walls), "wall_ms_median": statistics.median(walls[1:]),
+            "wall_ms_max": max(walls[1:])}
+
+
 def pool_checks(url: str, rounds: int = 10, per_round: int = 300) -> dict[str, tuple[float, float]]:
     """Median wall and client-CPU µs of one checkout + `SELECT 1` + return per
     DATABASE_POOL_CHECK, the engines taking turns (a block of each per round) so that the
@@ -126,6 +164,10 @@ def main() -> None:
                       f"{r['cpu_ms_mean']:.2f}) | {r['statements']:g} statements (max "
                       f"{r['statements_max']}) | readyz "
                       f"{r['readyz_ms_median']:.3f} ms")
+                p = run_projects(url, Path(tmp))
+                print(f"{name:<9} 500-TN project LSR end to end: median "
+                      f"{p['wall_ms_median']:.1f} ms, max {p['wall_ms_max']:.1f} ms "
+                      f"({p['n'] - 1} after a first)")
                 if name == "postgres":
                     checks = pool_checks(url)
                     print("postgres  checkout + SELECT 1 (wall / client CPU): " + ", ".join(
