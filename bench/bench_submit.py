@@ -135,13 +135,14 @@ def pool_checks(url: str, rounds: int = 10, per_round: int = 300) -> dict[str, t
             for check in POOL_CHECKS}
 
 
-def engines(tmp: str) -> tuple[dict[str, str], str | None]:
-    """SQLite in `tmp` and, when configured, a fresh PostgreSQL schema (name returned)."""
-    found = {"sqlite": f"sqlite:///{tmp}/bench.db"}
+def engines(tmp: str, tag: str) -> tuple[dict[str, str], str | None]:
+    """A fresh SQLite file in `tmp` and, when configured, a fresh PostgreSQL schema (its name
+    returned, to drop)."""
+    found = {"sqlite": f"sqlite:///{tmp}/bench_{tag}.db"}
     pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if not pg:
         return found, None
-    schema = f"portgate_bench_submit_{os.getpid()}"
+    schema = f"portgate_bench_submit_{tag}_{os.getpid()}"
     with sa.create_engine(pg).begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     sep = "&" if "?" in pg else "?"
@@ -155,7 +156,8 @@ def main() -> None:
     print(f"1-TN LSR -> FOC in process, N={n}, load {os.getloadavg()[0]:.2f}"
           + (f", pool check {check}" if check else ""))
     with tempfile.TemporaryDirectory() as tmp:
-        urls, schema = engines(tmp)
+        urls, schema = engines(tmp, "one")
+        projects, project_schema = engines(tmp, "projects")
         try:
             for name, url in urls.items():
                 r = run(url, n, Path(tmp), check)
@@ -164,7 +166,7 @@ def main() -> None:
                       f"{r['cpu_ms_mean']:.2f}) | {r['statements']:g} statements (max "
                       f"{r['statements_max']}) | readyz "
                       f"{r['readyz_ms_median']:.3f} ms")
-                p = run_projects(url, Path(tmp))
+                p = run_projects(projects[name], Path(tmp))
                 print(f"{name:<9} 500-TN project LSR end to end: median "
                       f"{p['wall_ms_median']:.1f} ms, max {p['wall_ms_max']:.1f} ms "
                       f"({p['n'] - 1} after a first)")
@@ -174,10 +176,11 @@ def main() -> None:
                         f"{check} {wall:.0f} / {cpu:.0f} µs"
                         for check, (wall, cpu) in checks.items()))
         finally:
-            if schema:
-                pg = os.environ.get("BENCH_DATABASE_URL") or os.environ["TEST_DATABASE_URL"]
-                with sa.create_engine(pg).begin() as conn:
-                    conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+            for name in (schema, project_schema):
+                if pg and name:
+                    with sa.create_engine(pg).begin() as conn:
+                        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
 
 
 if __name__ == "__main__":

@@ -278,16 +278,6 @@ def _account_facts(row: Any, tn_status: dict[str, str], names: dict[str, str], *
         passcode_pepper=pepper)
 
 
-def account_facts(a: Account, tn_status: dict[str, str], *, now: datetime,
-                  pepper: bytes = b"") -> AccountFacts:
-    return AccountFacts(
-        account_number=a.account_number, btn=a.btn, customer_name=a.customer_name,
-        address=a.address(), service_class=a.service_class, une=a.une,
-        resale_spid=a.resale_spid, resale_spid_name=None, passcode_hash=a.passcode_hash,
-        port_freeze=a.port_freeze, locked=a.locked_until is not None and a.locked_until > now,
-        tn_status=tn_status, passcode_pepper=pepper)
-
-
 def _level_one(session: Session, states: set[str]) -> dict[str, str]:
     if not states:
         return {}
