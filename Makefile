@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test bench install install-test clean-db worker lint
+.PHONY: run test bench install install-test install-js clean-db worker lint
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,17 @@ $(VENV)/.installed-bench: setup.cfg pyproject.toml $(VENV)/.installed-test
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Test-only JavaScript (package.json): axe-core, which the browser tests inject into every page.
+# `npm ci` installs exactly package-lock.json; again only when the lock is newer than the install
+# (npm keeps the packed 1985 mtimes, hence the touch). Without npm the browser tests skip the
+# accessibility checks, or fail under PORTGATE_REQUIRE_BROWSER=1 (CI).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm not found: axe-core not installed, browser accessibility checks will skip"; fi
+
+install-js: $(AXE)
+
 ## make run: virtualenv, install, create and seed the demo database (first run), serve the portal
 ## and run the background worker beside it (batches, notices, clocks); Ctrl-C stops both
 run: $(VENV)/.installed
@@ -38,11 +49,12 @@ run: $(VENV)/.installed
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: install what the tests need and run the whole suite
-test: $(VENV)/.installed-test
+## make test: install what the tests need (Python extras, axe-core through npm) and run the suite
+test: $(VENV)/.installed-test $(AXE)
 	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
-## make bench: the benchmarks of bench/ (SQLite and, when reachable, PostgreSQL)
+## make bench: every figure of bench/RESULTS.md (SQLite and, when reachable, PostgreSQL; HTTP
+## figures need wrk; BENCH_SCALE=small for a ~5-minute check run)
 bench: $(VENV)/.installed-bench
 	$(PY) bench/run_all.py
 

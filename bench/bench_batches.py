@@ -87,29 +87,38 @@ def run(url: str, n: int, workdir: Path) -> dict[str, float]:
             "batch_per_s": n / batch, "ratio": (n / batch) / (n / single)}
 
 
+def measure(n: int, pg: str | None, engines: tuple[str, ...] = ("sqlite", "postgres")
+            ) -> dict[str, dict[str, float]]:
+    """engine name -> figures of `run`, each on a fresh database (PostgreSQL: its own schema
+    on the server of `pg`, dropped after; skipped when `pg` is None)."""
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        urls = {"sqlite": f"sqlite:///{tmp}/bench.db"} if "sqlite" in engines else {}
+        schema = f"portgate_bench_batches_{os.getpid()}"
+        if pg and "postgres" in engines:
+            with sa.create_engine(pg).begin() as conn:
+                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+            sep = "&" if "?" in pg else "?"
+            urls["postgres"] = f"{pg}{sep}options=-csearch_path%3D{schema}"
+        try:
+            for name, url in urls.items():
+                results[name] = run(url, n, Path(tmp))
+        finally:
+            if "postgres" in urls:
+                with sa.create_engine(pg).begin() as conn:
+                    conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    return results
+
+
 def main() -> None:
     n = int(os.environ.get("BENCH_BATCH_N", "200"))
     pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     print(f"batch vs single LSRs, N={n} each, load {os.getloadavg()[0]:.2f}")
-    with tempfile.TemporaryDirectory() as tmp:
-        engines = {"sqlite": f"sqlite:///{tmp}/bench.db"}
-        schema = f"portgate_bench_batches_{os.getpid()}"
-        if pg:
-            with sa.create_engine(pg).begin() as conn:
-                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-            sep = "&" if "?" in pg else "?"
-            engines["postgres"] = f"{pg}{sep}options=-csearch_path%3D{schema}"
-        try:
-            for name, url in engines.items():
-                r = run(url, n, Path(tmp))
-                print(f"{name:<9} single API: {r['single_per_s']:6.1f} LSR/s "
-                      f"({r['single_s']:.1f} s) | batch: {r['batch_per_s']:6.1f} LSR/s "
-                      f"({r['batch_s']:.1f} s)"
-                      f" | batch/single {r['ratio']:.2f}x")
-        finally:
-            if pg:
-                with sa.create_engine(pg).begin() as conn:
-                    conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    for name, r in measure(n, pg).items():
+        print(f"{name:<9} single API: {r['single_per_s']:6.1f} LSR/s "
+              f"({r['single_s']:.1f} s) | batch: {r['batch_per_s']:6.1f} LSR/s "
+              f"({r['batch_s']:.1f} s)"
+              f" | batch/single {r['ratio']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else "python3"
+PY = sys.executable  # the Python running the benchmark (make bench: the project's .venv)
 PORT = int(os.environ.get("BENCH_PORT", "5077"))
 CONNECTIONS = 16
 
@@ -40,7 +41,8 @@ function init(args)
 end
 function request()
   counter = counter + 1
-  local tn, an, zip = tns[counter]:match("([^,]+),([^,]+),([^,]+)")
+  -- past the end of this run's TNs, start again (those LSRs are counted as non-201 answers)
+  local tn, an, zip = tns[(counter - 1) % #tns + 1]:match("([^,]+),([^,]+),([^,]+)")
   local body = '{"ccna":"BHW","pon":"W' .. args_tag .. id .. 'N' .. counter ..
     '","ver":"1","an":"' .. an ..
     '","cc":"B451","npdi":"C","reqtyp":"CB","act":"V","ddd":"DDD","agauth":"Y",' ..
@@ -64,16 +66,19 @@ def _env(url: str) -> dict:
 
 
 class Server:
-    """gunicorn app:app with 2 sync workers on the benchmark database."""
+    """gunicorn app:app with 2 sync workers on the benchmark database; `env` adds environment
+    (the API rate limit is off unless it says otherwise: the runs measure the path)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, env: dict[str, str] | None = None) -> None:
         self.url = url
+        self.env = {"PORTGATE_API_RATE_LIMIT": "0", **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         self.process = subprocess.Popen(
             [PY, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level",
-             "warning", "--backlog", "2048", "app:app"], cwd=ROOT, env=_env(self.url))
+             "warning", "--backlog", "2048", "app:app"], cwd=ROOT,
+            env={**_env(self.url), **self.env})
         for _ in range(200):
             try:
                 if _get("/healthz")[0] == 200:
@@ -139,9 +144,10 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def lsr_load(workdir: Path, api_token: str, seconds: int, tag: str, rate: float | None = None
-             ) -> dict:
-    """wrk POSTing distinct 1-TN simple ports; with `rate`, paced to about that many per s."""
+def lsr_load(workdir: Path, api_token: str, seconds: int, tag: str, rate: float | None = None,
+             candidates: Path | None = None) -> dict:
+    """wrk POSTing distinct 1-TN simple ports (lines of `candidates`, default candidates.txt);
+    with `rate`, paced to about that many per s."""
     conns = CONNECTIONS if rate is None else 8
     delay = "" if rate is None else \
         f"function delay() return {max(0.0, conns / rate * 1000 - 2):.2f} end"
@@ -150,7 +156,7 @@ def lsr_load(workdir: Path, api_token: str, seconds: int, tag: str, rate: float 
     script.write_text(LUA.replace("DDD", ddd).replace("DELAY", delay)
                       .replace("args_tag", f'"{tag}"'))
     return _wrk([f"-c{conns}", f"-d{seconds}s"], script,
-                ["/api/v1/lsrs", "2", str(workdir / "candidates.txt"), api_token])
+                ["/api/v1/lsrs", "2", str(candidates or workdir / "candidates.txt"), api_token])
 
 
 def get_load(path: str, seconds: int) -> dict:

@@ -1,12 +1,19 @@
-"""`make bench`: every figure of issue 7, for SQLite and PostgreSQL, with its ratio.
+"""`make bench`: every figure of issues 7 and 17, for SQLite and PostgreSQL, with its ratio.
 
     make bench                      # full: 10 M ported TNs, seed-demo --accounts 1000000
-    BENCH_SCALE=small make bench    # quick: 200,000 TNs, 20,000 accounts (a few minutes)
+    BENCH_SCALE=small make bench    # quick: 200,000 TNs, 30,000 accounts (about 5 minutes)
 
 PostgreSQL: BENCH_DATABASE_URL (default: TEST_DATABASE_URL's server, databases portgate_bench
-and portgate_bench_import, created and dropped here); skipped when unreachable. Work files go
-to BENCH_DIR (default /tmp/portgate-bench; about 1 GB at full scale, removed at the end unless
-BENCH_KEEP=1). Results are printed and written to BENCH_DIR/results.json.
+and portgate_bench_import, created and dropped here); skipped when unreachable. The HTTP figures
+need wrk (`apt-get install -y wrk`); the limiter-on run with Redis storage needs Redis at
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/15). Work files go to BENCH_DIR (default
+/tmp/portgate-bench; about 1 GB at full scale, removed at the end unless BENCH_KEEP=1). Results
+are printed, the summary last (one line per figure: value, target, ✔/✘, ratio, load), and
+written to BENCH_DIR/results.json.
+
+The CLI commands run with a cheap passcode hash (scrypt n=2): the import figures measure the
+load path; the production hash cost is measured on its own (passcodes/s on every core), and a
+file's import takes (its passcodes) / (that rate) more.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_batches  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_npac  # noqa: E402
 import gen_npac  # noqa: E402
@@ -33,13 +41,21 @@ import http_bench  # noqa: E402
 from gateway.demo.accounts import AccountGenerator  # noqa: E402
 from gateway.demo.plan import build_plan  # noqa: E402
 from gateway.services.imports import ACCOUNT_COLUMNS  # noqa: E402
+from validators.passcode import PasscodeKey, hash_passcode  # noqa: E402
 
 SCALES = {
-    "small": {"npac_tns": 200_000, "accounts": 20_000, "account_rows": 100_000, "wrk_s": 5,
-              "lookup_runs": 21, "big_runs": 10},
+    "small": {"npac_tns": 200_000, "accounts": 30_000, "account_rows": 100_000, "wrk_s": 5,
+              "lookup_runs": 21, "big_runs": 10, "batch_n": 100},
     "full": {"npac_tns": 10_000_000, "accounts": 1_000_000, "account_rows": 1_000_000,
-             "wrk_s": 15, "lookup_runs": 51, "big_runs": 40},
+             "wrk_s": 15, "lookup_runs": 51, "big_runs": 40, "batch_n": 200},
 }
+# the CLI's app: a cheap passcode hash (the import and the seed measure the load path)
+APP = "gateway:create_app({'PASSCODE_HASH': {'n': 2, 'r': 1, 'p': 1}})"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+MAX_LSR_RPS = 1000  # TNs set aside per second of a full-load LSR run (each LSR takes its own)
+# (figure, PostgreSQL target, SQLite target) of issue 17; None: no target on that engine
+TARGETS = {"lsr_ratio": 0.25, "half_p99_ms": 50.0, "big_p50_ms": (25.0, None),
+           "import_rps": (200_000, 100_000), "batch_ratio": 1.0}
 ROOT = http_bench.ROOT
 PY = http_bench.PY
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/portgate-bench"))
@@ -55,7 +71,7 @@ def machine() -> dict:
 def flask(url: str, *args: str) -> tuple[float, str]:
     """Run a CLI command on the database; return (seconds, output)."""
     started = time.perf_counter()
-    out = subprocess.run([PY, "-m", "flask", "--app", "app", *args], cwd=ROOT,
+    out = subprocess.run([PY, "-m", "flask", "--app", APP, *args], cwd=ROOT,
                          env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
@@ -137,10 +153,14 @@ def run_engine(name: str, url: str, import_url: str, files: dict, scale: dict) -
                             "rps": scale["npac_tns"] / seconds}
     print(f"npac import-tns: {scale['npac_tns']:,} rows in {seconds:.1f} s = "
           f"{scale['npac_tns'] / seconds:,.0f} rows/s")
+    start_up, _ = flask(import_url, "init-db")  # the CLI's own start-up, for reference
     seconds, _ = flask(import_url, "import-accounts", str(files["accounts"]))
     rows = files["account_rows"]
-    result["import_accounts"] = {"rows": rows, "seconds": seconds, "rps": rows / seconds}
-    print(f"import-accounts: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s")
+    result["import_accounts"] = {"rows": rows, "seconds": seconds, "rps": rows / seconds,
+                                 "start_up": start_up, "load": os.getloadavg()[0]}
+    print(f"import-accounts: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
+          f"(CLI wall time; its start-up alone {start_up:.1f} s; load "
+          f"{result['import_accounts']['load']:.2f})")
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
@@ -154,55 +174,175 @@ def run_engine(name: str, url: str, import_url: str, files: dict, scale: dict) -
 
 def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
     if not shutil.which("wrk"):
-        print("HTTP figures skipped: wrk is not installed (apt-get install -y wrk)")
+        print("HTTP figures SKIPPED: wrk is not installed (apt-get install -y wrk)")
         return {}
     seconds = scale["wrk_s"]
-    wanted = int(seconds * 3000 * 2.2)
-    found = http_bench.simple_port_candidates(engine, WORK / "candidates.txt", wanted)
+    per_run = seconds * MAX_LSR_RPS
+    found = http_bench.simple_port_candidates(engine, WORK / "candidates.txt", int(per_run * 3.5))
+    slices = _candidate_slices(per_run)  # no TN is sent by two runs
     api_token = http_bench.token(url)
     out: dict = {"candidates": found}
     run = f"{name[0]}{int(time.time()) % 46656:03x}"  # PONs unique across runs on one database
-    with http_bench.Server(url):
+
+    def lsr(tag: str, rate: float | None = None) -> dict:
+        figures = http_bench.lsr_load(WORK, api_token, seconds, f"{run}{tag}", rate=rate,
+                                      candidates=slices[tag])
+        return {**figures, "load": os.getloadavg()[0]}
+
+    with http_bench.Server(url):  # API rate limit off: the runs measure the path
         http_bench.get_load("/healthz", 2)  # warm up both workers
-        out["healthz"] = http_bench.get_load("/healthz", seconds)
-        out["readyz"] = http_bench.get_load("/readyz", seconds)
-        out["lsr"] = http_bench.lsr_load(WORK, api_token, seconds, f"{run}f")
-        half = out["lsr"]["rps"] / 2
-        out["lsr_half"] = http_bench.lsr_load(WORK, api_token, seconds, f"{run}h", rate=half)
+        for path in ("healthz", "readyz"):
+            out[path] = {**http_bench.get_load(f"/{path}", seconds), "load": os.getloadavg()[0]}
+        out["lsr"] = lsr("f")
+        out["lsr_half"] = lsr("h", rate=out["lsr"]["rps"] / 2)
         out["big"] = http_bench.big_lsr(engine, api_token, scale["big_runs"], run)
-    for key in ("healthz", "readyz", "lsr", "lsr_half"):
-        r = out[key]
-        print(f"{key:>8}: {r['rps']:8,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:7.2f} ms"
-              f"  errors {r['errors']}")
+        if out["big"]:
+            out["big"]["load"] = os.getloadavg()[0]
+    limit = {"PORTGATE_API_RATE_LIMIT": "100000000"}  # counted on every request, never reached
+    with http_bench.Server(url, {**limit, "PORTGATE_RATELIMIT_STORAGE_URI": "memory://"}):
+        http_bench.get_load("/healthz", 1)
+        out["lsr_limit_memory"] = lsr("m")
+    if _redis_counters() is None:
+        print(f"limiter with Redis SKIPPED: no Redis at {REDIS}")
+    else:
+        with http_bench.Server(url, {**limit, "PORTGATE_RATELIMIT_STORAGE_URI": REDIS}):
+            http_bench.get_load("/healthz", 1)
+            out["lsr_limit_redis"] = lsr("r")
+        out["lsr_limit_redis"]["redis_keys"] = _redis_counters()
+    print(f"simple-port candidates: {found:,} (up to {per_run:,} per full-load run)")
+    for key in ("healthz", "readyz", "lsr", "lsr_half", "lsr_limit_memory", "lsr_limit_redis"):
+        if key in out:
+            r = out[key]
+            print(f"{key:>16}: {r['rps']:8,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 "
+                  f"{r['p99']:7.2f} ms  non-2xx {r['errors']}  load {r['load']:.2f}")
     if out["big"]:
         print(f"500-TN LSR end to end: p50 {out['big']['p50']:.1f} ms, p99 "
               f"{out['big']['p99']:.1f} ms ({out['big']['runs']} runs, {out['big']['statuses']})")
     return out
 
 
-def summary(results: dict, engine_figures: dict) -> None:
-    print("\n== summary (targets of issue 7) ==")
+def _candidate_slices(per_run: int) -> dict[str, Path]:
+    """Split candidates.txt into one file per LSR run (the paced run takes half a share)."""
+    lines = (WORK / "candidates.txt").read_text().splitlines(keepends=True)
+    shares = {"f": 1.0, "h": 0.5, "m": 1.0, "r": 1.0}
+    size = max(1, min(per_run, int(len(lines) / sum(shares.values()))))
+    slices, start = {}, 0
+    for tag, share in shares.items():
+        path = WORK / f"candidates_{tag}.txt"
+        end = start + max(1, int(size * share))
+        chosen = lines[start:end] or lines[:1]  # too few candidates: reuse (counted as non-2xx)
+        path.write_text("".join(chosen))
+        slices[tag], start = path, end
+    return slices
+
+
+def _redis_counters() -> int | None:
+    """How many of the limiter's keys Redis holds; None when Redis does not answer."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS, socket_connect_timeout=1)
+        return sum(1 for _ in client.scan_iter(match="*portgate*"))
+    except Exception:  # noqa: BLE001 - any failure means "no Redis to measure with"
+        return None
+
+
+def passcode_rate(seconds: float = 3.0) -> dict:
+    """Production-cost passcode hashes per second on every core (the import's thread pool)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    key = PasscodeKey(pepper=b"bench")
+    cores = os.cpu_count() or 1
+    done, started = 0, time.perf_counter()
+    with ThreadPoolExecutor(max_workers=cores) as pool:
+        while time.perf_counter() - started < seconds:
+            done += len(list(pool.map(lambda p: hash_passcode(p, key), ["4321"] * cores * 2)))
+    elapsed = time.perf_counter() - started
+    return {"n": key.n, "r": key.r, "p": key.p, "hashes": done, "per_s": done / elapsed,
+            "cores": cores, "load": os.getloadavg()[0]}
+
+
+def run_submit(url: str) -> str | None:
+    """bench/bench_submit.py (the in-process submission timer), when it exists: its output."""
+    script = ROOT / "bench" / "bench_submit.py"
+    if not script.exists():
+        return None
+    out = subprocess.run([PY, str(script)], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "DATABASE_URL": url, "BENCH_DATABASE_URL": url,
+                              "PYTHONPATH": str(ROOT)})
+    return (out.stdout + (f"\n(exit {out.returncode}) {out.stderr[-2000:]}" if out.returncode
+                          else "")).strip()
+
+
+def _line(label: str, value: str, target: str, ok: bool | None, ratio: str, load: float
+          ) -> None:
+    mark = {True: "✔", False: "✘", None: " "}[ok]
+    print(f"  {label:<34} {value:<32} target {target or '-':<18} {mark}  {ratio:<42} "
+          f"load {load:.2f}")
+
+
+def _target(key: str, name: str) -> float | None:
+    goal = TARGETS[key]
+    return (goal[0] if name == "postgres" else goal[1]) if isinstance(goal, tuple) else goal
+
+
+def summary(results: dict, engine_figures: dict, batches: dict, passcodes: dict) -> None:
+    print("\n== summary (targets of issues 7 and 17; ratios within this run) ==")
     for name, r in results.items():
-        h = r["http"] or {"lsr": {"rps": 0.0}, "readyz": {"rps": 1.0}, "healthz": {"rps": 1.0},
-                          "lsr_half": {"rps": 0.0, "p99": 0.0}, "big": {}}
-        lookups = r["lookups"]
         print(f"[{name}]")
-        target = "200,000" if name == "postgres" else "100,000"
-        print(f"  import accounts {r['import_accounts']['rps']:,.0f} rows/s, NPAC TNs "
-              f"{r['import_tns']['rps']:,.0f} rows/s (target {target})")
-        for state, (ours, floor) in lookups.items():
-            print(f"  current_providers {state}: {ours:.2f} ms vs floor {floor:.2f} ms = "
-                  f"{ours / floor:.2f}x (target <= 2x)")
-        print(f"  LSR {h['lsr']['rps']:,.0f} req/s = {h['lsr']['rps'] / h['readyz']['rps']:.2f} x "
-              f"/readyz {h['readyz']['rps']:,.0f} (target >= 0.25), = "
-              f"{h['lsr']['rps'] / h['healthz']['rps']:.2f} x /healthz {h['healthz']['rps']:,.0f}")
-        print(f"  LSR at half load ({h['lsr_half']['rps']:,.0f} req/s): p99 "
-              f"{h['lsr_half']['p99']:.1f} ms (target <= 50 ms)")
+        imp = r["import_accounts"]
+        goal = _target("import_rps", name)
+        net = imp["rows"] / max(0.01, imp["seconds"] - imp["start_up"])
+        _line("import-accounts", f"{imp['rps']:,.0f} rows/s ({imp['rows']:,} rows)",
+              f">= {goal:,.0f} rows/s", imp["rps"] >= goal,
+              f"= {imp['rps'] / goal:.2f} x target ({net:,.0f}/s less start-up)", imp["load"])
+        for state, (ours, floor) in r["lookups"].items():
+            _line(f"current_providers {state}", f"{ours:.2f} ms (floor {floor:.2f})",
+                  "<= 2 x floor", ours / floor <= 2, f"= {ours / floor:.2f} x floor", imp["load"])
+        h = r["http"]
+        if not h:
+            print("  HTTP figures skipped (no wrk)")
+            continue
+        ready, health = h["readyz"]["rps"], h["healthz"]["rps"]
+        _line("/healthz", f"{health:,.0f} req/s", "", None, "", h["healthz"]["load"])
+        _line("/readyz", f"{ready:,.0f} req/s", "", None, f"= {ready / health:.2f} x /healthz",
+              h["readyz"]["load"])
+        lsr = h["lsr"]
+        goal = TARGETS["lsr_ratio"]
+        _line("LSR 1-TN -> FOC (limiter off)", f"{lsr['rps']:,.0f} req/s (non-2xx "
+              f"{lsr['errors']})", f">= {goal} x /readyz", lsr["rps"] / ready >= goal,
+              f"= {lsr['rps'] / ready:.3f} x /readyz", lsr["load"])
+        half = h["lsr_half"]
+        goal = TARGETS["half_p99_ms"]
+        _line("LSR at half load: p99", f"{half['p99']:.1f} ms at {half['rps']:,.0f} req/s",
+              f"<= {goal:.0f} ms", half["p99"] <= goal, f"p50 {half['p50']:.1f} ms",
+              half["load"])
+        for key, storage in (("lsr_limit_memory", "memory"), ("lsr_limit_redis", "Redis")):
+            if key in h:
+                x = h[key]
+                _line(f"LSR, limiter on ({storage})", f"{x['rps']:,.0f} req/s (non-2xx "
+                      f"{x['errors']})", "", None, f"= {x['rps'] / lsr['rps']:.2f} x limiter off"
+                      + (f"; Redis holds {x['redis_keys']} limiter key(s)" if "redis_keys" in x
+                         else ""),
+                      x["load"])
         if h["big"]:
-            print(f"  500-TN LSR p50 {h['big']['p50']:.1f} ms, p99 {h['big']['p99']:.1f} ms "
-                  f"(target p50 <= 80 ms on PostgreSQL)")
-    print(f"[engine] check_lsr 500 TNs median {engine_figures['lsr'][0]:.2f} ms, p99 "
-          f"{engine_figures['lsr'][1]:.2f} ms; due dates {engine_figures['due_dates']:,.0f}/s")
+            goal = _target("big_p50_ms", name)
+            _line("500-TN LSR end to end: p50", f"{h['big']['p50']:.1f} ms (p99 "
+                  f"{h['big']['p99']:.1f})", f"<= {goal:.0f} ms" if goal else "(PostgreSQL only)",
+                  h["big"]["p50"] <= goal if goal else None,
+                  f"= {h['big']['p50'] / goal:.2f} x target" if goal else "", h["big"]["load"])
+        if name in batches:
+            b = batches[name]
+            _line("batch LSRs vs single API LSRs", f"{b['batch_per_s']:.1f} vs "
+                  f"{b['single_per_s']:.1f} LSR/s", ">= 1 x single",
+                  b["ratio"] >= TARGETS["batch_ratio"], f"= {b['ratio']:.2f} x single", b["load"])
+    print("[engine]")
+    _line("check_lsr, 500 TNs", f"median {engine_figures['lsr'][0]:.2f} ms, p99 "
+          f"{engine_figures['lsr'][1]:.2f}", "", None, "", engine_figures["load"])
+    _line("due dates", f"{engine_figures['due_dates']:,.0f} per s", "", None, "",
+          engine_figures["load"])
+    _line("passcode hashes (production cost)", f"{passcodes['per_s']:,.1f} per s", "", None,
+          f"scrypt n={passcodes['n']}, {passcodes['cores']} cores", passcodes["load"])
 
 
 def main() -> None:
@@ -216,20 +356,42 @@ def main() -> None:
     files = generate(scale)
     print(f"generated {scale['npac_tns']:,} ported TNs and {files['account_rows']:,} account "
           f"rows in {time.perf_counter() - started:.1f} s")
+    if not shutil.which("wrk"):
+        print("\n!! wrk is not installed: every HTTP figure (req/s, LSR throughput, latencies) "
+              "will be SKIPPED. Install it: apt-get install -y wrk\n")
     print("\n== pure engine ==")
-    engine_figures = {"lsr": bench_engine.bench_lsr(), "due_dates": bench_engine.bench_due_dates()}
-    results = {}
+    engine_figures = {"lsr": bench_engine.bench_lsr(), "due_dates": bench_engine.bench_due_dates(),
+                      "load": os.getloadavg()[0]}
+    passcodes = passcode_rate()
+    print(f"passcode hashes at production cost: {passcodes['per_s']:,.1f}/s on "
+          f"{passcodes['cores']} cores (file import: + passcodes / this rate)")
+    results, submits = {}, {}
     wanted = os.environ.get("BENCH_ENGINES", "sqlite,postgres").split(",")
     for name, (url, import_url) in databases(wanted).items():
         results[name] = run_engine(name, url, import_url, files, scale)
-    summary(results, engine_figures)
+        submits[name] = run_submit(url)
+        if submits[name] is not None:
+            print(f"bench_submit.py ({name}):\n{submits[name]}")
+    print(f"\n== batch LSRs beside single API LSRs (N={scale['batch_n']} each) ==")
+    pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    batches = bench_batches.measure(scale["batch_n"], pg if "postgres" in results else None,
+                                    tuple(results))
+    for name, b in batches.items():
+        b["load"] = os.getloadavg()[0]
+        print(f"{name}: single {b['single_per_s']:.1f} LSR/s, batch {b['batch_per_s']:.1f} "
+              f"LSR/s = {b['ratio']:.2f}x")
+    summary(results, engine_figures, batches, passcodes)
+    for name, text in submits.items():
+        if text is not None:
+            print(f"[{name}] bench_submit.py (in-process submission):\n{text}")
     info["load_after"] = os.getloadavg()
     (WORK / "results.json").write_text(json.dumps(
-        {"machine": info, "scale": scale_name, "engine": engine_figures, "results": results},
+        {"machine": info, "scale": scale_name, "engine": engine_figures, "results": results,
+         "batches": batches, "passcodes": passcodes, "bench_submit": submits},
         indent=2, default=str))
     print(f"\nload average after: {info['load_after'][0]:.2f}; results in {WORK / 'results.json'}")
     if not os.environ.get("BENCH_KEEP"):
-        for path in [*WORK.glob("*.csv"), WORK / "files.json"]:
+        for path in [*WORK.glob("*.csv"), *WORK.glob("candidates*.txt"), WORK / "files.json"]:
             path.unlink(missing_ok=True)
 
 

@@ -41,6 +41,10 @@ class OrderSearchForm(FlaskForm):
     tn = StringField("TN", validators=[Optional(), _tn])
     status = SelectField("Status", default="", validate_choice=True, choices=choices(
         [("", "Any status")] + [(s, STATUS_LABELS[s]) for s in STATUSES]))
+    # a dashboard tile's set of orders; the view fills the choices from the service that
+    # counts the tiles, so that the list a tile opens is the one it counts
+    show = SelectField("Dashboard set", default="", validate_choice=True,
+                       choices=choices([("", "Any order")]))
     date_from = DateField("Received from", validators=[Optional()])
     date_to = DateField("Received to", validators=[Optional()])
 

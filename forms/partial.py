@@ -37,10 +37,11 @@ def choices_from(formdata: Mapping, tns: Iterable[str]) -> dict[str, str]:
 
 
 def default_choices(working: Iterable[str], tns: Iterable[str], disc: Iterable[str]) -> dict:
-    """Pre-select the table from the LSR as it stands: its TNs port, DISC TNs disconnect."""
+    """Pre-select the table from the LSR as it stands: its TNs port, DISC TNs disconnect; every
+    other TN is not yet chosen (absent), and stays unless marked (§4.6)."""
     porting, disconnect = set(tns), set(disc)
-    return {tn: "port" if tn in porting else "disconnect" if tn in disconnect else "keep"
-            for tn in working}
+    return {tn: "port" if tn in porting else "disconnect" for tn in working
+            if tn in porting or tn in disconnect}
 
 
 def clean_remarks(remarks: str | None) -> str:
@@ -91,8 +92,12 @@ def plan(working: list[str], btn: str, choices: Mapping[str, str], new_btn: str 
 class TableRow:
     tn: str
     status: str  # the TN's status on the CSR
-    choice: str | None  # port | keep | disconnect; None for a TN that is not working
+    choice: str | None  # port | keep | disconnect; None: not yet chosen, or not working
     is_btn: bool
+
+    @property
+    def working(self) -> bool:
+        return self.status == "working"
 
 
 def table_rows(csr_tns: list[dict], btn: str, choices: Mapping[str, str]) -> list[TableRow]:
@@ -101,12 +106,15 @@ def table_rows(csr_tns: list[dict], btn: str, choices: Mapping[str, str]) -> lis
     for item in csr_tns:
         tn, status = str(item.get("tn")), str(item.get("status"))
         working = status == "working"
-        rows.append(TableRow(tn, status, choices.get(tn, "keep") if working else None,
-                             tn == btn))
+        rows.append(TableRow(tn, status, choices.get(tn) if working else None, tn == btn))
     return rows
+
+
+def working_tns(csr_tns: list[dict]) -> list[str]:
+    """The account's working TNs in the CSR's order: the only ones the table can port."""
+    return [str(t.get("tn")) for t in csr_tns if t.get("status") == "working"]
 
 
 def current_choices(csr_tns: list[dict], tns: Iterable[str], remarks: str | None) -> dict:
     """The table's choices as the LSR fields stand (TNs port, DISC TNs disconnect)."""
-    working = [str(t.get("tn")) for t in csr_tns if t.get("status") == "working"]
-    return default_choices(working, tns, parse_disc(remarks)[0])
+    return default_choices(working_tns(csr_tns), tns, parse_disc(remarks)[0])

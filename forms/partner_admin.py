@@ -27,6 +27,19 @@ PRIVILEGES = choices([("csr", "csr · request CSRs"), ("lsr", "lsr · send LSRs 
                       ("view", "view · read orders and CSRs")])
 CONTACT_TYPES = choices([("foc", "FOC"), ("reject", "Reject"), ("completion", "Completion"),
                          ("jeopardy", "Jeopardy"), ("escalation", "Escalation")])
+# notification preferences (issue 15): the categories of gateway.models.partners.NOTICE_CATEGORIES
+NOTICE_CATEGORIES = choices([
+    ("foc", "FOC · confirmations, manual review, cancellations"),
+    ("reject", "Reject · LSR and CSR rejects"),
+    ("completion", "Completion · port completed"),
+    ("expiry", "Expiry · porting window ended"),
+    ("jeopardy", "Jeopardy · overdue FOC, NPAC conflict, end-user dispute or release"),
+    ("notes", "Notes · the port-out desk's notes on orders"),
+    ("batches", "Batches · an LSR batch is done")])
+PEOPLE_DEFAULT = ["completion", "expiry", "foc", "jeopardy", "notes", "reject"]
+PEOPLE_HELP = ("Of what the contact types bring: FOC, reject and completion come with the "
+               "contact type of that name; expiry, jeopardy and notes with jeopardy. Batch "
+               "results reach whoever ticks Batches.")
 ROLES = choices([("partner_user", "Partner user"), ("partner_admin", "Partner administrator")])
 _EMAIL = Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.com.")
 
@@ -57,6 +70,8 @@ class _Access(FlaskForm):
     contact_types = MultiCheckboxField(
         "Notices this user receives", choices=CONTACT_TYPES,
         description="Contact types (business-rules §1.3): who is emailed about what.")
+    notify = MultiCheckboxField("Events this user receives", choices=NOTICE_CATEGORIES,
+                                default=PEOPLE_DEFAULT, description=PEOPLE_HELP)
 
     def set_roles(self, roles: Iterable[Any]) -> None:
         self.named_role.choices = choices([(0, "Choose a role…")]
@@ -102,18 +117,28 @@ class RoleForm(FlaskForm):
         DataRequired("Tick at least one privilege.")])
 
 
+def _contact_types() -> MultiCheckboxField:
+    return MultiCheckboxField("Notices this contact receives", choices=CONTACT_TYPES,
+                              validators=[DataRequired("Tick at least one contact type.")])
+
+
+def _contact_events() -> MultiCheckboxField:
+    return MultiCheckboxField("Events this contact receives", choices=NOTICE_CATEGORIES,
+                              default=PEOPLE_DEFAULT, description=PEOPLE_HELP)
+
+
 class ContactForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=200), _EMAIL])
     phone = StringField("Phone", validators=[DataRequired(), Length(max=30), _phone],
         render_kw={"inputmode": "tel", "autocomplete": "off"})
-    types = MultiCheckboxField("Notices this contact receives", choices=CONTACT_TYPES,
-                               validators=[DataRequired("Tick at least one contact type.")])
+    types = _contact_types()
+    notify = _contact_events()
 
 
 class ContactTypesForm(FlaskForm):
-    types = MultiCheckboxField("Notices this contact receives", choices=CONTACT_TYPES,
-                               validators=[DataRequired("Tick at least one contact type.")])
+    types = _contact_types()
+    notify = _contact_events()
 
 
 class TokenForm(FlaskForm):
@@ -133,6 +158,10 @@ class WebhookForm(FlaskForm):
                          render_kw={"autocomplete": "off"},
                          description="At least 16 characters. Leave empty to keep the current "
                                      "secret, or to have one generated for a new webhook.")
+    events = MultiCheckboxField(
+        "Events the webhook receives", choices=NOTICE_CATEGORIES,
+        default=[c.value for c in NOTICE_CATEGORIES],
+        description="CSR answers, escalations and agent access steps always go.")
     https_only = False  # the view sets it from the configuration
 
     def validate_url(self, field) -> None:

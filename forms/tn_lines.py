@@ -120,3 +120,14 @@ def tns_of(lines: list[TnLine]) -> list[str]:
     engine names it), in input order."""
     return [line.tn or line.raw for line in lines]
 
+
+
+def lines_to_show(lines: list[TnLine], limit: int) -> list[TnLine]:
+    """At most `limit` lines, in input order: every line with a problem first, then valid lines
+    while room is left (the tally still counts them all)."""
+    if len(lines) <= limit:
+        return lines
+    problems = [line for line in lines if line.status != "valid"][:limit]
+    room = limit - len(problems)
+    valid = [line for line in lines if line.status == "valid"][:room]
+    return sorted(problems + valid, key=lambda line: line.number)

@@ -127,21 +127,39 @@ def sup2_due_date(ddd: date, sup_receipt_day: date, order: OrderState,
     return FocDate(on_or_next_business_day(chosen, profile), None, too_far)
 
 
-def check_staff_due_date(due_date: date, receipt_day: date | None,
-                         profile: CarrierProfile) -> list[Finding]:
-    """Refuse a staff FOC date that is not a business day on or after the receipt day (§7.2)."""
+_WEEKEND = ("Saturday", "Sunday")  # not strftime("%A"): that follows the locale
+
+
+def staff_date_problems(due_date: date, receipt_day: date | None, profile: CarrierProfile, *,
+                        today: date | None = None) -> list[str]:
+    """Why a staff FOC date breaks §7.2 (a business day on or after the receipt day and
+    `today`, the decision's local date), in words; empty when the date may be given."""
     if not isinstance(due_date, date):
-        return [finding("R602", "the FOC date is not a date", "due_date")]
+        return ["the FOC date is not a date"]
     due_date = due_date.date() if isinstance(due_date, datetime) else due_date
     problems = []
-    if not is_business_day(due_date, profile):
-        problems.append(f"{due_date.isoformat()} is not a business day")
+    if due_date.weekday() >= 5:
+        problems.append(f"{due_date.isoformat()} is a {_WEEKEND[due_date.weekday() - 5]}, "
+                        "not a business day")
+    elif not is_business_day(due_date, profile):
+        problems.append(f"{due_date.isoformat()} is a company holiday, not a business day")
     if receipt_day is not None and due_date < receipt_day:
         problems.append(f"{due_date.isoformat()} is before the receipt day "
                         f"{receipt_day.isoformat()}")
+    elif today is not None and due_date < today:
+        problems.append(f"{due_date.isoformat()} is in the past (today is {today.isoformat()})")
+    return problems
+
+
+def check_staff_due_date(due_date: date, receipt_day: date | None,
+                         profile: CarrierProfile, *, today: date | None = None) -> list[Finding]:
+    """Refuse a staff FOC date that is not a business day on or after the receipt day and
+    `today` (§7.2); the message says which rule the date breaks."""
+    problems = staff_date_problems(due_date, receipt_day, profile, today=today)
     return [finding("R602", "; ".join(problems), "due_date")] if problems else []
 
 
 __all__ = ["FocDate", "add_business_hours", "check_staff_due_date", "conflict_deadline",
            "csr_due_at", "cutoff_for", "ddd_too_far", "earliest_due_date", "foc_date",
-           "foc_due_at", "interval_for", "porting_window", "receipt", "sup2_due_date"]
+           "foc_due_at", "interval_for", "porting_window", "receipt", "staff_date_problems",
+           "sup2_due_date"]

@@ -226,10 +226,10 @@ def _reviews(orders: _Orders, plan: dict, clock) -> None:
                       passcode_key=orders.passcode_key)
         decisions.decide_order(ctx, lsr, action="foc", due_date=lsr.due_date)
     for lsr in [o for o in waiting if o.status == "manual_review"][:plan["escalations"]]:
+        owner_user = orders.users[SENDERS[lsr.ccna][0]]  # the order's own partner escalates
         escalation, _ = escalations.escalate_order(
             orders.session, lsr, reason="foc_overdue", text="Customer is waiting on the date.",
-            actor=Actor.from_user(orders.users["heron.admin"]), now=orders.now,
-            profile=orders.profile)
+            actor=Actor.from_user(owner_user), now=orders.now, profile=orders.profile)
         if escalation.id % 2:
             escalations.acknowledge(orders.session, escalation, actor=Actor.from_user(desk),
                                     now=orders.now)

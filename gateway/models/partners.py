@@ -15,6 +15,12 @@ PRIVILEGES = ("csr", "lsr", "view")
 PARTNER_ROLES = ("partner_admin", "partner_user")
 STAFF_ROLES = ("staff", "staff_admin")
 CONTACT_TYPES = ("foc", "reject", "completion", "jeopardy", "escalation")
+# notification preferences (issue 15): the event categories a contact, user or webhook receives
+NOTICE_CATEGORIES = ("foc", "reject", "completion", "expiry", "jeopardy", "notes", "batches")
+# "as today": people get every category their contact types bring, batch results only when
+# they opt in; the webhook gets every category (it got lsr_batch.done before preferences)
+DEFAULT_NOTIFY_CSV = "completion,expiry,foc,jeopardy,notes,reject"
+DEFAULT_WEBHOOK_EVENTS_CSV = "batches,completion,expiry,foc,jeopardy,notes,reject"
 
 
 def _csv(values) -> str:
@@ -39,6 +45,10 @@ class Partner(Base):
     webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
     webhook_secret: Mapped[str | None] = mapped_column(sa.String(200))
     webhook_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the notice categories the webhook receives (issue 15; events of no category always go)
+    webhook_events_csv: Mapped[str] = mapped_column(
+        sa.String(80), default=DEFAULT_WEBHOOK_EVENTS_CSV,
+        server_default=DEFAULT_WEBHOOK_EVENTS_CSV)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -52,6 +62,10 @@ class Partner(Base):
     @property
     def is_agent(self) -> bool:
         return self.type == "agent"
+
+    @property
+    def webhook_events(self) -> frozenset[str]:
+        return _split(self.webhook_events_csv)
 
 
 class PartnerSpid(Base):
@@ -169,6 +183,9 @@ class User(Base):
     role_id: Mapped[int | None] = mapped_column(sa.ForeignKey("roles.id"))
     privileges_csv: Mapped[str] = mapped_column(sa.String(40), default="")
     contact_types_csv: Mapped[str] = mapped_column(sa.String(80), default="")
+    # which of the notices its contact types bring the user receives (issue 15)
+    notify_csv: Mapped[str] = mapped_column(sa.String(80), default=DEFAULT_NOTIFY_CSV,
+                                            server_default=DEFAULT_NOTIFY_CSV)
     timezone: Mapped[str] = mapped_column(sa.String(40), default="America/Los_Angeles")
     session_version: Mapped[int] = mapped_column(default=1)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -215,6 +232,10 @@ class User(Base):
         return _split(self.contact_types_csv)
 
     @property
+    def notify(self) -> frozenset[str]:
+        return _split(self.notify_csv)
+
+    @property
     def active(self) -> bool:
         if self.disabled_at is not None:
             return False
@@ -244,12 +265,19 @@ class Contact(Base):
     email: Mapped[str] = mapped_column(sa.String(200))
     phone: Mapped[str] = mapped_column(sa.String(30))
     types_csv: Mapped[str] = mapped_column(sa.String(80))
+    # which of the notices its contact types bring the contact receives (issue 15)
+    notify_csv: Mapped[str] = mapped_column(sa.String(80), default=DEFAULT_NOTIFY_CSV,
+                                            server_default=DEFAULT_NOTIFY_CSV)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def types(self) -> frozenset[str]:
         return _split(self.types_csv)
+
+    @property
+    def notify(self) -> frozenset[str]:
+        return _split(self.notify_csv)
 
 
 class ApiToken(Base):
@@ -273,4 +301,5 @@ class ApiToken(Base):
 __all__ = ["Partner", "PartnerSpid", "AgentApproval", "AccessRequest",
            "ACCESS_REQUEST_STATUSES", "Role", "User", "Contact", "ApiToken",
            "PARTNER_TYPES", "PARTNER_STATUSES", "PRIVILEGES", "PARTNER_ROLES", "STAFF_ROLES",
-           "CONTACT_TYPES", "_csv"]
+           "CONTACT_TYPES", "NOTICE_CATEGORIES", "DEFAULT_NOTIFY_CSV",
+           "DEFAULT_WEBHOOK_EVENTS_CSV", "_csv"]

@@ -38,6 +38,14 @@ def _webhook_page(form, status: int = 200):
         confirm=ConfirmForm()), status
 
 
+def _saved_webhook_form() -> WebhookForm:
+    partner = current_user.partner
+    form = WebhookForm(formdata=None, url=partner.webhook_url or "",
+                       events=sorted(partner.webhook_events))
+    form.https_only = _https_only()
+    return form
+
+
 def _secret_page(secret: str, url: str):
     return no_store(make_response(render_template("partner_admin/secret_once.html",
                                                   kind="webhook", secret=secret, url=url)))
@@ -50,14 +58,14 @@ def webhook():
     form = WebhookForm()
     form.https_only = _https_only()
     if not form.is_submitted():
-        form.url.data = partner.webhook_url or ""
-        return _webhook_page(form)
+        return _webhook_page(_saved_webhook_form())
     if not form.validate():
         return _webhook_page(form, 422)
     try:
         generated = partner_settings.configure_webhook(
             db.session(), partner, form.url.data, form.secret.data, actor=actor(),
-            now=clock.now(), https_only=_https_only(), allow_private=_allow_private())
+            now=clock.now(), https_only=_https_only(), allow_private=_allow_private(),
+            events=form.events.data)
     except GatewayError as err:
         text, status = failed(err)
         flash(NOT_ALLOWED if isinstance(err, WebhookUrlNotAllowed) else text, "error")
@@ -84,6 +92,30 @@ def rotate_webhook_secret():
         flash(NOT_ALLOWED if isinstance(err, WebhookUrlNotAllowed) else text, "error")
         return redirect(url_for("partner_admin.webhook"))
     return _secret_page(secret, partner.webhook_url)
+
+
+@bp.post("/webhook/test")
+@role_required("partner_admin")
+def test_webhook():
+    """Send a signed `webhook.test` now and show what the receiver answered (issue 15)."""
+    if not ConfirmForm().validate():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("partner_admin.webhook"))
+    try:
+        outcome = partner_settings.send_test_notice(
+            db.session(), current_user.partner, actor=actor(), now=clock.now(),
+            https_only=_https_only(), allow_private=_allow_private())
+    except GatewayError as err:
+        flash(failed(err)[0], "error")
+        return redirect(url_for("partner_admin.webhook"))
+    if outcome.ok:
+        flash(f"Test notice {outcome.delivery_id} sent: your webhook answered {outcome.shown}.",
+              "success")
+    else:
+        flash(f"Test notice {outcome.delivery_id} failed: {outcome.shown}. Check the URL, "
+              "that the receiver answers 2xx, and that it checks the signature with the "
+              "current secret.", "error")
+    return redirect(url_for("partner_admin.webhook"))
 
 
 def agents_page(form, status: int = 200, ask=None):

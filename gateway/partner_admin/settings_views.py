@@ -12,6 +12,7 @@ from gateway.errors import GatewayError
 from gateway.partner_admin import bp
 from gateway.portal.common import actor, failed, no_store
 from gateway.services.identity import user_admin
+from gateway.services.outbox import notices
 from gateway.services.partners import contacts, roles
 from gateway.services.partners import tokens as partner_tokens
 
@@ -87,7 +88,7 @@ def list_contacts():
             contact = contacts.add_contact(session, pid, name=form.name.data,
                                            email=form.email.data, phone=form.phone.data,
                                            types=form.types.data, actor=actor(),
-                                           now=clock.now())
+                                           now=clock.now(), notify=form.notify.data)
             flash(f"{contact.name} will be notified of: {', '.join(form.types.data)}.",
                   "success")
             return redirect(url_for("partner_admin.list_contacts"))
@@ -99,8 +100,11 @@ def list_contacts():
     return render_template("partner_admin/contacts.html", form=form,
                            contacts=contacts.partner_contacts(session, pid),
                            users=[u for u in user_admin.partner_users(session, pid)
-                                  if u.disabled_at is None and u.contact_types],
-                           held=contacts.holders(session, pid), confirm=ConfirmForm()), status
+                                  if u.disabled_at is None and (
+                                      u.contact_types
+                                      or notices.received(u.contact_types, u.notify))],
+                           held=contacts.holders(session, pid), received=notices.received,
+                           confirm=ConfirmForm()), status
 
 
 @bp.route("/contacts/<int:contact_id>", methods=["GET", "POST"])
@@ -109,14 +113,14 @@ def edit_contact(contact_id: int):
     session = db.session()
     contact = contacts.partner_contact(session, current_user.partner_id, contact_id)
     form = ContactTypesForm() if request.method == "POST" else ContactTypesForm(
-        formdata=None, types=sorted(contact.types))
+        formdata=None, types=sorted(contact.types), notify=sorted(contact.notify))
     status = 200
     if form.is_submitted():
         status = 422
         if form.validate():
             try:
                 contacts.set_contact_types(session, contact, form.types.data, actor=actor(),
-                                           now=clock.now())
+                                           now=clock.now(), notify=form.notify.data)
                 flash(f"{contact.name} saved.", "success")
                 return redirect(url_for("partner_admin.list_contacts"))
             except GatewayError as err:

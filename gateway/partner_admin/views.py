@@ -46,7 +46,7 @@ def _access_fields(form) -> dict:
     by_role = form.access.data == "named_role"
     return {"role": form.role.data, "privileges": [] if by_role else form.privileges.data,
             "role_id": form.named_role.data if by_role else None,
-            "contact_types": form.contact_types.data}
+            "contact_types": form.contact_types.data, "notify": form.notify.data}
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -86,7 +86,7 @@ def edit_user(user_id: int):
         role=user.role,
         access="named_role" if user.named_role else "privileges",
         privileges=sorted(user.privileges), named_role=user.role_id or 0,
-        contact_types=sorted(user.contact_types))
+        contact_types=sorted(user.contact_types), notify=sorted(user.notify))
     form.set_roles([r for r, _n in roles.list_roles(session, _partner_id())])
     if request.method == "GET" or not form.validate():
         return render_template("partner_admin/user_edit.html", form=form, user=user,

@@ -19,6 +19,7 @@ from gateway.platform import composition
 from gateway.services import policy
 from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
+from gateway.services.orders.tiles import Moment
 
 PARTNER_ROLES = ("partner_admin", "partner_user")
 _CLI_PREFIX = re.compile(r"^--[\w-]+:\s*")
@@ -82,6 +83,11 @@ def user_today() -> date:
     except (KeyError, ValueError):
         zone = ZoneInfo("America/Los_Angeles")
     return clock.now().astimezone(zone).date()
+
+
+def reading_moment() -> Moment:
+    """Now, and today in the user's zone: when the dashboard's sets of orders are judged."""
+    return Moment(clock.now(), user_today())
 
 
 def user_moment(value: datetime | None) -> datetime | None:

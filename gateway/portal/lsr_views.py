@@ -8,14 +8,14 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from forms import lsr as lsr_forms
-from forms import partial
-from forms.tn_lines import MAX_UPLOAD_BYTES, parse_lines, read_upload, tns_of
+from forms import partial, partial_table
+from forms.tn_lines import MAX_UPLOAD_BYTES, lines_to_show, parse_lines, read_upload, tns_of
 from gateway import db
 from gateway.errors import GatewayError
 from gateway.models.orders import OPEN_STATUSES
 from gateway.portal import bp
 from gateway.portal.common import failed, order_context, partner_access, scope
-from gateway.portal.prefill import from_csr, from_order
+from gateway.portal.prefill import default_spid, from_csr, from_order
 from gateway.services import policy
 from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import dry_run as validate_svc
@@ -36,6 +36,14 @@ class Page:
     table_errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     lsr: object = None
+
+    @property
+    def shown_lines(self) -> list:
+        """The lines the page lists (a 600-line paste stays a small page, issue 15)."""
+        return lines_to_show(self.lines, LINES_SHOWN)
+
+
+LINES_SHOWN = 100
 
 
 def _form(ccnas: list[str] | None = None):
@@ -77,21 +85,31 @@ def _csr(form, page: Page):
                                     tns=[line.tn for line in page.lines if line.tn])
 
 
+def _form_tns(form) -> list[str]:
+    return [line.tn for line in parse_lines(form.tns.data) if line.tn]
+
+
+def _posted():
+    return request.form if request.method == "POST" else None
+
+
 def _table(form, csr) -> dict | None:
     if csr is None or not csr.csr:
         return None
     record = csr.csr
-    tns = [line.tn for line in parse_lines(form.tns.data) if line.tn]
-    choices = partial.current_choices(record["tns"], tns, form.remarks.data)
-    posted = partial.choices_from(request.form, choices) if request.method == "POST" else {}
-    choices.update(posted)
-    kept = [tn for tn, c in choices.items() if c == "keep"]
-    new_btn = request.form.get("new_btn") or form.nan.data or ""
-    return {"csr": csr, "rows": partial.table_rows(record["tns"], record["btn"], choices),
-            "btn": record["btn"], "kept": kept, "new_btn": new_btn}
+    view = partial_table.build(record["tns"], record["btn"], _form_tns(form), form.remarks.data,
+                               _posted(), new_btn=request.form.get("new_btn") or form.nan.data
+                               or "")
+    return {"csr": csr, "view": view}
 
 
-def _render(form, page: Page, *, mode: str = "new", status: int = 200):
+def _spids() -> list:
+    ctx = order_context()
+    return portal_reads.spid_choices(ctx.session, ctx.registry, current_user.partner)
+
+
+def _render(form, page: Page, *, mode: str = "new", status: int = 200,
+            spids: list | None = None):
     csr = _csr(form, page)
     if csr is not None and not form.csr_id.data:
         form.csr_id.data = str(csr.id)
@@ -100,6 +118,7 @@ def _render(form, page: Page, *, mode: str = "new", status: int = 200):
         by_field.setdefault(str(finding.get("field")), []).append(finding)
     return render_template("portal/lsr_form.html", form=form, page=page, table=_table(form, csr),
                            by_field=by_field, mode=mode,
+                           spids=_spids() if spids is None else spids,
                            max_tns=order_context().profile.max_tns), status
 
 
@@ -109,8 +128,9 @@ def _apply_table(form, page: Page) -> None:
         page.table_errors.append("No CSR on file for this account: request one first.")
         return
     record = csr.csr
-    working = [t["tn"] for t in record["tns"] if t["status"] == "working"]
-    fill = partial.plan(working, record["btn"], partial.choices_from(request.form, working),
+    choices = partial_table.choices(record["tns"], _form_tns(form), form.remarks.data,
+                                    request.form)
+    fill = partial.plan(partial.working_tns(record["tns"]), record["btn"], choices,
                         request.form.get("new_btn"), form.remarks.data)
     page.table_errors.extend(fill.errors)
     if not fill.errors:
@@ -139,8 +159,10 @@ def new_lsr():
     page = Page(lines=[])
     if request.method == "GET":
         _prefill(form, page)
+        spids = _spids()
+        default_spid(form, spids)
         page.lines = _lines(form)
-        return _render(form, page)
+        return _render(form, page, spids=spids)
     _merge_upload(form)
     page.lines = _lines(form)
     action = request.form.get("action", "lines")

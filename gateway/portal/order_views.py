@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from forms._adapters import choices
 from forms.lsr import next_ver
 from forms.notes import NoteForm
 from forms.orders import CancelForm, DueDateForm, EscalationForm, OrderSearchForm
@@ -21,6 +22,7 @@ from gateway.portal.common import (
     order_context,
     page_arg,
     partner_access,
+    reading_moment,
     scope,
     user_moment,
 )
@@ -28,11 +30,18 @@ from gateway.portal.lsr_views import flash_supplement
 from gateway.services import policy
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders import notes as order_notes
-from gateway.services.orders import queries, supplements, timeline
+from gateway.services.orders import queries, supplements, tiles, timeline
 from gateway.services.orders.cut import cut_words
 from gateway.services.orders.due_note import due_date_note
 from gateway.services.orders.request import LsrRequest
 from gateway.services.portal import reads as portal_reads
+
+
+def _search_form() -> OrderSearchForm:
+    form = OrderSearchForm(request.args)
+    form.show.choices = choices([("", "Any order")] + [
+        (key, order_set.label) for key, order_set in tiles.ORDER_SETS.items()])
+    return form
 
 
 def _filters(form: OrderSearchForm) -> dict:
@@ -40,25 +49,27 @@ def _filters(form: OrderSearchForm) -> dict:
         return {}
     return {"pon_prefix": (form.pon.data or "").strip() or None, "tn": form.tn.data or None,
             "status": form.status.data or None, "date_from": form.date_from.data,
-            "date_to": form.date_to.data}
+            "date_to": form.date_to.data, "show": form.show.data or None,
+            "moment": reading_moment()}
 
 
 @bp.get("/orders")
 @partner_access("view", "lsr")
 def list_orders():
-    form = OrderSearchForm(request.args)
+    form = _search_form()
     filters = _filters(form)
     result = queries.list_lsrs(db.session(), scope(), page=page_arg(),
                                per_page=25, **filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("portal/orders.html", form=form, result=result, args=args,
-                           searched=bool(args))
+                           searched=bool(args),
+                           shown=tiles.ORDER_SETS.get(filters.get("show") or ""))
 
 
 @bp.get("/orders.csv")
 @partner_access("view", "lsr")
 def export_orders():
-    form = OrderSearchForm(request.args)
+    form = _search_form()
     if not form.validate():  # never export everything while the page shows an error
         problems = [f"{form[name].label.text}: {' '.join(errors)}"
                     for name, errors in form.errors.items()]

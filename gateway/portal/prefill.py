@@ -19,12 +19,17 @@ def from_csr(form, req) -> list[str]:
     cannot be simple) the name and address exactly as the CSR holds them."""
     record = req.csr or {}
     address = record.get("service_address") or {}
+    working = [t["tn"] for t in record.get("tns", []) if t["status"] == "working"]
     data = {"an": record.get("account_number", ""), "atn": record.get("btn", ""),
-            "eu_zip": address.get("zip", ""), "csr_id": str(req.id), "ver": "1",
-            "tns": "\n".join(t["tn"] for t in record.get("tns", []) if t["status"] == "working")}
+            "eu_zip": address.get("zip", ""), "csr_id": str(req.id), "ver": "1"}
     if req.ccna in _values(form.ccna):
         data["ccna"] = req.ccna
     notes = [f"Filled from CSR {req.id} (account {record.get('account_number')})."]
+    if len(working) == 1:
+        data["tns"] = working[0]
+    elif working:  # the table below chooses: "Port all" for the whole account (issue 15)
+        notes.append(f"The account has {len(working)} working TNs: mark the ones to port in "
+                     "the partial-port table below (Port all for the whole account).")
     if not record.get("simple_port_eligible"):
         data["eu_name"] = record.get("customer_name", "")
         data.update({f"eu_{part}": address.get(part, "") for part in ADDRESS_TO_EU})
@@ -37,6 +42,13 @@ def from_csr(form, req) -> list[str]:
                      "lifted with the carrier first.")
     _put(form, data)
     return notes
+
+
+def default_spid(form, spids: list) -> None:
+    """A new LSR names the partner's SPID in CC and NNSP when it has exactly one (issue 15);
+    with several, none is pre-chosen: the form offers them (docs/decisions.md)."""
+    if len({s.spid for s in spids}) == 1 and not (form.cc.data or form.nnsp.data):
+        form.cc.data = form.nnsp.data = spids[0].spid
 
 
 def from_order(form, lsr) -> tuple[list[dict], list[str]]:

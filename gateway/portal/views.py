@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_login import current_user
 
 from forms._adapters import choices
 from forms.orders import StateForm
-from gateway import clock, db
+from gateway import db
+from gateway.platform import composition
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.portal import bp
-from gateway.portal.common import partner_access, scope, user_today
+from gateway.portal.common import partner_access, reading_moment, scope
 from gateway.services.desk import dashboards
 from gateway.services.escalations import ladder as escalations
 from gateway.services.orders.cut import cut_words
@@ -18,12 +20,13 @@ from gateway.services.portal import reads as portal_reads
 @bp.get("/")
 @partner_access()
 def home():
-    session, now = db.session(), clock.now()
-    visible = scope()
-    summary = dashboards.partner_summary(session, visible, now=now, profile=carrier_profile())
-    lists = portal_reads.dashboard_lists(session, visible, today=user_today(), now=now)
+    session, visible, moment = db.session(), scope(), reading_moment()
+    summary = dashboards.partner_summary(session, visible, moment)
+    lists = portal_reads.dashboard_lists(session, visible, moment)
     profile = carrier_profile()
-    return render_template("portal/home.html", summary=summary, lists=lists,
+    spids = portal_reads.spid_choices(session, composition.registry(session),
+                                      current_user.partner)
+    return render_template("portal/home.html", summary=summary, lists=lists, spids=spids,
                            cut_words=lambda o, short=False: cut_words(o, profile, short=short))
 
 

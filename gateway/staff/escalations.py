@@ -27,9 +27,10 @@ from gateway.staff.common import actor, admin_required, choice_arg
 def escalation_list():
     show = choice_arg("show", escalation_desk.FILTERS, "open")
     state = choice_arg("state", carrier_profile().states)
-    rows = escalation_desk.escalation_rows(db.session(), show=show, state=state)
+    now = clock.now()
+    rows = escalation_desk.escalation_rows(db.session(), show=show, state=state, now=now)
     return render_template("staff/escalations.html", rows=rows, show=show, state=state,
-                           states=sorted(carrier_profile().states), now=clock.now(),
+                           states=sorted(carrier_profile().states), now=now,
                            confirm=ConfirmForm(), resolve_form=ResolveForm(formdata=None))
 
 

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 
 from forms.notes import StaffNoteForm
 from forms.protection import HoldDecisionForm
-from forms.staff import FocDecisionForm, RejectDecisionForm, add_error
+from forms.staff import ConfirmForm, FocDecisionForm, RejectDecisionForm, add_error
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import Account, Partner
@@ -50,8 +50,9 @@ def home():
 def queue():
     now = clock.now()
     kind = choice_arg("kind", ("lsr", "escalation", "note"))
-    rows = review.queue_rows(db.session(), now=now, kind=kind)
-    return render_template("staff/queue.html", rows=rows, kind=kind, now=now)
+    overdue = choice_arg("overdue", ("1",)) == "1"
+    rows = review.queue_rows(db.session(), now=now, kind=kind, overdue=overdue)
+    return render_template("staff/queue.html", rows=rows, kind=kind, overdue=overdue, now=now)
 
 
 def _load(lsr_id: int, *, for_update: bool = False):
@@ -70,7 +71,7 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, note_form=None, statu
     session, profile = db.session(), carrier_profile()
     reject_form = reject_form or RejectDecisionForm(formdata=None)
     reject_form.setup()
-    dates = review.decision_dates(lsr, profile)
+    dates = review.decision_dates(order_context(), lsr)
     if foc_form is None:
         foc_form = FocDecisionForm(formdata=None)
         foc_form.due_date.data = dates.grant_date or dates.proposed
@@ -118,6 +119,21 @@ def issue_foc(lsr_id: int):
                   "success")
             return redirect(url_for(".order", lsr_id=lsr.id))
     return _render_order(lsr, foc_form=form, status=422)
+
+
+@bp.post("/orders/<int:lsr_id>/grant-expedite")
+def grant_expedite(lsr_id: int):
+    """One click: the FOC on exactly the date the partner asked for (§7.2)."""
+    lsr = _load(lsr_id, for_update=True)
+    if ConfirmForm().validate_on_submit():
+        try:
+            decisions.grant_expedite(order_context(), lsr)
+        except GatewayError as err:
+            flash(err.message, "error")
+            return _render_order(lsr, status=err.status if err.status == 409 else 422)
+        flash(f"Expedite granted for PON {lsr.pon}: FOC due {lsr.due_date.isoformat()}, the "
+              "date the partner asked for.", "success")
+    return redirect(url_for(".order", lsr_id=lsr.id))
 
 
 @bp.post("/orders/<int:lsr_id>/reject")

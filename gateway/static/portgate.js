@@ -66,6 +66,32 @@
     });
   }
 
+  /* A table wider than its box (a phone) scrolls inside it: such a box becomes a labelled tab
+     stop so that keyboards can scroll it too (WCAG 2.1.1); boxes that fit stay out of the way. */
+  function scrollables() {
+    const boxes = $$(".table-wrap:not([tabindex])");
+    if (!boxes.length) return;
+    const name = (box) => {
+      const caption = $("caption", box);
+      const scope = box.closest("section, fieldset, .card") || $("main");
+      const heading = scope && $("h2, h3, legend, h1", scope);
+      return ((caption || heading || {}).textContent || "Table").trim().replace(/\s+/g, " ");
+    };
+    const mark = () => boxes.forEach((box) => {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name(box));
+      } else {
+        box.removeAttribute("tabindex"); box.removeAttribute("role"); box.removeAttribute("aria-label");
+      }
+    });
+    mark();
+    let timer = null;
+    window.addEventListener("resize", () => { window.clearTimeout(timer); timer = window.setTimeout(mark, 200); });
+  }
+
   /* User access: privileges or a named role, one at a time. */
   function accessChoice() {
     const radios = $$('input[name="access"]');
@@ -105,6 +131,9 @@
     });
     const wrap = document.createElement("div");
     wrap.className = "table-wrap lines";
+    wrap.tabIndex = 0;  // it scrolls: keyboards reach it (as in _tn_lines.html)
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", "TN lines as checked");
     const table = document.createElement("table");
     table.innerHTML = "<thead><tr><th scope=col>Line</th><th scope=col>As written</th><th scope=col>TN</th><th scope=col>Check</th></tr></thead>";
     const body = document.createElement("tbody");
@@ -154,48 +183,9 @@
     return check;
   }
 
-  /* Partial-port table: port / keep / disconnect fill PORTED NBR, MI, NAN and REMARKS
-     (the same mapping as forms/partial.py on the server). */
-  function partialTable(recheck) {
-    const box = $("#partial-table");
-    if (!box) return;
-    const btn = box.dataset.btn;
-    const rows = $$("tr[data-tn]", box);
-    const select = $("#new_btn");
-    const clean = (text) => text.replace(/\bPARTIAL\s+PORT\b[\s.;,]*/gi, " ")
-      .replace(/\bDISC\b[\s:]*[\d()\-.\s,;]*/gi, " ").replace(/\s+/g, " ").replace(/^[\s;,]+|[\s;,]+$/g, "");
-    const fill = () => {
-      const pick = {};
-      rows.forEach((tr) => { const c = $('input[type=radio]:checked', tr); pick[tr.dataset.tn] = c ? c.value : "keep"; });
-      const working = rows.map((tr) => tr.dataset.tn);
-      const port = working.filter((t) => pick[t] === "port");
-      const disc = working.filter((t) => pick[t] === "disconnect");
-      const partial = port.length > 0 && port.length < working.length;
-      if (select) {
-        $$("option", select).forEach((o) => { if (o.value) o.disabled = pick[o.value] !== "keep"; });
-        if (select.value && pick[select.value] !== "keep") select.value = "";
-        $("#new-btn-field").hidden = !(partial && port.includes(btn));
-      }
-      $("#tns").value = port.join("\n");
-      $("#mi").value = partial ? "A" : "";
-      $("#nan").value = partial && port.includes(btn) && select ? select.value : "";
-      const words = (partial ? ["PARTIAL PORT"] : []).concat(disc.length ? ["DISC " + disc.join(", ")] : []);
-      const rest = clean($("#remarks").value);
-      $("#remarks").value = words.concat(rest ? [rest] : []).join("; ").slice(0, 500);
-      if (recheck) recheck();
-    };
-    rows.forEach((tr) => $$('input[type=radio]', tr).forEach((r) => r.addEventListener("change", fill)));
-    if (select) select.addEventListener("change", fill);
-    if (select) {
-      const pick = {};
-      rows.forEach((tr) => { const c = $('input[type=radio]:checked', tr); pick[tr.dataset.tn] = c ? c.value : "keep"; });
-      const port = rows.map((tr) => tr.dataset.tn).filter((t) => pick[t] === "port");
-      $("#new-btn-field").hidden = !(port.length < rows.length && port.includes(btn));
-    }
-  }
-
   document.addEventListener("DOMContentLoaded", () => {
     focusErrors(); confirmations(); printing(); copying(); clocks(); navToggle(); accessChoice();
-    partialTable(tnLines());
+    scrollables();
+    tnLines();
   });
 })();

@@ -2,6 +2,9 @@
 
 Each test gets a fresh database (a SQLite file, or a fresh PostgreSQL schema), a live server in a
 thread with CSRF on, and a page; a failing test leaves a screenshot in test-artifacts/screenshots.
+Every document the test's pages load is checked by axe-core (tests/browser/a11y.py); a violation
+fails the test. Waits are generous (CI runs the suite on two busy cores): assert with Playwright's
+auto-waiting `expect`, and wait for the next document after a click that navigates (`follow`).
 """
 from __future__ import annotations
 
@@ -9,13 +12,16 @@ import os
 import re
 import shutil
 import threading
+import warnings
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from gateway import create_app
+from tests.browser.a11y import AXE_JS, AxeCollector
 from tests.conftest import (
     EXAMPLES,
     FAST_HASH,
@@ -28,6 +34,7 @@ from tests.conftest import (
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 15_000  # actions, navigations and `expect` assertions
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]
 
@@ -38,6 +45,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+expect.set_options(timeout=TIMEOUT_MS)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -45,8 +55,81 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test that passed fails if any page it loaded had an accessibility violation."""
+    result = yield
+    collector = item.funcargs.get("axe")
+    if isinstance(collector, AxeCollector) and collector.enabled:
+        collector.settle()
+        if collector.violations:
+            raise AssertionError(collector.report())
+    return result
+
+
 @pytest.fixture(scope="session")
-def browser():
+def axe_enabled() -> bool:
+    """Whether axe-core is installed (`make test` runs npm ci); CI requires it."""
+    if AXE_JS.exists():
+        return True
+    if os.environ.get("PORTGATE_REQUIRE_BROWSER"):
+        pytest.fail(f"PORTGATE_REQUIRE_BROWSER is set but {AXE_JS} is missing: run `make test` "
+                    "(or `npm ci`) to install axe-core from package-lock.json")
+    warnings.warn(f"{AXE_JS} is missing: the browser tests run without their accessibility "
+                  "checks (`make test` installs axe-core with npm)", stacklevel=1)
+    return False
+
+
+@pytest.fixture
+def axe(axe_enabled) -> AxeCollector:
+    """The accessibility violations of this test's pages."""
+    return AxeCollector(enabled=axe_enabled)
+
+
+class CheckedBrowser:
+    """The session's Chromium as the tests see it: each new context is checked by axe and has
+    the generous default timeouts; a context closed by the test is settled first."""
+
+    def __init__(self, chromium, collector: AxeCollector):
+        self._chromium = chromium
+        self._axe = collector
+        self._contexts: list = []
+
+    def new_context(self, **options):
+        context = self._chromium.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        if options.get("java_script_enabled", True):
+            # axe is a script: a context with scripts off is checked by its scripted twin
+            self._axe.watch(context)
+        close = context.close
+
+        def settle_then_close(**kwargs):
+            self._axe.release(context)
+            close(**kwargs)
+
+        context.close = settle_then_close
+        self._contexts.append(context)
+        return context
+
+    def close_all(self) -> None:
+        for context in self._contexts:
+            context.close()
+
+    def __getattr__(self, name):
+        return getattr(self._chromium, name)
+
+
+@pytest.fixture
+def browser(chromium, axe):
+    """New contexts on the session's Chromium, checked by axe; closed at the end of the test."""
+    checked = CheckedBrowser(chromium, axe)
+    yield checked
+    checked.close_all()
+
+
+@pytest.fixture(scope="session")
+def chromium():
     """One headless Chromium per test worker."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("PORTGATE_REQUIRE_BROWSER"):
@@ -143,7 +226,6 @@ def live(request, tmp_path):
 def page(browser, live, request):
     """A fresh browser context and page; a screenshot is saved when the test fails."""
     context = browser.new_context(base_url=live.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
     report = getattr(request.node, "rep_call", None)
@@ -154,10 +236,19 @@ def page(browser, live, request):
     context.close()
 
 
+def follow(page, target) -> None:
+    """Click (or press, for a callable) something that loads a new document, and wait until
+    that document has loaded: what a user sees after a form post or a link."""
+    with page.expect_navigation():
+        if callable(target):
+            target()
+        else:
+            target.click()
+
+
 def login(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form."""
+    """Sign in through the login form (the next page has loaded when this returns)."""
     page.goto("/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    page.wait_for_load_state()
+    follow(page, page.get_by_role("button", name=re.compile("sign in", re.I)))

@@ -49,3 +49,13 @@ def busy_desk(live) -> dict:
     api(live, ace, "/api/v1/csr-requests", {"tn": "5415550142", "agauth": "Y", "ccna": "BHW",
                                             "loa": loa})
     return {"token": token, "rejected": rejected, "expedite": expedite, "foc": focd}
+
+
+def fill_lsr_request(page, pon: str, ddd: str) -> None:
+    """Type the LSR fields a form started from a CSR leaves blank (CC comes with the SPID)."""
+    page.get_by_label("PON", exact=True).fill(pon)
+    page.get_by_label("NPDI", exact=True).select_option("C")
+    page.get_by_label("DDD", exact=True).fill(ddd)
+    page.get_by_label("AGAUTH = Y", exact=False).check()
+    page.get_by_label("INIT", exact=True).fill("Sam Ortiz")
+    page.get_by_label("TEL NO (INIT)", exact=True).fill("5419990123")

@@ -4,6 +4,7 @@ With PORTGATE_SCREENSHOTS=1 it saves docs/screenshots/batch-*.png."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,8 @@ from playwright.sync_api import expect
 
 from gateway.platform.worker import Worker
 from tests.batch_helpers import csv_file, park_accounts
-from tests.browser.conftest import login
+from tests.browser.a11y import axe_check
+from tests.browser.conftest import follow, login
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 N = 500
@@ -41,18 +43,18 @@ def test_500_lsr_csv_batch_uploads_previews_progresses_and_shows_results(live, p
     shots = DOCS if os.environ.get("PORTGATE_SCREENSHOTS") else tmp_path
 
     login(page, "heron")
-    page.get_by_role("link", name="Batches").click()
+    follow(page, page.get_by_role("link", name="Batches"))
     with page.expect_download() as template:
         page.get_by_role("link", name="Download the template CSV").click()
     assert template.value.suggested_filename == "lsr-batch-template.csv"
     page.get_by_label("CSV file of LSRs").set_input_files(str(path))
-    page.get_by_role("button", name="Preview the rows").click()
-    assert page.get_by_text(f"{N} LSRs with {N} TNs").is_visible()
-    assert page.locator("#preview tbody tr").count() == N
+    follow(page, page.get_by_role("button", name="Preview the rows"))
+    expect(page.get_by_text(f"{N} LSRs with {N} TNs")).to_be_visible()
+    expect(page.locator("#preview tbody tr")).to_have_count(N)
     page.screenshot(path=str(shots / "batch-preview.png"))
     page.get_by_role("button", name=f"Send {N} LSRs").click()
     page.wait_for_url("**/portal/batches/*")
-    assert page.locator("#batch-progress").get_attribute("value") == "0"
+    expect(page.locator("#batch-progress")).to_have_attribute("value", "0")
     page.evaluate("window.__sameDocument = true")
 
     stop = threading.Event()
@@ -66,6 +68,7 @@ def test_500_lsr_csv_batch_uploads_previews_progresses_and_shows_results(live, p
         # far enough for the screenshot to show the bar and the first rows of results
         poll(lambda: value() >= 60 and page.locator("#batch-results tbody tr").count(), 120)
         partway = value()
+        axe_check(page)  # the bar and the rows so far, drawn by the script
         page.screenshot(path=str(shots / "batch-progress.png"))
         expect(page.locator("#batch-status")).to_have_attribute("data-status", "done",
                                                                 timeout=300_000)
@@ -74,10 +77,12 @@ def test_500_lsr_csv_batch_uploads_previews_progresses_and_shows_results(live, p
         worker.join(60)
     assert 0 < partway <= N
     assert page.evaluate("window.__sameDocument") is True  # progress came without a reload
-    assert page.locator("#batch-done").inner_text() == str(N)
+    expect(page.locator("#batch-done")).to_have_text(str(N))
     expect(page.locator("#batch-results tbody tr")).to_have_count(N)
-    assert page.locator("#batch-results .badge.created").count() == N
-    assert page.locator("#batch-results tbody tr").first.inner_text().startswith("1\tPARK000")
+    expect(page.locator("#batch-results .badge.created")).to_have_count(N)
+    expect(page.locator("#batch-results tbody tr").first).to_have_text(
+        re.compile(r"^1\tPARK000"), use_inner_text=True)
+    axe_check(page)  # the results the script swapped in
     page.screenshot(path=str(shots / "batch-results.png"))
     with page.expect_download() as results:
         page.get_by_role("link", name="Download results CSV").click()

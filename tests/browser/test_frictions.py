@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.browser.a11y import axe_check
 from tests.browser.conftest import login
 from tests.browser.portal_data import carrier
 
@@ -20,3 +21,4 @@ def test_tns_pasted_several_to_a_line_are_each_checked_and_shown_as_written(live
     expect(rows).to_have_count(4)
     expect(rows.nth(2).locator("td").nth(1)).to_have_text("541 555 0142")
     expect(rows.nth(3).locator("td").nth(2)).to_have_text("5415550303")
+    axe_check(page)  # the lines the script drew

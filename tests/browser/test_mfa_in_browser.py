@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from gateway import clock
-from tests.browser.conftest import login
+from tests.browser.conftest import follow, login
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -41,48 +41,49 @@ def test_staff_admin_enrols_signs_in_with_a_code_and_a_recovery_code_then_idles_
 
     # first sign-in: the password, then the QR code and its key
     login(page, "deskadmin")
-    assert page.url.endswith("/login/enrol")
+    expect(page).to_have_url(re.compile(r"/login/enrol$"))
     qr = page.get_by_role("img", name=re.compile("QR code"))
-    assert qr.is_visible() and qr.get_attribute("src").startswith("data:image/svg+xml")
+    expect(qr).to_be_visible()
+    expect(qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
     page.screenshot(path=str(shots / "mfa-enrol.png"), full_page=True)
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     totp = pyotp.TOTP(secret)
     page.get_by_label("Code").fill(totp.at(wall.now()))
-    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    follow(page, page.get_by_role("button", name="Turn on two-step sign-in"))
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
     codes = page.locator("#recovery-codes li").all_inner_texts()
-    assert len(codes) == 10
     page.screenshot(path=str(shots / "mfa-recovery-codes.png"), full_page=True)
-    page.get_by_role("link", name=re.compile("continue")).click()
-    assert page.url.endswith("/staff/")
-    page.get_by_role("button", name="Sign out").click()
+    follow(page, page.get_by_role("link", name=re.compile("continue")))
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    follow(page, page.get_by_role("button", name="Sign out"))
 
     # second sign-in: the password, then a code from the app (a later time step)
     wall.advance(seconds=30)
     login(page, "deskadmin")
-    assert page.url.endswith("/login/code")
+    expect(page).to_have_url(re.compile(r"/login/code$"))
     page.screenshot(path=str(shots / "mfa-code.png"), full_page=True)
     page.get_by_label("Code").fill(totp.at(wall.now()))
-    page.get_by_role("button", name="Verify").click()
-    assert page.url.endswith("/staff/")
-    page.get_by_role("button", name="Sign out").click()
+    follow(page, page.get_by_role("button", name="Verify"))
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    follow(page, page.get_by_role("button", name="Sign out"))
 
     # third: no phone at hand, a recovery code instead
     login(page, "deskadmin")
     page.get_by_label("Code").fill(codes[0])
-    page.get_by_role("button", name="Verify").click()
-    assert page.url.endswith("/staff/")
-    assert page.get_by_text("You used a recovery code; 9 are left").is_visible()
+    follow(page, page.get_by_role("button", name="Verify"))
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    expect(page.get_by_text("You used a recovery code; 9 are left")).to_be_visible()
 
     # 31 minutes without a request: the next page is the login, saying why
     wall.advance(minutes=31)
     page.goto("/staff/partners")
-    assert "/login" in page.url
-    assert page.get_by_text("signed out after 30 minutes without activity").is_visible()
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.get_by_text("signed out after 30 minutes without activity")).to_be_visible()
     page.screenshot(path=str(shots / "mfa-signed-out.png"), full_page=True)
 
     # the recovery code used once does not work again
     login(page, "deskadmin")
     page.get_by_label("Code").fill(codes[0])
-    page.get_by_role("button", name="Verify").click()
+    follow(page, page.get_by_role("button", name="Verify"))
     expect(page.get_by_text("That code is not right").first).to_be_visible()
-    assert page.url.endswith("/login/code")
+    expect(page).to_have_url(re.compile(r"/login/code$"))

@@ -11,9 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gateway.models import Lsr, OrderNote
-from tests.browser.conftest import login
+from tests.browser.conftest import follow, login
 from tests.conftest import EXAMPLES
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -58,7 +59,6 @@ def _rows(live, statement):
 
 def _partner_page(browser, live):
     context = browser.new_context(base_url=live.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
     return context, context.new_page()
 
 
@@ -76,26 +76,23 @@ def test_desk_asks_for_the_loa_and_reads_the_partners_pdf_in_the_thread(
     page.get_by_label("Note", exact=True).fill("Please send the end user's signed LOA for this "
                                                "port.")
     page.get_by_label(re.compile("Request information from the partner")).check()
-    page.get_by_role("button", name="Send the note").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("Information requested: the order awaits the partner.").is_visible()
-    assert page.locator("#notes .note.request-info").count() == 1
+    follow(page, page.get_by_role("button", name="Send the note"))
+    expect(page.get_by_text("Information requested: the order awaits the partner.")).to_be_visible()
+    expect(page.locator("#notes .note.request-info")).to_have_count(1)
 
     # the partner sees it on its dashboard and its order, and answers with the PDF
     context, partner = _partner_page(browser, live)
     login(partner, "heron")
-    assert partner.get_by_role("heading", name="The LNP desk asks for information").is_visible()
-    partner.locator("#awaiting-partner a").first.click()
-    partner.wait_for_load_state()
-    assert partner.get_by_role("heading", name="Awaiting your answer").is_visible()
+    expect(partner.get_by_role("heading", name="The LNP desk asks for information")).to_be_visible()
+    follow(partner, partner.locator("#awaiting-partner a").first)
+    expect(partner.get_by_role("heading", name="Awaiting your answer")).to_be_visible()
     partner.get_by_label("Note", exact=True).fill("Signed LOA attached (scanned today).")
     partner.get_by_label("Attachment (optional)").set_input_files(
         files=[{"name": "nakamura-loa.pdf", "mimeType": "application/pdf", "buffer": PDF}])
-    partner.get_by_role("button", name="Send the note").click()
-    partner.wait_for_load_state()
-    assert partner.get_by_text("Your note was sent to the carrier's LNP desk.").is_visible()
-    assert partner.get_by_role("heading", name="Awaiting your answer").count() == 0
-    assert partner.locator("#notes .note").count() == 2
+    follow(partner, partner.get_by_role("button", name="Send the note"))
+    expect(partner.get_by_text("Your note was sent to the carrier's LNP desk.")).to_be_visible()
+    expect(partner.get_by_role("heading", name="Awaiting your answer")).to_have_count(0)
+    expect(partner.locator("#notes .note")).to_have_count(2)
     partner.locator("#notes").scroll_into_view_if_needed()
     shot(partner, "notes-partner-thread")
     context.close()
@@ -103,11 +100,10 @@ def test_desk_asks_for_the_loa_and_reads_the_partners_pdf_in_the_thread(
     # the desk finds the answer in its queue and reads the PDF
     page.goto("/staff/queue?kind=note")
     row = page.locator("table.queue tbody tr").first
-    assert "note" in row.inner_text()
-    row.get_by_role("link", name=re.compile("Answer")).click()
-    page.wait_for_load_state()
+    expect(row).to_contain_text("note")
+    follow(page, row.get_by_role("link", name=re.compile("Answer")))
     link = page.locator("#notes").get_by_role("link", name="nakamura-loa.pdf")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     download = page.request.get(live.url + link.get_attribute("href"))
     assert download.ok and download.body() == PDF
     assert download.headers["content-type"] == "application/pdf"
@@ -130,7 +126,7 @@ def test_desk_issues_a_coordinated_foc_with_a_time_the_partner_then_sees(
     partner.goto("/portal/lsrs/new")
     partner.get_by_label(re.compile("CHC = Y")).check()
     partner.get_by_label("DFDT").fill("10:30")
-    assert "HH:MM" in partner.locator("#dfdt-field").inner_text()
+    expect(partner.locator("#dfdt-field")).to_contain_text("HH:MM")
     partner.locator("#chc-field").scroll_into_view_if_needed()
     shot(partner, "coordinated-lsr-form")
 
@@ -142,23 +138,22 @@ def test_desk_issues_a_coordinated_foc_with_a_time_the_partner_then_sees(
 
     login(page, "desk")
     page.goto(f"/staff/orders/{order['id']}")
-    assert page.get_by_role("heading", name="Decide the coordinated cut").is_visible()
-    assert page.get_by_label(re.compile("Cut time")).input_value() == "10:30"
+    expect(page.get_by_role("heading", name="Decide the coordinated cut")).to_be_visible()
+    expect(page.get_by_label(re.compile("Cut time"))).to_have_value("10:30")
     page.get_by_label("FOC due date").fill("2026-12-10")
-    page.get_by_role("button", name="Issue the FOC").click()
-    page.wait_for_load_state()
-    assert page.get_by_text("FOC issued for PON BHWCUT1: due 2026-12-10 at 10:30 local."
-                            ).is_visible()
-    assert "cut at 10:30 PT on 2026-12-10" in page.locator(".cut-time").first.inner_text()
+    follow(page, page.get_by_role("button", name="Issue the FOC"))
+    expect(page.get_by_text("FOC issued for PON BHWCUT1: due 2026-12-10 at 10:30 local.")
+           ).to_be_visible()
+    expect(page.locator(".cut-time").first).to_contain_text("cut at 10:30 PT on 2026-12-10")
     shot(page, "coordinated-staff-foc")
     assert [tuple(r) for r in _rows(live, sa.select(Lsr.due_date, Lsr.due_time))] == \
         [(date(2026, 12, 10), "10:30")]
 
     partner.goto(f"/portal/orders/{order['id']}")
-    assert partner.locator(".cut-time").first.inner_text() == "10:30 PT on 2026-12-10"
+    expect(partner.locator(".cut-time").first).to_have_text("10:30 PT on 2026-12-10")
     shot(partner, "coordinated-partner-foc")
     partner.goto("/portal/")
     cuts = partner.locator("#coordinated-cuts")
-    assert "cut at 10:30 PT on 12-10" in cuts.inner_text()
+    expect(cuts).to_contain_text("cut at 10:30 PT on 12-10")
     shot(partner, "coordinated-dashboard")
     context.close()

@@ -6,7 +6,10 @@ import os
 import re
 from pathlib import Path
 
-from tests.browser.conftest import login
+from playwright.sync_api import expect
+
+from tests.browser.a11y import axe_check
+from tests.browser.conftest import follow, login
 from tests.browser.portal_data import busy_desk
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -17,9 +20,9 @@ def _shooter(page, tmp_path):
     target.mkdir(parents=True, exist_ok=True)
 
     def shot(name: str, heading: str) -> None:
-        assert page.get_by_role("heading", level=1).first.inner_text().find(heading) >= 0, \
-            f"{name}: {page.url}"
-        assert not page.locator(".error-summary").count() or name.endswith("errors")
+        expect(page.get_by_role("heading", level=1).first).to_contain_text(heading)
+        if not name.endswith("errors"):
+            expect(page.locator(".error-summary")).to_have_count(0)
         page.screenshot(path=str(target / f"{name}.png"), full_page=True)
 
     return shot
@@ -32,7 +35,7 @@ def test_every_partner_page_renders_on_realistic_data(live, page, tmp_path):
     shot("portal-login", "Sign in")
     login(page, "heron")
     shot("portal-dashboard", "port-out dashboard")
-    assert page.get_by_role("heading", name="Rejects waiting for a fix").is_visible()
+    expect(page.get_by_role("heading", name="Rejects waiting for a fix")).to_be_visible()
     page.goto("/portal/csr")
     shot("portal-csr-list", "CSR requests")
     page.goto("/portal/csr/new")
@@ -41,19 +44,19 @@ def test_every_partner_page_renders_on_realistic_data(live, page, tmp_path):
     shot("portal-csr", "CSR 2")
     page.goto("/portal/lsrs/new?csr=2")
     shot("portal-lsr-new", "New LSR")
-    assert page.locator("#partial-table").is_visible()
-    page.get_by_role("button", name="Check before sending").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator("#partial-table")).to_be_visible()
+    follow(page, page.get_by_role("button", name="Check before sending"))
+    expect(page.locator(".error-summary")).to_be_visible()
     shot("portal-lsr-check-errors", "New LSR")
     page.goto(f"/portal/orders/{data['rejected']['id']}")
     shot("portal-order-reject", "PON")
-    assert page.get_by_role("cell", name="R305").is_visible()
+    expect(page.get_by_role("cell", name="R305")).to_be_visible()
     page.goto(f"/portal/orders/{data['expedite']['id']}")
     shot("portal-order-review", "PON")
-    assert page.locator(".clock").first.is_visible()
+    expect(page.locator(".clock").first).to_be_visible()
     page.goto(f"/portal/orders/{data['foc']['id']}")
     shot("portal-order-foc", "PON")
-    assert page.locator(".timeline").inner_text().find("NPAC: SV created for 5415550142") >= 0
+    expect(page.locator(".timeline")).to_contain_text("NPAC: SV created for 5415550142")
     page.goto(f"/portal/orders/{data['expedite']['id']}/correct")
     shot("portal-order-correct", "Correct PON")
     page.goto("/portal/orders")
@@ -80,17 +83,17 @@ def test_every_partner_admin_page_renders(live, page, tmp_path):
     shot("admin-user-new", "Add a user")
     page.get_by_label("Username").fill("sam.ortiz")
     page.get_by_label("Email").fill("sam.ortiz@heron.example")
-    page.get_by_role("button", name="Add the user").click()
+    follow(page, page.get_by_role("button", name="Add the user"))
     shot("admin-user-created", "sam.ortiz is added")
     page.goto("/admin/users")
-    page.get_by_role("link", name="heron", exact=True).click()
+    follow(page, page.get_by_role("link", name="heron", exact=True))
     shot("admin-user-edit", "heron")
     page.goto("/admin/roles")
     page.get_by_label("Role name").fill("Order desk")
     page.locator("#privileges-1").check()
-    page.get_by_role("button", name="Create the role").click()
+    follow(page, page.get_by_role("button", name="Create the role"))
     shot("admin-roles", "Named roles")
-    page.get_by_role("link", name="Order desk").click()
+    follow(page, page.get_by_role("link", name="Order desk"))
     shot("admin-role-edit", "Role Order desk")
     page.goto("/admin/contacts")
     page.get_by_label("Name").fill("Heron port desk")
@@ -98,14 +101,14 @@ def test_every_partner_admin_page_renders(live, page, tmp_path):
     page.get_by_label("Phone").fill("541 555 0188")
     for label in ("FOC", "Reject", "Jeopardy"):
         page.get_by_label(label, exact=True).check()
-    page.get_by_role("button", name="Add the contact").click()
+    follow(page, page.get_by_role("button", name="Add the contact"))
     shot("admin-contacts", "Notification contacts")
-    page.get_by_role("link", name="Heron port desk").click()
+    follow(page, page.get_by_role("link", name="Heron port desk"))
     shot("admin-contact-edit", "Heron port desk")
     page.goto("/admin/tokens")
     page.get_by_label("Name").fill("OSS integration (prod)")
-    page.get_by_role("button", name="Make the token").click()
-    assert re.match(r"pgt_", page.locator("#secret").input_value())
+    follow(page, page.get_by_role("button", name="Make the token"))
+    expect(page.locator("#secret")).to_have_value(re.compile(r"^pgt_"))
     shot("admin-token-created", "API token")
     page.goto("/admin/tokens")
     shot("admin-tokens", "API tokens")
@@ -113,7 +116,7 @@ def test_every_partner_admin_page_renders(live, page, tmp_path):
     shot("admin-webhook", "Webhook")
     page.goto("/admin/agents")
     shot("admin-agents", "Agent access")
-    page.get_by_role("link", name="What it did").click()
+    follow(page, page.get_by_role("link", name="What it did"))
     shot("admin-agent-activity", "Acme Porting Agents")
 
 
@@ -133,6 +136,7 @@ def test_pages_fit_a_390_px_phone(live, browser, tmp_path):
             assert width <= 392, f"{path} is {width}px wide"
             shot(name, heading)
         phone.get_by_role("button", name="Menu").click()
-        assert phone.get_by_role("link", name="Orders", exact=True).is_visible()
+        expect(phone.get_by_role("link", name="Orders", exact=True)).to_be_visible()
+        axe_check(phone)  # the menu open
     finally:
         context.close()

@@ -9,9 +9,10 @@ import re
 from pathlib import Path
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gateway.models import Lsr, Notice
-from tests.browser.conftest import login
+from tests.browser.conftest import follow, login
 from tests.browser.test_staff_console import api_post, partner_with_token, query, staff
 from tests.conftest import EXAMPLES
 
@@ -43,41 +44,40 @@ def test_end_user_stops_a_port_on_a_phone_and_the_desk_releases_it(live, browser
                                 is_mobile=True, has_touch=True)
     tab = phone.new_page()
     tab.goto(path)
-    assert tab.get_by_role("heading", level=1).inner_text() == \
-        "Did you ask to move your phone numbers?"
-    assert tab.get_by_text("541-555-0142").is_visible()
-    assert tab.get_by_text("Blue Heron Wireless (BHW)").first.is_visible()
-    assert tab.get_by_text("2026-11-24").is_visible()
+    expect(tab.get_by_role("heading", level=1)).to_have_text(
+        "Did you ask to move your phone numbers?")
+    expect(tab.get_by_text("541-555-0142")).to_be_visible()
+    expect(tab.get_by_text("Blue Heron Wireless (BHW)").first).to_be_visible()
+    expect(tab.get_by_text("2026-11-24")).to_be_visible()
     button = tab.get_by_role("button", name=re.compile("I did not ask for this"))
     assert button.bounding_box()["width"] >= 300  # a thumb-sized button on the phone
     _fits(tab, 390)
     tab.screenshot(path=str(shots / "protection-enduser-link.png"), full_page=True)
     tab.once("dialog", lambda dialog: dialog.accept())  # the one confirmation
-    button.click()
-    tab.wait_for_load_state()
-    assert tab.get_by_role("heading", level=1).inner_text() == "The move is stopped"
+    follow(tab, button)
+    expect(tab.get_by_role("heading", level=1)).to_have_text("The move is stopped")
     _fits(tab, 390)
     tab.screenshot(path=str(shots / "protection-enduser-stopped.png"), full_page=True)
     assert tab.goto(path).status == 404  # the link is used up
-    assert tab.get_by_text("This link is no longer valid").is_visible()
+    expect(tab.get_by_text("This link is no longer valid")).to_be_visible()
     phone.close()
     assert query(live, sa.select(Lsr.hold).where(Lsr.id == order["id"])) == [("dispute",)]
 
     login(page, staff(live, "desk", "staff"))
-    page.locator("nav.subnav").get_by_role("link", name="Work queue").click()
+    follow(page, page.locator("nav.subnav").get_by_role("link", name="Work queue"))
     row = page.locator("table.queue tbody tr").first
-    assert "dispute" in row.inner_text() and order["pon"] in row.inner_text()
+    expect(row).to_contain_text("dispute")
+    expect(row).to_contain_text(order["pon"])
     page.screenshot(path=str(shots / "protection-staff-queue.png"), full_page=True)
-    row.get_by_role("link", name=re.compile("Decide")).click()
-    assert page.get_by_role("heading", name=re.compile("On hold: the end user disputed")) \
-        .is_visible()
+    follow(page, row.get_by_role("link", name=re.compile("Decide")))
+    expect(page.get_by_role("heading", name=re.compile("On hold: the end user disputed"))
+           ).to_be_visible()
     page.screenshot(path=str(shots / "protection-staff-hold.png"), full_page=True)
     page.get_by_label("Remarks").fill("End user called back: the port is genuine.")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Release the hold").click()
-    page.wait_for_load_state()
-    assert page.get_by_text(f"PON {order['pon']}: hold released").is_visible()
-    assert page.get_by_text("hold ended: released").is_visible()
+    follow(page, page.get_by_role("button", name="Release the hold"))
+    expect(page.get_by_text(f"PON {order['pon']}: hold released")).to_be_visible()
+    expect(page.get_by_text("hold ended: released")).to_be_visible()
     page.screenshot(path=str(shots / "protection-staff-released.png"), full_page=True)
     assert query(live, sa.select(Lsr.hold, Lsr.status).where(Lsr.id == order["id"])) == \
         [(None, "foc")]

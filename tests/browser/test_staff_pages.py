@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from gateway.models import CsrRequest, Delivery, Escalation, Lsr, Partner
 from tests.browser.conftest import login
@@ -153,7 +154,7 @@ def _check_welcome(live, browser, partner_id):
     context = browser.new_context(base_url=live.url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     _check(tab, re.search(r"(/welcome/\S+)", body).group(1))
-    assert tab.get_by_label("New password", exact=True).is_visible()
+    expect(tab.get_by_label("New password", exact=True)).to_be_visible()
     if SHOTS:
         tab.screenshot(path=str(Path(SHOTS) / "staff-welcome.png"), full_page=True)
     context.close()

@@ -1,19 +1,10 @@
 """Partner administration: named roles, contacts, API tokens, webhook and agent access."""
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from gateway.models import AgentApproval, ApiToken, Contact, Partner, Role
 from tests.conftest import Api, Web
-
-
-@pytest.fixture
-def admin(client, heron, actors):
-    actors.user("boss", role="partner_admin")
-    web = Web(client)
-    web.login("boss")
-    return web
 
 
 def _secret(page: str) -> str:

@@ -1,19 +1,10 @@
 """Partner administration of users: create, access, named roles, disable, reset (§1.3)."""
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, User
 from tests.conftest import PASSWORD, Api, Web
-
-
-@pytest.fixture
-def admin(client, heron, actors):
-    actors.user("boss", role="partner_admin")
-    web = Web(client)
-    web.login("boss")
-    return web
 
 
 def _user(store, username):

@@ -51,7 +51,7 @@ def test_decision_page_shows_the_earliest_standard_date(heron, staff_web):
     order = expedite(heron)
     page = staff_web.get(f"/staff/orders/{order['id']}").get_data(as_text=True)
     assert "Earliest standard date" in page and "<strong>2026-11-24</strong>" in page
-    assert "Grant the expedite: FOC on 2026-11-23" in page
+    assert "Grant the requested date: FOC on 2026-11-23" in page
     assert "Decline: FOC on the standard date 2026-11-24" in page
 
 

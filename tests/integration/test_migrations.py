@@ -57,7 +57,7 @@ def test_new_database_is_stamped_and_init_db_then_upgrades_it(empty_url):
     app = create_app({"DATABASE_URL": empty_url, "TESTING": True, "SECRET_KEY": "migr"})
     engine = app.extensions["portgate_db"].engine
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003_batches"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004_notify_prefs"
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "schema upgraded" in result.output
     engine.dispose()
@@ -70,3 +70,42 @@ def test_downgrade_removes_every_table(empty_url):
     names = set(sa.inspect(database.engine).get_table_names()) - {"alembic_version"}
     database.engine.dispose()
     assert names == set()
+
+
+def test_notice_preferences_after_0004_mean_as_today(empty_url):
+    """Rows from before the preferences existed keep today's notices (issue 15): a jeopardy
+    holder still gets expiries and notes, nobody gets batch results by email, the webhook
+    gets every category."""
+    from gateway.models import Partner
+    from gateway.services.outbox import notices
+
+    database = Database(empty_url)
+    command.upgrade(alembic_config(database), "0003_batches")
+    now = "2026-11-23 18:00:00+00:00"
+    with database.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO partners (id, name, ccna, type, status, webhook_url, webhook_secret, "
+            "created_at) VALUES (1, 'Blue Heron', 'BHW', 'wireless', 'active', "
+            "'https://oss.heron.example/lnp', 'whsec-0123456789abcdef', :now)"), {"now": now})
+        conn.execute(sa.text(
+            "INSERT INTO contacts (partner_id, name, email, phone, types_csv, created_at) "
+            "VALUES (1, 'Watch', 'watch@heron.example', '5415550100', 'jeopardy', :now)"),
+            {"now": now})
+        conn.execute(sa.text(
+            "INSERT INTO users (username, email, full_name, password_hash, role, partner_id, "
+            "privileges_csv, contact_types_csv, timezone, session_version, failed_logins, "
+            "created_at) VALUES ('heron', 'heron@heron.example', 'heron', 'x', "
+            "'partner_user', 1, 'view', 'foc,jeopardy', 'UTC', 1, 0, :now)"), {"now": now})
+    command.upgrade(alembic_config(database), "head")
+    with database.sessionmaker() as session:
+        def to(event):
+            return notices.partner_recipients(session, 1, event)
+
+        both = ["heron@heron.example", "watch@heron.example"]
+        assert to("lsr.expired") == to("lsr.note") == to("lsr.disputed") == both
+        assert to("lsr.foc") == ["heron@heron.example"]
+        assert to("lsr.completed") == to("lsr_batch.done") == []
+        partner = session.get(Partner, 1)
+        assert all(notices.webhook_wants(partner, event) for event in (
+            "lsr.foc", "lsr.completed", "lsr.expired", "lsr.note", "lsr_batch.done"))
+    database.engine.dispose()

@@ -199,3 +199,29 @@ def test_seed_demo_agent_orders_come_after_the_agents_approval(seeded, db_sessio
     for order in orders:
         granted = [a.granted_at for a in approvals if a.carrier_id == order.owner_partner_id]
         assert granted and min(granted) <= order.received_at, order.pon
+
+
+def test_seed_demo_escalations_are_raised_by_a_partner_of_the_order_and_the_desk_tiles_match(
+        seeded, db_session):
+    """Issue 15: the demo's escalations were raised by Blue Heron on orders it cannot open, and
+    the desk's "Open escalations" tile counted 1 where its list showed 3."""
+    from gateway.services.desk import dashboards, review
+    from gateway.services.escalations import desk as escalation_desk
+
+    escalations = db_session.scalars(sa.select(Escalation)).all()
+    assert escalations
+    for escalation in escalations:
+        order = db_session.get(Lsr, escalation.lsr_id)
+        assert escalation.partner_id in (order.owner_partner_id, order.submitter_partner_id)
+    now = clock.now()
+    summary = dashboards.staff_summary(db_session, now=now)
+    rows = escalation_desk.escalation_rows(db_session, show="open", now=now)
+    assert summary["escalations"] == len(rows) > 0
+    assert summary["escalations_overdue"] == len(
+        escalation_desk.escalation_rows(db_session, show="overdue", now=now))
+    assert summary["review"] == len(review.queue_rows(db_session, now=now, kind="lsr"))
+    assert summary["review_overdue"] == len(
+        review.queue_rows(db_session, now=now, kind="lsr", overdue=True))
+    owners = {p.id: p.ccna for p in db_session.scalars(sa.select(Partner))}
+    for row in rows:
+        assert row.ccna == owners[db_session.get(Lsr, row.escalation.lsr_id).owner_partner_id]

@@ -293,6 +293,8 @@ ROUTES = [
           form=True),
     Route("partner_admin.rotate_webhook_secret", "POST", "/admin/webhook/rotate",
           page(302, roles=ADMIN), form=True),
+    Route("partner_admin.test_webhook", "POST", "/admin/webhook/test",
+          page(302, roles=ADMIN), form=True),
     Route("partner_admin.agents", "GET", "/admin/agents", page(200, roles=ADMIN)),
     Route("partner_admin.agents", "POST", "/admin/agents", page(INVALID_FORM, roles=ADMIN),
           form=True),
@@ -332,6 +334,9 @@ ROUTES = [
           form=True),
     Route("staff.reject", "POST", "/staff/orders/{lsr_id}/reject", page(INVALID_FORM, roles=DESK),
           form=True),
+    # partner A's order has its FOC: not an expedite awaiting staff, so the desk gets 409
+    Route("staff.grant_expedite", "POST", "/staff/orders/{lsr_id}/grant-expedite",
+          page(409, roles=DESK), form=True),
     Route("staff.write_note", "POST", "/staff/orders/{lsr_id}/notes",
           page(INVALID_FORM, roles=DESK), form=True),
     Route("staff.note_attachment", "GET", "/staff/orders/{lsr_id}/notes/{note_id}/attachment",

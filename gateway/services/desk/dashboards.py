@@ -3,62 +3,49 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.models import AuditEvent, CsrRequest, Escalation, Lsr, LsrVersion, Partner
+from gateway.models import AuditEvent, CsrRequest, Lsr, LsrVersion, Partner
+from gateway.services.desk import queue
+from gateway.services.escalations import desk as escalation_desk
+from gateway.services.orders import tiles
+from gateway.services.orders.tiles import Moment, OrderSet
 from gateway.services.policy import Scope, lsr_clause
-from validators.carrier_profile import CarrierProfile
 
 
 @dataclass
 class PartnerSummary:
-    open_orders: int = 0
-    due_today: int = 0
-    due_this_week: int = 0
-    rejected_waiting: int = 0
-    overdue: int = 0
+    tiles: list[tuple[OrderSet, int]]  # each tile with its count (the list's own condition)
     recent: list = field(default_factory=list)
 
 
-def partner_summary(session: Session, scope: Scope, *, now: datetime,
-                    profile: CarrierProfile) -> PartnerSummary:
-    """Open orders, due today and this week, rejects awaiting a fix, overdue FOC clocks: of
-    the orders the partner may see (business-rules §1.1.1)."""
+def partner_summary(session: Session, scope: Scope, moment: Moment) -> PartnerSummary:
+    """The dashboard's tiles (open orders, due today and this week, rejects awaiting a fix,
+    overdue FOC clocks) of the orders the partner may see (business-rules §1.1.1)."""
     visible = lsr_clause(scope)
-    today = now.astimezone(ZoneInfo("America/Los_Angeles")).date()
-    week_end = today + timedelta(days=6 - today.weekday())
-    counts = session.execute(
-        sa.select(
-            sa.func.count().filter(Lsr.status.in_(("foc", "manual_review"))),
-            sa.func.count().filter(Lsr.status == "foc", Lsr.due_date == today),
-            sa.func.count().filter(Lsr.status == "foc", Lsr.due_date.between(today, week_end)),
-            sa.func.count().filter(Lsr.status == "rejected"),
-            sa.func.count().filter(Lsr.status == "manual_review", Lsr.foc_due_at < now),
-        ).where(visible)).one()
+    counts = tiles.count_sets(session, visible, moment)
     recent = session.scalars(sa.select(Lsr).where(visible)
                              .order_by(Lsr.updated_at.desc()).limit(10)).all()
-    return PartnerSummary(*counts, recent=list(recent))
+    return PartnerSummary([(s, counts[k]) for k, s in tiles.ORDER_SETS.items()],
+                          recent=list(recent))
 
 
 def staff_summary(session: Session, *, now: datetime) -> dict[str, int]:
-    """Counts for the staff desk: work waiting and overdue."""
+    """Counts for the desk's tiles: each the same query as the list its tile links to (the
+    work queue's kinds, the escalation list's views), so a tile equals its list (issue 15)."""
     lsr_counts = session.execute(sa.select(
-        sa.func.count().filter(Lsr.status == "manual_review"),
-        sa.func.count().filter(Lsr.status == "manual_review", Lsr.foc_due_at < now),
         sa.func.count().filter(Lsr.status == "foc"),
         sa.func.count().filter(Lsr.awaiting_partner_since.is_not(None)),  # §13.1
-        sa.func.count().filter(Lsr.note_due_at.is_not(None)),
     )).one()
-    esc_counts = session.execute(sa.select(
-        sa.func.count().filter(Escalation.acknowledged_at.is_(None)),
-        sa.func.count().filter(Escalation.acknowledged_at.is_(None), Escalation.ack_due_at < now),
-    )).one()
-    return {"review": lsr_counts[0], "review_overdue": lsr_counts[1], "open_focs": lsr_counts[2],
-            "escalations": esc_counts[0], "escalations_overdue": esc_counts[1],
-            "awaiting_partner": lsr_counts[3], "notes_waiting": lsr_counts[4]}
+    return {"review": queue.queue_count(session, kind="lsr"),
+            "review_overdue": queue.queue_count(session, kind="lsr", overdue_at=now),
+            "open_focs": lsr_counts[0], "awaiting_partner": lsr_counts[1],
+            "notes_waiting": queue.queue_count(session, kind="note"),
+            "escalations": escalation_desk.count_escalations(session, show="open", now=now),
+            "escalations_overdue": escalation_desk.count_escalations(session, show="overdue",
+                                                                     now=now)}
 
 
 # --- the desk dashboard (issue 5): figures per day in the viewer's zone, grouped in SQL -------

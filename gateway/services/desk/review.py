@@ -5,12 +5,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gateway.models import Escalation, EscalationContact, Lsr, Partner
-from gateway.services.desk.queue import work_queue
+from gateway.services.desk.queue import KINDS, work_queue
+from gateway.services.orders import decisions, transitions
+from gateway.services.orders.context import OrderContext
 from validators.calendar import is_business_day, on_or_next_business_day
-from validators.carrier_profile import CarrierProfile
 from validators.due_dates import earliest_due_date, interval_for
 
 SOON = timedelta(hours=1)  # a queue item due within the hour is flagged "due soon"
@@ -24,9 +25,10 @@ class DecisionDates:
     requested: date | None  # the DDD as the partner sent it
     earliest: date | None  # receipt day + the standard interval (§5.2); None for a project
     proposed: date | None  # the date the engine proposes (the standard date, or a project's DDD)
-    first_allowed: date | None  # the first business day on or after the receipt day (§7.2)
+    first_allowed: date | None  # the first business day on or after receipt day and today (§7.2)
     interval_days: int | None
     requested_is_business_day: bool
+    grant_refusal: str | None = None  # why the DDD may not be given as it is (§7.2)
 
     @property
     def inside_interval(self) -> bool:
@@ -36,36 +38,29 @@ class DecisionDates:
     @property
     def grant_date(self) -> date | None:
         """The date that grants what the partner asked for, if staff may give it (§7.2)."""
-        if self.requested is None or self.first_allowed is None:
-            return None
-        if self.requested < self.first_allowed or not self.requested_is_business_day:
-            return None
-        return self.requested
+        return self.requested if self.grant_refusal is None else None
 
 
-def _ddd(lsr: Lsr) -> date | None:
-    raw = lsr.payload.get("ddd") if isinstance(lsr.payload, dict) else None
-    try:
-        return date.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return None
-
-
-def decision_dates(lsr: Lsr, profile: CarrierProfile) -> DecisionDates:
-    """Compute the receipt day, DDD, earliest standard date and first allowed FOC date."""
+def decision_dates(ctx: OrderContext, lsr: Lsr) -> DecisionDates:
+    """Compute the receipt day, DDD, earliest standard date and first allowed FOC date, and
+    whether the DDD may be granted as it is (the check the decision itself makes)."""
+    profile = ctx.profile
     reqtyp = str(lsr.payload.get("reqtyp") or "CB") if isinstance(lsr.payload, dict) else "CB"
     n_tns = len(lsr.tns)
     _kind, days, _handling = interval_for(reqtyp, lsr.port_type, n_tns)
     earliest = None
     if lsr.receipt_day is not None and days is not None and lsr.port_type != "project":
         earliest = earliest_due_date(lsr.receipt_day, days, profile)
-    first = on_or_next_business_day(lsr.receipt_day, profile) if lsr.receipt_day else None
-    requested = _ddd(lsr)
+    today = transitions.local_date(ctx, lsr)
+    floor = max((d for d in (lsr.receipt_day, today) if d is not None), default=None)
+    requested = decisions.requested_date(lsr)
     return DecisionDates(
         receipt_day=lsr.receipt_day, requested=requested, earliest=earliest,
-        proposed=lsr.due_date, first_allowed=first,
+        proposed=lsr.due_date,
+        first_allowed=on_or_next_business_day(floor, profile) if floor else None,
         interval_days=None if lsr.port_type == "project" else days,
-        requested_is_business_day=bool(requested and is_business_day(requested, profile)))
+        requested_is_business_day=bool(requested and is_business_day(requested, profile)),
+        grant_refusal=decisions.date_refusal(ctx, lsr, requested))
 
 
 @dataclass
@@ -110,30 +105,38 @@ def _eu_state(lsr: Lsr) -> str | None:
 
 
 def _escalation_rows(session: Session, ids: list[int]) -> dict[int, QueueRow]:
+    """Escalations with the partner that owns the order (an agent that raised one is named in
+    the detail, not as the partner: issue 15)."""
     if not ids:
         return {}
+    raiser = aliased(Partner)
     rows = session.execute(
         sa.select(Escalation, Lsr.pon, Lsr.order_number, Partner.ccna, Partner.name,
-                  EscalationContact.name)
-        .join(Partner, Partner.id == Escalation.partner_id)
+                  raiser.ccna, raiser.name, EscalationContact.name)
+        .join(raiser, raiser.id == Escalation.partner_id)
         .outerjoin(Lsr, Lsr.id == Escalation.lsr_id)
+        .join(Partner, Partner.id == sa.func.coalesce(Lsr.owner_partner_id,
+                                                      Escalation.partner_id))
         .outerjoin(EscalationContact, sa.and_(EscalationContact.state == Escalation.state,
                                               EscalationContact.level == Escalation.level))
         .where(Escalation.id.in_(ids))).all()
     found = {}
-    for esc, pon, number, ccna, name, contact in rows:
+    for esc, pon, number, ccna, name, by_ccna, by_name, contact in rows:
         detail = (f"{esc.reason.replace('_', ' ')} · level {esc.level}"
-                  + (f" ({contact})" if contact else ""))
+                  + (f" ({contact})" if contact else "")
+                  + (f" · raised by agent {by_name} ({by_ccna})" if by_ccna != ccna else ""))
         found[esc.id] = QueueRow("escalation", esc.id, "escalation", esc.ack_due_at, esc.lsr_id,
                                  pon, number, ccna, name, esc.state, detail)
     return found
 
 
-def queue_rows(session: Session, *, now: datetime, kind: str | None = None) -> list[QueueRow]:
-    """The staff work queue (the API's order, soonest due first) with its details (3 queries)."""
-    items = work_queue(session)
-    if kind in ("lsr", "escalation", "note"):
-        items = [i for i in items if i["kind"] == kind]
+def queue_rows(session: Session, *, now: datetime, kind: str | None = None,
+               overdue: bool = False) -> list[QueueRow]:
+    """The staff work queue (the API's order, soonest due first) with its details; `kind`
+    keeps one kind, `overdue` only items past their due time (the desk's tiles count these
+    same queries: queue.queue_count)."""
+    items = work_queue(session, kind=kind if kind in KINDS else None,
+                       overdue_at=now if overdue else None)
     orders = _order_rows(session, [i["id"] for i in items if i["kind"] in ("lsr", "note")])
     escalations = _escalation_rows(session, [i["id"] for i in items if i["kind"] == "escalation"])
     rows = []

@@ -18,7 +18,34 @@ from gateway.services.identity.users import EMAIL_RE
 
 PHONE_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
 CONTACT_FIELDS = ("name", "title", "email", "phone", "hours")
-FILTERS = ("open", "unacknowledged", "acknowledged", "resolved", "all")
+FILTERS = ("open", "unacknowledged", "overdue", "acknowledged", "resolved", "all")
+
+
+def escalation_filter(show: str, now: datetime) -> list[sa.ColumnElement[bool]]:
+    """The conditions of one view of the escalation list, also what the desk's tiles count.
+    `open` is not yet resolved (waiting or acknowledged); `unacknowledged` is the API's
+    status `open` (§8.2, api-contract §4.4); `overdue` waits past its acknowledgement time."""
+    waiting = [Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None)]
+    conditions: dict[str, list[sa.ColumnElement[bool]]] = {
+        "open": [Escalation.resolved_at.is_(None)],
+        "unacknowledged": waiting,
+        "overdue": [*waiting, Escalation.ack_due_at < now],
+        "acknowledged": [Escalation.acknowledged_at.is_not(None),
+                         Escalation.resolved_at.is_(None)],
+        "resolved": [Escalation.resolved_at.is_not(None)],
+        "all": [],
+    }
+    return conditions.get(show, conditions["open"])
+
+
+def count_escalations(session: Session, *, show: str, now: datetime,
+                      state: str | None = None) -> int:
+    """How many escalations `escalation_rows(show=..., state=...)` lists (without its limit)."""
+    query = sa.select(sa.func.count()).select_from(Escalation).where(
+        *escalation_filter(show, now))
+    if state:
+        query = query.where(Escalation.state == state.upper())
+    return session.scalar(query) or 0
 
 
 @dataclass
@@ -26,31 +53,33 @@ class EscalationRow:
     escalation: Escalation
     pon: str | None
     order_number: str | None
-    ccna: str
+    ccna: str  # the partner that owns the order (or, with no order, that raised it)
+    partner_name: str
+    raised_by_ccna: str  # the partner whose user raised it: an agent when not the owner
+    raised_by_name: str
     contact: str | None
     acknowledged_by: str | None
 
+    @property
+    def raised_by_agent(self) -> bool:
+        return self.raised_by_ccna != self.ccna
 
-def escalation_rows(session: Session, *, show: str = "open", state: str | None = None,
-                    limit: int = 200) -> list[EscalationRow]:
-    """Escalations with their order, partner, current contact and acknowledger (one query)."""
-    acker = aliased(User)
-    query = (sa.select(Escalation, Lsr.pon, Lsr.order_number, Partner.ccna,
-                       EscalationContact.name, acker.username)
-             .join(Partner, Partner.id == Escalation.partner_id)
+
+def escalation_rows(session: Session, *, show: str = "open", now: datetime,
+                    state: str | None = None, limit: int = 200) -> list[EscalationRow]:
+    """Escalations with their order, the order's owner and the partner that raised it, the
+    current contact and the acknowledger (one query)."""
+    acker, owner, raiser = aliased(User), aliased(Partner), aliased(Partner)
+    query = (sa.select(Escalation, Lsr.pon, Lsr.order_number, owner.ccna, owner.name,
+                       raiser.ccna, raiser.name, EscalationContact.name, acker.username)
+             .join(raiser, raiser.id == Escalation.partner_id)
              .outerjoin(Lsr, Lsr.id == Escalation.lsr_id)
+             .join(owner, owner.id == sa.func.coalesce(Lsr.owner_partner_id,
+                                                       Escalation.partner_id))
              .outerjoin(EscalationContact, sa.and_(EscalationContact.state == Escalation.state,
                                                    EscalationContact.level == Escalation.level))
              .outerjoin(acker, acker.id == Escalation.acknowledged_by_id))
-    conditions = {
-        "open": [Escalation.resolved_at.is_(None)],
-        "unacknowledged": [Escalation.acknowledged_at.is_(None), Escalation.resolved_at.is_(None)],
-        "acknowledged": [Escalation.acknowledged_at.is_not(None),
-                         Escalation.resolved_at.is_(None)],
-        "resolved": [Escalation.resolved_at.is_not(None)],
-        "all": [],
-    }
-    query = query.where(*conditions.get(show, conditions["open"]))
+    query = query.where(*escalation_filter(show, now))
     if state:
         query = query.where(Escalation.state == state.upper())
     order = Escalation.resolved_at.desc() if show == "resolved" else Escalation.ack_due_at

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.models import Partner, Role, User
-from gateway.models.partners import PARTNER_ROLES, PRIVILEGES, _csv
+from gateway.models.partners import DEFAULT_NOTIFY_CSV, PARTNER_ROLES, PRIVILEGES, _csv
 from gateway.platform.security import hash_password, password_problems, verify_password
 from gateway.services import audit
 from gateway.services.identity import users
@@ -56,8 +56,9 @@ def temporary_password() -> str:
 def create_user(session: Session, partner: Partner, *, username: str, email: str, role: str,
                 privileges: list[str], role_id: int | None, contact_types: list[str],
                 actor: Actor, now: datetime, full_name: str | None = None,
-                phone: str | None = None) -> tuple[User, str]:
-    """Create a user of the partner; return it and its temporary password (shown once)."""
+                phone: str | None = None, notify: list[str] | None = None) -> tuple[User, str]:
+    """Create a user of the partner; return it and its temporary password (shown once).
+    `notify` (the notice categories it receives, issue 15) defaults to "as today"."""
     if role not in PARTNER_ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(PARTNER_ROLES)}.",
                            code="invalid_user")
@@ -74,6 +75,8 @@ def create_user(session: Session, partner: Partner, *, username: str, email: str
     user.must_change_password = True  # an administrator chose it: temporary (§1.3.1)
     if contact_types:
         contacts.set_user_contact_types(session, user, contact_types, actor=actor, now=now)
+    if notify is not None and set(notify) != set(DEFAULT_NOTIFY_CSV.split(",")):
+        contacts.set_user_notify(session, user, notify, actor=actor, now=now)
     return user, password
 
 
@@ -105,9 +108,10 @@ def _checked_access(session: Session, user: User, *, email: str, role: str,
 def update_access(session: Session, user: User, *, email: str, role: str,
                   privileges: list[str], role_id: int | None, contact_types: list[str],
                   actor: Actor, now: datetime, full_name: str | None = None,
-                  phone: str | None = None) -> User:
-    """Change a user's name and phone, email, role, privileges or named role, and contact
-    types (a None name or phone keeps the current one)."""
+                  phone: str | None = None, notify: list[str] | None = None) -> User:
+    """Change a user's name and phone, email, role, privileges or named role, contact types
+    and the notice categories it receives (a None name, phone or notify keeps the current
+    one)."""
     named, chosen = _checked_access(session, user, email=email, role=role,
                                     privileges=privileges, role_id=role_id)
     name, phone = users.checked_person(
@@ -125,8 +129,12 @@ def update_access(session: Session, user: User, *, email: str, role: str,
                  after={"email": user.email, "role": role, "privileges": chosen,
                         "named_role": named.name if named else None, "full_name": name,
                         "phone": phone})
+    if notify is not None:
+        contacts.notice_categories(notify)  # checked before anything changes
     if set(contact_types) != set(user.contact_types):
         contacts.set_user_contact_types(session, user, contact_types, actor=actor, now=now)
+    if notify is not None and set(notify) != user.notify:
+        contacts.set_user_notify(session, user, notify, actor=actor, now=now)
     return user
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from gateway.models import CsrRequest, Lsr
+from gateway.services.orders.tiles import ORDER_SETS, Moment, in_set
 from gateway.services.policy import Action, Scope, csr_clause, lsr_clause
 
 
@@ -39,8 +40,13 @@ def get_lsr(session: Session, lsr_id: int, scope: Scope, *, action: Action = Act
 def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
               tn: str | None = None, status: str | None = None, date_from: date | None = None,
               date_to: date | None = None, page: int = 1, per_page: int = 50,
-              pon_prefix: str | None = None) -> Page:
+              pon_prefix: str | None = None, show: str | None = None,
+              moment: Moment | None = None) -> Page:
+    """The orders the reader may see that match the search; `show` names a dashboard tile's
+    set (gateway/services/orders/tiles.py), judged at `moment`, so the list is its count."""
     query = visible_lsrs(scope)
+    if show in ORDER_SETS and moment is not None:
+        query = query.where(in_set(show, moment))
     if pon:
         query = query.where(Lsr.pon == pon)
     if pon_prefix:  # the portal's search box: `tour0` finds TOUR01, TOUR02...

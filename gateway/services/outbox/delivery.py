@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.errors import GatewayError
-from gateway.models import Delivery, Partner
+from gateway.models import Delivery, Notice, Partner
 from gateway.services.outbox.webhook_target import WebhookTarget, check_url
 
 # waits after the 1st…5th failure; the 6th failure dead-letters the delivery (§10.1)
@@ -70,9 +70,9 @@ def partner_error(last_error: str | None) -> str:
 
 
 def send_webhook(delivery: Delivery, target: WebhookTarget, secret: str,
-                 timeout: float = 10.0) -> None:
-    """POST one notice to the checked address (never a redirect); raise WebhookFailed
-    on anything but a 2xx answer."""
+                 timeout: float = 10.0) -> int:
+    """POST one notice to the checked address (never a redirect); return the 2xx status,
+    raise WebhookFailed on anything else."""
     body = webhook_body(delivery)
     headers = {"Host": target.host_header, "Content-Type": "application/json",
                "X-Portgate-Event": delivery.notice.event,
@@ -88,6 +88,45 @@ def send_webhook(delivery: Delivery, target: WebhookTarget, secret: str,
         raise WebhookFailed(CONNECTION_FAILED, f"{type(err).__name__}: {err}") from None
     if not 200 <= response.status_code < 300:
         raise WebhookFailed(f"HTTP {response.status_code}")
+    return response.status_code
+
+
+TEST_EVENT = "webhook.test"
+
+
+@dataclass(frozen=True)
+class ProbeOutcome:
+    """A test notice's result as the partner may see it ("HTTP 204", "HTTP 503",
+    "connection failed"); `detail` is for the operator's log only."""
+
+    delivery_id: str
+    ok: bool
+    shown: str
+    detail: str
+
+
+def send_test_webhook(partner: Partner, *, now: datetime, allow_private: bool,
+                      https_only: bool, timeout: float = 5.0) -> ProbeOutcome:
+    """POST a signed `webhook.test` to the partner's webhook at once, through the same checks
+    and code as every delivery (the address checked again, no redirect). Nothing is queued:
+    a test is tried once and never retried."""
+    notice = Notice(event=TEST_EVENT, partner_id=partner.id, created_at=now,
+                    subject="Portgate webhook test", body="A test notice.",
+                    data={"test": True, "partner": partner.ccna,
+                          "message": "A test notice your administrator asked for; "
+                                     "answer 2xx to acknowledge it."})
+    row = Delivery(delivery_id=str(uuid.uuid4()), channel="webhook",
+                   target=partner.webhook_url or "", status="pending", attempts=0,
+                   next_attempt_at=now, notice=notice)
+    try:
+        target = check_url(partner.webhook_url or "", allow_private=allow_private,
+                           https_only=https_only)
+        status = send_webhook(row, target, partner.webhook_secret or "", timeout=timeout)
+    except GatewayError as err:
+        return ProbeOutcome(row.delivery_id, False, CONNECTION_FAILED, err.message)
+    except WebhookFailed as err:
+        return ProbeOutcome(row.delivery_id, False, err.shown, err.detail)
+    return ProbeOutcome(row.delivery_id, True, f"HTTP {status}", f"HTTP {status}")
 
 
 def send_email(delivery: Delivery, smtp_url: str, sender: str, timeout: float = 10.0) -> None:

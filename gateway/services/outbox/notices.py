@@ -9,17 +9,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.models import Contact, Delivery, Notice, Partner, User
+from gateway.models.partners import NOTICE_CATEGORIES
 
 # which partner contact type receives each event by email (§1.3 contact types)
 CONTACT_TYPE = {
     "lsr.foc": "foc", "lsr.manual_review": "foc", "lsr.canceled": "foc",
     "lsr.rejected": "reject", "csr.rejected": "reject",
-    "lsr.completed": "completion", "lsr.expired": "jeopardy",
+    "lsr.completed": "completion", "lsr.expired": "jeopardy",  # §10.1 (category: expiry)
     "escalation.raised": "escalation", "escalation.risen": "escalation",
     "escalation.acknowledged": "escalation", "escalation.resolved": "escalation",
     "lsr.foc_overdue": "jeopardy", "npac.conflict": "jeopardy",
     "lsr.disputed": "jeopardy", "lsr.released": "jeopardy",  # §11.2
-    "lsr.note": "jeopardy",  # §13.1
+    "lsr.note": "jeopardy",  # §13.1 (category: notes)
 }
 WEBHOOK_EVENTS = {"lsr.foc", "lsr.rejected", "lsr.completed", "lsr.expired", "lsr.canceled",
                   "lsr.manual_review", "csr.returned", "csr.rejected", "escalation.raised",
@@ -32,14 +33,51 @@ WEBHOOK_EVENTS |= set(ACCESS_EVENTS)
 WEBHOOK_EVENTS |= {"lsr_batch.done"}  # business-rules §12 (issue 15)
 
 
-def partner_recipients(session: Session, partner_id: int, contact_type: str) -> list[str]:
-    """Email addresses of the partner's active users and contacts holding the type."""
+# the notice category of each event a partner may choose to receive or not (issue 15);
+# events of no category (escalations, CSR answers, agent access) go as their contact type says
+CATEGORY = {
+    "lsr.foc": "foc", "lsr.manual_review": "foc", "lsr.canceled": "foc",
+    "lsr.rejected": "reject", "csr.rejected": "reject",
+    "lsr.completed": "completion", "lsr.expired": "expiry",
+    "lsr.foc_overdue": "jeopardy", "npac.conflict": "jeopardy",
+    "lsr.disputed": "jeopardy", "lsr.released": "jeopardy",
+    "lsr.note": "notes",
+    "lsr_batch.done": "batches",
+}
+assert set(CATEGORY.values()) == set(NOTICE_CATEGORIES)
+
+
+def wants(prefs: frozenset[str] | set[str], event: str) -> bool:
+    """Whether preferences (the categories ticked) let this event through."""
+    category = CATEGORY.get(event)
+    return category is None or category in prefs
+
+
+def webhook_wants(partner: Partner, event: str) -> bool:
+    """Whether the partner's webhook receives this event: set, an event webhooks carry, and a
+    category its administrators left ticked."""
+    return bool(partner.webhook_url) and event in WEBHOOK_EVENTS \
+        and wants(partner.webhook_events, event)
+
+
+def partner_recipients(session: Session, partner_id: int, event: str) -> list[str]:
+    """Email addresses of the partner's active users and contacts that receive the event: they
+    hold its contact type (§1.3) and kept its category ticked; batch results (no contact type)
+    go to whoever ticked them. One SQL statement."""
+    contact_type, category = CONTACT_TYPE.get(event), CATEGORY.get(event)
+    if contact_type is None and category is None:
+        return []
+    user_filter, contact_filter = [], []
+    if contact_type is not None:
+        user_filter.append(User.contact_types_csv.contains(contact_type))
+        contact_filter.append(Contact.types_csv.contains(contact_type))
+    if category is not None:
+        user_filter.append(User.notify_csv.contains(category))
+        contact_filter.append(Contact.notify_csv.contains(category))
     users = sa.select(User.email).where(
-        User.partner_id == partner_id, User.disabled_at.is_(None),
-        User.contact_types_csv.contains(contact_type))
+        User.partner_id == partner_id, User.disabled_at.is_(None), *user_filter)
     contacts = sa.select(Contact.email).where(
-        Contact.partner_id == partner_id, Contact.removed_at.is_(None),
-        Contact.types_csv.contains(contact_type))
+        Contact.partner_id == partner_id, Contact.removed_at.is_(None), *contact_filter)
     return sorted(set(session.scalars(sa.union(users, contacts))))
 
 
@@ -62,11 +100,11 @@ def _targets(session: Session, event: str, partner: Partner | None,
     given ones and the partner's recipients of the event), the partner's webhook if set."""
     found: list[tuple[str, str]] = []
     targets = list(emails or [])
-    if partner is not None and event in CONTACT_TYPE:
-        targets += partner_recipients(session, partner.id, CONTACT_TYPE[event])
+    if partner is not None:
+        targets += partner_recipients(session, partner.id, event)
     if targets:
         found.append(("email", ",".join(sorted(set(targets)))))
-    if partner is not None and partner.webhook_url and event in WEBHOOK_EVENTS:
+    if partner is not None and webhook_wants(partner, event):
         found.append(("webhook", partner.webhook_url))
     return found
 
@@ -81,8 +119,9 @@ def _delivery_values(channel: str, target: str, now: datetime) -> dict[str, Any]
 
 
 _NOTICES = Notice.__table__
+# RETURNING rows in the order of the parameters (SQLAlchemy's insertmanyvalues guarantee)
 _NOTICE_ID = sa.insert(_NOTICES).returning(_NOTICES.c.id, _NOTICES.c.event,
-                                           _NOTICES.c.partner_id)
+                                           _NOTICES.c.partner_id, sort_by_parameter_order=True)
 _DELIVERIES = sa.insert(Delivery.__table__)
 
 
@@ -111,8 +150,6 @@ class Outbox:
             return
         connection = session.connection()
         rows = list(connection.execute(_NOTICE_ID, self._notices))  # one INSERT, many VALUES
-        # ids are given in VALUES order on both databases; check each row is the one meant
-        rows.sort(key=lambda row: row[0])
         deliveries = []
         for (notice_id, event, partner_id), notice, targets in zip(
                 rows, self._notices, self._targets, strict=True):
@@ -124,3 +161,12 @@ class Outbox:
         if deliveries:
             connection.execute(_DELIVERIES, deliveries)
         self._notices, self._targets = [], []
+
+
+def received(contact_types: frozenset[str] | set[str],
+             notify: frozenset[str] | set[str]) -> list[str]:
+    """The categories a user or contact really receives: ticked and brought by one of its
+    contact types (batch results, of no contact type: ticked)."""
+    return [c for c in NOTICE_CATEGORIES if c in notify and any(
+        CONTACT_TYPE.get(e) is None or CONTACT_TYPE[e] in contact_types
+        for e, category in CATEGORY.items() if category == c)]

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from gateway.errors import Conflict, InvalidInput, NotFound
 from gateway.models import Contact, User
-from gateway.models.partners import CONTACT_TYPES, _csv
+from gateway.models.partners import CONTACT_TYPES, DEFAULT_NOTIFY_CSV, NOTICE_CATEGORIES, _csv
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 from gateway.services.identity.users import EMAIL_RE
@@ -22,6 +22,16 @@ def _types(values) -> list[str]:
         raise InvalidInput(f"Unknown contact type {bad[0]!r}; use {', '.join(CONTACT_TYPES)}.",
                            code="invalid_contact")
     return chosen
+
+
+def notice_categories(values, code: str = "invalid_contact") -> list[str]:
+    """The notice categories chosen (issue 15), checked; any subset, none included."""
+    chosen = list(dict.fromkeys(values or []))
+    bad = [c for c in chosen if c not in NOTICE_CATEGORIES]
+    if bad:
+        raise InvalidInput(f"Unknown notice category {bad[0]!r}; use "
+                           f"{', '.join(NOTICE_CATEGORIES)}.", code=code, field="notify")
+    return sorted(chosen)
 
 
 def holders(session: Session, partner_id: int) -> dict[str, int]:
@@ -49,8 +59,10 @@ def _refuse_orphaning(session: Session, partner_id: int, dropped: set[str]) -> N
 
 
 def add_contact(session: Session, partner_id: int, *, name: str, email: str, phone: str,
-                types: list[str], actor: Actor, now: datetime) -> Contact:
-    """Add a person to notify (name, email and phone required)."""
+                types: list[str], actor: Actor, now: datetime,
+                notify: list[str] | None = None) -> Contact:
+    """Add a person to notify (name, email and phone required); `notify` (the categories it
+    receives of what its types bring) defaults to "as today"."""
     if not (name or "").strip() or not (phone or "").strip():
         raise InvalidInput("A contact needs a name, an email and a phone.",
                            code="invalid_contact")
@@ -58,12 +70,15 @@ def add_contact(session: Session, partner_id: int, *, name: str, email: str, pho
         raise InvalidInput(f"{email!r} is not an email address.", code="invalid_contact")
     if not phone_ok(phone):
         raise InvalidInput(PHONE_HINT, code="invalid_contact", field="phone")
+    chosen = DEFAULT_NOTIFY_CSV.split(",") if notify is None else notice_categories(notify)
     contact = Contact(partner_id=partner_id, name=name.strip(), email=email.strip(),
-                      phone=phone.strip(), types_csv=_csv(_types(types)), created_at=now)
+                      phone=phone.strip(), types_csv=_csv(_types(types)),
+                      notify_csv=_csv(chosen), created_at=now)
     session.add(contact)
     session.flush()
     audit.record(session, actor, "contact.added", "contact", contact.id, now=now,
-                 partner_id=partner_id, after={"name": contact.name, "types": types})
+                 partner_id=partner_id, after={"name": contact.name, "types": types,
+                                               "notify": sorted(contact.notify)})
     return contact
 
 
@@ -90,20 +105,34 @@ def set_user_contact_types(session: Session, user: User, types: list[str], *, ac
     return user
 
 
+def set_user_notify(session: Session, user: User, notify: list[str], *, actor: Actor,
+                    now: datetime) -> User:
+    """Choose which notice categories the user receives (issue 15), audited."""
+    chosen = notice_categories(notify)
+    before = sorted(user.notify)
+    user.notify_csv = _csv(chosen)
+    audit.record(session, actor, "user.notify_changed", "user", user.id, now=now,
+                 partner_id=user.partner_id, before={"notify": before},
+                 after={"notify": chosen})
+    return user
+
+
 def set_contact_types(session: Session, contact: Contact, types: list[str], *, actor: Actor,
-                      now: datetime) -> Contact:
-    """Change what a contact is notified about; dropping the last holder of a type is refused."""
+                      now: datetime, notify: list[str] | None = None) -> Contact:
+    """Change what a contact is notified about: its contact types and (when given) the notice
+    categories it receives; dropping the last holder of a type is refused."""
     chosen = set(_types(types))
     if not chosen:
         raise InvalidInput("A contact needs at least one contact type.", code="invalid_contact")
+    categories = sorted(contact.notify) if notify is None else notice_categories(notify)
     dropped = set(contact.types) - chosen
     if dropped:
         _refuse_orphaning(session, contact.partner_id, dropped)
-    before = sorted(contact.types)
-    contact.types_csv = _csv(chosen)
+    before = {"types": sorted(contact.types), "notify": sorted(contact.notify)}
+    contact.types_csv, contact.notify_csv = _csv(chosen), _csv(categories)
     audit.record(session, actor, "contact.types_changed", "contact", contact.id, now=now,
-                 partner_id=contact.partner_id, before={"types": before},
-                 after={"types": sorted(chosen)})
+                 partner_id=contact.partner_id, before=before,
+                 after={"types": sorted(chosen), "notify": categories})
     return contact
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from gateway.models import CsrRequest, Lsr, Partner, Tn
 from gateway.services.orders import facts as facts_svc
 from gateway.services.orders import queries
+from gateway.services.orders.tiles import Moment, in_set
 from gateway.services.partners.directory import delegations_for
 from gateway.services.policy import Scope, csr_clause
 from gateway.services.serialize import iso
@@ -21,6 +22,31 @@ from validators.tn import check_tns
 
 NOT_OURS = frozenset({"R201", "R202", "R204", "R207"})
 EXPORT_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class SpidChoice:
+    """A SPID an LSR of the partner may name in CC / NNSP (business-rules §4.3)."""
+
+    spid: str
+    name: str  # its company name in the NPAC SPID table; "" when NPAC does not know it
+    ccna: str  # the partner holding it: the user's own, or a carrier an agent acts for
+
+
+def spid_choices(session: Session, registry: Registry, partner: Partner,
+                 privilege: str = "lsr") -> list[SpidChoice]:
+    """The partner's SPIDs, then (for an agent) those of the carriers whose live approval
+    includes the privilege (§1.1), each named from NPAC (one look-up)."""
+    owners = [partner]
+    if partner.is_agent:
+        ccnas = [c for c, privs in delegations_for(session, partner.id).items()
+                 if privilege in privs]
+        if ccnas:
+            owners += session.scalars(sa.select(Partner).where(Partner.ccna.in_(ccnas))
+                                      .order_by(Partner.ccna))
+    pairs = [(owner.ccna, spid) for owner in owners for spid in sorted(owner.spids)]
+    names = registry.spid_names([spid for _ccna, spid in pairs])
+    return [SpidChoice(spid, names.get(spid, ""), ccna) for ccna, spid in pairs]
 
 
 def ccnas_for(session: Session, partner: Partner, privilege: str) -> list[str]:
@@ -77,17 +103,18 @@ class DashboardLists:
     coordinated: list = field(default_factory=list)  # §13.2: FOCs with a cut time to come
 
 
-def dashboard_lists(session: Session, scope: Scope, *, today: date, now: datetime,
+def dashboard_lists(session: Session, scope: Scope, moment: Moment, *,
                     limit: int = 8) -> DashboardLists:
     """The orders behind the dashboard's counts: due today, rejects to fix, staff clocks."""
     visible = queries.visible_lsrs(scope)
+    now, today = moment.now, moment.today
 
     def rows(query, order):
         return list(session.scalars(query.order_by(order).limit(limit)))
 
     return DashboardLists(
-        due_today=rows(visible.where(Lsr.status == "foc", Lsr.due_date == today), Lsr.id),
-        rejects=rows(visible.where(Lsr.status == "rejected"), Lsr.updated_at.desc()),
+        due_today=rows(visible.where(in_set("due_today", moment)), Lsr.id),
+        rejects=rows(visible.where(in_set("rejected", moment)), Lsr.updated_at.desc()),
         awaiting_desk=rows(visible.where(Lsr.status == "manual_review"), Lsr.foc_due_at),
         windows_closing=rows(visible.where(
             Lsr.status == "foc", Lsr.window_ends_at.is_not(None),

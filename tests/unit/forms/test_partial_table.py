@@ -70,12 +70,15 @@ def test_choices_are_read_from_the_posted_radios_and_bad_values_ignored():
     assert choices_from(data, WORKING) == {"5415550300": "port"}
 
 
-def test_the_table_starts_from_the_lsr_as_it_stands():
+def test_the_table_starts_from_the_lsr_as_it_stands_and_leaves_the_others_unmarked():
     csr_tns = [{"tn": t, "status": "working"} for t in WORKING] + [
         {"tn": "5415550302", "status": "disconnected"}]
     choices = current_choices(csr_tns, ["5415550300"], "DISC 5415550303")
-    assert choices == {"5415550300": "port", "5415550301": "keep", "5415550303": "disconnect"}
+    assert choices == {"5415550300": "port", "5415550303": "disconnect"}  # 0301: not yet marked
     rows = table_rows(csr_tns, BTN, choices)
-    assert [(r.tn, r.choice, r.is_btn) for r in rows][-1] == ("5415550302", None, False)
-    assert rows[0].is_btn and rows[0].choice == "port"
-    assert default_choices(["a", "b"], ["a"], ["b"]) == {"a": "port", "b": "disconnect"}
+    assert [(r.tn, r.choice, r.working) for r in rows] == [
+        ("5415550300", "port", True), ("5415550301", None, True),
+        ("5415550303", "disconnect", True), ("5415550302", None, False)]
+    assert rows[0].is_btn and not rows[1].is_btn
+    assert default_choices(["a", "b", "c"], ["a"], ["b"]) == {"a": "port", "b": "disconnect"}
+

@@ -1,5 +1,5 @@
 """TN lines pasted or uploaded: normalization and valid / invalid / duplicate per line."""
-from forms.tn_lines import normalize, parse_lines, read_upload, tns_of
+from forms.tn_lines import lines_to_show, normalize, parse_lines, read_upload, tns_of
 
 
 def test_common_ways_of_writing_a_tn_are_normalized():
@@ -83,3 +83,13 @@ def test_a_mistyped_tn_beside_a_good_one_is_shown_invalid_and_notes_are_ignored(
 def test_a_repeat_on_the_same_line_is_a_duplicate():
     lines = parse_lines("5415550142 5415550142")
     assert [ln.status for ln in lines] == ["valid", "duplicate"]
+
+
+def test_a_long_list_shows_its_problem_lines_first_then_valid_lines_up_to_the_limit():
+    text = "\n".join([f"541555{i:04d}" for i in range(300)] + ["hello", "5415550001"])
+    lines = parse_lines(text)
+    shown = lines_to_show(lines, 100)
+    assert len(shown) == 100 and [line.number for line in shown][-2:] == [301, 302]
+    assert [line.status for line in shown[-2:]] == ["invalid", "duplicate"]
+    assert [line.number for line in shown[:98]] == list(range(1, 99))
+    assert lines_to_show(lines[:5], 100) == lines[:5]

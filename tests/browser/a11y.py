@@ -1,0 +1,169 @@
+"""Accessibility checks for the browser tests: axe-core (node_modules, installed by `make test`
+from package.json) runs in every document the tests load and at the dynamic states they name.
+
+How it works (docs/decisions.md, "Accessibility checks in the browser tests"):
+- every context made through the tests' `browser` gets axe.min.js and INIT_JS as init scripts;
+  on the `load` event of each http(s) top-level document axe runs and hands its violations to
+  Python through the `__portgateAxeReport` binding, which records them with the page's URL;
+- Python counts each page's loads and the checks reported for them; a main-frame navigation is
+  held (a context route) until the outgoing document's check has reported, so that no loaded
+  page state escapes the check however fast the test moves on;
+- `axe_check(page)` checks the page again now, for a state that scripts made without a
+  navigation;
+- at the end of a test every open page is settled and any violation fails the test (conftest).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+# WCAG 2.0/2.1/2.2 levels A and AA, and axe's best practices (heading-order, region,
+# landmark-*, scrollable-region-focusable...). No rule is turned off.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag",
+                "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                           "best-practice"]},
+    "resultTypes": ["violations"],
+}
+
+# How long a navigation away (or the end of a test) waits for a loaded page's check; past it,
+# the page is reported as unchecked (a violation of its own: nothing passes unseen).
+SETTLE_LIMIT_S = 60.0
+
+# Runs after axe.min.js in every document. Checks are queued (axe refuses to run twice at
+# once); the one on `load` reports with on_load=true, which Python pairs with the load event.
+INIT_JS = """
+(() => {
+  if (window.top !== window || !/^https?:$/.test(location.protocol)) return;
+  const options = __OPTIONS__;
+  const report = (found, onLoad) => window.__portgateAxeReport(location.href, found, onLoad);
+  const failed = (why) => [{id: "axe-error", impact: "critical", help: why, targets: []}];
+  const compact = (violations) => violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map((n) => n.target.map((t) => [].concat(t).join(" ")).join(" >> ")),
+  }));
+  let queue = Promise.resolve();
+  const check = (onLoad) => {
+    if (document.contentType !== "text/html") return report([], onLoad);  // a JSON/CSV view
+    if (!window.axe) return report(failed("axe.min.js did not load"), onLoad);
+    queue = queue.then(() => axe.run(document, options)).then(
+      (r) => report(compact(r.violations), onLoad),
+      (e) => report(failed(String(e)), onLoad));
+    return queue;
+  };
+  window.__portgateAxeCheck = () => check(false);
+  window.addEventListener("load", () => check(true), {once: true});
+})();
+""".replace("__OPTIONS__", json.dumps(AXE_OPTIONS))
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    impact: str
+    help: str
+    targets: tuple[str, ...]
+    url: str
+
+    def line(self) -> str:
+        return (f"- {self.rule} ({self.impact}) on {self.url}: {self.help}\n"
+                + "".join(f"    {target}\n" for target in self.targets))
+
+
+@dataclass
+class _Tab:
+    loads: int = 0     # http(s) documents that fired `load`
+    checked: int = 0   # their checks on load that reported
+
+
+@dataclass
+class AxeCollector:
+    """The violations a test's pages reported, each (rule, targets, URL) once."""
+
+    enabled: bool
+    violations: list[Violation] = field(default_factory=list)
+    contexts: list = field(default_factory=list)
+    tabs: dict = field(default_factory=dict)
+
+    def record(self, url: str, found: list[dict]) -> None:
+        for item in found:
+            violation = Violation(item["id"], item.get("impact") or "?", item["help"],
+                                  tuple(item["targets"]), url)
+            if violation not in self.violations:
+                self.violations.append(violation)
+
+    def watch(self, context) -> None:
+        """Check every document this context loads (call before any of its pages exists)."""
+        if not self.enabled:
+            return
+        context.expose_binding("__portgateAxeReport", self._reported)
+        context.add_init_script(path=str(AXE_JS))
+        context.add_init_script(script=INIT_JS)
+        context.on("page", self._follow)
+        context.route("**/*", self._hold_navigation_until_checked)
+        self.contexts.append(context)
+
+    def settle(self, context=None) -> None:
+        """Wait until each loaded page of the context (all contexts if None) is checked."""
+        for ctx in [context] if context is not None else list(self.contexts):
+            for tab in ctx.pages:
+                tab.wait_for_load_state()
+                self._settle(tab)
+
+    def release(self, context) -> None:
+        """Settle a context about to close, and stop following it."""
+        if context in self.contexts:  # a context not watched (scripts off) has nothing to settle
+            self.settle(context)
+            self.contexts.remove(context)
+
+    def take(self) -> list[Violation]:
+        """Settle, then return the violations so far and forget them."""
+        self.settle()
+        found, self.violations = self.violations, []
+        return found
+
+    def report(self) -> str:
+        return (f"axe-core found {len(self.violations)} accessibility violation(s) "
+                f"(docs/decisions.md, 'Accessibility checks in the browser tests'):\n"
+                + "".join(v.line() for v in self.violations))
+
+    def _follow(self, page) -> None:
+        self.tabs[page] = _Tab()
+        page.on("load", self._loaded)
+
+    def _loaded(self, page) -> None:
+        if page.url.startswith(("http://", "https://")):
+            self.tabs[page].loads += 1
+
+    def _reported(self, source, url: str, found: list[dict], on_load: bool) -> None:
+        self.record(url, found)
+        if on_load:
+            self.tabs[source["page"]].checked += 1
+
+    def _settle(self, page) -> None:
+        """Wait (letting Playwright deliver events meanwhile) for the page's checks on load."""
+        tab = self.tabs.get(page)
+        deadline = time.monotonic() + SETTLE_LIMIT_S
+        while tab is not None and tab.checked < tab.loads and not page.is_closed():
+            if time.monotonic() > deadline:
+                self.record(page.url, [{"id": "axe-unchecked", "impact": "critical",
+                                        "help": f"not checked within {SETTLE_LIMIT_S} s",
+                                        "targets": []}])
+                tab.checked = tab.loads
+                return
+            page.wait_for_timeout(20)
+
+    def _hold_navigation_until_checked(self, route, request) -> None:
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self._settle(request.frame.page)
+        route.fallback()
+
+
+def axe_check(page) -> None:
+    """Check the page as it is now (a state scripts made without loading a document); the
+    violations join the test's others and fail it at the end."""
+    page.evaluate("() => window.__portgateAxeCheck && window.__portgateAxeCheck()")

@@ -1,0 +1,31 @@
+"""A PBX account of hundreds of working TNs (issue 15: the LSR form at a business park's size)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+ACCOUNT, BTN = "777000", "5035550000"
+COLUMNS = ("account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state,zip,"
+           "tn,tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email")
+
+
+def tn(i: int) -> str:
+    """The account's i-th TN (its BTN is the first)."""
+    return f"503555{i:04d}"
+
+
+def write_files(folder: Path, n_tns: int) -> tuple[Path, Path]:
+    """The accounts CSV (one account, `n_tns` working TNs) and the NPA-NXX the carrier holds."""
+    rows = [COLUMNS] + [f"{ACCOUNT},{BTN},BIG PBX CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,{tn(i)},"
+                        "working,pbx,N,,,N,pbx@example.net" for i in range(n_tns)]
+    accounts, codes = folder / "pbx.csv", folder / "pbx-codes.csv"
+    accounts.write_text("\n".join(rows) + "\n")
+    codes.write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
+    return accounts, codes
+
+
+def load(cli, folder: Path, n_tns: int = 600) -> None:
+    """Import the account and its NPA-NXX through the CLI (`cli` returns (code, output))."""
+    accounts, codes = write_files(folder, n_tns)
+    for args in (("import-accounts", accounts), ("npac", "import-codes", codes)):
+        code, out = cli(*args)
+        assert code == 0, out
