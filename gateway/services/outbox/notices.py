@@ -119,9 +119,8 @@ def _delivery_values(channel: str, target: str, now: datetime) -> dict[str, Any]
 
 
 _NOTICES = Notice.__table__
-# RETURNING rows in the order of the parameters (SQLAlchemy's insertmanyvalues guarantee)
 _NOTICE_ID = sa.insert(_NOTICES).returning(_NOTICES.c.id, _NOTICES.c.event,
-                                           _NOTICES.c.partner_id, sort_by_parameter_order=True)
+                                           _NOTICES.c.partner_id)
 _DELIVERIES = sa.insert(Delivery.__table__)
 
 
@@ -150,6 +149,9 @@ class Outbox:
             return
         connection = session.connection()
         rows = list(connection.execute(_NOTICE_ID, self._notices))  # one INSERT, many VALUES
+        # ids are given in VALUES order on both databases (SQLAlchemy's sort_by_parameter_order
+        # would cost SQLite one INSERT per row); check each row is the one meant
+        rows.sort(key=lambda row: row[0])
         deliveries = []
         for (notice_id, event, partner_id), notice, targets in zip(
                 rows, self._notices, self._targets, strict=True):
