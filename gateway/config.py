@@ -26,6 +26,7 @@ ENV_KEYS = {
     "PASSCODE_PEPPER": "PORTGATE_PASSCODE_PEPPER",
     "RATELIMIT_STORAGE_URI": "PORTGATE_RATELIMIT_STORAGE_URI",
     "PROXY_COUNT": "PORTGATE_PROXY_COUNT",
+    "DATABASE_POOL_CHECK": "PORTGATE_DATABASE_POOL_CHECK",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -72,6 +73,10 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_IP_BLOCK_SECONDS": 900,
     # API token look-ups cached per process this long (0: off); gateway.platform.token_cache
     "TOKEN_CACHE_SECONDS": 1.0,
+    # how a pooled PostgreSQL connection is checked when a request takes it (gateway.db):
+    # "socket" (no round trip: a connection the server closed is replaced), "ping" (SQLAlchemy's
+    # pool_pre_ping, one round trip per checkout) or "none" (docs/decisions.md, issue 17)
+    "DATABASE_POOL_CHECK": "socket",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

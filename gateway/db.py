@@ -1,6 +1,7 @@
 """Engine, sessions and the one unit of work per request (commit once at the end)."""
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,8 +28,16 @@ class Base(DeclarativeBase):
 METADATAS = (Base.metadata, NpacBase.metadata)
 
 
-def make_engine(url: str) -> sa.Engine:
-    """Create the engine with sensible pool settings and SQLite pragmas."""
+POOL_CHECKS = ("socket", "ping", "none")
+
+
+def make_engine(url: str, pool_check: str = "socket") -> sa.Engine:
+    """Create the engine with sensible pool settings and SQLite pragmas.
+
+    `pool_check` (config DATABASE_POOL_CHECK, server databases): how a pooled connection is
+    checked at checkout — "socket": its socket polled (no round trip), one the server closed
+    (restart, pg_terminate_backend) is replaced before use; "ping": SQLAlchemy's pre-ping
+    (one round trip per checkout); "none"."""
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
@@ -38,7 +47,26 @@ def make_engine(url: str) -> sa.Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
-    return sa.create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    if pool_check not in POOL_CHECKS:
+        raise ValueError(f"DATABASE_POOL_CHECK must be one of {', '.join(POOL_CHECKS)}")
+    engine = sa.create_engine(url, pool_size=5, max_overflow=5,
+                              pool_pre_ping=pool_check == "ping")
+    if pool_check == "socket":
+        event.listen(engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Checkout: an idle connection has nothing to read unless the server ended it (a
+    restart or pg_terminate_backend sends an error and closes the socket). Then raise
+    DisconnectionError: the pool discards it and checks out a new one (up to three tries),
+    so the request never sees the dead connection. A poll, not a round trip."""
+    try:
+        readable = select.select([dbapi_connection.fileno()], [], [], 0)[0]
+    except (OSError, ValueError, AttributeError) as exc:  # closed on our side already
+        raise sa.exc.DisconnectionError(str(exc)) from exc
+    if readable:
+        raise sa.exc.DisconnectionError("the server closed this pooled connection")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -62,9 +90,9 @@ def _sqlite_begin_before_savepoint(conn: sa.Connection, _name: str) -> None:
 class Database:
     """The engine and session factory of one app (kept in app.extensions['portgate_db'])."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_check: str = "socket") -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_check)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def create_all(self) -> None:
@@ -101,7 +129,7 @@ def session() -> Session:
 
 def init_app(app: Flask) -> Database:
     """Bind the database to the app and install the per-request unit of work."""
-    db = Database(app.config["DATABASE_URL"])
+    db = Database(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_CHECK", "socket"))
     app.extensions["portgate_db"] = db
 
     @app.after_request

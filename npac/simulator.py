@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -43,6 +43,70 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def batch_match(column: sa.SQLColumnExpression[str], name: str, *,
+                postgres: bool) -> sa.ColumnElement[bool]:
+    """A named batch parameter: an array on PostgreSQL, an expanding IN list elsewhere.
+
+    On PostgreSQL the prefixes are cut from the one TN array on the server (a single
+    parameter to send, whatever the level): only `tns` is bound there."""
+    if not postgres:
+        return column.in_(sa.bindparam(name, expanding=True))
+    tns = sa.bindparam("tns", type_=ARRAY(sa.String))
+    if name == "tns":
+        return column == sa.any_(tns)
+    width = 7 if name == "blocks" else 6
+    cut = sa.func.unnest(tns).table_valued("tn").render_derived()
+    return column.in_(sa.select(sa.func.substr(cut.c.tn, 1, width)).scalar_subquery())
+
+
+def batch_params(tns: list[str], *, postgres: bool) -> dict[str, list[str]]:
+    """The values of the `tns`, `blocks` and `codes` batch parameters for these TNs."""
+    if postgres:
+        return {"tns": tns}
+    return {"tns": tns, "blocks": _unique(tn[:7] for tn in tns),
+            "codes": _unique(tn[:6] for tn in tns)}
+
+
+@lru_cache(maxsize=2)
+def providers_query(postgres: bool) -> sa.Select[Any]:
+    """The look-up of current_providers, built once per dialect (parameters bound later): the
+    three levels as UNION ALL branches, each an index look-up of the batch's TNs or prefixes,
+    with the SPID's name (columns key, spid, lrn, source, name); `precedence` picks."""
+    levels: list[sa.Select[Any]] = [
+        sa.select(SV.tn.label("key"), SV.new_spid.label("spid"), SV.lrn.label("lrn"),
+                  sa.literal_column("'sv'").label("source"))
+        .where(batch_match(SV.tn, "tns", postgres=postgres), _ACTIVE),
+        sa.select(ThousandsBlock.npa_nxx_x, ThousandsBlock.spid, ThousandsBlock.lrn,
+                  sa.literal_column("'block'"))
+        .where(batch_match(ThousandsBlock.npa_nxx_x, "blocks", postgres=postgres)),
+        sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid, NpaNxxCode.lrn,
+                  sa.literal_column("'code'"))
+        .where(batch_match(NpaNxxCode.npa_nxx, "codes", postgres=postgres)),
+    ]
+    union = sa.union_all(*levels).subquery()
+    return sa.select(union.c.key, union.c.spid, union.c.lrn, union.c.source, Spid.name) \
+        .outerjoin(Spid, Spid.spid == union.c.spid)
+
+
+def open_svs_where(postgres: bool) -> sa.ColumnElement[bool]:
+    """Pending or conflict SVs of the batch's TNs (the `tns` parameter)."""
+    return sa.and_(batch_match(SV.tn, "tns", postgres=postgres), _NOT_ACTIVE, _OPEN)
+
+
+def precedence(tns: list[str], rows: Iterable[Any]) -> dict[str, Provider]:
+    """Each TN's provider from (key, spid, lrn, source, name) rows: SV, else block, else code
+    (§2)."""
+    held = {(source, key): (spid, lrn, name or "") for key, spid, lrn, source, name in rows}
+    found: dict[str, Provider] = {}
+    for tn in tns:
+        for source, key in (("sv", tn), ("block", tn[:7]), ("code", tn[:6])):
+            holder = held.get((source, key))
+            if holder is not None:
+                found[tn] = Provider(tn, holder[0], holder[2], holder[1], source)
+                break
+    return found
+
+
 class SqlRegistry:
     """The NPAC registry (business-rules §2, §9) kept in the npac_ tables."""
 
@@ -78,51 +142,8 @@ class SqlRegistry:
         wanted = _unique(tns)
         if not wanted:
             return {}
-        params = {"tns": wanted} if self._postgres else {
-            "tns": wanted, "blocks": _unique(tn[:7] for tn in wanted),
-            "codes": _unique(tn[:6] for tn in wanted)}
-        held = {(source, key): (spid, lrn, name or "")
-                for key, spid, lrn, source, name in self._rows(self._providers_query, params)}
-        found: dict[str, Provider] = {}
-        for tn in wanted:
-            for source, key in (("sv", tn), ("block", tn[:7]), ("code", tn[:6])):
-                holder = held.get((source, key))
-                if holder is not None:
-                    found[tn] = Provider(tn, holder[0], holder[2], holder[1], source)
-                    break
-        return found
-
-    @cached_property
-    def _providers_query(self) -> sa.Select[Any]:
-        """The look-up of current_providers, built once per registry (parameters bound later)."""
-        levels: list[sa.Select[Any]] = [
-            sa.select(SV.tn.label("key"), SV.new_spid.label("spid"), SV.lrn.label("lrn"),
-                      sa.literal_column("'sv'").label("source"))
-            .where(self._batch(SV.tn, "tns"), _ACTIVE),
-            sa.select(ThousandsBlock.npa_nxx_x, ThousandsBlock.spid, ThousandsBlock.lrn,
-                      sa.literal_column("'block'"))
-            .where(self._batch(ThousandsBlock.npa_nxx_x, "blocks")),
-            sa.select(NpaNxxCode.npa_nxx, NpaNxxCode.spid, NpaNxxCode.lrn,
-                      sa.literal_column("'code'"))
-            .where(self._batch(NpaNxxCode.npa_nxx, "codes")),
-        ]
-        union = sa.union_all(*levels).subquery()
-        return sa.select(union.c.key, union.c.spid, union.c.lrn, union.c.source, Spid.name) \
-            .outerjoin(Spid, Spid.spid == union.c.spid)
-
-    def _batch(self, column: sa.SQLColumnExpression[str], name: str) -> sa.ColumnElement[bool]:
-        """A named batch parameter: an array on PostgreSQL, an expanding IN list elsewhere.
-
-        On PostgreSQL the prefixes are cut from the one TN array on the server (a single
-        parameter to send, whatever the level)."""
-        if not self._postgres:
-            return column.in_(sa.bindparam(name, expanding=True))
-        tns = sa.bindparam("tns", type_=ARRAY(sa.String))
-        if name == "tns":
-            return column == sa.any_(tns)
-        width = 7 if name == "blocks" else 6
-        cut = sa.func.unnest(tns).table_valued("tn").render_derived()
-        return column.in_(sa.select(sa.func.substr(cut.c.tn, 1, width)).scalar_subquery())
+        params = batch_params(wanted, postgres=self._postgres)
+        return precedence(wanted, self._rows(providers_query(self._postgres), params))
 
     def spid_names(self, spids: Iterable[str]) -> dict[str, str]:
         """Map each known SPID to its company name; unknown SPIDs are absent."""

@@ -21,14 +21,35 @@ def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: A
            now: datetime, partner_id: int | None = None, before: dict | None = None,
            after: dict | None = None, details: dict | None = None) -> AuditEvent:
     """Write one audit event (who, what, when, before/after) in the caller's transaction."""
-    if actor.ip:
-        details = {**(details or {}), "ip": actor.ip}
-    event = AuditEvent(at=now, actor_user_id=actor.user_id, actor=actor.label,
-                       partner_id=partner_id if partner_id is not None else actor.partner_id,
-                       action=action, object_type=obj_type, object_id=str(obj_id),
-                       before=before, after=after, details=details)
+    event = AuditEvent(**_values(actor, action, obj_type, obj_id, now=now,
+                                 partner_id=partner_id, before=before, after=after,
+                                 details=details))
     session.add(event)
     return event
+
+
+_INSERT = sa.insert(AuditEvent.__table__)
+
+
+def write(session: Session, actor: Actor, action: str, obj_type: str, obj_id: Any, *,
+          now: datetime, partner_id: int | None = None, before: dict | None = None,
+          after: dict | None = None, details: dict | None = None) -> None:
+    """`record` as one Core INSERT sent at once, with no ORM object (the order lifecycle's
+    hot path, issue 17)."""
+    session.connection().execute(_INSERT, _values(
+        actor, action, obj_type, obj_id, now=now, partner_id=partner_id, before=before,
+        after=after, details=details))
+
+
+def _values(actor: Actor, action: str, obj_type: str, obj_id: Any, *, now: datetime,
+            partner_id: int | None, before: dict | None, after: dict | None,
+            details: dict | None) -> dict[str, Any]:
+    if actor.ip:
+        details = {**(details or {}), "ip": actor.ip}
+    return {"at": now, "actor_user_id": actor.user_id, "actor": actor.label,
+            "partner_id": partner_id if partner_id is not None else actor.partner_id,
+            "action": action, "object_type": obj_type, "object_id": str(obj_id),
+            "before": before, "after": after, "details": details}
 
 
 # --- reading and exporting the trail (staff only; issue 8) -------------------------------

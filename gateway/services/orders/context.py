@@ -5,27 +5,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from gateway.models import Account, Partner
+from gateway.models import Partner
 from gateway.services.identity.actors import Actor
 from npac.interface import Registry
 from validators.carrier_profile import CarrierProfile
 from validators.passcode import PasscodeKey
+
+if TYPE_CHECKING:
+    from gateway.services.orders.facts import AccountRow
+    from gateway.services.outbox.notices import Outbox
 
 
 @dataclass
 class Loaded:
     """Rows one decision loaded, reused by the step that writes its outcome (no second look)."""
 
-    accounts: dict[str, Account] = field(default_factory=dict)
+    accounts: dict[str, AccountRow] = field(default_factory=dict)
     open_svs: tuple[frozenset[str], list[Any] | None] = (frozenset(), None)
+    # §11.3: account -> ids of the other carriers' recent orders, when the facts loaded them
+    risk: dict[str, tuple[int, ...]] | None = None
     fresh_order_id: int | None = None  # the order this call created (it has no index rows yet)
+    locked_tns: frozenset[str] = frozenset()  # TNs whose accounts this transaction has locked
+    outbox: Outbox | None = None  # the notices of the transition under way (transitions._stepped)
+    new_versions: list[tuple[int, Any]] = field(default_factory=list)  # (order id, LsrVersion)
 
     def clear(self) -> None:
-        self.accounts, self.open_svs = {}, (frozenset(), None)
+        self.accounts, self.open_svs, self.risk = {}, (frozenset(), None), None
 
 
 @dataclass(frozen=True)

@@ -3,15 +3,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.db import UTCDateTime
 from gateway.models import Account, EscalationContact, Lsr, LsrTn, Partner, Tn
+from gateway.models.accounts import ADDRESS_PARTS
 from gateway.services.partners.directory import delegations_for
+from gateway.services.protection.risk import foc_or_dispute_between
 from npac.interface import Registry
+from npac.models import Spid, SubscriptionVersion
+from npac.simulator import (
+    SqlRegistry,
+    batch_match,
+    batch_params,
+    open_svs_where,
+    precedence,
+    providers_query,
+)
 from validators.carrier_profile import CarrierProfile
 from validators.facts import AccountFacts, OrderFacts, PartnerFacts, Provider
 
@@ -30,46 +44,218 @@ def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
                         delegations=delegations)
 
 
+@dataclass(frozen=True)
+class RiskWindow:
+    """§11.3: also load, per account, the orders under another CCNA that got an FOC or were
+    disputed between `since` and `until` (validators.risk judges them)."""
+
+    ccna: str
+    since: datetime
+    until: datetime
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """What the writing step needs of an account the decision loaded (no ORM object)."""
+
+    account_number: str
+    state: str
+    contact_email: str | None
+    passcode_hash: str | None
+
+
+@dataclass(frozen=True)
+class OpenSv:
+    """A pending or conflict SV as the decision loaded it (transitions concur from these)."""
+
+    id: int
+    tn: str
+    new_spid: str
+    status: str
+    conflict_cause: int | None
+
+
 def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
                 profile: CarrierProfile,
                 now: datetime, spids: Iterable[Any] = (), exclude_lsr_id: int | None = None,
                 nnsp: str | None = None, keep: dict[str, Any] | None = None,
-                lock: bool = False, passcode_pepper: bytes = b"") -> OrderFacts:
-    """Gather NPAC answers, accounts, open orders and pending SVs for the TNs (no per-TN query).
+                lock: bool = False, passcode_pepper: bytes = b"",
+                risk: RiskWindow | None = None) -> OrderFacts:
+    """Gather NPAC answers, accounts, open orders and pending SVs for the TNs in one statement
+    (`FACTS`: one UNION ALL, whatever the TN count; the NPAC branches join it when the registry
+    is the SQL simulator on this session, else the registry answers them).
 
     An open SV of the requester's own NNSP is its port in progress (concurred once the FOC
     issues, §9.2), not "a pending port" of someone else (§2.4). `keep`, when given, receives
-    the rows loaded on the way (accounts, open SVs) so the writing step needs no second look.
+    the rows loaded on the way (accounts, open SVs, the §11.3 orders of `risk`) so the writing
+    step needs no second look. `lock` (PostgreSQL): lock the accounts' TN rows first, in their
+    own statement, so that this statement's snapshot sees what the previous holder committed.
     """
     wanted = clean_tns(tns)
     if not wanted:
         return OrderFacts(providers={}, tn_accounts={}, accounts={},
                           known_spids=_spid_names(registry, spids))
-    providers = registry.current_providers(wanted)
-    statuses = _account_tns(session, wanted, lock=lock)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if lock and postgres:
+        lock_account_tns(session, wanted)
+    folded = isinstance(registry, SqlRegistry) and registry.session is session
+    asked_spids = _spid_list(spids)
+    params: dict[str, Any] = {**batch_params(wanted, postgres=postgres), "now": now,
+                              "exclude": exclude_lsr_id or 0, "spids": asked_spids}
+    if risk is not None:
+        params.update(ccna=risk.ccna, since=risk.since, until=risk.until)
+    found = _Found()
+    for row in session.execute(_facts_query(postgres, folded, risk is not None), params):
+        found.add(row)
+    if not folded:
+        found.provider_rows = None
+        found.svs = [OpenSv(sv.id, sv.tn, sv.new_spid, sv.status, sv.conflict_cause)
+                     for sv in registry.subscriptions_for_tns(wanted,
+                                                              statuses=["pending", "conflict"])]
+        found.names = _spid_names(registry, {*asked_spids, *found.resale_spids()})
     asked = set(wanted)
-    tn_accounts = {tn: number for number, tns_of in statuses.items() for tn in tns_of
+    tn_accounts = {tn: number for number, tns_of in found.statuses.items() for tn in tns_of
                    if tn in asked}
-    accounts = _accounts(session, statuses, now=now, keep=keep, pepper=passcode_pepper)
-    # Driven from lsr_tns by TN (a correlated PON look-up, not a join): with a join SQLite may
-    # scan every order and probe its TNs (100 ms for 500 TNs against 10,000 orders).
-    pon = sa.select(Lsr.pon).where(Lsr.id == LsrTn.lsr_id).scalar_subquery()
-    open_q = sa.select(LsrTn.tn, pon).where(LsrTn.tn.in_(wanted))
-    if exclude_lsr_id is not None:
-        open_q = open_q.where(LsrTn.lsr_id != exclude_lsr_id)
-    open_orders = {tn: pon or "(no PON)" for tn, pon in session.execute(open_q).all()}
-    open_svs = registry.subscriptions_for_tns(wanted, statuses=["pending", "conflict"])
-    pending = frozenset(sv.tn for sv in open_svs if nnsp is None or sv.new_spid != nnsp)
+    accounts = {number: _account_facts(row, found.statuses.get(number, {}), found.names,
+                                       pepper=passcode_pepper)
+                for number, row in found.accounts.items()}
+    pending = frozenset(sv.tn for sv in found.svs if nnsp is None or sv.new_spid != nnsp)
     if keep is not None:
-        keep["open_svs"] = (frozenset(wanted), open_svs)
-    resale = {a.resale_spid for a in accounts.values() if a.resale_spid}
-    names = _spid_names(registry, set(spids) | resale)
-    accounts = {k: _with_resale_name(a, names) for k, a in accounts.items()}
+        keep["accounts"] = {number: AccountRow(number, row.t11 or "", row.t16, row.t15)
+                            for number, row in found.accounts.items()}
+        keep["open_svs"] = (frozenset(wanted), found.svs)
+        keep["risk"] = {number: tuple(sorted(ids)) for number, ids in found.risk.items()}
+        if risk is not None:
+            keep["risk_window"] = risk
+    providers = precedence(wanted, found.provider_rows) if found.provider_rows is not None \
+        else registry.current_providers(wanted)
     manual = {a.state for a in accounts.values() if a.state in profile.manual_states}
     return OrderFacts(providers={tn: _provider(p) for tn, p in providers.items()},
-                      tn_accounts=tn_accounts, accounts=accounts, open_orders=open_orders,
-                      pending_svs=pending, known_spids=names,
+                      tn_accounts=tn_accounts, accounts=accounts, open_orders=found.open_orders,
+                      pending_svs=pending, known_spids=found.names,
                       escalation_contacts=_level_one(session, manual))
+
+
+class _Found:
+    """The rows of one facts statement, sorted by kind."""
+
+    def __init__(self) -> None:
+        self.provider_rows: list[tuple[str, str, str | None, str, str | None]] | None = []
+        self.statuses: dict[str, dict[str, str]] = {}
+        self.accounts: dict[str, Any] = {}
+        self.open_orders: dict[str, str] = {}
+        self.svs: list[OpenSv] = []
+        self.names: dict[str, str] = {}
+        self.risk: dict[str, list[int]] = {}
+
+    def add(self, row: Any) -> None:
+        kind = row.kind
+        if kind == "tn":
+            self.statuses.setdefault(row.t1, {})[row.key] = row.t2
+        elif kind == "account":
+            self.accounts[row.key] = row
+        elif kind == "open":
+            self.open_orders[row.key] = row.t1 or "(no PON)"
+        elif kind == "osv":
+            self.svs.append(OpenSv(row.n1, row.key, row.t1, row.t2, row.n2))
+        elif kind == "spid":
+            self.names[row.key] = row.t1
+        elif kind == "risk":
+            self.risk.setdefault(row.key, []).append(row.n1)
+        elif self.provider_rows is not None:  # sv | block | code
+            self.provider_rows.append((row.key, row.t1, row.t2, kind, row.t3))
+
+    def resale_spids(self) -> set[str]:
+        return {row.t14 for row in self.accounts.values() if row.t14}
+
+
+def lock_account_tns(session: Session, wanted: list[str]) -> None:
+    """PostgreSQL: lock every TN row of the accounts holding the TNs, in TN order, so that
+    decisions on one account's TNs run one after the other (§2.4: the second sees the first's
+    open order; the order keeps two LSRs with overlapping TNs from deadlocking)."""
+    session.execute(_lock_query(), {"tns": wanted})
+
+
+@lru_cache(maxsize=1)
+def _lock_query() -> sa.Select[Any]:
+    return sa.select(Tn.tn).where(Tn.account_number.in_(
+        sa.select(Tn.account_number).where(batch_match(Tn.tn, "tns", postgres=True))
+    )).order_by(Tn.tn).with_for_update()
+
+
+def lock_cte() -> sa.CTE:
+    """`lock_account_tns` as a CTE, to ride on another statement (PostgreSQL)."""
+    return _lock_query().cte("locked_tns")
+
+
+_TEXT_SLOTS = 16
+_SLOTS: tuple[tuple[str, Any], ...] = (
+    ("kind", sa.String()), ("key", sa.String()),
+    *((f"t{i}", sa.String()) for i in range(1, _TEXT_SLOTS + 1)),
+    ("b1", sa.Boolean()), ("b2", sa.Boolean()), ("b3", sa.Boolean()),
+    ("n1", sa.Integer()), ("n2", sa.Integer()))
+
+
+def _branch(kind: str | sa.ColumnElement[str], key: Any, **slots: Any) -> sa.Select[Any]:
+    """One UNION ALL branch in the common layout (absent slots are typed NULLs)."""
+    label = sa.literal_column(f"'{kind}'") if isinstance(kind, str) else kind
+    columns = [label.label("kind"), key.label("key")]
+    for name, type_ in _SLOTS[2:]:
+        value = slots.pop(name, None)
+        columns.append((sa.cast(sa.null(), type_) if value is None
+                        else sa.type_coerce(value, type_)).label(name))
+    assert not slots, slots
+    return sa.select(*columns)
+
+
+@lru_cache(maxsize=8)
+def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[Any]:
+    """The facts statement, built once per dialect and shape (parameters bound later)."""
+    holders = sa.select(Tn.account_number).where(
+        batch_match(Tn.tn, "tns", postgres=postgres)).cte("holders")
+    held = sa.select(holders.c.account_number)
+    now = sa.bindparam("now", type_=UTCDateTime)
+    pon = sa.select(Lsr.pon).where(Lsr.id == LsrTn.lsr_id).scalar_subquery()
+    address = {f"t{i}": getattr(Account, part) for i, part in enumerate(ADDRESS_PARTS, 3)}
+    branches = [
+        _branch("tn", Tn.tn, t1=Tn.account_number, t2=Tn.status)
+        .where(Tn.account_number.in_(held)),
+        _branch("account", Account.account_number, t1=Account.btn, t2=Account.customer_name,
+                **address, t13=Account.service_class, t14=Account.resale_spid,
+                t15=Account.passcode_hash, t16=Account.contact_email, b1=Account.une,
+                b2=Account.port_freeze,
+                b3=sa.and_(Account.locked_until.is_not(None), Account.locked_until > now))
+        .where(Account.account_number.in_(held)),
+        # Driven from lsr_tns by TN (a correlated PON look-up, not a join): with a join SQLite
+        # may scan every order and probe its TNs (100 ms for 500 TNs against 10,000 orders).
+        _branch("open", LsrTn.tn, t1=pon).where(
+            batch_match(LsrTn.tn, "tns", postgres=postgres),
+            LsrTn.lsr_id != sa.bindparam("exclude", type_=sa.Integer)),
+    ]
+    if risk:
+        branches.append(_branch("risk", Lsr.account_number, n1=Lsr.id).where(
+            Lsr.account_number.in_(held), Lsr.ccna != sa.bindparam("ccna", type_=sa.String),
+            Lsr.id != sa.bindparam("exclude", type_=sa.Integer),
+            foc_or_dispute_between(sa.bindparam("since", type_=UTCDateTime),
+                                   sa.bindparam("until", type_=UTCDateTime))))
+    if folded:
+        providers = providers_query(postgres).subquery()
+        branches += [
+            _branch(providers.c.source, providers.c.key, t1=providers.c.spid,
+                    t2=providers.c.lrn, t3=providers.c.name),
+            _branch("osv", SubscriptionVersion.tn, t1=SubscriptionVersion.new_spid,
+                    t2=SubscriptionVersion.status, n1=SubscriptionVersion.id,
+                    n2=SubscriptionVersion.conflict_cause).where(open_svs_where(postgres)),
+            _branch("spid", Spid.spid, t1=Spid.name).where(sa.or_(
+                Spid.spid.in_(sa.bindparam("spids", expanding=True)),
+                Spid.spid.in_(sa.select(Account.resale_spid).where(
+                    Account.account_number.in_(held))))),
+        ]
+    return sa.union_all(*branches).add_cte(holders)
+
+
+def _spid_list(spids: Iterable[Any]) -> list[str]:
+    return sorted({s.upper() for s in spids if isinstance(s, str) and s})
 
 
 def _provider(p: Any) -> Provider:
@@ -77,56 +263,19 @@ def _provider(p: Any) -> Provider:
 
 
 def _spid_names(registry: Registry, spids: Iterable[Any]) -> dict[str, str]:
-    wanted = [s for s in {str(s).upper() for s in spids if isinstance(s, str) and s} if s]
+    wanted = _spid_list(spids)
     return registry.spid_names(wanted) if wanted else {}
 
 
-def _account_tns(session: Session, wanted: list[str], *,
-                 lock: bool = False) -> dict[str, dict[str, str]]:
-    """Every TN (with its status) of each account that holds one of the wanted TNs: one query.
-
-    `lock` (PostgreSQL): lock those TN rows, in TN order, so that decisions on one account's
-    TNs run one after the other (§2.4: the second sees the first's open order; the order
-    keeps two LSRs with overlapping TNs from deadlocking). SQLite has a single writer.
-    """
-    holders = sa.select(Tn.account_number).where(Tn.tn.in_(wanted))
-    query = sa.select(Tn.tn, Tn.account_number, Tn.status).where(Tn.account_number.in_(holders))
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.order_by(Tn.tn).with_for_update()
-    statuses: dict[str, dict[str, str]] = {}
-    for tn, number, status in session.execute(query).all():
-        statuses.setdefault(number, {})[tn] = status
-    return statuses
-
-
-def _accounts(session: Session, statuses: dict[str, dict[str, str]], *, now: datetime,
-              keep: dict[str, Any] | None = None,
-              pepper: bytes = b"") -> dict[str, AccountFacts]:
-    if not statuses:
-        return {}
-    rows = session.scalars(sa.select(Account).where(Account.account_number.in_(statuses))).all()
-    if keep is not None:
-        keep["accounts"] = {a.account_number: a for a in rows}
-    return {a.account_number: account_facts(a, statuses[a.account_number], now=now,
-                                            pepper=pepper) for a in rows}
-
-
-def account_facts(a: Account, tn_status: dict[str, str], *, now: datetime,
-                  pepper: bytes = b"") -> AccountFacts:
+def _account_facts(row: Any, tn_status: dict[str, str], names: dict[str, str], *,
+                   pepper: bytes) -> AccountFacts:
+    address = {part: getattr(row, f"t{i}") or "" for i, part in enumerate(ADDRESS_PARTS, 3)}
     return AccountFacts(
-        account_number=a.account_number, btn=a.btn, customer_name=a.customer_name,
-        address=a.address(), service_class=a.service_class, une=a.une,
-        resale_spid=a.resale_spid, resale_spid_name=None, passcode_hash=a.passcode_hash,
-        port_freeze=a.port_freeze, locked=a.locked_until is not None and a.locked_until > now,
-        tn_status=tn_status, passcode_pepper=pepper)
-
-
-def _with_resale_name(a: AccountFacts, names: dict[str, str]) -> AccountFacts:
-    if not a.resale_spid:
-        return a
-    from dataclasses import replace
-
-    return replace(a, resale_spid_name=names.get(a.resale_spid))
+        account_number=row.key, btn=row.t1, customer_name=row.t2, address=address,
+        service_class=row.t13, une=bool(row.b1), resale_spid=row.t14,
+        resale_spid_name=names.get(row.t14) if row.t14 else None, passcode_hash=row.t15,
+        port_freeze=bool(row.b2), locked=bool(row.b3), tn_status=tn_status,
+        passcode_pepper=pepper)
 
 
 def _level_one(session: Session, states: set[str]) -> dict[str, str]:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from gateway.errors import Conflict, GatewayError, InvalidInput
-from gateway.models import Lsr, Partner
+from gateway.models import Account, Lsr, Partner
 from gateway.models.orders import CLOSED_STATUSES, OPEN_STATUSES
 from gateway.services.csr.loas import store_loa
 from gateway.services.orders import facts as facts_svc
@@ -56,9 +56,10 @@ def own_order_for_pon(session: Session, owner: Partner, sender_id: int, pon: str
                       lock: bool = True) -> Lsr | None:
     """The sender's order for the PON under the owner's CCNA (§7.5: a PON names one order per
     submitting partner and CCNA)."""
-    query = sa.select(Lsr).where(Lsr.owner_partner_id == owner.id,
-                                 Lsr.submitter_partner_id == sender_id, Lsr.pon == pon)
-    return session.scalar(query.with_for_update() if lock else query)
+    query = sa.select(Lsr).options(joinedload(Lsr.versions)).where(
+        Lsr.owner_partner_id == owner.id, Lsr.submitter_partner_id == sender_id,
+        Lsr.pon == pon)  # with its versions (§7.5 and the supplements read them): one query
+    return session.scalars(query.with_for_update(of=Lsr) if lock else query).unique().first()
 
 
 def duplicate_refusal(order: Lsr, req: LsrRequest) -> GatewayError | None:
@@ -104,7 +105,8 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
     """Record a new LSR or a resubmission on a rejected PON and decide it (§7.4, §7.5)."""
     sender = ctx.sender()
     owner = acting_owner(ctx.session, sender, req.ccna, "lsr")
-    order = transitions.create_order(ctx, owner, req.pon, received_at=received_at)
+    order = transitions.create_order(ctx, owner, req.pon, received_at=received_at,
+                                     lock_tns=facts_svc.clean_tns(req.tns))
     if order is None:  # the sender has an order on this PON
         assert req.pon is not None
         order = own_order_for_pon(ctx.session, owner, sender.id, req.pon)
@@ -129,15 +131,20 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
     """
     ctx.cache.clear()
     keep: dict[str, Any] = {}
-    facts = facts_svc.order_facts(ctx.session, ctx.registry, req.tns, profile=ctx.profile,
+    wanted = facts_svc.clean_tns(req.tns)
+    facts = facts_svc.order_facts(ctx.session, ctx.registry, wanted, profile=ctx.profile,
                                   now=ctx.now, spids=req.spids,
                                   exclude_lsr_id=order.id if order is not None else None,
                                   nnsp=req.nnsp, keep=keep,
-                                  lock=lock,  # one decision at a time per account (§2.4)
+                                  # one decision at a time per account (§2.4), unless the new
+                                  # order's INSERT took the lock already
+                                  lock=lock and not set(wanted) <= ctx.cache.locked_tns,
                                   passcode_pepper=ctx.passcode_key.pepper
-                                  if ctx.passcode_key is not None else b"")
+                                  if ctx.passcode_key is not None else b"",
+                                  risk=_risk_window(ctx, order, req, received_at))
     ctx.cache.accounts = keep.get("accounts", {})
     ctx.cache.open_svs = keep.get("open_svs", (frozenset(), None))
+    ctx.cache.risk = keep.get("risk") if "risk_window" in keep else None
     decision = check_lsr(req.raw, partner=facts_svc.partner_facts(ctx.session, ctx.sender()),
                      facts=facts, profile=ctx.profile, received_at=received_at,
                      issued_at=issued_at or ctx.now, own_order_tns=own_tns,
@@ -159,7 +166,19 @@ def upgrade_passcode_hashes(ctx: OrderContext, given: Any) -> None:
     for account in ctx.cache.accounts.values():
         if needs_rehash(account.passcode_hash) and passcode_matches(given,
                                                                     account.passcode_hash):
-            account.passcode_hash = hash_passcode(given, ctx.passcode_key)
+            ctx.session.execute(sa.update(Account).where(
+                Account.account_number == account.account_number).values(
+                passcode_hash=hash_passcode(given, ctx.passcode_key)))
+
+
+def _risk_window(ctx: OrderContext, order: Lsr | None, req: LsrRequest,
+                 received_at: datetime) -> facts_svc.RiskWindow | None:
+    """§11.3: the cross-partner look-up rides on the facts statement when the profile has it."""
+    days = ctx.profile.risk.get("cross_partner_days", 0)
+    if days <= 0:
+        return None
+    ccna = order.ccna if order is not None else (req.ccna or ctx.sender().ccna)
+    return facts_svc.RiskWindow(ccna, received_at - timedelta(days=days), received_at)
 
 
 def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision: LsrDecision,
@@ -173,7 +192,9 @@ def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision
     facts = risk.risk_facts(ctx.session, account_number=account.account_number, ccna=ccna,
                             sender=sender, received_at=received_at, n_tns=len(decision.tns),
                             profile=ctx.profile,
-                            exclude_lsr_id=order.id if order is not None else None)
+                            exclude_lsr_id=order.id if order is not None else None,
+                            other_orders=ctx.cache.risk.get(account.account_number, ())
+                            if ctx.cache.risk is not None else None)
     return with_risk_review(decision, risk_rule(facts, ctx.profile), account.state, ctx.profile)
 
 

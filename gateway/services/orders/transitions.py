@@ -7,15 +7,16 @@ status takes, and an event the table refuses raises `TransitionRefused` before a
 """
 from __future__ import annotations
 
+import functools
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from gateway.errors import Conflict, InvalidInput
@@ -36,6 +37,7 @@ from gateway.services.identity.actors import Actor
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.cut import cut_words
 from gateway.services.orders.due_note import due_date_note
+from gateway.services.orders.facts import lock_cte
 from gateway.services.outbox import notices
 from gateway.services.policy import agent_notified
 from gateway.services.protection.links import new_dispute_link
@@ -127,16 +129,44 @@ def _current(order: Lsr) -> LsrStatus | None:
     return LsrStatus(order.status) if order.versions else None
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _stepped(transition: F) -> F:
+    """A transition on a context whose new versions and notices are written when it returns
+    (Core INSERTs; the notices in one multi-row INSERT, `notices.Outbox`); nested, the outer
+    one writes. Every transition that records a version is one."""
+
+    @functools.wraps(transition)
+    def step(ctx: OrderContext, *args: Any, **kwargs: Any) -> Any:
+        if ctx.cache.outbox is not None:
+            return transition(ctx, *args, **kwargs)
+        ctx.cache.outbox = outbox = notices.Outbox()
+        ctx.cache.new_versions = []
+        try:
+            result = transition(ctx, *args, **kwargs)
+            _write_versions(ctx)
+            outbox.write(ctx.session)
+        finally:
+            ctx.cache.outbox, ctx.cache.new_versions = None, []
+        return result
+
+    return cast(F, step)
+
+
 # --- creating an order --------------------------------------------------------------------
 
 
 def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
-                 received_at: datetime) -> Lsr | None:
+                 received_at: datetime, lock_tns: Sequence[str] = ()) -> Lsr | None:
     """Insert the order row of a new PON (None when the sender already has one for it, §7.5).
 
     One INSERT ... ON CONFLICT DO NOTHING on the unique (owner, submitter, PON): of two
     identical submissions at the same moment the second waits for the first and then finds
-    its order — no check-then-insert race, and no savepoint.
+    its order — no check-then-insert race, and no savepoint. On PostgreSQL the same statement
+    locks the TN rows of the accounts holding `lock_tns` (`facts.lock_account_tns`), so the
+    facts read next see every decision on those accounts committed before; on SQLite the
+    INSERT takes the single writer's lock, with the same effect.
     """
     values = dict(order_number=f"PG{secrets.token_hex(5).upper()}", owner_partner_id=owner.id,
                   submitter_partner_id=ctx.partner_id, ccna=owner.ccna, pon=pon, ver="",
@@ -145,22 +175,40 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
                   payload={},
                   created_at=ctx.now, updated_at=ctx.now, due_date_sups=0, rejects=[],
                   foc_tns=[], disconnect_tns=[])
-    insert = _dialect_insert(ctx.session)(Lsr).values(**values)
-    if pon is not None:
-        insert = insert.on_conflict_do_nothing(
-            index_elements=["owner_partner_id", "submitter_partner_id", "pon"])
-    order = ctx.session.scalars(insert.returning(Lsr)).first()
-    if order is not None:
-        set_committed_value(order, "versions", [])  # a new order has none: no lazy load
-        ctx.cache.fresh_order_id = order.id
+    postgres = ctx.session.get_bind().dialect.name == "postgresql"
+    locking = bool(lock_tns) and postgres
+    params = {**values, "tns": list(lock_tns)} if locking else values
+    new_id = ctx.session.execute(_new_order(postgres, locking), params).scalar()
+    if new_id is None:
+        return None
+    # the row as written, made the session's persistent object without reading it back
+    order = Lsr(id=new_id, **{c.key: None for c in _LSR_COLUMNS} | values)
+    make_transient_to_detached(order)
+    ctx.session.add(order)
+    set_committed_value(order, "versions", [])  # a new order has none: no lazy load
+    ctx.cache.fresh_order_id = order.id
+    ctx.cache.locked_tns = frozenset(lock_tns)
     return order
 
 
-def _dialect_insert(session: Session) -> Any:
-    """The dialect's INSERT (both have ON CONFLICT DO NOTHING)."""
+_LSR_COLUMNS = [c for c in Lsr.__table__.columns if c.key != "id"]
+
+
+@functools.lru_cache(maxsize=4)
+def _new_order(postgres: bool, locking: bool) -> Any:
+    """The order row's INSERT ... ON CONFLICT (owner, submitter, PON) DO NOTHING RETURNING id,
+    built once per dialect (and, on PostgreSQL, with the TN locks riding on it)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = cast(sa.Table, Lsr.__table__)
+    insert = (postgresql.insert if postgres else sqlite.insert)(table) \
+        .on_conflict_do_nothing(index_elements=["owner_partner_id", "submitter_partner_id",
+                                                "pon"])
+    if not locking:
+        return insert.returning(table.c.id)
+    locked = lock_cte()
+    return insert.add_cte(locked).returning(
+        table.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery())
 
 
 # --- a received version: FOC, reject or review --------------------------------------------
@@ -178,6 +226,7 @@ class Received:
     details: dict[str, Any]  # for the audit event (channel, attestation, ...)
 
 
+@_stepped
 def decide_received(ctx: OrderContext, order: Lsr, received: Received,
                     decision: LsrDecision) -> LsrStatus:
     """Record a new LSR or resubmission (§7.4) and the engine's outcome for it."""
@@ -188,7 +237,7 @@ def decide_received(ctx: OrderContext, order: Lsr, received: Received,
         received.received_at
     version = _version(ctx, order, received, LsrStatus.REJECTED)
     _apply(ctx, order, decision, version)
-    audit.record(ctx.session, ctx.actor, f"lsr.{order.status}", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, f"lsr.{order.status}", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
                  after={"status": order.status, "ver": order.ver, "due_date": iso(order.due_date)},
@@ -199,12 +248,33 @@ def decide_received(ctx: OrderContext, order: Lsr, received: Received,
 def _version(ctx: OrderContext, order: Lsr, received: Received, status: str,
              rejects: list[dict[str, Any]] | None = None,
              due_date: date | None = None) -> LsrVersion:
+    """The version's object, on the order's history at once; its row is written when the step
+    ends (`_write_versions`), with the outcome the step gave it."""
     version = LsrVersion(ver=received.ver, sup=received.sup, at=ctx.now,
                          user_id=ctx.actor.user_id, payload=received.payload,
                          payload_hash=received.payload_hash, status=status,
-                         rejects=rejects or [], due_date=due_date)
-    order.versions.append(version)
+                         rejects=rejects or [], due_date=due_date, note=None)
+    set_committed_value(order, "versions", [*order.versions, version])
+    ctx.cache.new_versions.append((order.id, version))
     return version
+
+
+_VERSIONS = cast(sa.Table, LsrVersion.__table__)
+_NEW_VERSION = sa.insert(_VERSIONS).returning(_VERSIONS.c.id)
+_VERSION_COLUMNS = [c.key for c in _VERSIONS.columns if c.key not in ("id", "lsr_id")]
+
+
+def _write_versions(ctx: OrderContext) -> None:
+    """Insert the step's new versions by Core (RETURNING the id) and make each object the
+    session's persistent row without reading it back."""
+    pending, ctx.cache.new_versions = ctx.cache.new_versions, []
+    for order_id, version in pending:
+        values = {key: getattr(version, key) for key in _VERSION_COLUMNS}
+        version.id = ctx.session.connection().execute(
+            _NEW_VERSION, {**values, "lsr_id": order_id}).scalar_one()
+        version.lsr_id = order_id
+        make_transient_to_detached(version)
+        ctx.session.add(version)
 
 
 def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVersion) -> None:
@@ -260,7 +330,7 @@ def _reject(ctx: OrderContext, order: Lsr, version: LsrVersion, rejects: list[di
     lines += [f"  {r['code']} {r['field']}: {r['message']}" for r in rejects]
     if remarks:
         lines.append(f"Remarks of the LNP desk: {remarks}")
-    _notify(ctx.session, order, "lsr.rejected", now=ctx.now,
+    _notify(ctx.session, order, "lsr.rejected", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Reject: PON {order.pon} VER {order.ver}", body="\n".join(lines))
 
 
@@ -276,7 +346,7 @@ def _to_review(ctx: OrderContext, order: Lsr, decision: LsrDecision,
         order.state = _account_contact(ctx, order)[0]  # the zone of a SUP 2's receipt (§6.2)
     version.status, version.due_date = LsrStatus.MANUAL_REVIEW.value, decision.due_date
     _index(ctx, order, decision.tns)
-    _notify(ctx.session, order, "lsr.manual_review", now=ctx.now,
+    _notify(ctx.session, order, "lsr.manual_review", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"In review ({decision.review_reason}): PON {order.pon}",
             body=f"PON {order.pon} VER {order.ver} awaits the carrier's LNP desk "
                  f"({decision.review_reason}); the FOC is due by {iso(decision.foc_due_at)}.")
@@ -297,7 +367,7 @@ def _issue_foc(ctx: OrderContext, order: Lsr, due_date: date | None, version: Ls
     _index(ctx, order, tns)
     _concur_waiting(ctx.registry, tns, order.nnsp, now=ctx.now, open_svs=_loaded_svs(ctx, tns))
     cut = cut_words(order, ctx.profile)  # §13.2: a coordinated FOC names its time and zone
-    _notify(ctx.session, order, "lsr.foc", now=ctx.now,
+    _notify(ctx.session, order, "lsr.foc", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"FOC: PON {order.pon} due {due_date.isoformat()}"
                     + (f" {order.due_time}" if order.due_time else ""),
             body=f"PON {order.pon} VER {order.ver} is confirmed (order {order.order_number}); "
@@ -358,25 +428,44 @@ def _index(ctx: OrderContext, order: Lsr, tns: Iterable[str]) -> None:
 
 
 def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool = False) -> None:
+    """The index rows by Core statements built once (nothing of the index is ORM state)."""
+    connection = session.connection()
     if not fresh:
-        session.execute(sa.delete(LsrTn).where(LsrTn.lsr_id == order.id))
+        connection.execute(_INDEX_DELETE, {"lsr_id": order.id})
     rows = [{"lsr_id": order.id, "tn": tn} for tn in tns]
     if rows:
-        session.execute(sa.insert(LsrTn), rows)
+        connection.execute(_INDEX_INSERT, rows)
+
+
+_INDEX = cast(sa.Table, LsrTn.__table__)
+_INDEX_DELETE = sa.delete(_INDEX).where(_INDEX.c.lsr_id == sa.bindparam("lsr_id"))
+_INDEX_INSERT = sa.insert(_INDEX)
 
 
 def _notify(session: Session, order: Lsr, event: str, *, now: datetime, subject: str,
-            body: str, data: dict[str, Any] | None = None) -> None:
+            body: str, data: dict[str, Any] | None = None,
+            outbox: notices.Outbox | None = None) -> None:
     """Queue the notice to the carrier and, for an order an agent sent, to the agent while its
     approval is live and includes `view` (§10.3)."""
     data = data if data is not None else lsr_body(order)
     owner = session.get(Partner, order.owner_partner_id)
-    notices.emit(session, event, owner, data, now=now, lsr_id=order.id, subject=subject,
-                 body=body)
+    _emit(session, outbox, event, owner, data, now=now, lsr_id=order.id, subject=subject,
+          body=body)
     agent_id = agent_notified(session, order)
     if agent_id is not None:
-        notices.emit(session, event, session.get(Partner, agent_id), data, now=now,
-                     lsr_id=order.id, subject=subject, body=body)
+        _emit(session, outbox, event, session.get(Partner, agent_id), data, now=now,
+              lsr_id=order.id, subject=subject, body=body)
+
+
+def _emit(session: Session, outbox: notices.Outbox | None, event: str, partner: Partner | None,
+          data: dict[str, Any], **values: Any) -> None:
+    """Into the step's outbox when it has one (written at its end), else at once."""
+    if outbox is not None:
+        outbox.add(session, event, partner, data, **values)
+    else:
+        notices.emit(session, event, partner, data, **values)
+
+
 
 
 def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
@@ -386,8 +475,8 @@ def _end_user_port_notice(ctx: OrderContext, order: Lsr, email: str) -> None:
     due = order.due_date.isoformat() if order.due_date else ""
     tns = ", ".join(order.foc_tns)
     link = f"{ctx.base_url.rstrip('/')}/stop/{new_dispute_link(ctx.session, order, now=ctx.now)}"
-    notices.emit(ctx.session, "enduser.port_notice", None,
-                 {"lsr_id": order.id, "tns": list(order.foc_tns), "due_date": due,
+    _emit(ctx.session, ctx.cache.outbox, "enduser.port_notice", None,
+          {"lsr_id": order.id, "tns": list(order.foc_tns), "due_date": due,
                   "requesting_carrier": name}, now=ctx.now, lsr_id=order.id, emails=[email],
                  subject=f"{ctx.profile.carrier_name}: request to move your numbers",
                  body=(f"{name} ({order.ccna}) asked to move your telephone numbers {tns} to its "
@@ -418,7 +507,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
     locked = failures >= ctx.profile.passcode_lock_failures
     if locked:
         account.locked_until = ctx.now + window
-        audit.record(ctx.session, ctx.actor, "account.locked", "account", account_number,
+        audit.write(ctx.session, ctx.actor, "account.locked", "account", account_number,
                      now=ctx.now, details={"failures": failures, "lsr": order.id})
     if not account.contact_email:
         return account.locked_until if locked else None
@@ -426,7 +515,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
     carrier = owner.name if owner else order.ccna
     ddd = text_of(order.payload, "ddd") or "not given"
     listed = ", ".join(tns) or "none"
-    notices.emit(ctx.session, "enduser.passcode_failed", None,
+    _emit(ctx.session, ctx.cache.outbox, "enduser.passcode_failed", None,
                  {"account_number": account_number, "requesting_carrier": carrier,
                   "tns": list(tns), "due_date": ddd}, now=ctx.now,
                  emails=[account.contact_email], lsr_id=order.id,
@@ -443,6 +532,7 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
 # --- staff decisions (§7.2) --------------------------------------------------------------
 
 
+@_stepped
 def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
               details: dict[str, Any], due_time: str | None = None) -> None:
     """Issue the FOC with the desk's date (and, for a coordinated cut, its time: §13.2) on an
@@ -454,13 +544,14 @@ def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
     _issue_foc(ctx, order, due_date, version, tns=list(order.foc_tns),
                disconnect=list(order.disconnect_tns), new_btn=order.new_btn)
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.staff_foc", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.staff_foc", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": iso(order.due_date),
                         **({"due_time": due_time} if due_time else {})},
                  details=details)
 
 
+@_stepped
 def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: str) -> None:
     """Reject an order awaiting staff with codes and remarks: as an automatic reject does."""
     _check(order, Event.STAFF_REJECT)
@@ -470,7 +561,7 @@ def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: s
                for c in codes]
     _reject(ctx, order, order.versions[-1], rejects, remarks=remarks or None)
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.staff_reject", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.staff_reject", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": None},
                  details={"remarks": remarks, "codes": list(codes)})
@@ -502,7 +593,7 @@ def note_written(session: Session, order: Lsr, note: OrderNote, data: dict[str, 
             order.note_due_at = add_business_hours(
                 now, profile.escalation_ack_business_hours, state, profile)
     order.updated_at = now
-    audit.record(session, actor, "lsr.note", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.note", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"awaiting_partner": order.awaiting_partner,
                         "note_due_at": iso(order.note_due_at)},
@@ -529,6 +620,7 @@ def _eu_state(order: Lsr) -> str | None:
 # --- supplements (§6) --------------------------------------------------------------------
 
 
+@_stepped
 def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
            reason: str | None = None) -> LsrVersion:
     """SUP 1: cancel the order and its pending SVs (§6.1)."""
@@ -541,16 +633,18 @@ def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
         if order.foc_tns else 0
     if order.hold:  # a SUP 1 ends the hold with the order (§11.2)
         _end_hold(ctx.session, order, "sup_canceled", actor=ctx.actor, now=ctx.now)
-    audit.record(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
                  after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled},
                  details={"reason": reason} if reason else None)
-    _notify(ctx.session, order, "lsr.canceled", now=ctx.now, subject=f"Canceled: PON {order.pon}",
+    _notify(ctx.session, order, "lsr.canceled", now=ctx.now, outbox=ctx.cache.outbox,
+            subject=f"Canceled: PON {order.pon}",
             body=f"PON {order.pon} (order {order.order_number}) is canceled at your request.")
     return version
 
 
+@_stepped
 def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
                     due_date: date) -> LsrVersion:
     """SUP 2: a new due date; an FOC order gets its FOC again with the new date (§6.2)."""
@@ -566,17 +660,18 @@ def change_due_date(ctx: OrderContext, order: Lsr, received: Received,
         if order.state:
             order.window_ends_at = porting_window(due_date, order.state, ctx.profile)[1]
         cut = cut_words(order, ctx.profile)  # §13.2: a SUP 2 keeps the time of day
-        _notify(ctx.session, order, "lsr.foc", now=ctx.now,
+        _notify(ctx.session, order, "lsr.foc", now=ctx.now, outbox=ctx.cache.outbox,
                 subject=f"FOC (new due date): PON {order.pon} due {due_date.isoformat()}",
                 body=f"PON {order.pon} VER {order.ver}: the due date is now "
                      f"{due_date.isoformat()}{f' (coordinated cut at {cut})' if cut else ''}"
                      f"{_moved(order)}.")
-    audit.record(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.due_date_changed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": due_date.isoformat()})
     return version
 
 
+@_stepped
 def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDecision, *,
             order_payload: dict[str, Any]) -> LsrVersion:
     """SUP 3 accepted: the order takes the corrected body, decided as of the supplement."""
@@ -588,13 +683,14 @@ def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDeci
         order.review_reason = "dispute"
     elif order.hold:  # back to staff review or rejected: no FOC is left to hold
         _end_hold(ctx.session, order, "superseded", actor=ctx.actor, now=ctx.now)
-    audit.record(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
                  after={"status": order.status, "due_date": iso(order.due_date)})
     return version
 
 
+@_stepped
 def reject_supplement(ctx: OrderContext, order: Lsr, received: Received | None,
                       rejects: list[dict[str, Any]], *, account_number: str | None = None,
                       passcode_failed: bool = False) -> LsrVersion | None:
@@ -607,7 +703,7 @@ def reject_supplement(ctx: OrderContext, order: Lsr, received: Received | None,
     if passcode_failed and account_number:  # §4.5 counts every wrong passcode
         _passcode_failure(ctx, account_number, order, list(order.foc_tns))
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.supplement_rejected", "lsr", order.id,
+    audit.write(ctx.session, ctx.actor, "lsr.supplement_rejected", "lsr", order.id,
                  now=ctx.now, partner_id=order.owner_partner_id,
                  details={"sup": received.sup if received else None,
                           "ver": received.ver if received else None, "rejects": rejects})
@@ -645,10 +741,10 @@ def hold(ctx: OrderContext, order: Lsr, *, due_at: datetime | None) -> OrderHold
                      ip=(ctx.actor.ip or None), sv_ids=[sv.id for sv in svs])
     ctx.session.add(held)
     order.hold, order.review_reason, order.updated_at = "dispute", "dispute", ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.disputed", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.disputed", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"hold": None},
                  after={"hold": "dispute", "svs_conflicted": [sv.id for sv in svs]})
-    _notify(ctx.session, order, "lsr.disputed", now=ctx.now,
+    _notify(ctx.session, order, "lsr.disputed", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Disputed by the end user: PON {order.pon}",
             body=f"The end user disputed PON {order.pon} (order {order.order_number}): the "
                  f"order is on hold and cannot be activated; its pending subscription versions "
@@ -698,11 +794,11 @@ def release(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
         ctx.registry.concur(sv.id, now=ctx.now)
     _end_hold(ctx.session, order, "released", actor=ctx.actor, now=ctx.now, remarks=remarks)
     order.updated_at = ctx.now
-    audit.record(ctx.session, ctx.actor, "lsr.released", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.released", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"hold": "dispute"},
                  after={"hold": None, "svs_concurred": [sv.id for sv in svs]},
                  details={"remarks": remarks} if remarks else None)
-    _notify(ctx.session, order, "lsr.released", now=ctx.now,
+    _notify(ctx.session, order, "lsr.released", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Hold released: PON {order.pon}",
             body=f"The LNP desk released the hold on PON {order.pon} (order "
                  f"{order.order_number}); its subscription versions are concurred again and "
@@ -719,13 +815,13 @@ def cancel_held(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
     canceled = ctx.registry.cancel_pending(list(order.foc_tns), now=ctx.now) \
         if order.foc_tns else 0
     _end_hold(ctx.session, order, "canceled", actor=ctx.actor, now=ctx.now, remarks=remarks)
-    audit.record(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
+    audit.write(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value,
                                                             "hold": "dispute"},
                  after={"status": LsrStatus.CANCELED.value, "svs_canceled": canceled,
                         "cancel_reason": "end_user_dispute"},
                  details={"reason": "end_user_dispute", "remarks": remarks})
-    _notify(ctx.session, order, "lsr.canceled", now=ctx.now,
+    _notify(ctx.session, order, "lsr.canceled", now=ctx.now, outbox=ctx.cache.outbox,
             subject=f"Canceled (end user dispute): PON {order.pon}",
             body=f"PON {order.pon} (order {order.order_number}) is canceled: the end user "
                  "disputed the port and the LNP desk canceled it (end_user_dispute)."
@@ -739,7 +835,7 @@ def flag_foc_overdue(session: Session, order: Lsr, *, actor: Actor, now: datetim
     """The desk's FOC due time passed: flag the order once and tell the partner (jeopardy)."""
     _check(order, Event.FOC_OVERDUE)
     order.foc_overdue_at = now
-    audit.record(session, actor, "lsr.foc_overdue", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.foc_overdue", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, after={"foc_due_at": iso(order.foc_due_at)})
     _notify(session, order, "lsr.foc_overdue", now=now, subject=f"FOC overdue: PON {order.pon}",
             body=f"The FOC for PON {order.pon} (order {order.order_number}) was due "
@@ -756,7 +852,7 @@ def expire(session: Session, registry: Registry, order: Lsr, *, actor: Actor,
     canceled = registry.cancel_pending(list(order.foc_tns), now=now)
     if order.hold:  # a hold moves no window: it ends with the order (§11.2)
         _end_hold(session, order, "expired", actor=actor, now=now)
-    audit.record(session, actor, "lsr.expired", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.expired", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
                  after={"status": LsrStatus.EXPIRED.value, "svs_canceled": canceled})
     _notify(session, order, "lsr.expired", now=now, subject=f"Expired: PON {order.pon}",
@@ -796,7 +892,7 @@ def _complete(session: Session, order: Lsr, *, actor: Actor, now: datetime) -> N
         session.execute(account.values(closed_at=now))
     elif order.new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
         session.execute(account.values(btn=order.new_btn))
-    audit.record(session, actor, "lsr.completed", "lsr", order.id, now=now,
+    audit.write(session, actor, "lsr.completed", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
                  after={"status": LsrStatus.COMPLETED.value, "account_closed": remaining == 0,
                         "new_btn": order.new_btn if remaining else None})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -87,20 +88,81 @@ def emit(session: Session, event: str, partner: Partner | None, data: dict, *, n
     notice = Notice(event=event, partner_id=partner.id if partner else None, lsr_id=lsr_id,
                     csr_request_id=csr_request_id, subject=subject, body=body, data=data,
                     created_at=now)
-    targets = list(emails or [])
-    if partner is not None:
-        targets += partner_recipients(session, partner.id, event)
-    if targets:
-        notice.deliveries.append(_delivery("email", ",".join(sorted(set(targets))), now))
-    if partner is not None and webhook_wants(partner, event):
-        notice.deliveries.append(_delivery("webhook", partner.webhook_url, now))
+    for channel, target in _targets(session, event, partner, emails):
+        notice.deliveries.append(_delivery(channel, target, now))
     session.add(notice)
     return notice
 
 
+def _targets(session: Session, event: str, partner: Partner | None,
+             emails: list[str] | None) -> list[tuple[str, str]]:
+    """Who gets the notice, as (channel, target) deliveries: one email to every address (the
+    given ones and the partner's recipients of the event), the partner's webhook if set."""
+    found: list[tuple[str, str]] = []
+    targets = list(emails or [])
+    if partner is not None:
+        targets += partner_recipients(session, partner.id, event)
+    if targets:
+        found.append(("email", ",".join(sorted(set(targets)))))
+    if partner is not None and webhook_wants(partner, event):
+        found.append(("webhook", partner.webhook_url))
+    return found
+
+
 def _delivery(channel: str, target: str, now: datetime) -> Delivery:
-    return Delivery(delivery_id=str(uuid.uuid4()), channel=channel, target=target,
-                    status="pending", attempts=0, next_attempt_at=now)
+    return Delivery(**_delivery_values(channel, target, now))
+
+
+def _delivery_values(channel: str, target: str, now: datetime) -> dict[str, Any]:
+    return {"delivery_id": str(uuid.uuid4()), "channel": channel, "target": target,
+            "status": "pending", "attempts": 0, "next_attempt_at": now}
+
+
+_NOTICES = Notice.__table__
+_NOTICE_ID = sa.insert(_NOTICES).returning(_NOTICES.c.id, _NOTICES.c.event,
+                                           _NOTICES.c.partner_id)
+_DELIVERIES = sa.insert(Delivery.__table__)
+
+
+class Outbox:
+    """The notices of one step, written together at its end (issue 17): the same recipients
+    and deliveries as `emit`, in one multi-row INSERT of the notices (RETURNING their ids)
+    and one of their deliveries, with no ORM object."""
+
+    def __init__(self) -> None:
+        self._notices: list[dict[str, Any]] = []
+        self._targets: list[list[tuple[str, str]]] = []
+
+    def add(self, session: Session, event: str, partner: Partner | None, data: dict, *,
+            now: datetime, subject: str, body: str, lsr_id: int | None = None,
+            csr_request_id: int | None = None, emails: list[str] | None = None) -> None:
+        """Queue a notice as `emit` would record it (recipients are resolved now)."""
+        self._notices.append({"event": event, "partner_id": partner.id if partner else None,
+                              "lsr_id": lsr_id, "csr_request_id": csr_request_id,
+                              "subject": subject, "body": body, "data": data,
+                              "created_at": now})
+        self._targets.append(_targets(session, event, partner, emails))
+
+    def write(self, session: Session) -> None:
+        """Insert the queued notices and their deliveries (two statements at most)."""
+        if not self._notices:
+            return
+        connection = session.connection()
+        rows = list(connection.execute(_NOTICE_ID, self._notices))  # one INSERT, many VALUES
+        # ids are given in VALUES order on both databases (SQLAlchemy's sort_by_parameter_order
+        # would cost SQLite one INSERT per row); check each row is the one meant
+        rows.sort(key=lambda row: row[0])
+        deliveries = []
+        for (notice_id, event, partner_id), notice, targets in zip(
+                rows, self._notices, self._targets, strict=True):
+            if (event, partner_id) != (notice["event"], notice["partner_id"]):
+                raise RuntimeError("notice ids did not come back in VALUES order")
+            deliveries += [{"notice_id": notice_id,
+                            **_delivery_values(channel, target, notice["created_at"])}
+                           for channel, target in targets]
+        if deliveries:
+            connection.execute(_DELIVERIES, deliveries)
+        self._notices, self._targets = [], []
 
 
 def received(contact_types: frozenset[str] | set[str],

@@ -21,8 +21,12 @@ def new_dispute_link(session: Session, order: Lsr, *, now: datetime) -> str:
     """Create a link for the order's end-user notice; return its token (shown once, in the
     email; only its hash is stored)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.add(DisputeLink(lsr_id=order.id, token_hash=token_hash(token), created_at=now))
+    session.connection().execute(_NEW_LINK, {"lsr_id": order.id, "token_hash": token_hash(token),
+                                             "created_at": now})
     return token
+
+
+_NEW_LINK = sa.insert(DisputeLink.__table__)
 
 
 def live_link(session: Session, token: str, *, for_update: bool = False
