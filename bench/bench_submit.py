@@ -138,9 +138,10 @@ def pool_checks(url: str, rounds: int = 10, per_round: int = 300) -> dict[str, t
 def engines(tmp: str, tag: str) -> tuple[dict[str, str], str | None]:
     """A fresh SQLite file in `tmp` and, when configured, a fresh PostgreSQL schema (its name
     returned, to drop)."""
-    found = {"sqlite": f"sqlite:///{tmp}/bench_{tag}.db"}
+    only = os.environ.get("BENCH_SUBMIT_ONLY")  # run_all.py times one engine per call
+    found = {} if only == "postgres" else {"sqlite": f"sqlite:///{tmp}/bench_{tag}.db"}
     pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if not pg:
+    if not pg or only == "sqlite":
         return found, None
     schema = f"portgate_bench_submit_{tag}_{os.getpid()}"
     with sa.create_engine(pg).begin() as conn:

@@ -267,9 +267,13 @@ def run_submit(url: str) -> str | None:
     script = ROOT / "bench" / "bench_submit.py"
     if not script.exists():
         return None
-    out = subprocess.run([PY, str(script)], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "DATABASE_URL": url, "BENCH_DATABASE_URL": url,
-                              "PYTHONPATH": str(ROOT)})
+    postgres = url.startswith("postgresql")
+    env = {k: v for k, v in os.environ.items() if k not in ("BENCH_DATABASE_URL",
+                                                              "TEST_DATABASE_URL")}
+    env |= {"PYTHONPATH": str(ROOT), "BENCH_SUBMIT_ONLY": "postgres" if postgres else "sqlite"}
+    if postgres:
+        env["BENCH_DATABASE_URL"] = url
+    out = subprocess.run([PY, str(script)], cwd=ROOT, capture_output=True, text=True, env=env)
     return (out.stdout + (f"\n(exit {out.returncode}) {out.stderr[-2000:]}" if out.returncode
                           else "")).strip()
 
