@@ -49,15 +49,18 @@ def _detached(model: type[T], obj: T) -> T:
 def snapshot(user: User) -> User:
     """A detached copy of the user, its partner with its SPIDs, and its named role."""
     copy: User = _detached(User, user)
-    if user.partner is not None:
-        partner: Partner = _detached(Partner, user.partner)
-        spids = [_detached(PartnerSpid, row) for row in user.partner.spid_rows]
-        set_committed_value(partner, "spid_rows", spids)  # loaded, without history
-        set_committed_value(copy, "partner", partner)
-    else:
-        set_committed_value(copy, "partner", None)
+    set_committed_value(copy, "partner", partner_snapshot(user.partner)
+                        if user.partner is not None else None)
     set_committed_value(copy, "named_role", _detached(Role, user.named_role)
                         if user.named_role is not None else None)
+    return copy
+
+
+def partner_snapshot(partner: Partner) -> Partner:
+    """A detached copy of the partner with its SPIDs, for `Session.merge(load=False)`."""
+    copy: Partner = _detached(Partner, partner)
+    spids = [_detached(PartnerSpid, row) for row in partner.spid_rows]
+    set_committed_value(copy, "spid_rows", spids)  # loaded, without history
     return copy
 
 

@@ -70,6 +70,13 @@ class Worker:
                 self._sweep(report)
             return report
 
+    def run_batches(self) -> RoundReport:
+        """Only the batch part of a round: every queued batch answered to its end."""
+        with self.app.app_context():
+            report = RoundReport()
+            self._batches(report)
+            return report
+
     def _batches(self, report: RoundReport) -> None:
         runner = Runner(db.database().sessionmaker, composition.registry, clock.now,
                         carrier_profile(), self.worker_id)

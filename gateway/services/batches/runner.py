@@ -11,12 +11,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from gateway.errors import GatewayError, error_body
 from gateway.models import LsrBatch, LsrBatchItem, Partner, User
+from gateway.platform.token_cache import partner_snapshot
 from gateway.services.batches.reads import batch_summary
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import submit as lsr_svc
@@ -31,6 +33,25 @@ LEASE = timedelta(minutes=2)
 RENEW = timedelta(seconds=20)  # renew (and re-check) the batch's lease this often
 TRIES = 3  # an unexpected error on one LSR is retried, then the LSR is refused internal_error
 log = logging.getLogger(__name__)
+
+
+_ITEMS = cast(sa.Table, LsrBatchItem.__table__)
+_BATCHES = cast(sa.Table, LsrBatch.__table__)
+# one LSR's statements, built once (Core: no ORM state for the batch's rows on this path)
+_CLAIM = sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
+                                 _ITEMS.c.outcome.is_(None)) \
+    .values(attempts=_ITEMS.c.attempts + 1).returning(_ITEMS.c.body, _ITEMS.c.edge_rejects)
+_RENEW = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id"),
+                                   _BATCHES.c.lease_owner == sa.bindparam("owner")) \
+    .values(lease_until=sa.bindparam("until"))
+# the body may hold a passcode (CPNI): not kept once answered
+_MARK = sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
+                                _ITEMS.c.outcome.is_(None)) \
+    .values(outcome=sa.bindparam("outcome"), lsr_id=sa.bindparam("lsr_id"), error=sa.null(),
+            body=sa.null(), done_at=sa.bindparam("done_at"))
+_MARK_REFUSED = _MARK.values(error=sa.bindparam("error"))
+_DONE = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id")) \
+    .values(done=_BATCHES.c.done + 1)
 
 
 class LeaseLost(Exception):
@@ -93,6 +114,7 @@ class Runner:
             assert user is not None
             actor = Actor.from_user(user)
             received_at, partner_id = batch.received_at, batch.partner_id
+            partner = partner_snapshot(session.get_one(Partner, partner_id))
             pending = list(session.scalars(sa.select(LsrBatchItem.id).where(
                 LsrBatchItem.batch_id == batch_id, LsrBatchItem.outcome.is_(None))
                 .order_by(LsrBatchItem.index)))
@@ -100,7 +122,10 @@ class Runner:
         for item_id in pending:
             renew = wall() - renewed >= RENEW
             renewed = wall() if renew else renewed
-            outcome = self._answer_with_retries(batch_id, item_id, partner_id, actor,
+            if renew:  # the partner as it is now, at most RENEW old
+                with self.factory() as session:
+                    partner = partner_snapshot(session.get_one(Partner, partner_id))
+            outcome = self._answer_with_retries(batch_id, item_id, partner, actor,
                                                 received_at, renew)
             if outcome == "lost":  # another worker took the batch over
                 return answered
@@ -108,11 +133,11 @@ class Runner:
         self.finish(batch_id)
         return answered
 
-    def _answer_with_retries(self, batch_id: int, item_id: int, partner_id: int,
+    def _answer_with_retries(self, batch_id: int, item_id: int, partner: Partner,
                              actor: Actor, received_at: datetime, renew: bool) -> str:
         for attempt in range(1, TRIES + 1):
             try:
-                return self.answer(batch_id, item_id, partner_id, actor, received_at,
+                return self.answer(batch_id, item_id, partner, actor, received_at,
                                    renew=renew)
             except LeaseLost:
                 return "lost"
@@ -124,38 +149,38 @@ class Runner:
             return "answered" if self._mark(session, batch_id, item_id, "refused", None,
                                             error) else "skipped"
 
-    def answer(self, batch_id: int, item_id: int, partner_id: int, actor: Actor,
+    def answer(self, batch_id: int, item_id: int, partner: Partner, actor: Actor,
                received_at: datetime, *, renew: bool = True) -> str:
         """Answer one LSR in one transaction: "answered" or "skipped" (already answered);
         with `renew`, extend the batch's lease, or raise LeaseLost (nothing written) when
         another worker holds the batch now. (Whatever the lease, the item's own claim below
         is what makes an LSR answered once.)"""
         with self.factory() as session, session.begin():
+            connection = session.connection()
             # the first statement writes: it takes SQLite's write lock and PostgreSQL's row
-            # lock, so two workers can never both find the item unanswered
-            if not session.execute(sa.update(LsrBatchItem).where(
-                    LsrBatchItem.id == item_id, LsrBatchItem.outcome.is_(None))
-                    .values(attempts=LsrBatchItem.attempts + 1)).rowcount:
+            # lock, so two workers can never both find the item unanswered; it returns the body
+            claimed = connection.execute(_CLAIM, {"item_id": item_id}).first()
+            if claimed is None:
                 return "skipped"
-            if renew and not session.execute(sa.update(LsrBatch).where(
-                    LsrBatch.id == batch_id, LsrBatch.lease_owner == self.worker)
-                    .values(lease_until=wall() + LEASE)).rowcount:
+            if renew and not connection.execute(_RENEW, {
+                    "batch_id": batch_id, "owner": self.worker,
+                    "until": wall() + LEASE}).rowcount:
                 raise LeaseLost(batch_id)
-            item = session.get(LsrBatchItem, item_id)
-            assert item is not None
-            outcome, lsr_id, error = self._submit(session, item, partner_id, actor, received_at)
+            outcome, lsr_id, error = self._submit(session, claimed.body, claimed.edge_rejects,
+                                                  partner, actor, received_at)
             self._mark(session, batch_id, item_id, outcome, lsr_id, error)
             return "answered"
 
-    def _submit(self, session: Session, item: LsrBatchItem, partner_id: int, actor: Actor,
-                received_at: datetime) -> tuple[str, int | None, dict | None]:
+    def _submit(self, session: Session, body: dict | None, edge_rejects: list | None,
+                partner: Partner, actor: Actor, received_at: datetime
+                ) -> tuple[str, int | None, dict | None]:
         """The same submission as a single LSR, at the batch's received time (§12.1)."""
-        ctx = OrderContext(session, self.registry(session), session.get(Partner, partner_id),
+        ctx = OrderContext(session, self.registry(session), session.merge(partner, load=False),
                            actor, self.now(), self.profile, channel="batch")
-        edge = [Finding(r["code"], r["field"], r["message"]) for r in item.edge_rejects or []]
+        edge = [Finding(r["code"], r["field"], r["message"]) for r in edge_rejects or []]
         try:
             with session.begin_nested():
-                result = lsr_svc.submit(ctx, LsrRequest.parse(item.body or {}),
+                result = lsr_svc.submit(ctx, LsrRequest.parse(body or {}),
                                         received_at=received_at, issued_at=received_at,
                                         edge_findings=edge)
         except GatewayError as err:  # a §7.5 refusal: nothing recorded, as alone (409)
@@ -164,14 +189,15 @@ class Runner:
 
     def _mark(self, session: Session, batch_id: int, item_id: int, outcome: str,
               lsr_id: int | None, error: dict | None) -> bool:
-        marked = session.execute(sa.update(LsrBatchItem).where(
-            LsrBatchItem.id == item_id, LsrBatchItem.outcome.is_(None)).values(
-            outcome=outcome, lsr_id=lsr_id, error=error if error is not None else sa.null(),
-            body=sa.null(),  # the body may hold a passcode (CPNI): not kept once answered
-            done_at=self.now())).rowcount
+        connection = session.connection()
+        values = {"item_id": item_id, "outcome": outcome, "lsr_id": lsr_id,
+                  "done_at": self.now()}
+        if error is None:
+            marked = connection.execute(_MARK, values).rowcount
+        else:
+            marked = connection.execute(_MARK_REFUSED, values | {"error": error}).rowcount
         if marked:
-            session.execute(sa.update(LsrBatch).where(LsrBatch.id == batch_id)
-                            .values(done=LsrBatch.done + 1))
+            connection.execute(_DONE, {"batch_id": batch_id})
         return bool(marked)
 
     def finish(self, batch_id: int) -> bool:
