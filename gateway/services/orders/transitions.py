@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -432,14 +433,22 @@ def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool 
     connection = session.connection()
     if not fresh:
         connection.execute(_INDEX_DELETE, {"lsr_id": order.id})
-    rows = [{"lsr_id": order.id, "tn": tn} for tn in tns]
-    if rows:
-        connection.execute(_INDEX_INSERT, rows)
+    tns = list(tns)
+    if not tns:
+        return
+    if connection.dialect.name == "postgresql":  # one statement, not one per TN (pipelined)
+        connection.execute(_INDEX_INSERT_ARRAY, {"lsr_id": order.id, "tns": tns})
+    else:  # sqlite3's executemany loops in C within one statement's preparation
+        connection.execute(_INDEX_INSERT, [{"lsr_id": order.id, "tn": tn} for tn in tns])
 
 
 _INDEX = cast(sa.Table, LsrTn.__table__)
 _INDEX_DELETE = sa.delete(_INDEX).where(_INDEX.c.lsr_id == sa.bindparam("lsr_id"))
 _INDEX_INSERT = sa.insert(_INDEX)
+_INDEX_INSERT_ARRAY = sa.insert(_INDEX).from_select(
+    ["lsr_id", "tn"],
+    sa.select(sa.bindparam("lsr_id", type_=sa.Integer),
+              sa.func.unnest(sa.bindparam("tns", type_=postgresql.ARRAY(sa.Text)))))
 
 
 def _notify(session: Session, order: Lsr, event: str, *, now: datetime, subject: str,
