@@ -8,15 +8,6 @@ from gateway.errors import InvalidInput
 from gateway.models import Contact, Partner, User
 from gateway.services.identity import user_admin
 from gateway.services.identity.actors import CLI
-from tests.conftest import Web
-
-
-@pytest.fixture
-def admin(client, heron, actors):
-    actors.user("boss", role="partner_admin")
-    web = Web(client)
-    web.login("boss")
-    return web
 
 
 def test_a_user_created_with_no_privilege_ticked_is_refused_not_given_view(admin, store):

@@ -11,14 +11,6 @@ def body(**changes):
     return {**json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), **changes}
 
 
-@pytest.fixture
-def admin(client, heron, actors):
-    actors.user("boss", role="partner_admin")
-    web = Web(client)
-    web.login("boss")
-    return web
-
-
 def test_an_export_with_a_bad_date_is_refused_like_the_page_not_everything(web, heron):
     heron.post("/api/v1/lsrs", body())
     resp = web.get("/portal/orders.csv?date_from=bad")
