@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from gateway.db import UTCDateTime
@@ -178,9 +179,22 @@ def lock_account_tns(session: Session, wanted: list[str]) -> None:
 
 @lru_cache(maxsize=1)
 def _lock_query() -> sa.Select[Any]:
-    return sa.select(Tn.tn).where(Tn.account_number.in_(
-        sa.select(Tn.account_number).where(batch_match(Tn.tn, "tns", postgres=True))
-    )).order_by(Tn.tn).with_for_update()
+    holders = sa.select(Tn.account_number).where(batch_match(Tn.tn, "tns", postgres=True))
+    return sa.select(Tn.tn).where(_any_of(Tn.account_number, holders)) \
+        .order_by(Tn.tn).with_for_update()
+
+
+def _any_of(column: Any, accounts: sa.Select[Any]) -> sa.ColumnElement[bool]:
+    """`column = ANY((SELECT array_agg(DISTINCT …)))` (PostgreSQL): the accounts become one
+    array computed first, so the planner probes the column's index per account instead of
+    guessing 200 accounts from a semi-join and hashing a sequential scan of the table
+    (measured: a 500-TN LSR's facts read every TN row of a 100,000-TN database)."""
+    account = accounts.subquery()
+    array = sa.select(sa.func.array_agg(sa.distinct(account.c.account_number)))
+    # the CAST makes the subquery one array value (`ANY (SELECT …)` would compare each row)
+    values = sa.cast(array.scalar_subquery(), postgresql.ARRAY(sa.String))
+    result: sa.ColumnElement[bool] = column == sa.any_(values)
+    return result
 
 
 def lock_cte() -> sa.CTE:
@@ -214,18 +228,22 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
     holders = sa.select(Tn.account_number).where(
         batch_match(Tn.tn, "tns", postgres=postgres)).cte("holders")
     held = sa.select(holders.c.account_number)
+
+    def in_held(column: Any) -> sa.ColumnElement[bool]:
+        return _any_of(column, held) if postgres else column.in_(held)
+
     now = sa.bindparam("now", type_=UTCDateTime)
     pon = sa.select(Lsr.pon).where(Lsr.id == LsrTn.lsr_id).scalar_subquery()
     address = {f"t{i}": getattr(Account, part) for i, part in enumerate(ADDRESS_PARTS, 3)}
     branches = [
         _branch("tn", Tn.tn, t1=Tn.account_number, t2=Tn.status)
-        .where(Tn.account_number.in_(held)),
+        .where(in_held(Tn.account_number)),
         _branch("account", Account.account_number, t1=Account.btn, t2=Account.customer_name,
                 **address, t13=Account.service_class, t14=Account.resale_spid,
                 t15=Account.passcode_hash, t16=Account.contact_email, b1=Account.une,
                 b2=Account.port_freeze,
                 b3=sa.and_(Account.locked_until.is_not(None), Account.locked_until > now))
-        .where(Account.account_number.in_(held)),
+        .where(in_held(Account.account_number)),
         # Driven from lsr_tns by TN (a correlated PON look-up, not a join): with a join SQLite
         # may scan every order and probe its TNs (100 ms for 500 TNs against 10,000 orders).
         _branch("open", LsrTn.tn, t1=pon).where(
@@ -234,7 +252,7 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
     ]
     if risk:
         branches.append(_branch("risk", Lsr.account_number, n1=Lsr.id).where(
-            Lsr.account_number.in_(held), Lsr.ccna != sa.bindparam("ccna", type_=sa.String),
+            in_held(Lsr.account_number), Lsr.ccna != sa.bindparam("ccna", type_=sa.String),
             Lsr.id != sa.bindparam("exclude", type_=sa.Integer),
             foc_or_dispute_between(sa.bindparam("since", type_=UTCDateTime),
                                    sa.bindparam("until", type_=UTCDateTime))))
@@ -249,7 +267,7 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
             _branch("spid", Spid.spid, t1=Spid.name).where(sa.or_(
                 Spid.spid.in_(sa.bindparam("spids", expanding=True)),
                 Spid.spid.in_(sa.select(Account.resale_spid).where(
-                    Account.account_number.in_(held))))),
+                    in_held(Account.account_number))))),
         ]
     return sa.union_all(*branches).add_cte(holders)
 
