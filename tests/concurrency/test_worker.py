@@ -28,7 +28,7 @@ from tests.concurrency.conftest import (
     subprocess_env,
     wide_pool,
 )
-from tests.integration.test_delivery import Inbox, Receiver  # noqa: F401 (fixtures' classes)
+from tests.integration.test_delivery import Receiver
 from tests.security.world import FRESH_TNS, account_of, passcode_of
 
 
@@ -39,23 +39,6 @@ def committed_url(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'portgate.db'}"
         return
     yield request.getfixturevalue("pg_url")
-
-
-@pytest.fixture
-def smtp_server():
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
 
 
 def single_lsr(n: int, pon: str) -> dict:
@@ -74,10 +57,10 @@ def wait_for(check, seconds: float = 60.0):
 
 
 def test_running_worker_sends_the_foc_and_expires_the_window(committed_url, tmp_path,
-                                                            smtp_server):
+                                                            smtp):
     """The app served and the worker looping beside it, as `make run` does; nothing else."""
     hook = Receiver()
-    app = create_app(app_config(committed_url, SMTP_URL=smtp_server.url,
+    app = create_app(app_config(committed_url, SMTP_URL=smtp.url,
                                 WEBHOOK_ALLOW_PRIVATE=True))
     wide_pool(app) if not committed_url.startswith("sqlite") else None
     tokens = load_world(app, tmp_path)
@@ -95,7 +78,7 @@ def test_running_worker_sends_the_foc_and_expires_the_window(committed_url, tmp_
         assert status == 201 and order["status"] == "foc", order
         started = time.monotonic()
         wait_for(lambda: any(e["X-Portgate-Event"] == "lsr.foc" for e, _ in hook.requests))
-        wait_for(lambda: any(FRESH_TNS[0] in body for _, body in smtp_server.messages))
+        wait_for(lambda: any(FRESH_TNS[0] in body for _, body in smtp.messages))
         assert time.monotonic() - started < 60
         payload = json.loads(next(b for h, b in hook.requests
                                   if h["X-Portgate-Event"] == "lsr.foc"))

@@ -2,13 +2,11 @@
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from gateway.models import Delivery, Partner, User
 from gateway.services.identity.actors import Actor
@@ -16,28 +14,6 @@ from gateway.services.partners.contacts import set_user_contact_types
 from tests.conftest import EXAMPLES, set_now
 
 SECRET = "whsec-test"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode()))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    with socket.socket() as probe:  # aiosmtpd checks its own port, so it needs a real one
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.url = f"smtp://127.0.0.1:{port}"
-    yield inbox
-    controller.stop()
 
 
 class Receiver:

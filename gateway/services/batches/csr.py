@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gateway.errors import GatewayError, InvalidInput
+from gateway.errors import GatewayError
 from gateway.models import CsrRequest, Partner
+from gateway.services.batches.intake import json_objects
 from gateway.services.csr import requests as csr_svc
 from gateway.services.identity.actors import Actor
 from npac.interface import Registry
@@ -22,14 +23,7 @@ def request_csrs(session: Session, registry: Registry, payload: Mapping[str, Any
                  profile: CarrierProfile) -> list[CsrRequest]:
     """Answer each request in the order sent. A request that alone would be refused with an
     HTTP error (not a reject) refuses the batch, naming it: nothing is recorded."""
-    requests = payload.get("requests")
-    if not isinstance(requests, list) or not 1 <= len(requests) <= MAX_CSRS:
-        raise InvalidInput(f"requests must be a list of 1 to {MAX_CSRS} CSR requests.",
-                           fields={"requests": f"a list of 1 to {MAX_CSRS} requests"})
-    bad = [i for i, body in enumerate(requests) if not isinstance(body, dict)]
-    if bad:
-        raise InvalidInput(f"requests[{bad[0]}] is not a JSON object.",
-                           fields={f"requests.{i}": "not an object" for i in bad[:10]})
+    requests = json_objects(payload, "requests", MAX_CSRS, "CSR request")
     answered = []
     for index, body in enumerate(requests):
         try:

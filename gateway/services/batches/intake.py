@@ -22,16 +22,23 @@ def _sup_given(body: Mapping[str, Any]) -> bool:
     return sup is not None and not (isinstance(sup, str) and not sup.strip())
 
 
+def json_objects(payload: Mapping[str, Any], key: str, most: int, noun: str
+                 ) -> list[dict[str, Any]]:
+    """`payload[key]` as a list of 1 to `most` JSON objects; 400 naming the first bad item."""
+    items = payload.get(key)
+    if not isinstance(items, list) or not 1 <= len(items) <= most:
+        raise InvalidInput(f"{key} must be a list of 1 to {most} {noun} objects.",
+                           fields={key: f"a list of 1 to {most} {noun}s"})
+    bad = [i for i, body in enumerate(items) if not isinstance(body, dict)]
+    if bad:
+        raise InvalidInput(f"{key}[{bad[0]}] is not a JSON object.",
+                           fields={f"{key}.{i}": "not an object" for i in bad[:10]})
+    return items
+
+
 def parse_json_lsrs(payload: Mapping[str, Any]) -> list[ParsedLsr]:
     """The LSRs of a JSON batch `{"lsrs": [...]}` (1–500 objects); 400 otherwise."""
-    lsrs = payload.get("lsrs")
-    if not isinstance(lsrs, list) or not 1 <= len(lsrs) <= MAX_LSRS:
-        raise InvalidInput(f"lsrs must be a list of 1 to {MAX_LSRS} LSR objects.",
-                           fields={"lsrs": f"a list of 1 to {MAX_LSRS} LSRs"})
-    bad = [i for i, body in enumerate(lsrs) if not isinstance(body, dict)]
-    if bad:
-        raise InvalidInput(f"lsrs[{bad[0]}] is not a JSON object.",
-                           fields={f"lsrs.{i}": "not an object" for i in bad[:10]})
+    lsrs = json_objects(payload, "lsrs", MAX_LSRS, "LSR")
     return [ParsedLsr(dict(body), i + 1, edge_rejects=[sup_reject()] if _sup_given(body) else [])
             for i, body in enumerate(lsrs)]
 
