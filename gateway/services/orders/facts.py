@@ -106,7 +106,10 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
     if risk is not None:
         params.update(ccna=risk.ccna, since=risk.since, until=risk.until)
     found = _Found()
-    for row in session.execute(_facts_query(postgres, folded, risk is not None), params):
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # what the ORM's autoflush did: the statement sees this transaction
+    connection = session.connection()  # Core, built once: no ORM execution layer
+    for row in connection.execute(_facts_query(postgres, folded, risk is not None), params):
         found.add(row)
     if not folded:
         found.provider_rows = None

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from gateway.db import precompiled
 from gateway.errors import Conflict, InvalidInput
 from gateway.models import (
     Account,
@@ -176,10 +177,11 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
                   payload={},
                   created_at=ctx.now, updated_at=ctx.now, due_date_sups=0, rejects=[],
                   foc_tns=[], disconnect_tns=[])
+    assert list(values) == _NEW_ORDER_KEYS
     postgres = ctx.session.get_bind().dialect.name == "postgresql"
     locking = bool(lock_tns) and postgres
     params = {**values, "tns": list(lock_tns)} if locking else values
-    new_id = ctx.session.execute(_new_order(postgres, locking), params).scalar()
+    new_id = ctx.session.connection().execute(_new_order(postgres, locking), params).scalar()
     if new_id is None:
         return None
     # the row as written, made the session's persistent object without reading it back
@@ -198,18 +200,27 @@ _LSR_COLUMNS = [c for c in Lsr.__table__.columns if c.key != "id"]
 @functools.lru_cache(maxsize=4)
 def _new_order(postgres: bool, locking: bool) -> Any:
     """The order row's INSERT ... ON CONFLICT (owner, submitter, PON) DO NOTHING RETURNING id,
-    built once per dialect (and, on PostgreSQL, with the TN locks riding on it)."""
+    built and compiled once per dialect (and, on PostgreSQL, with the TN locks riding on it):
+    `db.precompiled`, as SQLAlchemy cannot cache an ON CONFLICT statement."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     table = cast(sa.Table, Lsr.__table__)
     insert = (postgresql.insert if postgres else sqlite.insert)(table) \
         .on_conflict_do_nothing(index_elements=["owner_partner_id", "submitter_partner_id",
                                                 "pon"])
+    dialect = "postgresql" if postgres else "sqlite"
     if not locking:
-        return insert.returning(table.c.id)
+        return precompiled(insert.returning(table.c.id), dialect, _NEW_ORDER_KEYS)
     locked = lock_cte()
-    return insert.add_cte(locked).returning(
-        table.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery())
+    return precompiled(insert.add_cte(locked).returning(
+        table.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery()), dialect,
+        _NEW_ORDER_KEYS)
+
+
+# the columns a new order's INSERT gives (create_order's values); the others: server defaults
+_NEW_ORDER_KEYS = ["order_number", "owner_partner_id", "submitter_partner_id", "ccna", "pon",
+                   "ver", "status", "channel", "received_at", "payload", "created_at",
+                   "updated_at", "due_date_sups", "rejects", "foc_tns", "disconnect_tns"]
 
 
 # --- a received version: FOC, reject or review --------------------------------------------

@@ -1,6 +1,7 @@
 """Write notices to the outbox in the caller's transaction (business-rules §10)."""
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
@@ -63,22 +64,33 @@ def webhook_wants(partner: Partner, event: str) -> bool:
 def partner_recipients(session: Session, partner_id: int, event: str) -> list[str]:
     """Email addresses of the partner's active users and contacts that receive the event: they
     hold its contact type (§1.3) and kept its category ticked; batch results (no contact type)
-    go to whoever ticked them. One SQL statement."""
+    go to whoever ticked them. One SQL statement, built once (on the session's connection: no
+    ORM autoflush)."""
     contact_type, category = CONTACT_TYPE.get(event), CATEGORY.get(event)
     if contact_type is None and category is None:
         return []
+    if any(isinstance(obj, (User, Contact)) for obj in (*session.new, *session.dirty)):
+        session.flush()  # an address changed in this transaction counts (what autoflush did)
+    query = _recipients_query(contact_type is not None, category is not None)
+    params = {"partner_id": partner_id, "contact_type": contact_type, "category": category}
+    return sorted({row[0] for row in session.connection().execute(query, params)})
+
+
+@functools.lru_cache(maxsize=4)
+def _recipients_query(by_type: bool, by_category: bool) -> sa.CompoundSelect:
     user_filter, contact_filter = [], []
-    if contact_type is not None:
-        user_filter.append(User.contact_types_csv.contains(contact_type))
-        contact_filter.append(Contact.types_csv.contains(contact_type))
-    if category is not None:
-        user_filter.append(User.notify_csv.contains(category))
-        contact_filter.append(Contact.notify_csv.contains(category))
+    if by_type:
+        user_filter.append(User.contact_types_csv.contains(sa.bindparam("contact_type")))
+        contact_filter.append(Contact.types_csv.contains(sa.bindparam("contact_type")))
+    if by_category:
+        user_filter.append(User.notify_csv.contains(sa.bindparam("category")))
+        contact_filter.append(Contact.notify_csv.contains(sa.bindparam("category")))
+    partner_id = sa.bindparam("partner_id", type_=sa.Integer)
     users = sa.select(User.email).where(
         User.partner_id == partner_id, User.disabled_at.is_(None), *user_filter)
     contacts = sa.select(Contact.email).where(
         Contact.partner_id == partner_id, Contact.removed_at.is_(None), *contact_filter)
-    return sorted(set(session.scalars(sa.union(users, contacts))))
+    return sa.union(users, contacts)
 
 
 def emit(session: Session, event: str, partner: Partner | None, data: dict, *, now: datetime,
