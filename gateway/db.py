@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from gateway.platform import sqlite_writer
 from npac.models import NpacBase, UtcDateTime
 
 # One UTC column type for both schemas (npac must not import gateway, so it lives there).
@@ -43,8 +44,12 @@ def make_engine(url: str, pool_check: str = "socket") -> sa.Engine:
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
         if memory:
             kwargs["poolclass"] = StaticPool
+        else:  # writers queue on a lock of their own instead of SQLite's sleeping busy handler
+            kwargs["connect_args"]["factory"] = sqlite_writer.WriterConnection
         engine = sa.create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not memory:
+            sqlite_writer.install(engine, sa.engine.make_url(url).database or "")
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     if pool_check not in POOL_CHECKS:

@@ -147,6 +147,7 @@ def _stepped(transition: F) -> F:
         ctx.cache.new_versions = []
         try:
             result = transition(ctx, *args, **kwargs)
+            _write_orders(ctx.session)
             _write_versions(ctx)
             outbox.write(ctx.session)
         finally:
@@ -154,6 +155,32 @@ def _stepped(transition: F) -> F:
         return result
 
     return cast(F, step)
+
+
+def _write_orders(session: Session) -> None:
+    """Write the step's changes of order rows by a Core UPDATE of the changed columns (one
+    statement per set of columns, compiled once) and mark the objects clean, instead of the
+    unit of work's flush at commit (issue 17: the ORM flush of one row cost ~0.3 ms)."""
+    for obj in list(session.dirty):
+        if not isinstance(obj, Lsr):
+            continue
+        state = sa.inspect(obj)
+        if not state.committed_state or not _LSR_COLUMN_KEYS.issuperset(state.committed_state):
+            continue  # a relationship changed too: the unit of work writes it all at commit
+        changed = {key: state.dict[key] for key in state.committed_state}
+        session.connection().execute(_order_update(tuple(sorted(changed))),
+                                     {**changed, "order_id": obj.id})
+        state._commit_all(state.dict, session.identity_map)
+
+
+_LSR_COLUMN_KEYS = frozenset(c.key for c in cast(sa.Table, Lsr.__table__).columns) - {"id"}
+
+
+@functools.lru_cache(maxsize=64)
+def _order_update(keys: tuple[str, ...]) -> sa.Update:
+    table = cast(sa.Table, Lsr.__table__)
+    return sa.update(table).where(table.c.id == sa.bindparam("order_id")).values(
+        {key: sa.bindparam(key, type_=table.c[key].type) for key in keys})
 
 
 # --- creating an order --------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""SQLite's one writer, handed over without sleeping (issue 17).
+
+SQLite lets one connection write at a time. A connection that finds the write lock taken
+waits in SQLite's busy handler, which *sleeps* 1, 2, 5, 10, 15, 20, 25... ms between tries:
+with two gunicorn workers submitting LSRs, the waiting one typically wakes several ms after
+the other committed, and throughput falls below what one worker alone does.
+
+So writers queue on an advisory lock of their own (`flock` on `<database>-writer`, one open
+file per connection, so it also orders threads of one process), taken before a connection's
+first write statement and released as soon as its transaction commits or rolls back. The
+waiter polls the lock every `POLL` seconds, so it starts within a fraction of a millisecond of
+the release; after `TIMEOUT` seconds (SQLite's own busy timeout) it goes on without the lock
+and SQLite's handler decides, as before. A thread never waits for a lock its own other
+connection holds (it goes straight to SQLite, which then answers "database is locked" after
+the busy timeout instead of waiting forever).
+
+Only statements that take SQLite's write lock ask for it: INSERT, UPDATE, DELETE, REPLACE
+and DDL. Reads never wait. In-memory databases (one connection) do not use it.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+POLL = 0.0002  # seconds between tries while another connection writes
+TIMEOUT = 10.0  # seconds, as PRAGMA busy_timeout
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+
+_held_by_thread: dict[int, int] = {}  # thread id -> writer locks its connections hold
+_held_guard = threading.Lock()
+
+
+class WriterConnection(sqlite3.Connection):
+    """A pysqlite connection that gives the writer lock back when its transaction ends."""
+
+    writer_fd: int | None = None
+    writer_thread: int | None = None
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_writer()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_writer()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_writer()
+            if self.writer_fd is not None:
+                os.close(self.writer_fd)
+                self.writer_fd = None
+
+    def acquire_writer(self) -> None:
+        """Wait for the writer lock (polling), unless held already or by this thread."""
+        if self.writer_thread is not None or self.writer_fd is None:
+            return
+        me = threading.get_ident()
+        if _held_by_thread.get(me):
+            return  # this thread's other connection writes: do not wait on ourselves
+        deadline = None
+        while True:
+            try:
+                fcntl.flock(self.writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                now = time.monotonic()
+                deadline = deadline or now + TIMEOUT
+                if now >= deadline:
+                    return  # SQLite's busy handler decides, as without this lock
+                time.sleep(POLL)
+        self.writer_thread = me
+        with _held_guard:
+            _held_by_thread[me] = _held_by_thread.get(me, 0) + 1
+
+    def release_writer(self) -> None:
+        owner, self.writer_thread = self.writer_thread, None
+        if owner is None or self.writer_fd is None:
+            return
+        fcntl.flock(self.writer_fd, fcntl.LOCK_UN)
+        with _held_guard:
+            left = _held_by_thread.get(owner, 1) - 1
+            if left:
+                _held_by_thread[owner] = left
+            else:
+                _held_by_thread.pop(owner, None)
+
+
+def install(engine: sa.Engine, database_path: str) -> None:
+    """Give every connection of a file database the writer lock (engine made with
+    `connect_args={"factory": WriterConnection}`)."""
+    lock_path = f"{os.path.abspath(database_path)}-writer"
+
+    @event.listens_for(engine, "connect")
+    def _open_lock(dbapi_connection: Any, _record: Any) -> None:
+        if isinstance(dbapi_connection, WriterConnection):
+            dbapi_connection.writer_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:7].upper().startswith(WRITES):
+            raw = conn.connection.driver_connection
+            if isinstance(raw, WriterConnection):
+                raw.acquire_writer()

@@ -1,0 +1,130 @@
+"""SQLite's writers queue on Portgate's own lock (gateway.platform.sqlite_writer), so a
+waiting writer starts as soon as the other commits instead of sleeping in SQLite's busy
+handler; reads never wait, and a thread never waits on its own other connection."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.db import make_engine
+from gateway.platform import sqlite_writer
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    yield engine
+    engine.dispose()
+
+
+def _hold_write(engine, started: threading.Event, release: threading.Event) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        started.set()
+        release.wait(5)
+
+
+def test_second_writer_waits_on_the_lock_and_starts_right_after_the_first_commits(
+        engine, monkeypatch):
+    polls: list[float] = []
+    real_sleep = time.sleep
+
+    def counted_sleep(seconds: float) -> None:
+        polls.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(sqlite_writer.time, "sleep", counted_sleep)
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write, args=(engine, started, release))
+    holder.start()
+    assert started.wait(5)
+    finished: list[float] = []
+
+    def second() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+            finished.append(time.monotonic())
+
+    writer = threading.Thread(target=second)
+    writer.start()
+    real_sleep(0.3)
+    assert writer.is_alive(), "the second writer must wait while the first holds the lock"
+    assert polls, "it waits on Portgate's lock, not in SQLite's busy handler"
+    released_at = time.monotonic()
+    release.set()
+    writer.join(5)
+    holder.join(5)
+    assert not writer.is_alive() and finished
+    # within a poll or so of the release (SQLite's handler sleeps 100 ms at a time by then)
+    assert finished[0] - released_at < 0.08
+    assert set(polls) == {sqlite_writer.POLL}
+    with engine.connect() as conn:
+        assert sorted(conn.exec_driver_sql("SELECT n FROM t").scalars()) == [1, 2]
+
+
+def test_readers_do_not_wait_for_a_writer(engine):
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write, args=(engine, started, release))
+    holder.start()
+    assert started.wait(5)
+    try:
+        began = time.monotonic()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+        assert time.monotonic() - began < 0.5
+    finally:
+        release.set()
+        holder.join(5)
+
+
+def test_the_lock_is_given_back_on_rollback_and_on_error(engine):
+    with pytest.raises(sa.exc.OperationalError), engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        conn.exec_driver_sql("INSERT INTO missing_table VALUES (1)")
+    assert not sqlite_writer._held_by_thread
+    done = threading.Event()
+
+    def other() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (3)")
+        done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    assert done.wait(2), "a rolled-back writer must not keep the lock"
+    thread.join()
+
+
+def test_a_thread_never_waits_on_its_own_other_connection(engine, monkeypatch):
+    monkeypatch.setattr(sqlite_writer, "TIMEOUT", 0.2)
+    first = engine.connect()
+    first.begin()
+    first.exec_driver_sql("INSERT INTO t VALUES (1)")
+    try:
+        # the same thread writes on a second connection: SQLite answers "locked" after its
+        # own busy timeout instead of the lock waiting forever
+        second = sa.create_engine(engine.url, connect_args={
+            "factory": sqlite_writer.WriterConnection, "timeout": 0.1})
+        sqlite_writer.install(second, engine.url.database)
+        began = time.monotonic()
+        with pytest.raises(sa.exc.OperationalError, match="locked"), second.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        assert time.monotonic() - began < 3
+        second.dispose()
+    finally:
+        first.rollback()
+        first.close()
+
+
+def test_in_memory_databases_do_not_use_the_lock():
+    engine = make_engine("sqlite://")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        assert not isinstance(conn.connection.driver_connection, sqlite_writer.WriterConnection)
+    engine.dispose()
