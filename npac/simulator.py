@@ -1,6 +1,7 @@
 """SqlRegistry: the NPAC simulator over a SQLAlchemy session (flushes, never commits)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cached_property, lru_cache
@@ -24,9 +25,12 @@ from npac.models import (
 SV = SubscriptionVersion
 
 
-def _const(value: str) -> sa.BindParameter[str]:
-    # Rendered inline, so partial indexes match (SQLite) and generic plans keep them (PostgreSQL).
-    return sa.literal(value, literal_execute=True)
+def _const(value: str) -> sa.ColumnElement[str]:
+    # Rendered inline, so partial indexes match (SQLite) and generic plans keep them (PostgreSQL);
+    # in the compiled statement itself (a literal_execute parameter would make SQLAlchemy
+    # re-render the statement's text on every execution)
+    assert value.isidentifier()
+    return sa.literal_column(f"'{value}'", sa.String)
 
 
 _ACTIVE = SV.status == _const("active")
@@ -50,13 +54,35 @@ def batch_match(column: sa.SQLColumnExpression[str], name: str, *,
     On PostgreSQL the prefixes are cut from the one TN array on the server (a single
     parameter to send, whatever the level): only `tns` is bound there."""
     if not postgres:
-        return column.in_(sa.bindparam(name, expanding=True))
+        return in_list(column, name, postgres=False)
     tns = sa.bindparam("tns", type_=ARRAY(sa.String))
     if name == "tns":
         return column == sa.any_(tns)
     width = 7 if name == "blocks" else 6
     cut = sa.func.unnest(tns).table_valued("tn").render_derived()
     return column.in_(sa.select(sa.func.substr(cut.c.tn, 1, width)).scalar_subquery())
+
+
+class JsonList(sa.types.TypeDecorator[list[str]]):
+    """A list of strings bound as one JSON text (SQLite's `json_each` reads it)."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else json.dumps(list(value))
+
+
+def in_list(column: sa.SQLColumnExpression[str], name: str, *,
+            postgres: bool) -> sa.ColumnElement[bool]:
+    """`column` in the list bound as `name`, as ONE parameter whatever its length, so the
+    statement's text never changes: `= ANY(:name)` (an array) on PostgreSQL, `IN (SELECT value
+    FROM json_each(:name))` on SQLite. (An expanding IN list makes SQLAlchemy re-render the
+    statement on every execution: 0.2 ms of the 1-TN facts statement's 0.27.)"""
+    if postgres:
+        return column == sa.any_(sa.bindparam(name, type_=ARRAY(sa.String)))
+    values = sa.func.json_each(sa.bindparam(name, type_=JsonList())).table_valued("value")
+    return column.in_(sa.select(values.c.value))
 
 
 def batch_params(tns: list[str], *, postgres: bool) -> dict[str, list[str]]:

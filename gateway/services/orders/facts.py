@@ -23,6 +23,7 @@ from npac.simulator import (
     SqlRegistry,
     batch_match,
     batch_params,
+    in_list,
     open_svs_where,
     precedence,
     providers_query,
@@ -268,7 +269,7 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
                     t2=SubscriptionVersion.status, n1=SubscriptionVersion.id,
                     n2=SubscriptionVersion.conflict_cause).where(open_svs_where(postgres)),
             _branch("spid", Spid.spid, t1=Spid.name).where(sa.or_(
-                Spid.spid.in_(sa.bindparam("spids", expanding=True)),
+                in_list(Spid.spid, "spids", postgres=postgres),
                 Spid.spid.in_(sa.select(Account.resale_spid).where(
                     in_held(Account.account_number))))),
         ]
