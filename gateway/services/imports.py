@@ -361,7 +361,9 @@ class _AccountCopy:
         cut = 1
         n = 1
         while chunk := list(islice(rest, PROGRESS_EVERY)):
-            for line in chunk:
+            here = iter(chunk)
+            following = chain(here, rest)  # for a quoted value over several lines
+            for line in here:
                 n += 1
                 if line.startswith(head) and line.endswith(tail):  # the account of the last row
                     middle = line[cut:len(line) - len(tail)]  # "tn,status"
@@ -373,7 +375,7 @@ class _AccountCopy:
                     head, tail, sfx = first_row(found, line)
                     cut = len(head)
                     continue
-                form = self._other(n, line, rest)
+                form = self._other(n, line, following)
                 if form is not None:
                     head, tail, sfx = form
                     cut = len(head)
