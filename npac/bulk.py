@@ -169,6 +169,24 @@ def _copy_text(connection: sa.Connection, sql: str, data: Iterable[Row], width: 
     return count
 
 
+@contextmanager
+def copy_text(connection: sa.Connection, table: sa.Table,
+              columns: Sequence[str]) -> Iterator[Callable[[str], None]]:
+    """A PostgreSQL `COPY table (columns) FROM STDIN` in text format, in the caller's
+    transaction; yields the function that sends rows already rendered by the caller (values
+    escaped, tab-separated, each row newline-ended). An exception inside aborts the COPY."""
+    missing = _defaults(table, list(columns))
+    if missing:
+        raise ValueError(f"copy_text: give the columns with Python-side defaults: {missing}")
+    preparer = connection.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(name) for name in columns)
+    if not connection.in_transaction():
+        connection.begin()
+    sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+    with _driver(connection).cursor() as cursor, cursor.copy(sql) as copy:
+        yield copy.write
+
+
 def _executemany(connection: sa.Connection, sql: str, data: Iterable[Row],
                  batch_size: int) -> int:
     if connection.dialect.paramstyle != "qmark":
@@ -190,10 +208,14 @@ def _executemany(connection: sa.Connection, sql: str, data: Iterable[Row],
 
 @contextmanager
 def rebuilt_indexes(connection: sa.Connection, tables: Sequence[sa.Table],
-                    rebuild: bool = True) -> Iterator[None]:
+                    rebuild: bool = True, keys: Sequence[sa.Table] = (),
+                    before_foreign_keys: Callable[[], None] | None = None) -> Iterator[None]:
     """Around a large load, drop the tables' non-unique indexes (and, on PostgreSQL, their
     foreign keys) and build them again once afterwards: one sorted build is much cheaper than
     millions of random index inserts, and re-adding a foreign key checks it in one join.
+    On PostgreSQL the primary keys of `keys` (tables no foreign key refers to, whose loaded
+    rows the caller has checked for duplicates) are dropped and added again the same way.
+    `before_foreign_keys` runs after the index builds, before the foreign keys are added.
 
     DDL inside the caller's transaction: a failure rolls the indexes back with the rows. On
     PostgreSQL the tables stay locked until commit (run large loads outside busy hours).
@@ -201,32 +223,61 @@ def rebuilt_indexes(connection: sa.Connection, tables: Sequence[sa.Table],
     if not rebuild:
         yield
         return
-    inspector = sa.inspect(connection)
-    postgres = connection.dialect.name == "postgresql"
-    dropped_indexes: list[sa.Index] = []
-    dropped_fks: list[tuple[sa.Table, ReflectedForeignKeyConstraint]] = []
-    for table in tables:
-        existing = {ix["name"] for ix in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if not index.unique and index.name in existing:
-                index.drop(connection)
-                dropped_indexes.append(index)
-        if postgres:
-            for fk in inspector.get_foreign_keys(table.name):
-                connection.exec_driver_sql(
-                    f'ALTER TABLE {_quoted(connection, table)} DROP CONSTRAINT "{fk["name"]}"')
-                dropped_fks.append((table, fk))
+    dropped = _Dropped(connection)
+    dropped.drop(tables, keys)
     yield
-    if postgres:
-        _raise_work_mem(connection)
-    for index in dropped_indexes:
-        index.create(connection)
-    for table, fk in dropped_fks:
-        cols = ", ".join(f'"{c}"' for c in fk["constrained_columns"])
-        refs = ", ".join(f'"{c}"' for c in fk["referred_columns"])
-        connection.exec_driver_sql(
-            f'ALTER TABLE {_quoted(connection, table)} ADD CONSTRAINT "{fk["name"]}" '
-            f'FOREIGN KEY ({cols}) REFERENCES "{fk["referred_table"]}" ({refs})')
+    dropped.restore(before_foreign_keys)
+
+
+class _Dropped:
+    """The keys, indexes and foreign keys `rebuilt_indexes` dropped, to add them again."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.postgres = connection.dialect.name == "postgresql"
+        self.indexes: list[sa.Index] = []
+        self.fks: list[tuple[sa.Table, ReflectedForeignKeyConstraint]] = []
+        self.keys: list[tuple[sa.Table, str, list[str]]] = []
+
+    def drop(self, tables: Sequence[sa.Table], keys: Sequence[sa.Table]) -> None:
+        connection, inspector = self.connection, sa.inspect(self.connection)
+        for table in keys if self.postgres else ():
+            key = inspector.get_pk_constraint(table.name)
+            if key["name"]:
+                connection.exec_driver_sql(
+                    f'ALTER TABLE {_quoted(connection, table)} DROP CONSTRAINT "{key["name"]}"')
+                self.keys.append((table, key["name"], key["constrained_columns"]))
+        for table in tables:
+            existing = {ix["name"] for ix in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if not index.unique and index.name in existing:
+                    index.drop(connection)
+                    self.indexes.append(index)
+            if self.postgres:
+                for fk in inspector.get_foreign_keys(table.name):
+                    connection.exec_driver_sql(
+                        f'ALTER TABLE {_quoted(connection, table)} DROP CONSTRAINT "{fk["name"]}"')
+                    self.fks.append((table, fk))
+
+    def restore(self, before_foreign_keys: Callable[[], None] | None) -> None:
+        connection = self.connection
+        if self.postgres:
+            _raise_work_mem(connection)
+        for table, name, columns in self.keys:
+            key_columns = ", ".join(f'"{c}"' for c in columns)
+            connection.exec_driver_sql(
+                f'ALTER TABLE {_quoted(connection, table)} ADD CONSTRAINT "{name}" '
+                f"PRIMARY KEY ({key_columns})")
+        for index in self.indexes:
+            index.create(connection)
+        if before_foreign_keys:
+            before_foreign_keys()
+        for table, fk in self.fks:
+            cols = ", ".join(f'"{c}"' for c in fk["constrained_columns"])
+            refs = ", ".join(f'"{c}"' for c in fk["referred_columns"])
+            connection.exec_driver_sql(
+                f'ALTER TABLE {_quoted(connection, table)} ADD CONSTRAINT "{fk["name"]}" '
+                f'FOREIGN KEY ({cols}) REFERENCES "{fk["referred_table"]}" ({refs})')
 
 
 def _quoted(connection: sa.Connection, table: sa.Table) -> str:

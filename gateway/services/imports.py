@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import chain
+from itertools import chain, islice
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from gateway.errors import InvalidInput
 from gateway.models import Account, EscalationContact, Tn
 from gateway.models.accounts import SERVICE_CLASSES
-from npac.bulk import load_rows, rebuilt_indexes
+from npac.bulk import copy_text, load_rows, rebuilt_indexes
 from validators.passcode import PasscodeKey, hash_passcode
 
 ACCOUNT_COLUMNS = ("account_number", "btn", "customer_name", "sano", "sasd", "sasn", "sath",
@@ -40,6 +40,8 @@ _SPID = re.compile(r"[A-Z0-9]{4}")
 _YN = ("Y", "N")
 _STATUS = {s: s for s in TN_IMPORT_STATUSES}  # one string object per status for 3 M rows
 _SEP = "\x1f"
+NULL = "\\N"  # COPY text's NULL
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 Rows = Iterable[tuple[int, Sequence[str]]]
 
 
@@ -143,7 +145,16 @@ class _AccountFile:
 def import_accounts(session: Session, path: str, *, states: frozenset[str],
                     passcode_key: PasscodeKey,
                     progress: Callable[[int], None] | None = None) -> int:
-    """Load accounts and TNs from CSV, all or nothing; existing accounts are replaced."""
+    """Load accounts and TNs from CSV, all or nothing; existing accounts are replaced.
+
+    On PostgreSQL the file goes through `_AccountCopy` (same checks, COPY text built as the
+    file is read); any row it cannot vouch for, and any bad row, sends the file to the
+    row-by-row path below, which loads it or names the first bad row and column."""
+    if session.connection().dialect.name == "postgresql":
+        try:
+            return _AccountCopy(session, path, states, passcode_key, progress).run()
+        except _Unsure:
+            pass  # its savepoint is rolled back: nothing of it is left
     return load_accounts(session, csv_rows(path, ACCOUNT_COLUMNS), states=states, source=path,
                          progress=progress, passcode_key=passcode_key)
 
@@ -177,14 +188,20 @@ def load_accounts(session: Session, rows: Rows, *, states: frozenset[str],
 
 
 def _hashed_passcodes(accounts: dict[str, Sequence[str]], key: PasscodeKey) -> dict[str, str]:
-    """Hash the file's passcodes with the keyed slow scheme (§1.3.3); scrypt releases the GIL,
-    so the hashes are made on every core."""
+    """Hash the file's passcodes with the keyed slow scheme (§1.3.3)."""
     clear = {number: row[18] for number, row in accounts.items() if row[18]}
-    if not clear:
-        return {}
+    return dict(zip(clear, _hashes(list(clear.values()), key), strict=True))
+
+
+def _hashes(passcodes: list[str], key: PasscodeKey) -> list[str]:
+    """The passcodes' hashes, in order; scrypt releases the GIL, so they are made on every
+    core, in batches (one task per passcode costs more than a cheap hash)."""
+    if not passcodes:
+        return []
+    batches = [passcodes[start:start + 256] for start in range(0, len(passcodes), 256)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        hashed = pool.map(lambda passcode: hash_passcode(passcode, key), clear.values())
-        return dict(zip(clear, hashed, strict=True))
+        done = pool.map(lambda batch: [hash_passcode(p, key) for p in batch], batches)
+        return [hashed for batch in done for hashed in batch]
 
 
 def _load(session: Session, accounts: dict[str, Sequence[str]],
@@ -213,6 +230,284 @@ def _account_values(r: Sequence[str], passcode_hash: str | None) -> tuple:
     # r is the account's first row: 13 identity/address values, tn, status, then the rest
     return (*r[:13], r[15], r[16] == "Y", r[17] or None, passcode_hash, r[19] == "Y",
             r[20] or None)
+
+
+_ACCOUNT_COPY_COLUMNS = tuple(c for c in _ACCOUNT_DB_COLUMNS if c != "passcode_hash") + (
+    "passcode_hash",)  # the hash last: a row is rendered before its passcode is hashed
+_TN_LINES = re.compile(r"(?:[2-9]\d{2}[2-9]\d{6}\t[^\n]*\n)*")  # sorted COPY rows of tns
+_TO_ESCAPE = re.compile(r"[\\\t\n\r]")
+_FLUSH = 4096  # account rows per COPY write
+
+
+def _first_row_pattern(states: frozenset[str]) -> Callable[[str], re.Match[str] | None]:
+    """fullmatch of a plain first row of an account: 21 values that pass `_check_account`,
+    a valid TN and status, no value with outer white space (the row-by-row path would strip
+    it), no tab or backslash (COPY escapes); then an optional CR. Groups: account number,
+    the line up to the TN (13 values and their commas), TN, status, the rest."""
+    free = r"(?:[^\s,\\](?:[^,\t\\]*[^\s,\\])?)?"  # any value, possibly empty
+    choice = lambda values: "|".join(re.escape(v) for v in sorted(values))  # noqa: E731
+    tn = r"[2-9]\d{2}[2-9]\d{6}"
+    return re.compile(
+        rf"(([A-Za-z0-9]{{1,20}}),{tn},[^\s,\\](?:[^,\t\\]*[^\s,\\])?(?:,{free}){{8}},"
+        rf"(?:{choice(states)}),\d{{5}}(?:-?\d{{4}})?,)({tn}),({choice(TN_IMPORT_STATUSES)})"
+        rf"(,(?:{choice(SERVICE_CLASSES)}),[YN],(?:[A-Z0-9]{{4}})?,"
+        rf"(?:[^\s,\\](?:[^,\t\\]{{0,14}}[^\s,\\])?)?,[YN],{free})\r?").fullmatch
+
+
+class _Unsure(Exception):
+    """The COPY path cannot vouch for the file: the row-by-row path decides and names errors."""
+
+
+class _AccountCopy:
+    """The accounts import on PostgreSQL, loading exactly what `load_accounts` would load.
+
+    The file is read whole. A row of an account seen before is checked against that account's
+    first line as text: same beginning (the 13 values before the TN), same end (the 6 after
+    the status), and between them a TN and a status; its COPY row is that middle with the
+    comma replaced. Other rows (an account's first, quoted rows, rows that differ in form)
+    are split and checked value by value as in `_AccountFile`. The TN checks run once over
+    the sorted COPY text (one regex pass, duplicates being adjacent). When the accounts table
+    is empty, accounts stream to the server while the file is read, so the server's COPY runs
+    beside the parsing. Anything unexpected raises _Unsure.
+    """
+
+    def __init__(self, session: Session, path: str, states: frozenset[str],
+                 passcode_key: PasscodeKey, progress: Callable[[int], None] | None) -> None:
+        self.session, self.path, self.states = session, path, states
+        self.passcode_key, self.progress = passcode_key, progress
+        # account number -> its first row's values, or that row's line if plain
+        self.accounts: dict[str, list[str] | str] = {}
+        # first value as in the line -> (head, tail, COPY suffix) of the account's first line,
+        # for accounts whose first row was not plain
+        self.forms: dict[str, tuple[str, str, str]] = {}
+        self.tns: list[str] = []  # COPY rows of tns, without the newline
+        self.ready: list[str] = []  # COPY rows of accounts not yet sent
+        self.waiting: list[tuple[str, str]] = []  # (COPY row but its hash, passcode)
+        self.write: Callable[[str], None] | None = None  # the accounts' COPY, when streaming
+
+    def run(self) -> int:
+        lines = self._lines()
+        connection = self.session.connection()
+        try:
+            with self.session.begin_nested():  # a refusal rolls back to here
+                return self._load(connection, lines)
+        except (sa.exc.IntegrityError, connection.dialect.loaded_dbapi.IntegrityError):
+            raise _Unsure from None  # a TN twice (the primary key): the row-by-row path names it
+
+    def _load(self, connection: sa.Connection, lines: list[str]) -> int:
+        empty = self.session.scalar(sa.select(Account.account_number).limit(1)) is None
+        if empty and len(lines) >= REBUILD_MIN_ROWS:
+            # The accounts stream to the server while the file is read (their indexes kept:
+            # the server has time for them then); without the TNs' foreign key, the accounts
+            # with a passcode go last, hashed while the server loads the TNs and builds their
+            # primary key and index.
+            with ThreadPoolExecutor(max_workers=1) as hasher:
+                with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
+                    self.write = write
+                    self._parse(lines)
+                    write("".join(self.ready))
+                    self.ready.clear()
+                hashed = hasher.submit(self._hashed)
+                lines.clear()
+                with rebuilt_indexes(connection, [Tn.__table__], keys=[Tn.__table__],
+                                     before_foreign_keys=lambda: self._copy_waiting(
+                                         connection, hashed.result())):
+                    return self._load_tns(connection)
+        if empty:
+            with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
+                self.write = write
+                self._parse(lines)
+                self._send_waiting(self._hashed())
+            return self._load_tns(connection)
+        self._parse(lines)
+        lines.clear()
+        self._send_waiting(self._hashed())
+        _replace(self.session, list(self.accounts), [row[:10] for row in self.tns])
+        rebuild = len(self.tns) >= REBUILD_MIN_ROWS and _small(self.session, len(self.tns))
+        with rebuilt_indexes(connection, [Account.__table__, Tn.__table__], rebuild,
+                             keys=[Tn.__table__]):
+            with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
+                write("".join(self.ready))
+            return self._load_tns(connection)
+
+    def _lines(self) -> list[str]:
+        """The file's data lines (split at LF: a CR stays), or _Unsure: undecodable, a CR alone
+        (a line end for the csv reader), a NUL, a header that differs or has quotes."""
+        with open(self.path, "rb") as handle:
+            data = handle.read()
+        if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data or b"\x1f" in data:
+            raise _Unsure
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise _Unsure from None
+        del data
+        lines = text.split("\n")
+        del text
+        if lines[-1] == "":
+            lines.pop()  # the file ends with a line end
+        elif '"' in lines[-1]:
+            raise _Unsure  # a quoted last line without a line end: left to the csv reader
+        header = lines[0].rstrip("\r") if lines else '"'
+        if '"' in header or tuple(h.strip() for h in header.split(",")) != ACCOUNT_COLUMNS:
+            raise _Unsure
+        del lines[0]
+        return lines
+
+    def _parse(self, lines: list[str]) -> None:
+        statuses, tns, accounts, rest = _STATUS, self.tns, self.accounts, iter(lines)
+        append, first_row, match = tns.append, self._first_row, _first_row_pattern(self.states)
+        head = tail = sfx = "\n"  # no line starts with a line end: the first line is a new form
+        cut = 1
+        n = 1
+        while chunk := list(islice(rest, PROGRESS_EVERY)):
+            here = iter(chunk)
+            following = chain(here, rest)  # for a quoted value over several lines
+            for line in here:
+                n += 1
+                if line.startswith(head) and line.endswith(tail):  # the account of the last row
+                    middle = line[cut:len(line) - len(tail)]  # "tn,status"
+                    if middle[10:11] == "," and middle[11:] in statuses:
+                        append(middle.replace(",", sfx))
+                        continue
+                found = match(line)
+                if found is not None and found.group(2) not in accounts:
+                    head, tail, sfx = first_row(found, line)
+                    cut = len(head)
+                    continue
+                form = self._other(n, line, following)
+                if form is not None:
+                    head, tail, sfx = form
+                    cut = len(head)
+            if self.progress:
+                self.progress(len(tns))
+
+    def _first_row(self, found: re.Match[str], line: str) -> tuple[str, str, str]:
+        """A new account's row that `_first_row_pattern` matched: its values pass
+        `_check_account` and need neither stripping nor COPY escapes."""
+        head, number, tn, status, rest = found.group(1, 2, 3, 4, 5)
+        self.accounts[number] = line  # split only if a later row differs in form
+        _, service, une, spid, passcode, freeze, email = rest.split(",")
+        sfx = f"\t{number}\t"
+        self.tns.append(tn + sfx + status)
+        text = "\t".join([head[:-1].replace(",", "\t"), service, "t" if une == "Y" else "f",
+                          spid or NULL, "t" if freeze == "Y" else "f", email or NULL, ""])
+        if passcode:
+            self.waiting.append((text, passcode))
+        else:
+            self._ready(text + NULL + "\n")
+        return head, line[found.end(4):], sfx
+
+    def _other(self, n: int, line: str, rest: Iterable[str]) -> tuple[str, str, str] | None:
+        """A row neither of the last row's account in its form nor a plain first row."""
+        if '"' in line:  # the csv module, with the lines that follow if it spans them
+            try:
+                values = next(csv.reader(chain([line + "\n"], (more + "\n" for more in rest))),
+                              [])
+            except csv.Error:
+                raise _Unsure from None
+            if values and values != [""]:
+                self._row(n, values, None)
+            return None
+        bare = line.rstrip("\r")
+        if not bare:
+            return None
+        form = self.forms.get(bare[:bare.find(",")])
+        if form is not None and line.startswith(form[0]) and line.endswith(form[1]):
+            middle = line[len(form[0]):len(line) - len(form[1])]
+            if middle[10:11] == "," and middle[11:] in _STATUS:
+                self.tns.append(middle.replace(",", form[2]))
+                return form
+        return self._row(n, bare.split(","), line)
+
+    def _row(self, n: int, row: list[str], line: str | None) -> tuple[str, str, str] | None:
+        """`_AccountFile.add`, the TN checks left to `_checked_tns`; for the first row of an
+        account read from an unquoted `line`, return that line's form (head, tail, suffix)."""
+        if len(row) != 21:
+            raise _Unsure
+        joined = _SEP.join(row)
+        if joined != joined.strip() or f" {_SEP}" in joined or f"{_SEP} " in joined:
+            row = [v.strip() for v in row]
+            joined = _SEP.join(row)
+        first = self.accounts.get(row[0])
+        if isinstance(first, str):  # a plain first row (values as they are), kept as its line
+            first = self.accounts[row[0]] = first.rstrip("\r").split(",")
+        form = None
+        if first is None:
+            try:
+                _check_account(self.path, n, row, self.states)
+            except ImportFailed:
+                raise _Unsure from None
+            first = self.accounts[row[0]] = row
+            self._account(row, _TO_ESCAPE.search(joined) is not None)
+            if line is not None:
+                raw = line.split(",")  # the values as the line has them, for its form
+                cut = sum(map(len, raw[:13])) + 13
+                end = cut + len(raw[13]) + 1 + len(raw[14])
+                form = (line[:cut], line[end:], f"\t{row[0]}\t")
+                self.forms.setdefault(raw[0], form)
+        elif first[:13] != row[:13] or first[15:] != row[15:]:
+            raise _Unsure
+        tn, status = row[13], _STATUS.get(row[14])
+        if status is None or not _TN.fullmatch(tn):
+            raise _Unsure
+        self.tns.append(f"{tn}\t{first[0]}\t{status}")
+        return form
+
+    def _account(self, r: list[str], escape: bool) -> None:
+        """The account's COPY row (its passcode is hashed later, with the others)."""
+        values = [*r[:13], r[15], r[17], r[20]]
+        if escape:
+            values = [v.translate(_ESCAPES) for v in values]
+        une, freeze = "t" if r[16] == "Y" else "f", "t" if r[19] == "Y" else "f"
+        text = "\t".join([*values[:14], une, values[14] or NULL, freeze, values[15] or NULL, ""])
+        if r[18]:
+            self.waiting.append((text, r[18]))
+            return
+        self._ready(text + NULL + "\n")
+
+    def _ready(self, row: str) -> None:
+        self.ready.append(row)
+        if len(self.ready) >= _FLUSH and self.write is not None:
+            self.write("".join(self.ready))
+            self.ready.clear()
+
+    def _hashed(self) -> list[str]:
+        return _hashes([passcode for _, passcode in self.waiting], self.passcode_key)
+
+    def _send_waiting(self, hashed: list[str]) -> None:
+        """Send (or keep, when not streaming) the COPY rows of the accounts with a passcode."""
+        self.ready.extend(f"{text}{h}\n" for (text, _), h in zip(self.waiting, hashed,
+                                                                 strict=True))
+        self.waiting.clear()
+        if self.write is not None and self.ready:
+            self.write("".join(self.ready))
+            self.ready.clear()
+
+    def _copy_waiting(self, connection: sa.Connection, hashed: list[str]) -> None:
+        with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
+            self.write = write
+            self._send_waiting(hashed)
+
+    def _checked_tns(self) -> str:
+        """The sorted COPY text of tns, once every TN is valid (a TN twice breaks the primary
+        key: IntegrityError)."""
+        self.tns.sort()  # in key order: the primary key is built from sorted rows
+        text = "\n".join(self.tns) + "\n" if self.tns else ""
+        if not _TN_LINES.fullmatch(text):
+            raise _Unsure
+        return text
+
+    def _load_tns(self, connection: sa.Connection) -> int:
+        text, count = self._checked_tns(), len(self.tns)
+        self.tns.clear()
+        if text:
+            with copy_text(connection, Tn.__table__, ["tn", "account_number", "status"]) \
+                    as write:
+                write(text)
+        if self.progress:
+            self.progress(count)
+        return count
 
 
 def _replace(session: Session, account_numbers: list[str], tn_list: list[str]) -> None:
