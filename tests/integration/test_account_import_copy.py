@@ -15,6 +15,9 @@ from gateway.services import imports
 from validators.passcode import passcode_matches
 
 HEADER = ",".join(imports.ACCOUNT_COLUMNS)
+# the COPY path is PostgreSQL's: these cases run on it alone (no SQLite twin to skip)
+POSTGRES_ONLY = pytest.mark.parametrize(
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 
 
 def _row(account: str, tn: str, name: str = "ACME CO", city: str = "PORTLAND",
@@ -91,12 +94,10 @@ def _both(session, path, before=None) -> tuple:
     return results
 
 
-@pytest.mark.postgres
+@POSTGRES_ONLY
 @pytest.mark.parametrize("rebuild_from", [1, 10 ** 9])
 def test_the_copy_path_loads_what_the_row_path_loads(app, db_url, db_session, tmp_path,
                                                      monkeypatch, rebuild_from):
-    if db_url != "postgres":
-        pytest.skip("the COPY path is PostgreSQL's")
     monkeypatch.setattr(imports, "REBUILD_MIN_ROWS", rebuild_from)
     (count, copied), (expected_count, expected) = _both(db_session, _write(tmp_path, MIXED))
     assert count == expected_count == 12
@@ -108,10 +109,8 @@ def test_the_copy_path_loads_what_the_row_path_loads(app, db_url, db_session, tm
     assert ("5035550102", "700001", "working", None) in tns
 
 
-@pytest.mark.postgres
+@POSTGRES_ONLY
 def test_the_copy_path_replaces_accounts_as_the_row_path_does(app, db_url, db_session, tmp_path):
-    if db_url != "postgres":
-        pytest.skip("the COPY path is PostgreSQL's")
     first = _write(tmp_path, "\n".join([HEADER, _row("700001", "5035550109"),
                                         _row("700009", "5035550900")]) + "\n", "first.csv")
     (count, copied), (_, expected) = _both(db_session, _write(tmp_path, MIXED), before=first)
@@ -120,11 +119,9 @@ def test_the_copy_path_replaces_accounts_as_the_row_path_does(app, db_url, db_se
     assert ("5035550900", "700009", "working", None) in copied[1]
 
 
-@pytest.mark.postgres
+@POSTGRES_ONLY
 def test_rows_the_copy_path_cannot_vouch_for_go_to_the_row_path(cli, db_url, db_session,
                                                                 tmp_path):
-    if db_url != "postgres":
-        pytest.skip("the COPY path is PostgreSQL's")
     lone_cr = MIXED + "\n" + _row("700008", "5035550800", name='"CR\rALONE"') + "\n"
     path = _write(tmp_path, lone_cr)  # a CR alone ends a line for the csv module: not for COPY
     savepoint = db_session.begin_nested()
