@@ -183,5 +183,7 @@ class LsrTn(Base):
 
     __tablename__ = "lsr_tns"
 
-    lsr_id: Mapped[int] = mapped_column(sa.ForeignKey("lsrs.id"), primary_key=True)
+    # no foreign key (migration 0005): derived data with one writer (transitions.py), for
+    # orders that are never deleted; the key's check was a trigger call per TN row
+    lsr_id: Mapped[int] = mapped_column(primary_key=True)
     tn: Mapped[str] = mapped_column(sa.String(10), primary_key=True, index=True)

@@ -429,3 +429,42 @@ def test_a_rejected_lsr_without_agauth_keeps_no_attestation(heron, store):
     event = store.scalar(sa.select(AuditEvent).where(
         AuditEvent.object_type == "lsr", AuditEvent.object_id == str(order["id"])))
     assert event.action == "lsr.rejected" and "attestation" not in event.details
+
+
+# --- §2.4: the open-TN index (no foreign key since migration 0005) -------------------------
+
+
+def test_open_tn_index_holds_exactly_the_tns_of_open_orders_through_a_lifecycle(
+        heron, desk, store):
+    """Every lsr_tns row names an existing open order and one of its TNs, and every open
+    order's TNs are there: through an FOC, a review, a staff FOC, a SUP 2, a SUP 1 and a
+    reject."""
+
+    def check() -> None:
+        store.expire_all()
+        index = set(store.execute(sa.select(LsrTn.lsr_id, LsrTn.tn)).all())
+        orders = {o.id: o for o in store.scalars(sa.select(Lsr))}
+        expected = {(o.id, tn) for o in orders.values()
+                    if o.status in ("foc", "manual_review") for tn in o.foc_tns}
+        assert index == expected
+        assert {lsr_id for lsr_id, _tn in index} <= set(orders)
+
+    focd = heron.post("/api/v1/lsrs", simple()).get_json()
+    assert focd["status"] == "foc", focd
+    check()
+    review = _partial_in_review(heron)
+    check()
+    staff_foc = _decide(desk, review["id"], action="foc", due_date="2026-11-25")
+    assert staff_foc.status_code == 200, staff_foc.get_json()
+    check()
+    moved = heron.post(f"/api/v1/lsrs/{focd['id']}/supplements",
+                       {"sup": "2", "ver": "2", "ddd": "2026-12-01"})
+    assert moved.status_code == 200, moved.get_json()
+    check()
+    canceled = heron.post(f"/api/v1/lsrs/{focd['id']}/supplements", {"sup": "1", "ver": "3"})
+    assert canceled.status_code == 200, canceled.get_json()
+    assert canceled.get_json()["lsr"]["status"] == "canceled", canceled.get_json()
+    check()
+    rejected = heron.post("/api/v1/lsrs", simple(pon="BHWREJ1", tns=["5415559999"])).get_json()
+    assert rejected["status"] == "rejected"
+    check()

@@ -57,7 +57,7 @@ def test_new_database_is_stamped_and_init_db_then_upgrades_it(empty_url):
     app = create_app({"DATABASE_URL": empty_url, "TESTING": True, "SECRET_KEY": "migr"})
     engine = app.extensions["portgate_db"].engine
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004_notify_prefs"
+        assert MigrationContext.configure(conn).get_current_revision() == "0005_open_tn_index_fk"
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "schema upgraded" in result.output
     engine.dispose()

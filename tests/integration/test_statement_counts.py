@@ -165,7 +165,7 @@ def test_a_one_tn_foc_takes_a_bounded_number_of_statements(app, heron, cli, tmp_
     count, status = _count_statements(app, json.loads(
         (EXAMPLES / "lsr-simple-port.json").read_text()) | {"pon": "ONETN"})
     assert status == "foc"
-    # the order row (on PostgreSQL with the account's TN locks); the facts (NPAC, TNs, account,
+    # the order row (on PostgreSQL with the accounts' row locks); the facts (NPAC, TNs, account,
     # open orders, SVs, SPID names, the §11.3 risk look-up) in one statement; order update,
     # version, TN index, recipients, audit, the §11.2 dispute link, both notices (partner, end
     # user) in one INSERT, their deliveries in one

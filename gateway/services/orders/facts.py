@@ -90,7 +90,7 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
     An open SV of the requester's own NNSP is its port in progress (concurred once the FOC
     issues, §9.2), not "a pending port" of someone else (§2.4). `keep`, when given, receives
     the rows loaded on the way (accounts, open SVs, the §11.3 orders of `risk`) so the writing
-    step needs no second look. `lock` (PostgreSQL): lock the accounts' TN rows first, in their
+    step needs no second look. `lock` (PostgreSQL): lock the accounts' rows first, in their
     own statement, so that this statement's snapshot sees what the previous holder committed.
     """
     wanted = clean_tns(tns)
@@ -99,7 +99,7 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
                           known_spids=_spid_names(registry, spids))
     postgres = session.get_bind().dialect.name == "postgresql"
     if lock and postgres:
-        lock_account_tns(session, wanted)
+        lock_accounts(session, wanted)
     folded = isinstance(registry, SqlRegistry) and registry.session is session
     asked_spids = _spid_list(spids)
     params: dict[str, Any] = {**batch_params(wanted, postgres=postgres), "now": now,
@@ -155,8 +155,9 @@ class _Found:
 
     def add(self, row: Any) -> None:
         kind = row.kind
-        if kind == "tn":
-            self.statuses.setdefault(row.t1, {})[row.key] = row.t2
+        if kind == "tns":
+            pairs = sorted(pair.split(":") for pair in row.t1.split(","))
+            self.statuses[row.key] = {tn: status for tn, status in pairs}
         elif kind == "account":
             self.accounts[row.key] = row
         elif kind == "open":
@@ -174,18 +175,22 @@ class _Found:
         return {row.t14 for row in self.accounts.values() if row.t14}
 
 
-def lock_account_tns(session: Session, wanted: list[str]) -> None:
-    """PostgreSQL: lock every TN row of the accounts holding the TNs, in TN order, so that
+def lock_accounts(session: Session, wanted: list[str]) -> None:
+    """PostgreSQL: lock the rows of the accounts holding the TNs, in account order, so that
     decisions on one account's TNs run one after the other (§2.4: the second sees the first's
-    open order; the order keeps two LSRs with overlapping TNs from deadlocking)."""
+    open order; the order keeps two LSRs on the same accounts from deadlocking). One row per
+    account, not its TNs: a 600-TN PBX account's TN locks cost 3 ms of a 500-TN LSR."""
     session.execute(_lock_query(), {"tns": wanted})
 
 
 @lru_cache(maxsize=1)
 def _lock_query() -> sa.Select[Any]:
+    """The accounts' rows, in account order, FOR NO KEY UPDATE (rows referencing them may
+    still be written: a foreign key's check takes KEY SHARE)."""
     holders = sa.select(Tn.account_number).where(batch_match(Tn.tn, "tns", postgres=True))
-    return sa.select(Tn.tn).where(_any_of(Tn.account_number, holders)) \
-        .order_by(Tn.tn).with_for_update()
+    return sa.select(Account.account_number) \
+        .where(_any_of(Account.account_number, holders)) \
+        .order_by(Account.account_number).with_for_update(key_share=True)
 
 
 def _any_of(column: Any, accounts: sa.Select[Any]) -> sa.ColumnElement[bool]:
@@ -202,8 +207,8 @@ def _any_of(column: Any, accounts: sa.Select[Any]) -> sa.ColumnElement[bool]:
 
 
 def lock_cte() -> sa.CTE:
-    """`lock_account_tns` as a CTE, to ride on another statement (PostgreSQL)."""
-    return _lock_query().cte("locked_tns")
+    """`lock_accounts` as a CTE, to ride on another statement (PostgreSQL)."""
+    return _lock_query().cte("locked_accounts")
 
 
 _TEXT_SLOTS = 16
@@ -240,8 +245,10 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
     pon = sa.select(Lsr.pon).where(Lsr.id == LsrTn.lsr_id).scalar_subquery()
     address = {f"t{i}": getattr(Account, part) for i, part in enumerate(ADDRESS_PARTS, 3)}
     branches = [
-        _branch("tn", Tn.tn, t1=Tn.account_number, t2=Tn.status)
-        .where(in_held(Tn.account_number)),
+        # an account's TNs as one row ("tn:status,..."): a PBX account's 600 TNs would be 600
+        # rows of 23 columns through the result layer (measured: 4 ms of a 500-TN LSR's facts)
+        _branch("tns", Tn.account_number, t1=_pairs(Tn.tn + ":" + Tn.status, postgres))
+        .where(in_held(Tn.account_number)).group_by(Tn.account_number),
         _branch("account", Account.account_number, t1=Account.btn, t2=Account.customer_name,
                 **address, t13=Account.service_class, t14=Account.resale_spid,
                 t15=Account.passcode_hash, t16=Account.contact_email, b1=Account.une,
@@ -274,6 +281,12 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
                     in_held(Account.account_number))))),
         ]
     return sa.union_all(*branches).add_cte(holders)
+
+
+def _pairs(value: Any, postgres: bool) -> Any:
+    """The group's values joined by commas (string_agg on PostgreSQL, group_concat on SQLite)."""
+    comma: sa.ColumnElement[str] = sa.literal_column("','")
+    return sa.func.string_agg(value, comma) if postgres else sa.func.group_concat(value, comma)
 
 
 def _spid_list(spids: Iterable[Any]) -> list[str]:

@@ -127,7 +127,7 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
     """Load the facts for the request's TNs and run the rules engine (no writes but the
     re-hash of a legacy passcode hash that the request's passcode matched).
 
-    `lock`: hold the account's TN rows until the outcome is written (a dry run writes none).
+    `lock`: hold the accounts' rows until the outcome is written (a dry run writes none).
     """
     ctx.cache.clear()
     keep: dict[str, Any] = {}

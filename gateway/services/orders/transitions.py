@@ -193,7 +193,7 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
     One INSERT ... ON CONFLICT DO NOTHING on the unique (owner, submitter, PON): of two
     identical submissions at the same moment the second waits for the first and then finds
     its order — no check-then-insert race, and no savepoint. On PostgreSQL the same statement
-    locks the TN rows of the accounts holding `lock_tns` (`facts.lock_account_tns`), so the
+    locks the rows of the accounts holding `lock_tns` (`facts.lock_accounts`), so the
     facts read next see every decision on those accounts committed before; on SQLite the
     INSERT takes the single writer's lock, with the same effect.
     """
