@@ -9,10 +9,10 @@ So writers queue on an advisory lock of their own (`flock` on `<database>-writer
 file per connection, so it also orders threads of one process), taken before a connection's
 first write statement and released as soon as its transaction commits or rolls back. The
 waiter polls the lock every `POLL` seconds, so it starts within a fraction of a millisecond of
-the release; after `TIMEOUT` seconds (SQLite's own busy timeout) it goes on without the lock
-and SQLite's handler decides, as before. A thread never waits for a lock its own other
-connection holds (it goes straight to SQLite, which then answers "database is locked" after
-the busy timeout instead of waiting forever).
+the release; after `TIMEOUT` seconds (SQLite's own busy timeout) it gets SQLite's answer,
+"database is locked", as it would have from SQLite's handler. A thread never waits for a lock
+its own other connection holds (it goes straight to SQLite, which then answers "database is
+locked" after the busy timeout instead of waiting forever).
 
 Only statements that take SQLite's write lock ask for it: INSERT, UPDATE, DELETE, REPLACE
 and DDL. Reads never wait. In-memory databases (one connection) do not use it.
@@ -64,13 +64,14 @@ class WriterConnection(sqlite3.Connection):
                 os.close(self.writer_fd)
                 self.writer_fd = None
 
-    def acquire_writer(self) -> None:
-        """Wait for the writer lock (polling), unless held already or by this thread."""
+    def acquire_writer(self) -> bool:
+        """Wait for the writer lock (polling), unless held already or by this thread; False
+        after `TIMEOUT` seconds of waiting."""
         if self.writer_thread is not None or self.writer_fd is None:
-            return
+            return True
         me = threading.get_ident()
         if _held_by_thread.get(me):
-            return  # this thread's other connection writes: do not wait on ourselves
+            return True  # this thread's other connection writes: do not wait on ourselves
         deadline = None
         while True:
             try:
@@ -80,11 +81,12 @@ class WriterConnection(sqlite3.Connection):
                 now = time.monotonic()
                 deadline = deadline or now + TIMEOUT
                 if now >= deadline:
-                    return  # SQLite's busy handler decides, as without this lock
+                    return False
                 time.sleep(POLL)
         self.writer_thread = me
         with _held_guard:
             _held_by_thread[me] = _held_by_thread.get(me, 0) + 1
+        return True
 
     def release_writer(self) -> None:
         owner, self.writer_thread = self.writer_thread, None
@@ -113,5 +115,7 @@ def install(engine: sa.Engine, database_path: str) -> None:
     def _before_write(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip()[:7].upper().startswith(WRITES):
             raw = conn.connection.driver_connection
-            if isinstance(raw, WriterConnection):
-                raw.acquire_writer()
+            if isinstance(raw, WriterConnection) and not raw.acquire_writer():
+                # what SQLite answers after its busy timeout, as SQLAlchemy would wrap it
+                raise sa.exc.OperationalError(statement, None,
+                                              sqlite3.OperationalError("database is locked"))

@@ -128,3 +128,21 @@ def test_in_memory_databases_do_not_use_the_lock():
         conn.exec_driver_sql("INSERT INTO t VALUES (1)")
         assert not isinstance(conn.connection.driver_connection, sqlite_writer.WriterConnection)
     engine.dispose()
+
+
+def test_a_writer_waiting_past_the_busy_timeout_gets_database_is_locked(engine, monkeypatch):
+    monkeypatch.setattr(sqlite_writer, "TIMEOUT", 0.3)
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write, args=(engine, started, release))
+    holder.start()
+    assert started.wait(5)
+    try:
+        began = time.monotonic()
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"), \
+                engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        # once, as SQLite's own handler would answer: not the lock's wait and then SQLite's
+        assert 0.3 <= time.monotonic() - began < 2
+    finally:
+        release.set()
+        holder.join(5)

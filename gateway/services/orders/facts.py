@@ -280,7 +280,10 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
                 Spid.spid.in_(sa.select(Account.resale_spid).where(
                     in_held(Account.account_number))))),
         ]
-    return sa.union_all(*branches).add_cte(holders)
+    # holders is rendered once at the top by reference (an explicit add_cte would add its column
+    # to the result map: 24 columns for 23, and SQLAlchemy then re-matches them by name on
+    # every execution instead of caching the result metadata)
+    return sa.union_all(*branches)
 
 
 def _pairs(value: Any, postgres: bool) -> Any:
