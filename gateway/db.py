@@ -1,6 +1,7 @@
 """Engine, sessions and the one unit of work per request (commit once at the end)."""
 from __future__ import annotations
 
+import collections
 import select
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,6 +113,112 @@ def precompiled(statement: sa.Executable, dialect_name: str,
     # text() reads ":name" as a parameter; a PostgreSQL cast ("::JSONB") is kept verbatim
     return sa.text(compiled.string.replace("::", "\\:\\:")).bindparams(
         *[sa.bindparam(bind.key, type_=bind.type) for bind in compiled.binds.values()])
+
+
+class Prepared:
+    """A Core statement of the submission hot path, rendered once per dialect and run on the
+    connection's DBAPI cursor (issue 17): SQLAlchemy's execution layer costs 20-250 µs per
+    statement (parameter and result bookkeeping, a result object), several times the
+    database's own work for these statements. What is kept: the statement is built with Core
+    (its SQL, typed parameters and result types come from SQLAlchemy's compiler), parameters
+    go through the types' bind processors and results through their result processors, the
+    engine's `before_cursor_execute` / `after_cursor_execute` listeners run (statement counts,
+    SQLite's writer lock), and a DBAPI error is raised as SQLAlchemy's wrapper of it. The
+    statement must not expand parameters (arrays or `npac.simulator.in_list` instead).
+
+    `execute` runs in the connection's transaction and answers the rows (named tuples) the
+    statement returns, or an empty list."""
+
+    def __init__(self, statement: sa.Executable) -> None:
+        self.statement = statement
+        self._by_dialect: dict[str, _Rendered] = {}
+
+    def execute(self, connection: sa.Connection, params: dict[str, Any] | None = None,
+                ) -> list[Any]:
+        dialect = connection.dialect
+        rendered = self._by_dialect.get(dialect.name)
+        if rendered is None:
+            rendered = self._by_dialect[dialect.name] = _Rendered(self.statement, dialect)
+        return rendered.execute(connection, params or {})
+
+    def scalar(self, connection: sa.Connection, params: dict[str, Any] | None = None) -> Any:
+        rows = self.execute(connection, params)
+        return rows[0][0] if rows else None
+
+    def execute_many(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        """The statement once per parameter row (the driver's `executemany`; no results)."""
+        dialect = connection.dialect
+        rendered = self._by_dialect.get(dialect.name)
+        if rendered is None:
+            rendered = self._by_dialect[dialect.name] = _Rendered(self.statement, dialect)
+        rendered.execute_many(connection, rows)
+
+
+class _Rendered:
+    def __init__(self, statement: sa.Executable, dialect: sa.Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise ValueError("prepared statements cannot expand parameters")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            raise ValueError("prepared statements cannot compute Python-side defaults: give "
+                             f"{[c.key for c in compiled.insert_prefetch]} on every call")
+        self.compiled, self.dialect = compiled, dialect
+        self.sql = compiled.string
+        self.positions = list(compiled.positiontup or ()) if dialect.positional else None
+        self.processors = dict(compiled._bind_processors)
+        self.keys = [column[0] for column in compiled._result_columns]
+        self.result_processors = [
+            (index, processor) for index, column in enumerate(compiled._result_columns)
+            if (processor := column[3]._cached_result_processor(dialect, None)) is not None]
+        self.row: Any = None  # the named tuple of the result's columns, on first rows
+
+    def _args(self, params: dict[str, Any]) -> Any:
+        values = self.compiled.construct_params(params)
+        for key, processor in self.processors.items():
+            if key in values:
+                values[key] = processor(values[key])
+        return values if self.positions is None else [values[k] for k in self.positions]
+
+    def _run(self, connection: sa.Connection, args: Any, many: bool) -> tuple[Any, list[Any]]:
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args,
+                                                      None, many)
+            (cursor.executemany if many else cursor.execute)(self.sql, args)
+            description = cursor.description
+            rows = cursor.fetchall() if description and not many else []
+            connection.dispatch.after_cursor_execute(connection, cursor, self.sql, args,
+                                                     None, many)
+            return description, rows
+        except self.dialect.loaded_dbapi.Error as err:
+            raise sa.exc.DBAPIError.instance(self.sql, args, err,
+                                             self.dialect.loaded_dbapi.Error,
+                                             dialect=self.dialect) from err
+        finally:
+            cursor.close()
+
+    def execute_many(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._run(connection, [self._args(row) for row in rows], True)
+
+    def execute(self, connection: sa.Connection, params: dict[str, Any]) -> list[Any]:
+        description, rows = self._run(connection, self._args(params), False)
+        if not rows:
+            return []
+        if self.row is None:
+            names = self.keys if len(self.keys) == len(description) \
+                else [column[0] for column in description]
+            self.row = collections.namedtuple("Row", names, rename=True)
+        make = self.row._make
+        if not self.result_processors:
+            return [make(row) for row in rows]
+        out = []
+        for row in rows:
+            row = list(row)
+            for index, processor in self.result_processors:
+                row[index] = processor(row[index])
+            out.append(make(row))
+        return out
 
 
 class Database:

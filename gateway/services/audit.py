@@ -7,11 +7,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.db import Prepared
 from gateway.models import AuditEvent
 from gateway.services.identity.actors import Actor
 from gateway.services.identity.people import Person, people
@@ -28,7 +29,11 @@ def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: A
     return event
 
 
-_INSERT = sa.insert(AuditEvent.__table__)
+_AUDIT = cast(sa.Table, AuditEvent.__table__)
+_INSERT_KEYS = ("at", "actor_user_id", "actor", "partner_id", "action", "object_type",
+                "object_id", "before", "after", "details")  # `_values`' keys
+_INSERT = Prepared(sa.insert(_AUDIT).values(
+    {key: sa.bindparam(key, type_=_AUDIT.c[key].type) for key in _INSERT_KEYS}))
 
 
 def write(session: Session, actor: Actor, action: str, obj_type: str, obj_id: Any, *,
@@ -36,7 +41,7 @@ def write(session: Session, actor: Actor, action: str, obj_type: str, obj_id: An
           after: dict | None = None, details: dict | None = None) -> None:
     """`record` as one Core INSERT sent at once, with no ORM object (the order lifecycle's
     hot path, issue 17)."""
-    session.connection().execute(_INSERT, _values(
+    _INSERT.execute(session.connection(), _values(
         actor, action, obj_type, obj_id, now=now, partner_id=partner_id, before=before,
         after=after, details=details))
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from gateway.db import UTCDateTime
+from gateway.db import Prepared, UTCDateTime
 from gateway.models import Account, EscalationContact, Lsr, LsrTn, Partner, Tn
 from gateway.models.accounts import ADDRESS_PARTS
 from gateway.services.partners.directory import delegations_for
@@ -110,7 +110,7 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
     if session.new or session.dirty or session.deleted:
         session.flush()  # what the ORM's autoflush did: the statement sees this transaction
     connection = session.connection()  # Core, built once: no ORM execution layer
-    for row in connection.execute(_facts_query(postgres, folded, risk is not None), params):
+    for row in _facts_query(postgres, folded, risk is not None).execute(connection, params):
         found.add(row)
     if not folded:
         found.provider_rows = None
@@ -232,8 +232,9 @@ def _branch(kind: str | sa.ColumnElement[str], key: Any, **slots: Any) -> sa.Sel
 
 
 @lru_cache(maxsize=8)
-def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[Any]:
-    """The facts statement, built once per dialect and shape (parameters bound later)."""
+def _facts_query(postgres: bool, folded: bool, risk: bool) -> Prepared:
+    """The facts statement, built and rendered once per dialect and shape (parameters bound
+    later; run on the DBAPI cursor, `db.Prepared`)."""
     holders = sa.select(Tn.account_number).where(
         batch_match(Tn.tn, "tns", postgres=postgres)).cte("holders")
     held = sa.select(holders.c.account_number)
@@ -283,7 +284,7 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> sa.CompoundSelect[
     # holders is rendered once at the top by reference (an explicit add_cte would add its column
     # to the result map: 24 columns for 23, and SQLAlchemy then re-matches them by name on
     # every execution instead of caching the result metadata)
-    return sa.union_all(*branches)
+    return Prepared(sa.union_all(*branches))
 
 
 def _pairs(value: Any, postgres: bool) -> Any:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.db import precompiled
+from gateway.db import Prepared, precompiled
 from gateway.errors import Conflict, InvalidInput
 from gateway.models import (
     Account,
@@ -168,8 +168,8 @@ def _write_orders(session: Session) -> None:
         if not state.committed_state or not _LSR_COLUMN_KEYS.issuperset(state.committed_state):
             continue  # a relationship changed too: the unit of work writes it all at commit
         changed = {key: state.dict[key] for key in state.committed_state}
-        session.connection().execute(_order_update(tuple(sorted(changed))),
-                                     {**changed, "order_id": obj.id})
+        _order_update(tuple(sorted(changed))).execute(session.connection(),
+                                                      {**changed, "order_id": obj.id})
         state._commit_all(state.dict, session.identity_map)
 
 
@@ -177,10 +177,10 @@ _LSR_COLUMN_KEYS = frozenset(c.key for c in cast(sa.Table, Lsr.__table__).column
 
 
 @functools.lru_cache(maxsize=64)
-def _order_update(keys: tuple[str, ...]) -> sa.Update:
+def _order_update(keys: tuple[str, ...]) -> Prepared:
     table = cast(sa.Table, Lsr.__table__)
-    return sa.update(table).where(table.c.id == sa.bindparam("order_id")).values(
-        {key: sa.bindparam(key, type_=table.c[key].type) for key in keys})
+    return Prepared(sa.update(table).where(table.c.id == sa.bindparam("order_id")).values(
+        {key: sa.bindparam(key, type_=table.c[key].type) for key in keys}))
 
 
 # --- creating an order --------------------------------------------------------------------
@@ -208,7 +208,7 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
     postgres = ctx.session.get_bind().dialect.name == "postgresql"
     locking = bool(lock_tns) and postgres
     params = {**values, "tns": list(lock_tns)} if locking else values
-    new_id = ctx.session.connection().execute(_new_order(postgres, locking), params).scalar()
+    new_id = _new_order(postgres, locking).scalar(ctx.session.connection(), params)
     if new_id is None:
         return None
     # the row as written, made the session's persistent object without reading it back
@@ -237,11 +237,11 @@ def _new_order(postgres: bool, locking: bool) -> Any:
                                                 "pon"])
     dialect = "postgresql" if postgres else "sqlite"
     if not locking:
-        return precompiled(insert.returning(table.c.id), dialect, _NEW_ORDER_KEYS)
+        return Prepared(precompiled(insert.returning(table.c.id), dialect, _NEW_ORDER_KEYS))
     locked = lock_cte()
-    return precompiled(insert.add_cte(locked).returning(
+    return Prepared(precompiled(insert.add_cte(locked).returning(
         table.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery()), dialect,
-        _NEW_ORDER_KEYS)
+        _NEW_ORDER_KEYS))
 
 
 # the columns a new order's INSERT gives (create_order's values); the others: server defaults
@@ -299,8 +299,10 @@ def _version(ctx: OrderContext, order: Lsr, received: Received, status: str,
 
 
 _VERSIONS = cast(sa.Table, LsrVersion.__table__)
-_NEW_VERSION = sa.insert(_VERSIONS).returning(_VERSIONS.c.id)
 _VERSION_COLUMNS = [c.key for c in _VERSIONS.columns if c.key not in ("id", "lsr_id")]
+_NEW_VERSION = Prepared(sa.insert(_VERSIONS).values(
+    {key: sa.bindparam(key, type_=_VERSIONS.c[key].type)
+     for key in [*_VERSION_COLUMNS, "lsr_id"]}).returning(_VERSIONS.c.id))
 
 
 def _write_versions(ctx: OrderContext) -> None:
@@ -309,8 +311,8 @@ def _write_versions(ctx: OrderContext) -> None:
     pending, ctx.cache.new_versions = ctx.cache.new_versions, []
     for order_id, version in pending:
         values = {key: getattr(version, key) for key in _VERSION_COLUMNS}
-        version.id = ctx.session.connection().execute(
-            _NEW_VERSION, {**values, "lsr_id": order_id}).scalar_one()
+        version.id = _NEW_VERSION.scalar(ctx.session.connection(),
+                                         {**values, "lsr_id": order_id})
         version.lsr_id = order_id
         make_transient_to_detached(version)
         ctx.session.add(version)
@@ -470,23 +472,24 @@ def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool 
     """The index rows by Core statements built once (nothing of the index is ORM state)."""
     connection = session.connection()
     if not fresh:
-        connection.execute(_INDEX_DELETE, {"lsr_id": order.id})
+        _INDEX_DELETE.execute(connection, {"lsr_id": order.id})
     tns = list(tns)
     if not tns:
         return
     if connection.dialect.name == "postgresql":  # one statement, not one per TN (pipelined)
-        connection.execute(_INDEX_INSERT_ARRAY, {"lsr_id": order.id, "tns": tns})
+        _INDEX_INSERT_ARRAY.execute(connection, {"lsr_id": order.id, "tns": tns})
     else:  # sqlite3's executemany loops in C within one statement's preparation
-        connection.execute(_INDEX_INSERT, [{"lsr_id": order.id, "tn": tn} for tn in tns])
+        _INDEX_INSERT.execute_many(connection, [{"lsr_id": order.id, "tn": tn} for tn in tns])
 
 
 _INDEX = cast(sa.Table, LsrTn.__table__)
-_INDEX_DELETE = sa.delete(_INDEX).where(_INDEX.c.lsr_id == sa.bindparam("lsr_id"))
-_INDEX_INSERT = sa.insert(_INDEX)
-_INDEX_INSERT_ARRAY = sa.insert(_INDEX).from_select(
+_INDEX_DELETE = Prepared(sa.delete(_INDEX).where(_INDEX.c.lsr_id == sa.bindparam("lsr_id")))
+_INDEX_INSERT = Prepared(sa.insert(_INDEX).values(lsr_id=sa.bindparam("lsr_id", type_=sa.Integer),
+                                                  tn=sa.bindparam("tn", type_=sa.String)))
+_INDEX_INSERT_ARRAY = Prepared(sa.insert(_INDEX).from_select(
     ["lsr_id", "tn"],
     sa.select(sa.bindparam("lsr_id", type_=sa.Integer),
-              sa.func.unnest(sa.bindparam("tns", type_=postgresql.ARRAY(sa.Text)))))
+              sa.func.unnest(sa.bindparam("tns", type_=postgresql.ARRAY(sa.Text))))))
 
 
 def _notify(session: Session, order: Lsr, event: str, *, now: datetime, subject: str,

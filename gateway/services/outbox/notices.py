@@ -4,11 +4,12 @@ from __future__ import annotations
 import functools
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.db import Prepared
 from gateway.models import Contact, Delivery, Notice, Partner, User
 from gateway.models.partners import NOTICE_CATEGORIES
 
@@ -73,11 +74,11 @@ def partner_recipients(session: Session, partner_id: int, event: str) -> list[st
         session.flush()  # an address changed in this transaction counts (what autoflush did)
     query = _recipients_query(contact_type is not None, category is not None)
     params = {"partner_id": partner_id, "contact_type": contact_type, "category": category}
-    return sorted({row[0] for row in session.connection().execute(query, params)})
+    return sorted({row[0] for row in query.execute(session.connection(), params)})
 
 
 @functools.lru_cache(maxsize=4)
-def _recipients_query(by_type: bool, by_category: bool) -> sa.CompoundSelect:
+def _recipients_query(by_type: bool, by_category: bool) -> Prepared:
     user_filter, contact_filter = [], []
     if by_type:
         user_filter.append(User.contact_types_csv.contains(sa.bindparam("contact_type")))
@@ -90,7 +91,7 @@ def _recipients_query(by_type: bool, by_category: bool) -> sa.CompoundSelect:
         User.partner_id == partner_id, User.disabled_at.is_(None), *user_filter)
     contacts = sa.select(Contact.email).where(
         Contact.partner_id == partner_id, Contact.removed_at.is_(None), *contact_filter)
-    return sa.union(users, contacts)
+    return Prepared(sa.union(users, contacts))
 
 
 def emit(session: Session, event: str, partner: Partner | None, data: dict, *, now: datetime,
@@ -130,10 +131,23 @@ def _delivery_values(channel: str, target: str, now: datetime) -> dict[str, Any]
             "status": "pending", "attempts": 0, "next_attempt_at": now}
 
 
-_NOTICES = Notice.__table__
-_NOTICE_ID = sa.insert(_NOTICES).returning(_NOTICES.c.id, _NOTICES.c.event,
-                                           _NOTICES.c.partner_id)
-_DELIVERIES = sa.insert(Delivery.__table__)
+_NOTICES = cast(sa.Table, Notice.__table__)
+_NOTICE_KEYS = ("event", "partner_id", "lsr_id", "csr_request_id", "subject", "body", "data",
+                "created_at")  # `Outbox.add`'s keys
+_DELIVERY_TABLE = cast(sa.Table, Delivery.__table__)
+_DELIVERIES = Prepared(sa.insert(_DELIVERY_TABLE).values(
+    {key: sa.bindparam(key, type_=_DELIVERY_TABLE.c[key].type)
+     for key in ("notice_id", "delivery_id", "channel", "target", "status", "attempts",
+                 "next_attempt_at")}))
+
+
+@functools.lru_cache(maxsize=8)
+def _notice_ids(count: int) -> Prepared:
+    """One INSERT of `count` notices (multi-row VALUES) RETURNING their ids, rendered once."""
+    return Prepared(sa.insert(_NOTICES).values([
+        {key: sa.bindparam(f"{key}_{n}", type_=_NOTICES.c[key].type) for key in _NOTICE_KEYS}
+        for n in range(count)]).returning(_NOTICES.c.id, _NOTICES.c.event,
+                                          _NOTICES.c.partner_id))
 
 
 class Outbox:
@@ -160,7 +174,9 @@ class Outbox:
         if not self._notices:
             return
         connection = session.connection()
-        rows = list(connection.execute(_NOTICE_ID, self._notices))  # one INSERT, many VALUES
+        params = {f"{key}_{n}": value for n, notice in enumerate(self._notices)
+                  for key, value in notice.items()}
+        rows = _notice_ids(len(self._notices)).execute(connection, params)  # many VALUES
         # ids are given in VALUES order on both databases (SQLAlchemy's sort_by_parameter_order
         # would cost SQLite one INSERT per row); check each row is the one meant
         rows.sort(key=lambda row: row[0])
@@ -172,8 +188,7 @@ class Outbox:
             deliveries += [{"notice_id": notice_id,
                             **_delivery_values(channel, target, notice["created_at"])}
                            for channel, target in targets]
-        if deliveries:
-            connection.execute(_DELIVERIES, deliveries)
+        _DELIVERIES.execute_many(connection, deliveries)
         self._notices, self._targets = [], []
 
 

@@ -1,0 +1,96 @@
+"""db.Prepared: Core statements rendered once and run on the DBAPI cursor keep what
+SQLAlchemy's execution gives the hot path: typed parameters and results, the engine's cursor
+listeners, wrapped errors, and the connection's transaction."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.db import Prepared, UTCDateTime, make_engine
+from npac.simulator import in_list
+
+META = sa.MetaData()
+T = sa.Table("prep_t", META, sa.Column("id", sa.Integer, primary_key=True),
+             sa.Column("name", sa.String(20), unique=True), sa.Column("data", sa.JSON),
+             sa.Column("at", UTCDateTime), sa.Column("flag", sa.Boolean))
+INSERT = Prepared(sa.insert(T).values(
+    {key: sa.bindparam(key, type_=T.c[key].type) for key in ("name", "data", "at", "flag")})
+    .returning(T.c.id))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    else:
+        from tests.conftest import PG_URL, unique_schema
+        request.getfixturevalue("pg_engine")
+        schema = unique_schema("portgate_prep")
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        sep = "&" if "?" in PG_URL else "?"
+        engine = make_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+        request.addfinalizer(lambda: _drop(admin, schema))
+    META.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def _drop(admin, schema):
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_typed_parameters_and_results_round_trip(engine):
+    at = datetime(2026, 12, 5, 18, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        new_id = INSERT.scalar(conn, {"name": "a", "data": {"k": [1, "x"]}, "at": at,
+                                      "flag": True})
+        rows = Prepared(sa.select(T.c.id, T.c.data, T.c.at, T.c.flag).where(
+            in_list(T.c.name, "names", postgres=engine.dialect.name == "postgresql"))
+        ).execute(conn, {"names": ["a", "b"]})
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row.id, row.data, row.at, row.flag) == (new_id, {"k": [1, "x"]}, at, True)
+    with engine.connect() as conn:  # what SQLAlchemy itself reads back is the same
+        assert conn.execute(sa.select(T.c.data, T.c.at, T.c.flag)).one() == \
+            ({"k": [1, "x"]}, at, True)
+
+
+def test_cursor_listeners_see_every_statement_and_the_transaction_is_the_connections(engine):
+    seen = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cur, statement, *rest: seen.append(statement.split()[0]))
+    with engine.connect() as conn:
+        conn.begin()
+        INSERT.execute(conn, {"name": "b", "data": None, "at": None, "flag": False})
+        Prepared(sa.insert(T).values(name=sa.bindparam("name", type_=sa.String))
+                 ).execute_many(conn, [{"name": "c"}, {"name": "d"}])
+        conn.rollback()  # the connection's transaction: nothing stays
+    assert seen == ["INSERT", "INSERT"]
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(T)).scalar() == 0
+
+
+def test_a_database_error_is_sqlalchemys_wrapper_of_it(engine):
+    with engine.connect() as conn:
+        conn.begin()
+        INSERT.execute(conn, {"name": "dup", "data": None, "at": None, "flag": None})
+        with pytest.raises(sa.exc.IntegrityError):
+            INSERT.execute(conn, {"name": "dup", "data": None, "at": None, "flag": None})
+        conn.rollback()
+
+
+def test_statements_that_cannot_be_rendered_once_are_refused():
+    expanding = sa.select(T.c.id).where(T.c.name.in_(sa.bindparam("names", expanding=True)))
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn, pytest.raises(ValueError, match="expand"):
+        Prepared(expanding).execute(conn, {"names": ["a"]})
+    with_default = sa.Table("prep_d", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                            sa.Column("made", sa.String, default="py-side"))
+    with engine.connect() as conn, pytest.raises(ValueError, match="Python-side defaults"):
+        Prepared(sa.insert(with_default).values(id=sa.bindparam("id"))).execute(conn, {"id": 1})
