@@ -133,13 +133,15 @@ class Prepared:
         self.statement = statement
         self._by_dialect: dict[str, _Rendered] = {}
 
-    def execute(self, connection: sa.Connection, params: dict[str, Any] | None = None,
-                ) -> list[Any]:
-        dialect = connection.dialect
+    def _for(self, dialect: sa.Dialect) -> _Rendered:
         rendered = self._by_dialect.get(dialect.name)
         if rendered is None:
             rendered = self._by_dialect[dialect.name] = _Rendered(self.statement, dialect)
-        return rendered.execute(connection, params or {})
+        return rendered
+
+    def execute(self, connection: sa.Connection, params: dict[str, Any] | None = None,
+                ) -> list[Any]:
+        return self._for(connection.dialect).execute(connection, params or {})
 
     def scalar(self, connection: sa.Connection, params: dict[str, Any] | None = None) -> Any:
         rows = self.execute(connection, params)
@@ -147,11 +149,7 @@ class Prepared:
 
     def execute_many(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
         """The statement once per parameter row (the driver's `executemany`; no results)."""
-        dialect = connection.dialect
-        rendered = self._by_dialect.get(dialect.name)
-        if rendered is None:
-            rendered = self._by_dialect[dialect.name] = _Rendered(self.statement, dialect)
-        rendered.execute_many(connection, rows)
+        self._for(connection.dialect).execute_many(connection, rows)
 
 
 class _Rendered:
