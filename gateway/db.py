@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import collections
 import select
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -93,26 +93,22 @@ def _sqlite_begin_before_savepoint(conn: sa.Connection, _name: str) -> None:
         raw.execute("BEGIN")
 
 
-def precompiled(statement: sa.Executable, dialect_name: str,
-                column_keys: list[str] | None = None) -> sa.TextClause:
-    """A statement SQLAlchemy cannot cache (a dialect's INSERT ... ON CONFLICT has no cache
-    key, so it is compiled again on every call, ~0.2 ms) rendered once for a dialect as a
-    text statement with the same typed parameters, which the compiled cache keeps. Call it
-    from a function cached per dialect; the statement must not expand parameters (no `IN`
-    lists: arrays on PostgreSQL)."""
-    from sqlalchemy.dialects import postgresql, sqlite
+def bound(table: sa.Table, keys: Iterable[str], suffix: str = "") -> dict[str, Any]:
+    """An INSERT's or UPDATE's `.values()` for these columns, each a parameter of the column's
+    type (named `<column><suffix>`), so a `Prepared` statement renders them once."""
+    return {key: sa.bindparam(f"{key}{suffix}", type_=table.c[key].type) for key in keys}
 
-    dialect = (postgresql.dialect if dialect_name == "postgresql" else sqlite.dialect)(
-        paramstyle="named")
-    compiled = statement.compile(dialect=dialect, column_keys=column_keys)
-    if compiled.literal_execute_params or compiled.post_compile_params:
-        raise ValueError("precompiled statements cannot expand parameters")
-    if compiled.insert_prefetch or compiled.update_prefetch:
-        raise ValueError("precompiled statements cannot compute Python-side defaults: "
-                         f"give {[c.key for c in compiled.insert_prefetch]} on every call")
-    # text() reads ":name" as a parameter; a PostgreSQL cast ("::JSONB") is kept verbatim
-    return sa.text(compiled.string.replace("::", "\\:\\:")).bindparams(
-        *[sa.bindparam(bind.key, type_=bind.type) for bind in compiled.binds.values()])
+
+def flushed_connection(session: Session, models: tuple[type, ...] = ()) -> sa.Connection:
+    """The session's connection for a Core or `Prepared` statement, after the flush the ORM's
+    autoflush would have made before it: of any pending change, or only of these models'
+    objects (a caller whose own objects are written later, by Core)."""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if models:
+        pending = tuple(obj for obj in pending if isinstance(obj, models))
+    if pending:
+        session.flush()
+    return session.connection()
 
 
 class Prepared:

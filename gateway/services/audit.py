@@ -12,7 +12,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.db import Prepared
+from gateway.db import Prepared, bound
 from gateway.models import AuditEvent
 from gateway.services.identity.actors import Actor
 from gateway.services.identity.people import Person, people
@@ -32,8 +32,7 @@ def record(session: Session, actor: Actor, action: str, obj_type: str, obj_id: A
 _AUDIT = cast(sa.Table, AuditEvent.__table__)
 _INSERT_KEYS = ("at", "actor_user_id", "actor", "partner_id", "action", "object_type",
                 "object_id", "before", "after", "details")  # `_values`' keys
-_INSERT = Prepared(sa.insert(_AUDIT).values(
-    {key: sa.bindparam(key, type_=_AUDIT.c[key].type) for key in _INSERT_KEYS}))
+_INSERT = Prepared(sa.insert(_AUDIT).values(bound(_AUDIT, _INSERT_KEYS)))
 
 
 def write(session: Session, actor: Actor, action: str, obj_type: str, obj_id: Any, *,

@@ -35,7 +35,7 @@ REBUILD_MIN_ROWS = 200_000  # from this many TN rows, secondary indexes are rebu
 
 _TN = re.compile(r"[2-9]\d{2}[2-9]\d{6}")
 _AN = re.compile(r"[A-Za-z0-9]{1,20}")
-_ZIP = re.compile(r"\d{5}(-?\d{4})?")
+_ZIP = re.compile(r"\d{5}(?:-?\d{4})?")
 _SPID = re.compile(r"[A-Z0-9]{4}")
 _YN = ("Y", "N")
 _STATUS = {s: s for s in TN_IMPORT_STATUSES}  # one string object per status for 3 M rows
@@ -234,7 +234,7 @@ def _account_values(r: Sequence[str], passcode_hash: str | None) -> tuple:
 
 _ACCOUNT_COPY_COLUMNS = tuple(c for c in _ACCOUNT_DB_COLUMNS if c != "passcode_hash") + (
     "passcode_hash",)  # the hash last: a row is rendered before its passcode is hashed
-_TN_LINES = re.compile(r"(?:[2-9]\d{2}[2-9]\d{6}\t[^\n]*\n)*")  # sorted COPY rows of tns
+_TN_LINES = re.compile(rf"(?:{_TN.pattern}\t[^\n]*\n)*")  # sorted COPY rows of tns
 _TO_ESCAPE = re.compile(r"[\\\t\n\r]")
 _FLUSH = 4096  # account rows per COPY write
 
@@ -246,11 +246,11 @@ def _first_row_pattern(states: frozenset[str]) -> Callable[[str], re.Match[str] 
     the line up to the TN (13 values and their commas), TN, status, the rest."""
     free = r"(?:[^\s,\\](?:[^,\t\\]*[^\s,\\])?)?"  # any value, possibly empty
     choice = lambda values: "|".join(re.escape(v) for v in sorted(values))  # noqa: E731
-    tn = r"[2-9]\d{2}[2-9]\d{6}"
+    tn = _TN.pattern  # the checks' own patterns (none has a group: the groups below count)
     return re.compile(
-        rf"(([A-Za-z0-9]{{1,20}}),{tn},[^\s,\\](?:[^,\t\\]*[^\s,\\])?(?:,{free}){{8}},"
-        rf"(?:{choice(states)}),\d{{5}}(?:-?\d{{4}})?,)({tn}),({choice(TN_IMPORT_STATUSES)})"
-        rf"(,(?:{choice(SERVICE_CLASSES)}),[YN],(?:[A-Z0-9]{{4}})?,"
+        rf"(({_AN.pattern}),{tn},[^\s,\\](?:[^,\t\\]*[^\s,\\])?(?:,{free}){{8}},"
+        rf"(?:{choice(states)}),{_ZIP.pattern},)({tn}),({choice(TN_IMPORT_STATUSES)})"
+        rf"(,(?:{choice(SERVICE_CLASSES)}),[YN],(?:{_SPID.pattern})?,"
         rf"(?:[^\s,\\](?:[^,\t\\]{{0,14}}[^\s,\\])?)?,[YN],{free})\r?").fullmatch
 
 

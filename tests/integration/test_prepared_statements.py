@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
-from gateway.db import Prepared, UTCDateTime, make_engine
+from gateway.db import Prepared, UTCDateTime, bound, make_engine
 from npac.simulator import in_list
 
 META = sa.MetaData()
@@ -59,6 +60,20 @@ def test_typed_parameters_and_results_round_trip(engine):
     with engine.connect() as conn:  # what SQLAlchemy itself reads back is the same
         assert conn.execute(sa.select(T.c.data, T.c.at, T.c.flag)).one() == \
             ({"k": [1, "x"]}, at, True)
+
+
+def test_an_on_conflict_insert_is_rendered_once_and_answers_none_on_conflict(engine):
+    """The dialect INSERT ... ON CONFLICT that SQLAlchemy cannot cache (no cache key)."""
+    dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(T).values(bound(T, ("name", "data", "flag"))) \
+        .on_conflict_do_nothing(index_elements=["name"]).returning(T.c.id)
+    assert insert._generate_cache_key() is None
+    once = Prepared(insert)
+    with engine.begin() as conn:
+        first = once.scalar(conn, {"name": "a", "data": {"k": [1]}, "flag": True})
+        again = once.scalar(conn, {"name": "a", "data": {}, "flag": False})
+        assert first is not None and again is None
+        assert conn.execute(sa.select(T.c.data, T.c.flag)).one() == ({"k": [1]}, True)
 
 
 def test_cursor_listeners_see_every_statement_and_the_transaction_is_the_connections(engine):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -29,6 +30,21 @@ def _hold_write(engine, started: threading.Event, release: threading.Event) -> N
         release.wait(5)
 
 
+@contextmanager
+def _another_writer(engine):
+    """Another thread in a write transaction until the yielded `release()` is called (or the
+    block ends)."""
+    started, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write, args=(engine, started, release))
+    holder.start()
+    assert started.wait(5)
+    try:
+        yield release.set
+    finally:
+        release.set()
+        holder.join(5)
+
+
 def test_second_writer_waits_on_the_lock_and_starts_right_after_the_first_commits(
         engine, monkeypatch):
     polls: list[float] = []
@@ -39,10 +55,6 @@ def test_second_writer_waits_on_the_lock_and_starts_right_after_the_first_commit
         real_sleep(seconds)
 
     monkeypatch.setattr(sqlite_writer.time, "sleep", counted_sleep)
-    started, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write, args=(engine, started, release))
-    holder.start()
-    assert started.wait(5)
     finished: list[float] = []
 
     def second() -> None:
@@ -50,15 +62,15 @@ def test_second_writer_waits_on_the_lock_and_starts_right_after_the_first_commit
             conn.exec_driver_sql("INSERT INTO t VALUES (2)")
             finished.append(time.monotonic())
 
-    writer = threading.Thread(target=second)
-    writer.start()
-    real_sleep(0.3)
-    assert writer.is_alive(), "the second writer must wait while the first holds the lock"
-    assert polls, "it waits on Portgate's lock, not in SQLite's busy handler"
-    released_at = time.monotonic()
-    release.set()
-    writer.join(5)
-    holder.join(5)
+    with _another_writer(engine) as release:
+        writer = threading.Thread(target=second)
+        writer.start()
+        real_sleep(0.3)
+        assert writer.is_alive(), "the second writer must wait while the first holds the lock"
+        assert polls, "it waits on Portgate's lock, not in SQLite's busy handler"
+        released_at = time.monotonic()
+        release()
+        writer.join(5)
     assert not writer.is_alive() and finished
     # within a poll or so of the release (SQLite's handler sleeps 100 ms at a time by then)
     assert finished[0] - released_at < 0.08
@@ -68,18 +80,11 @@ def test_second_writer_waits_on_the_lock_and_starts_right_after_the_first_commit
 
 
 def test_readers_do_not_wait_for_a_writer(engine):
-    started, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write, args=(engine, started, release))
-    holder.start()
-    assert started.wait(5)
-    try:
+    with _another_writer(engine):
         began = time.monotonic()
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
         assert time.monotonic() - began < 0.5
-    finally:
-        release.set()
-        holder.join(5)
 
 
 def test_the_lock_is_given_back_on_rollback_and_on_error(engine):
@@ -132,17 +137,10 @@ def test_in_memory_databases_do_not_use_the_lock():
 
 def test_a_writer_waiting_past_the_busy_timeout_gets_database_is_locked(engine, monkeypatch):
     monkeypatch.setattr(sqlite_writer, "TIMEOUT", 0.3)
-    started, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write, args=(engine, started, release))
-    holder.start()
-    assert started.wait(5)
-    try:
+    with _another_writer(engine):
         began = time.monotonic()
         with pytest.raises(sa.exc.OperationalError, match="database is locked"), \
                 engine.begin() as conn:
             conn.exec_driver_sql("INSERT INTO t VALUES (2)")
         # once, as SQLite's own handler would answer: not the lock's wait and then SQLite's
         assert 0.3 <= time.monotonic() - began < 2
-    finally:
-        release.set()
-        holder.join(5)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from gateway.db import Prepared, UTCDateTime
+from gateway.db import Prepared, UTCDateTime, flushed_connection
 from gateway.models import Account, EscalationContact, Lsr, LsrTn, Partner, Tn
 from gateway.models.accounts import ADDRESS_PARTS
 from gateway.services.partners.directory import delegations_for
@@ -107,9 +107,7 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
     if risk is not None:
         params.update(ccna=risk.ccna, since=risk.since, until=risk.until)
     found = _Found()
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # what the ORM's autoflush did: the statement sees this transaction
-    connection = session.connection()  # Core, built once: no ORM execution layer
+    connection = flushed_connection(session)  # Core, built once: no ORM execution layer
     for row in _facts_query(postgres, folded, risk is not None).execute(connection, params):
         found.add(row)
     if not folded:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.db import Prepared, precompiled
+from gateway.db import Prepared, bound
 from gateway.errors import Conflict, InvalidInput
 from gateway.models import (
     Account,
@@ -173,14 +173,14 @@ def _write_orders(session: Session) -> None:
         state._commit_all(state.dict, session.identity_map)
 
 
-_LSR_COLUMN_KEYS = frozenset(c.key for c in cast(sa.Table, Lsr.__table__).columns) - {"id"}
+_ORDERS = cast(sa.Table, Lsr.__table__)
+_LSR_COLUMN_KEYS = frozenset(c.key for c in _ORDERS.columns) - {"id"}
 
 
 @functools.lru_cache(maxsize=64)
 def _order_update(keys: tuple[str, ...]) -> Prepared:
-    table = cast(sa.Table, Lsr.__table__)
-    return Prepared(sa.update(table).where(table.c.id == sa.bindparam("order_id")).values(
-        {key: sa.bindparam(key, type_=table.c[key].type) for key in keys}))
+    return Prepared(sa.update(_ORDERS).where(_ORDERS.c.id == sa.bindparam("order_id"))
+                    .values(bound(_ORDERS, keys)))
 
 
 # --- creating an order --------------------------------------------------------------------
@@ -204,15 +204,15 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
                   payload={},
                   created_at=ctx.now, updated_at=ctx.now, due_date_sups=0, rejects=[],
                   foc_tns=[], disconnect_tns=[])
-    assert list(values) == _NEW_ORDER_KEYS
     postgres = ctx.session.get_bind().dialect.name == "postgresql"
     locking = bool(lock_tns) and postgres
     params = {**values, "tns": list(lock_tns)} if locking else values
-    new_id = _new_order(postgres, locking).scalar(ctx.session.connection(), params)
+    new_id = _new_order(postgres, locking, tuple(values)).scalar(ctx.session.connection(),
+                                                                 params)
     if new_id is None:
         return None
     # the row as written, made the session's persistent object without reading it back
-    order = Lsr(id=new_id, **{c.key: None for c in _LSR_COLUMNS} | values)
+    order = Lsr(id=new_id, **dict.fromkeys(_LSR_COLUMN_KEYS) | values)
     make_transient_to_detached(order)
     ctx.session.add(order)
     set_committed_value(order, "versions", [])  # a new order has none: no lazy load
@@ -221,33 +221,23 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
     return order
 
 
-_LSR_COLUMNS = [c for c in Lsr.__table__.columns if c.key != "id"]
-
-
 @functools.lru_cache(maxsize=4)
-def _new_order(postgres: bool, locking: bool) -> Any:
-    """The order row's INSERT ... ON CONFLICT (owner, submitter, PON) DO NOTHING RETURNING id,
-    built and compiled once per dialect (and, on PostgreSQL, with the TN locks riding on it):
-    `db.precompiled`, as SQLAlchemy cannot cache an ON CONFLICT statement."""
+def _new_order(postgres: bool, locking: bool, keys: tuple[str, ...]) -> Prepared:
+    """The order row's INSERT (of these columns; the others take their server defaults) ...
+    ON CONFLICT (owner, submitter, PON) DO NOTHING RETURNING id, per dialect (and, on
+    PostgreSQL, with the accounts' locks riding on it), rendered once (`db.Prepared`: an ON
+    CONFLICT statement is one SQLAlchemy cannot cache)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    table = cast(sa.Table, Lsr.__table__)
-    insert = (postgresql.insert if postgres else sqlite.insert)(table) \
+    insert = (postgresql.insert if postgres else sqlite.insert)(_ORDERS) \
+        .values(bound(_ORDERS, keys)) \
         .on_conflict_do_nothing(index_elements=["owner_partner_id", "submitter_partner_id",
                                                 "pon"])
-    dialect = "postgresql" if postgres else "sqlite"
     if not locking:
-        return Prepared(precompiled(insert.returning(table.c.id), dialect, _NEW_ORDER_KEYS))
+        return Prepared(insert.returning(_ORDERS.c.id))
     locked = lock_cte()
-    return Prepared(precompiled(insert.add_cte(locked).returning(
-        table.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery()), dialect,
-        _NEW_ORDER_KEYS))
-
-
-# the columns a new order's INSERT gives (create_order's values); the others: server defaults
-_NEW_ORDER_KEYS = ["order_number", "owner_partner_id", "submitter_partner_id", "ccna", "pon",
-                   "ver", "status", "channel", "received_at", "payload", "created_at",
-                   "updated_at", "due_date_sups", "rejects", "foc_tns", "disconnect_tns"]
+    return Prepared(insert.add_cte(locked).returning(
+        _ORDERS.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery()))
 
 
 # --- a received version: FOC, reject or review --------------------------------------------
@@ -300,9 +290,8 @@ def _version(ctx: OrderContext, order: Lsr, received: Received, status: str,
 
 _VERSIONS = cast(sa.Table, LsrVersion.__table__)
 _VERSION_COLUMNS = [c.key for c in _VERSIONS.columns if c.key not in ("id", "lsr_id")]
-_NEW_VERSION = Prepared(sa.insert(_VERSIONS).values(
-    {key: sa.bindparam(key, type_=_VERSIONS.c[key].type)
-     for key in [*_VERSION_COLUMNS, "lsr_id"]}).returning(_VERSIONS.c.id))
+_NEW_VERSION = Prepared(sa.insert(_VERSIONS).values(bound(_VERSIONS, [*_VERSION_COLUMNS, "lsr_id"]))
+                        .returning(_VERSIONS.c.id))
 
 
 def _write_versions(ctx: OrderContext) -> None:
@@ -484,8 +473,7 @@ def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool 
 
 _INDEX = cast(sa.Table, LsrTn.__table__)
 _INDEX_DELETE = Prepared(sa.delete(_INDEX).where(_INDEX.c.lsr_id == sa.bindparam("lsr_id")))
-_INDEX_INSERT = Prepared(sa.insert(_INDEX).values(lsr_id=sa.bindparam("lsr_id", type_=sa.Integer),
-                                                  tn=sa.bindparam("tn", type_=sa.String)))
+_INDEX_INSERT = Prepared(sa.insert(_INDEX).values(bound(_INDEX, ("lsr_id", "tn"))))
 _INDEX_INSERT_ARRAY = Prepared(sa.insert(_INDEX).from_select(
     ["lsr_id", "tn"],
     sa.select(sa.bindparam("lsr_id", type_=sa.Integer),

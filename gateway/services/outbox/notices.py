@@ -9,7 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from gateway.db import Prepared
+from gateway.db import Prepared, bound, flushed_connection
 from gateway.models import Contact, Delivery, Notice, Partner, User
 from gateway.models.partners import NOTICE_CATEGORIES
 
@@ -70,11 +70,11 @@ def partner_recipients(session: Session, partner_id: int, event: str) -> list[st
     contact_type, category = CONTACT_TYPE.get(event), CATEGORY.get(event)
     if contact_type is None and category is None:
         return []
-    if any(isinstance(obj, (User, Contact)) for obj in (*session.new, *session.dirty)):
-        session.flush()  # an address changed in this transaction counts (what autoflush did)
+    # an address changed in this transaction counts; the step's order is written by Core
+    connection = flushed_connection(session, (User, Contact))
     query = _recipients_query(contact_type is not None, category is not None)
     params = {"partner_id": partner_id, "contact_type": contact_type, "category": category}
-    return sorted({row[0] for row in query.execute(session.connection(), params)})
+    return sorted({row[0] for row in query.execute(connection, params)})
 
 
 @functools.lru_cache(maxsize=4)
@@ -135,19 +135,17 @@ _NOTICES = cast(sa.Table, Notice.__table__)
 _NOTICE_KEYS = ("event", "partner_id", "lsr_id", "csr_request_id", "subject", "body", "data",
                 "created_at")  # `Outbox.add`'s keys
 _DELIVERY_TABLE = cast(sa.Table, Delivery.__table__)
-_DELIVERIES = Prepared(sa.insert(_DELIVERY_TABLE).values(
-    {key: sa.bindparam(key, type_=_DELIVERY_TABLE.c[key].type)
-     for key in ("notice_id", "delivery_id", "channel", "target", "status", "attempts",
-                 "next_attempt_at")}))
+_DELIVERIES = Prepared(sa.insert(_DELIVERY_TABLE).values(bound(
+    _DELIVERY_TABLE, ("notice_id", "delivery_id", "channel", "target", "status", "attempts",
+                      "next_attempt_at"))))
 
 
 @functools.lru_cache(maxsize=8)
 def _notice_ids(count: int) -> Prepared:
     """One INSERT of `count` notices (multi-row VALUES) RETURNING their ids, rendered once."""
-    return Prepared(sa.insert(_NOTICES).values([
-        {key: sa.bindparam(f"{key}_{n}", type_=_NOTICES.c[key].type) for key in _NOTICE_KEYS}
-        for n in range(count)]).returning(_NOTICES.c.id, _NOTICES.c.event,
-                                          _NOTICES.c.partner_id))
+    return Prepared(sa.insert(_NOTICES).values(
+        [bound(_NOTICES, _NOTICE_KEYS, f"_{n}") for n in range(count)])
+        .returning(_NOTICES.c.id, _NOTICES.c.event, _NOTICES.c.partner_id))
 
 
 class Outbox:
