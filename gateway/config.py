@@ -27,6 +27,7 @@ ENV_KEYS = {
     "RATELIMIT_STORAGE_URI": "PORTGATE_RATELIMIT_STORAGE_URI",
     "PROXY_COUNT": "PORTGATE_PROXY_COUNT",
     "DATABASE_POOL_CHECK": "PORTGATE_DATABASE_POOL_CHECK",
+    "DATABASE_PLAN_CACHE_MODE": "PORTGATE_DATABASE_PLAN_CACHE_MODE",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -77,6 +78,9 @@ DEFAULTS: dict[str, Any] = {
     # "socket" (no round trip: a connection the server closed is replaced), "ping" (SQLAlchemy's
     # pool_pre_ping, one round trip per checkout) or "none" (docs/decisions.md, issue 17)
     "DATABASE_POOL_CHECK": "socket",
+    # PostgreSQL's plan_cache_mode on every connection (gateway.db): "force_generic_plan" plans
+    # a repeated statement once; "auto" is PostgreSQL's own default (docs/decisions.md, issue 17)
+    "DATABASE_PLAN_CACHE_MODE": "force_generic_plan",
 }
 
 _TRUE = {"1", "true", "yes", "on"}

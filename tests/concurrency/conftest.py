@@ -104,14 +104,31 @@ def live_app(pg_url, tmp_path):
     """A committed app on its own schema, served by a threaded werkzeug server."""
     app = create_app(app_config(pg_url))
     wide_pool(app)
-    tokens = load_world(app, tmp_path)
+    with served(app, load_world(app, tmp_path), pg_url) as live:
+        yield live
+
+
+@pytest.fixture
+def live_sqlite_app(tmp_path):
+    """The same on a SQLite file (the app's own engine: WAL, the writer lock, its pool)."""
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    app = create_app(app_config(url))
+    with served(app, load_world(app, tmp_path), url) as live:
+        yield live
+
+
+@contextmanager
+def served(app, tokens: dict[str, str], db_url: str) -> Iterator[LiveApp]:
+    """The app behind a threaded werkzeug server on a free port, until the block ends."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveApp(app, f"http://127.0.0.1:{server.server_port}", tokens, pg_url)
-    server.shutdown()
-    thread.join(5)
-    app.extensions["portgate_db"].engine.dispose()
+    try:
+        yield LiveApp(app, f"http://127.0.0.1:{server.server_port}", tokens, db_url)
+    finally:
+        server.shutdown()
+        thread.join(5)
+        app.extensions["portgate_db"].engine.dispose()
 
 
 @dataclass
