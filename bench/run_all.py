@@ -38,6 +38,7 @@ import bench_engine  # noqa: E402
 import bench_npac  # noqa: E402
 import gen_npac  # noqa: E402
 import http_bench  # noqa: E402
+from gateway.db import make_engine  # noqa: E402
 from gateway.demo.accounts import AccountGenerator  # noqa: E402
 from gateway.demo.plan import build_plan  # noqa: E402
 from gateway.services.imports import ACCOUNT_COLUMNS  # noqa: E402
@@ -161,7 +162,7 @@ def run_engine(name: str, url: str, import_url: str, files: dict, scale: dict) -
     print(f"import-accounts: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s "
           f"(CLI wall time; its start-up alone {start_up:.1f} s; load "
           f"{result['import_accounts']['load']:.2f})")
-    engine = sa.create_engine(url)
+    engine = make_engine(url)  # the app's own connection settings (PostgreSQL's plan cache mode)
     with engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
         conn.commit()

@@ -108,12 +108,14 @@ def live_app(pg_url, tmp_path):
         yield live
 
 
-@pytest.fixture
-def live_sqlite_app(tmp_path):
-    """The same on a SQLite file (the app's own engine: WAL, the writer lock, its pool)."""
-    url = f"sqlite:///{tmp_path / 'live.db'}"
+@pytest.fixture(scope="module")
+def live_sqlite_app(tmp_path_factory):
+    """The same on a SQLite file (the app's own engine: WAL, the writer lock, its pool), one
+    per module: its tests use TNs of their own."""
+    path = tmp_path_factory.mktemp("live_sqlite")
+    url = f"sqlite:///{path / 'live.db'}"
     app = create_app(app_config(url))
-    with served(app, load_world(app, tmp_path), url) as live:
+    with served(app, load_world(app, path), url) as live:
         yield live
 
 

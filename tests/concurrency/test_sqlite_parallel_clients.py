@@ -37,10 +37,11 @@ def test_twenty_orders_for_one_tn_at_once_on_sqlite_get_one_foc(live_sqlite_app)
 
 def test_twenty_different_accounts_at_once_on_sqlite_all_get_their_foc(live_sqlite_app):
     """20 simple ports of 20 accounts at once: every writer waits its turn, none is refused."""
-    bodies = [simple_port(FRESH_TNS[10 + n], f"SQMANY{n}") for n in range(20)]
+    tns = FRESH_TNS[10:30]
+    bodies = [simple_port(tn, f"SQMANY{n}") for n, tn in enumerate(tns)]
     answers = at_once([lambda b=b: live_sqlite_app.call("POST", "/api/v1/lsrs", b)
                        for b in bodies])
     assert [status for status, _ in answers] == [201] * 20, answers
     assert collections.Counter(a["status"] for _, a in answers) == {"foc": 20}
-    assert count(live_sqlite_app, LsrTn) == 20
-    assert count(live_sqlite_app, Lsr, Lsr.status == "foc") == 20
+    assert count(live_sqlite_app, LsrTn, LsrTn.tn.in_(tns)) == 20
+    assert count(live_sqlite_app, Lsr, Lsr.pon.like("SQMANY%"), Lsr.status == "foc") == 20
