@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import re
 import select
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -173,6 +174,25 @@ class Prepared:
         self._for(connection.dialect).execute_many(connection, rows)
 
 
+_PYFORMAT = re.compile(r"%\(([^)]+)\)s|%%")
+
+
+def _dollar_params(sql: str) -> tuple[str, list[str]]:
+    """A statement rendered for psycopg (`%(name)s`) in PostgreSQL's own placeholders ($1,
+    $2 ..., one per name) and the names in their order, for psycopg's `RawCursor`, which
+    sends the text as it is: psycopg's conversion of `%(name)s` is cached only for
+    statements shorter than 4 KB, so the facts statement was parsed again on every run
+    (~0.25 ms of client CPU per submission)."""
+    order: dict[str, int] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return "%"
+        return f"${order.setdefault(match.group(1), len(order) + 1)}"
+
+    return _PYFORMAT.sub(placeholder, sql), list(order)
+
+
 class _Rendered:
     def __init__(self, statement: sa.Executable, dialect: sa.Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -184,6 +204,12 @@ class _Rendered:
         self.compiled, self.dialect = compiled, dialect
         self.sql = compiled.string
         self.positions = list(compiled.positiontup or ()) if dialect.positional else None
+        self.raw_cursor: Any = None
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            from psycopg import RawCursor
+
+            self.raw_cursor = RawCursor
+            self.sql, self.positions = _dollar_params(compiled.string)
         self.processors = dict(compiled._bind_processors)
         self.keys = [column[0] for column in compiled._result_columns]
         self.result_processors = [
@@ -199,7 +225,8 @@ class _Rendered:
         return values if self.positions is None else [values[k] for k in self.positions]
 
     def _run(self, connection: sa.Connection, args: Any, many: bool) -> tuple[Any, list[Any]]:
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        cursor = driver.cursor() if self.raw_cursor is None else self.raw_cursor(driver)
         try:
             connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args,
                                                       None, many)

@@ -109,3 +109,22 @@ def test_statements_that_cannot_be_rendered_once_are_refused():
                             sa.Column("made", sa.String, default="py-side"))
     with engine.connect() as conn, pytest.raises(ValueError, match="Python-side defaults"):
         Prepared(sa.insert(with_default).values(id=sa.bindparam("id"))).execute(conn, {"id": 1})
+
+
+def test_postgresql_statements_are_sent_in_its_own_placeholders_numbered_once_per_name():
+    from gateway.db import _dollar_params
+
+    sql, names = _dollar_params(
+        "SELECT %(a)s::INTEGER, %(b)s WHERE x = %(a)s AND y LIKE 'q%%' AND z = %(c_1)s")
+    assert sql == "SELECT $1::INTEGER, $2 WHERE x = $1 AND y LIKE 'q%' AND z = $3"
+    assert names == ["a", "b", "c_1"]
+
+
+def test_a_statement_longer_than_psycopgs_cache_runs_with_its_parameters(engine):
+    """The facts statement is ~8 KB: psycopg's own placeholder conversion is not cached above
+    4 KB, so Portgate sends PostgreSQL's placeholders itself (any database: same answers)."""
+    wide = sa.select(*[sa.bindparam(f"p{i}", type_=sa.Integer) + i for i in range(300)])
+    assert len(str(wide.compile(dialect=postgresql.dialect()))) > 4096
+    with engine.connect() as conn:
+        row = Prepared(wide).execute(conn, {f"p{i}": i for i in range(300)})[0]
+    assert list(row) == [2 * i for i in range(300)]
