@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -195,13 +194,8 @@ class CopyStream:
     so that the server loads one block while the caller prepares the next (one COPY at a time
     on a connection: consecutive blocks of one table share a COPY statement). The caller must
     not use the connection until `close`. Blocks are rendered as for `copy_text`.
-
-    While it runs, the interpreter's thread switch interval is lowered: the sending thread
-    needs the GIL for a moment after every 64 KiB the socket takes, and with the default
-    5 ms wait behind a busy caller it would send ~13 MB/s, far below what the server loads.
     """
 
-    SWITCH_INTERVAL = 0.0002  # seconds (the default is 0.005)
     _END = None
 
     def __init__(self, connection: sa.Connection) -> None:
@@ -210,12 +204,10 @@ class CopyStream:
             queue.Queue(maxsize=4)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._send, name="copy-stream", daemon=True)
-        self.interval = sys.getswitchinterval()
 
     def __enter__(self) -> CopyStream:
         if not self.connection.in_transaction():
             self.connection.begin()
-        sys.setswitchinterval(min(self.interval, self.SWITCH_INTERVAL))
         self.thread.start()
         return self
 
@@ -231,7 +223,6 @@ class CopyStream:
         if self.thread.is_alive():
             self.blocks.put(self._END)
             self.thread.join()
-        sys.setswitchinterval(self.interval)
         if self.error is not None:
             raise self.error
 
