@@ -5,8 +5,9 @@
 
 The file is bench/run_all.py's `write_accounts` (written to BENCH_DIR, default
 /tmp/portgate-bench-import, unless --file names one). Each run gets an empty schema
-(PostgreSQL: database portgate_bench_import_x on TEST_DATABASE_URL's server, dropped at the
-end), then times `flask import-accounts` (cheap passcode hash, as `make bench`) and the CLI's
+(PostgreSQL: database portgate_bench_import_x, or BENCH_IMPORT_DB, on TEST_DATABASE_URL's
+server, dropped at the end), then times `flask import-accounts` (cheap passcode hash, as
+`make bench`; the project's bytecode compiled first, as `make install` does) and the CLI's
 start-up alone (`flask --help` on the same app). Every figure is printed with the load average.
 --in-process also times the import inside this process (wall and CPU of the client).
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run_all import APP, PY, ROOT, write_accounts  # noqa: E402
 
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/portgate-bench-import"))
-DB = "portgate_bench_import_x"
+DB = os.environ.get("BENCH_IMPORT_DB", "portgate_bench_import_x")  # another name beside a bench
 
 
 def load() -> str:
@@ -101,6 +102,9 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    # the installed tree's bytecode (`make install` writes it): the operator's start-up
+    subprocess.run([PY, "-m", "compileall", "-q", "-j", "0", "gateway", "validators", "npac",
+                    "forms", "app.py"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     path = args.file or WORK / f"accounts-{args.rows}.csv"
     if not path.exists():
         print(f"writing {path}: {write_accounts(path, args.rows):,} rows")

@@ -1,8 +1,10 @@
 """Fast bulk inserts: COPY on PostgreSQL, batched executemany on SQLite (no ORM objects)."""
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import islice
@@ -185,6 +187,65 @@ def copy_text(connection: sa.Connection, table: sa.Table,
     sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
     with _driver(connection).cursor() as cursor, cursor.copy(sql) as copy:
         yield copy.write
+
+
+class CopyStream:
+    """PostgreSQL COPY text for several tables, sent by a thread of its own in the order given,
+    so that the server loads one block while the caller prepares the next (one COPY at a time
+    on a connection: consecutive blocks of one table share a COPY statement). The caller must
+    not use the connection until `close`. Blocks are rendered as for `copy_text`.
+    """
+
+    _END = None
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.blocks: queue.Queue[tuple[sa.Table, tuple[str, ...], str] | None] = \
+            queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._send, name="copy-stream", daemon=True)
+
+    def __enter__(self) -> CopyStream:
+        if not self.connection.in_transaction():
+            self.connection.begin()
+        self.thread.start()
+        return self
+
+    def send(self, table: sa.Table, columns: Sequence[str], text: str) -> None:
+        """Queue a block of rows of `table` (waits while 4 blocks are queued)."""
+        if self.error is not None:
+            raise self.error
+        if text:
+            self.blocks.put((table, tuple(columns), text))
+
+    def close(self) -> None:
+        """Wait for every block to be loaded; raise the sending thread's error, if any."""
+        if self.thread.is_alive():
+            self.blocks.put(self._END)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+            return
+        with suppress(Exception):  # the caller's error wins (the rows sent are its transaction's)
+            self.close()
+
+    def _send(self) -> None:
+        block = self.blocks.get()
+        try:
+            while block is not None:
+                table, columns, _ = block
+                with copy_text(self.connection, table, columns) as write:
+                    while block is not None and block[0] is table and block[1] == columns:
+                        write(block[2])
+                        block = self.blocks.get()
+        except BaseException as err:  # noqa: BLE001 - handed to the caller
+            self.error = err
+            while block is not None:  # let the caller's puts and close go through
+                block = self.blocks.get()
 
 
 def _executemany(connection: sa.Connection, sql: str, data: Iterable[Row],

@@ -6,11 +6,12 @@ PostgreSQL, batched executemany on SQLite) inside the caller's transaction — a
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import gc
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import chain, islice
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from gateway.errors import InvalidInput
 from gateway.models import Account, EscalationContact, Tn
 from gateway.models.accounts import SERVICE_CLASSES
-from npac.bulk import copy_text, load_rows, rebuilt_indexes
+from npac.bulk import CopyStream, copy_text, load_rows, rebuilt_indexes
 from validators.passcode import PasscodeKey, hash_passcode
 
 ACCOUNT_COLUMNS = ("account_number", "btn", "customer_name", "sano", "sasd", "sasn", "sath",
@@ -234,9 +235,12 @@ def _account_values(r: Sequence[str], passcode_hash: str | None) -> tuple:
 
 _ACCOUNT_COPY_COLUMNS = tuple(c for c in _ACCOUNT_DB_COLUMNS if c != "passcode_hash") + (
     "passcode_hash",)  # the hash last: a row is rendered before its passcode is hashed
-_TN_LINES = re.compile(rf"(?:{_TN.pattern}\t[^\n]*\n)*")  # sorted COPY rows of tns
+_TN_LINES = re.compile(rf"(?:{_TN.pattern}\t[^\n]*\n)*")  # COPY rows of tns
+_TN_COPY_COLUMNS = ("tn", "account_number", "status")
 _TO_ESCAPE = re.compile(r"[\\\t\n\r]")
 _FLUSH = 4096  # account rows per COPY write
+_PIECE = 1 << 22  # bytes of the file decoded and split at a time
+_BLOCK_LINES = 20_000  # lines parsed between progress reports and streamed blocks
 
 
 def _first_row_pattern(states: frozenset[str]) -> Callable[[str], re.Match[str] | None]:
@@ -258,6 +262,13 @@ class _Unsure(Exception):
     """The COPY path cannot vouch for the file: the row-by-row path decides and names errors."""
 
 
+def _check_piece(piece: bytes) -> None:
+    """_Unsure for a CR alone (a line end for the csv reader), a NUL or U+001F (whole lines:
+    a CR LF is never cut)."""
+    if piece.count(b"\r") != piece.count(b"\r\n") or b"\x00" in piece or b"\x1f" in piece:
+        raise _Unsure
+
+
 class _AccountCopy:
     """The accounts import on PostgreSQL, loading exactly what `load_accounts` would load.
 
@@ -265,10 +276,11 @@ class _AccountCopy:
     first line as text: same beginning (the 13 values before the TN), same end (the 6 after
     the status), and between them a TN and a status; its COPY row is that middle with the
     comma replaced. Other rows (an account's first, quoted rows, rows that differ in form)
-    are split and checked value by value as in `_AccountFile`. The TN checks run once over
-    the sorted COPY text (one regex pass, duplicates being adjacent). When the accounts table
-    is empty, accounts stream to the server while the file is read, so the server's COPY runs
-    beside the parsing. Anything unexpected raises _Unsure.
+    are split and checked value by value as in `_AccountFile`. The TN checks are one regex
+    pass over each block of COPY text; a TN twice is found by the primary key. When the
+    accounts table is empty, rows stream to the server while the file is read, so the
+    server's COPY runs beside the parsing: on a large load accounts and TNs both, block by
+    block (`CopyStream`), else the accounts. Anything unexpected raises _Unsure.
     """
 
     def __init__(self, session: Session, path: str, states: frozenset[str],
@@ -284,35 +296,37 @@ class _AccountCopy:
         self.ready: list[str] = []  # COPY rows of accounts not yet sent
         self.waiting: list[tuple[str, str]] = []  # (COPY row but its hash, passcode)
         self.write: Callable[[str], None] | None = None  # the accounts' COPY, when streaming
+        self.stream: CopyStream | None = None  # accounts and TNs block by block, when streaming
+        self.sent = 0  # TN rows streamed
 
     def run(self) -> int:
-        lines = self._lines()
+        rows, lines = self._lines()
         connection = self.session.connection()
         try:
             with self.session.begin_nested():  # a refusal rolls back to here
-                return self._load(connection, lines)
+                return self._load(connection, rows, lines)
         except (sa.exc.IntegrityError, connection.dialect.loaded_dbapi.IntegrityError):
             raise _Unsure from None  # a TN twice (the primary key): the row-by-row path names it
 
-    def _load(self, connection: sa.Connection, lines: list[str]) -> int:
+    def _load(self, connection: sa.Connection, rows: int, lines: Iterator[str]) -> int:
         empty = self.session.scalar(sa.select(Account.account_number).limit(1)) is None
-        if empty and len(lines) >= REBUILD_MIN_ROWS:
-            # The accounts stream to the server while the file is read (their indexes kept:
-            # the server has time for them then); without the TNs' foreign key, the accounts
-            # with a passcode go last, hashed while the server loads the TNs and builds their
-            # primary key and index.
-            with ThreadPoolExecutor(max_workers=1) as hasher:
-                with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
-                    self.write = write
+        if empty and rows >= REBUILD_MIN_ROWS:
+            # The TNs' key, index and foreign key are dropped first. Accounts (their indexes
+            # kept: the server has time for them then) and TNs stream to the server block by
+            # block while the file is read, sent by a thread: the server loads one block while
+            # the next is parsed. The accounts with a passcode go last, hashed while the server
+            # builds the TNs' primary key and index.
+            with ThreadPoolExecutor(max_workers=1) as hasher, rebuilt_indexes(
+                    connection, [Tn.__table__], keys=[Tn.__table__],
+                    before_foreign_keys=lambda: self._copy_waiting(connection, hashed.result())):
+                with CopyStream(connection) as self.stream:
                     self._parse(lines)
-                    write("".join(self.ready))
-                    self.ready.clear()
+                    self._stream_block()
+                self.stream = None
                 hashed = hasher.submit(self._hashed)
-                lines.clear()
-                with rebuilt_indexes(connection, [Tn.__table__], keys=[Tn.__table__],
-                                     before_foreign_keys=lambda: self._copy_waiting(
-                                         connection, hashed.result())):
-                    return self._load_tns(connection)
+            if self.progress:
+                self.progress(self.sent)
+            return self.sent
         if empty:
             with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
                 self.write = write
@@ -320,7 +334,6 @@ class _AccountCopy:
                 self._send_waiting(self._hashed())
             return self._load_tns(connection)
         self._parse(lines)
-        lines.clear()
         self._send_waiting(self._hashed())
         _replace(self.session, list(self.accounts), [row[:10] for row in self.tns])
         rebuild = len(self.tns) >= REBUILD_MIN_ROWS and _small(self.session, len(self.tns))
@@ -330,37 +343,48 @@ class _AccountCopy:
                 write("".join(self.ready))
             return self._load_tns(connection)
 
-    def _lines(self) -> list[str]:
-        """The file's data lines (split at LF: a CR stays), or _Unsure: undecodable, a CR alone
-        (a line end for the csv reader), a NUL, a header that differs or has quotes."""
+    def _lines(self) -> tuple[int, Iterator[str]]:
+        """The number of data lines (about: a blank or quoted line counts) and the lines, split
+        at LF (a CR stays) and decoded piece by piece as the parse takes them, so that the
+        server loads the first rows while the rest of the file is decoded. _Unsure, now or
+        when the piece is reached: undecodable, a CR alone (a line end for the csv reader), a
+        NUL or U+001F, a header that differs or has quotes, a quoted last line without an end.
+        """
         with open(self.path, "rb") as handle:
             data = handle.read()
-        if data.count(b"\r") != data.count(b"\r\n") or b"\x00" in data or b"\x1f" in data:
-            raise _Unsure
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise _Unsure from None
-        del data
-        lines = text.split("\n")
-        del text
-        if lines[-1] == "":
-            lines.pop()  # the file ends with a line end
-        elif '"' in lines[-1]:
-            raise _Unsure  # a quoted last line without a line end: left to the csv reader
-        header = lines[0].rstrip("\r") if lines else '"'
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        first = data.find(b"\n") + 1 or len(data)
+        _check_piece(data[:first])
+        header = data[:first].decode("utf-8", "replace").rstrip("\r\n")
         if '"' in header or tuple(h.strip() for h in header.split(",")) != ACCOUNT_COLUMNS:
             raise _Unsure
-        del lines[0]
-        return lines
+        return data.count(b"\n", first), self._pieces(data, first)
 
-    def _parse(self, lines: list[str]) -> None:
+    @staticmethod
+    def _pieces(data: bytes, start: int) -> Iterator[str]:
+        while start < len(data):
+            end = data.find(b"\n", start + _PIECE) + 1 or len(data)  # whole lines
+            piece = data[start:end]
+            start = end
+            _check_piece(piece)
+            try:
+                lines = piece.decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                raise _Unsure from None
+            if lines[-1] == "":
+                lines.pop()  # the piece ends with a line end
+            elif '"' in lines[-1]:
+                raise _Unsure  # a quoted last line without a line end: left to the csv reader
+            yield from lines
+
+    def _parse(self, lines: Iterator[str]) -> None:
         statuses, tns, accounts, rest = _STATUS, self.tns, self.accounts, iter(lines)
         append, first_row, match = tns.append, self._first_row, _first_row_pattern(self.states)
         head = tail = sfx = "\n"  # no line starts with a line end: the first line is a new form
         cut = 1
         n = 1
-        while chunk := list(islice(rest, PROGRESS_EVERY)):
+        while chunk := list(islice(rest, _BLOCK_LINES)):
             here = iter(chunk)
             following = chain(here, rest)  # for a quoted value over several lines
             for line in here:
@@ -379,8 +403,23 @@ class _AccountCopy:
                 if form is not None:
                     head, tail, sfx = form
                     cut = len(head)
+            if self.stream is not None:
+                self._stream_block()
             if self.progress:
-                self.progress(len(tns))
+                self.progress(self.sent + len(tns))
+
+    def _stream_block(self) -> None:
+        """Send the accounts and TNs parsed since the last block (the TNs checked first; a TN
+        twice breaks the primary key when it is added again: IntegrityError)."""
+        assert self.stream is not None
+        text = "\n".join(self.tns) + "\n" if self.tns else ""
+        if not _TN_LINES.fullmatch(text):
+            raise _Unsure
+        self.stream.send(Account.__table__, _ACCOUNT_COPY_COLUMNS, "".join(self.ready))
+        self.stream.send(Tn.__table__, _TN_COPY_COLUMNS, text)
+        self.sent += len(self.tns)
+        self.ready.clear()
+        self.tns.clear()
 
     def _first_row(self, found: re.Match[str], line: str) -> tuple[str, str, str]:
         """A new account's row that `_first_row_pattern` matched: its values pass
@@ -502,8 +541,7 @@ class _AccountCopy:
         text, count = self._checked_tns(), len(self.tns)
         self.tns.clear()
         if text:
-            with copy_text(connection, Tn.__table__, ["tn", "account_number", "status"]) \
-                    as write:
+            with copy_text(connection, Tn.__table__, _TN_COPY_COLUMNS) as write:
                 write(text)
         if self.progress:
             self.progress(count)

@@ -95,10 +95,18 @@ def _both(session, path, before=None) -> tuple:
 
 
 @POSTGRES_ONLY
-@pytest.mark.parametrize("rebuild_from", [1, 10 ** 9])
+@pytest.mark.parametrize(("rebuild_from", "block_lines", "piece"), [
+    (1, 20_000, 1 << 22),  # accounts and TNs streamed, one block
+    (1, 2, 16),  # two lines a block, a piece a line: a quoted value spans pieces and blocks
+    (10 ** 9, 20_000, 1 << 22),  # accounts streamed, TNs after
+    (10 ** 9, 3, 16),
+])
 def test_the_copy_path_loads_what_the_row_path_loads(app, db_url, db_session, tmp_path,
-                                                     monkeypatch, rebuild_from):
+                                                     monkeypatch, rebuild_from, block_lines,
+                                                     piece):
     monkeypatch.setattr(imports, "REBUILD_MIN_ROWS", rebuild_from)
+    monkeypatch.setattr(imports, "_BLOCK_LINES", block_lines)
+    monkeypatch.setattr(imports, "_PIECE", piece)
     (count, copied), (expected_count, expected) = _both(db_session, _write(tmp_path, MIXED))
     assert count == expected_count == 12
     assert copied == expected
@@ -128,6 +136,15 @@ def test_rows_the_copy_path_cannot_vouch_for_go_to_the_row_path(cli, db_url, db_
     with pytest.raises(imports._Unsure):
         _by_copy(db_session, path)
     savepoint.rollback()
+    # in the header too (the csv reader would split it there: a header the row path refuses)
+    header_cr = _write(tmp_path, HEADER.replace(",btn,", "\r,btn,") + "\n"
+                       + _row("700001", "5035550100") + "\n", "header.csv")
+    savepoint = db_session.begin_nested()
+    with pytest.raises(imports._Unsure):
+        _by_copy(db_session, header_cr)
+    savepoint.rollback()
+    code, out = cli("import-accounts", header_cr)
+    assert code != 0 and "row 1 (header)" in out, out
     code, out = cli("import-accounts", path)
     assert code == 0 and "imported 13 rows" in out, out
     assert db_session.get(Account, "700008").customer_name == "CR\rALONE"
@@ -149,7 +166,9 @@ def _large(rows: int = 3000) -> list[str]:
 ])
 def test_a_bad_row_late_in_a_large_file_is_named(cli, db_session, tmp_path, monkeypatch, change,
                                                  named):
-    monkeypatch.setattr(imports, "REBUILD_MIN_ROWS", 100)  # PostgreSQL: accounts streamed
+    monkeypatch.setattr(imports, "REBUILD_MIN_ROWS", 100)  # PostgreSQL: accounts and TNs streamed
+    monkeypatch.setattr(imports, "_BLOCK_LINES", 100)  # the bad row in block 26 of 31
+    monkeypatch.setattr(imports, "_PIECE", 4096)  # and in piece ~90 of the file
     rows = _large()
     # row 2502 of the file: TN 5035502500, the second row of account 800833; zip is checked
     # on an account's first row: row 2504, account 800834
