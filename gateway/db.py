@@ -216,6 +216,9 @@ class _Rendered:
             (index, processor) for index, column in enumerate(compiled._result_columns)
             if (processor := column[3]._cached_result_processor(dialect, None)) is not None]
         self.row: Any = None  # the named tuple of the result's columns, on first rows
+        # whether the statement answers rows, read off the first execution's description
+        # (psycopg builds a Column object per result column on every `description`)
+        self.answers_rows: bool | None = None
 
     def _args(self, params: dict[str, Any]) -> Any:
         values = self.compiled.construct_params(params)
@@ -224,18 +227,25 @@ class _Rendered:
                 values[key] = processor(values[key])
         return values if self.positions is None else [values[k] for k in self.positions]
 
-    def _run(self, connection: sa.Connection, args: Any, many: bool) -> tuple[Any, list[Any]]:
+    def _run(self, connection: sa.Connection, args: Any, many: bool) -> list[Any]:
         driver = connection.connection.driver_connection
         cursor = driver.cursor() if self.raw_cursor is None else self.raw_cursor(driver)
         try:
             connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args,
                                                       None, many)
             (cursor.executemany if many else cursor.execute)(self.sql, args)
-            description = cursor.description
-            rows = cursor.fetchall() if description and not many else []
+            rows = []
+            if not many:
+                if self.answers_rows is None:
+                    description = cursor.description
+                    self.answers_rows = bool(description)
+                    if description and len(self.keys) != len(description):
+                        self.keys = [column[0] for column in description]
+                if self.answers_rows:
+                    rows = cursor.fetchall()
             connection.dispatch.after_cursor_execute(connection, cursor, self.sql, args,
                                                      None, many)
-            return description, rows
+            return rows
         except self.dialect.loaded_dbapi.Error as err:
             raise sa.exc.DBAPIError.instance(self.sql, args, err,
                                              self.dialect.loaded_dbapi.Error,
@@ -248,13 +258,11 @@ class _Rendered:
             self._run(connection, [self._args(row) for row in rows], True)
 
     def execute(self, connection: sa.Connection, params: dict[str, Any]) -> list[Any]:
-        description, rows = self._run(connection, self._args(params), False)
+        rows = self._run(connection, self._args(params), False)
         if not rows:
             return []
         if self.row is None:
-            names = self.keys if len(self.keys) == len(description) \
-                else [column[0] for column in description]
-            self.row = collections.namedtuple("Row", names, rename=True)
+            self.row = collections.namedtuple("Row", self.keys, rename=True)
         make = self.row._make
         if not self.result_processors:
             return [make(row) for row in rows]
