@@ -181,8 +181,8 @@ def _dollar_params(sql: str) -> tuple[str, list[str]]:
     """A statement rendered for psycopg (`%(name)s`) in PostgreSQL's own placeholders ($1,
     $2 ..., one per name) and the names in their order, for psycopg's `RawCursor`, which
     sends the text as it is: psycopg's conversion of `%(name)s` is cached only for
-    statements shorter than 4 KB, so the facts statement was parsed again on every run
-    (~0.25 ms of client CPU per submission)."""
+    statements shorter than 4 KB, so the 7.9 KB facts statement was parsed again on every
+    run (~60 µs of client CPU each: 153-165 → 96-100 µs)."""
     order: dict[str, int] = {}
 
     def placeholder(match: re.Match[str]) -> str:
