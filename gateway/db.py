@@ -216,9 +216,6 @@ class _Rendered:
             (index, processor) for index, column in enumerate(compiled._result_columns)
             if (processor := column[3]._cached_result_processor(dialect, None)) is not None]
         self.row: Any = None  # the named tuple of the result's columns, on first rows
-        # whether the statement answers rows, read off the first execution's description
-        # (psycopg builds a Column object per result column on every `description`)
-        self.answers_rows: bool | None = None
 
     def _args(self, params: dict[str, Any]) -> Any:
         values = self.compiled.construct_params(params)
@@ -234,15 +231,9 @@ class _Rendered:
             connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args,
                                                       None, many)
             (cursor.executemany if many else cursor.execute)(self.sql, args)
-            rows = []
-            if not many:
-                if self.answers_rows is None:
-                    description = cursor.description
-                    self.answers_rows = bool(description)
-                    if description and len(self.keys) != len(description):
-                        self.keys = [column[0] for column in description]
-                if self.answers_rows:
-                    rows = cursor.fetchall()
+            # the compiled statement says whether it answers rows (psycopg builds a Column
+            # object per result column on every `cursor.description`)
+            rows = cursor.fetchall() if self.keys and not many else []
             connection.dispatch.after_cursor_execute(connection, cursor, self.sql, args,
                                                      None, many)
             return rows
@@ -318,8 +309,8 @@ def session() -> Session:
 
 def init_app(app: Flask) -> Database:
     """Bind the database to the app and install the per-request unit of work."""
-    db = Database(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_CHECK", "socket"),
-                  app.config.get("DATABASE_PLAN_CACHE_MODE", "force_generic_plan"))
+    db = Database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_CHECK"],
+                  app.config["DATABASE_PLAN_CACHE_MODE"])
     app.extensions["portgate_db"] = db
 
     @app.after_request

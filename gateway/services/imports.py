@@ -412,9 +412,7 @@ class _AccountCopy:
         """Send the accounts and TNs parsed since the last block (the TNs checked first; a TN
         twice breaks the primary key when it is added again: IntegrityError)."""
         assert self.stream is not None
-        text = "\n".join(self.tns) + "\n" if self.tns else ""
-        if not _TN_LINES.fullmatch(text):
-            raise _Unsure
+        text = self._tn_text()
         self.stream.send(Account.__table__, _ACCOUNT_COPY_COLUMNS, "".join(self.ready))
         self.stream.send(Tn.__table__, _TN_COPY_COLUMNS, text)
         self.sent += len(self.tns)
@@ -429,12 +427,7 @@ class _AccountCopy:
         _, service, une, spid, passcode, freeze, email = rest.split(",")
         sfx = f"\t{number}\t"
         self.tns.append(tn + sfx + status)
-        text = "\t".join([head[:-1].replace(",", "\t"), service, "t" if une == "Y" else "f",
-                          spid or NULL, "t" if freeze == "Y" else "f", email or NULL, ""])
-        if passcode:
-            self.waiting.append((text, passcode))
-        else:
-            self._ready(text + NULL + "\n")
+        self._queue(head[:-1].replace(",", "\t"), service, une, spid, freeze, email, passcode)
         return head, line[found.end(4):], sfx
 
     def _other(self, n: int, line: str, rest: Iterable[str]) -> tuple[str, str, str] | None:
@@ -498,12 +491,19 @@ class _AccountCopy:
         values = [*r[:13], r[15], r[17], r[20]]
         if escape:
             values = [v.translate(_ESCAPES) for v in values]
-        une, freeze = "t" if r[16] == "Y" else "f", "t" if r[19] == "Y" else "f"
-        text = "\t".join([*values[:14], une, values[14] or NULL, freeze, values[15] or NULL, ""])
-        if r[18]:
-            self.waiting.append((text, r[18]))
-            return
-        self._ready(text + NULL + "\n")
+        self._queue("\t".join(values[:13]), values[13], r[16], values[14], r[19], values[15],
+                    r[18])
+
+    def _queue(self, head: str, service: str, une: str, spid: str, freeze: str, email: str,
+               passcode: str) -> None:
+        """An account's COPY row from its first 13 values (tab-joined, escaped) and the rest
+        as the file has them; with a passcode it waits to be hashed with the others."""
+        text = "\t".join([head, service, "t" if une == "Y" else "f", spid or NULL,
+                          "t" if freeze == "Y" else "f", email or NULL, ""])
+        if passcode:
+            self.waiting.append((text, passcode))
+        else:
+            self._ready(text + NULL + "\n")
 
     def _ready(self, row: str) -> None:
         self.ready.append(row)
@@ -528,14 +528,18 @@ class _AccountCopy:
             self.write = write
             self._send_waiting(hashed)
 
-    def _checked_tns(self) -> str:
-        """The sorted COPY text of tns, once every TN is valid (a TN twice breaks the primary
-        key: IntegrityError)."""
-        self.tns.sort()  # in key order: the primary key is built from sorted rows
+    def _tn_text(self) -> str:
+        """The COPY text of the TN rows held, once every TN is valid (a TN twice breaks the
+        primary key: IntegrityError)."""
         text = "\n".join(self.tns) + "\n" if self.tns else ""
         if not _TN_LINES.fullmatch(text):
             raise _Unsure
         return text
+
+    def _checked_tns(self) -> str:
+        """`_tn_text`, sorted (the primary key is built from rows in key order)."""
+        self.tns.sort()
+        return self._tn_text()
 
     def _load_tns(self, connection: sa.Connection) -> int:
         text, count = self._checked_tns(), len(self.tns)

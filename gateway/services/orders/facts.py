@@ -257,7 +257,7 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> Prepared:
         # Driven from lsr_tns by TN (a correlated PON look-up, not a join): with a join SQLite
         # may scan every order and probe its TNs (100 ms for 500 TNs against 10,000 orders).
         _branch("open", LsrTn.tn, t1=pon).where(
-            _tn_in_batch(LsrTn.tn) if postgres else batch_match(LsrTn.tn, "tns", postgres=False),
+            batch_match(LsrTn.tn, "tns", postgres=postgres, semi_join=True),
             LsrTn.lsr_id != sa.bindparam("exclude", type_=sa.Integer)),
     ]
     if risk:
@@ -283,16 +283,6 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> Prepared:
     # to the result map: 24 columns for 23, and SQLAlchemy then re-matches them by name on
     # every execution instead of caching the result metadata)
     return Prepared(sa.union_all(*branches))
-
-
-def _tn_in_batch(column: sa.SQLColumnExpression[str]) -> sa.ColumnElement[bool]:
-    """PostgreSQL: `column IN (SELECT unnest(:tns))`, a semi-join, for a table whose rows come
-    and go with the orders (the open-TN index): `= ANY(:tns)` is one comparison per row and
-    TN, and a plan made while the table looked small (statistics from before a busy hour)
-    scans it; for 500 TNs against a few thousand open orders that was 30-50 ms."""
-    tns = sa.func.unnest(sa.bindparam("tns", type_=postgresql.ARRAY(sa.String))) \
-        .table_valued("tn").render_derived()
-    return column.in_(sa.select(tns.c.tn))
 
 
 def _pairs(value: Any, postgres: bool) -> Any:
