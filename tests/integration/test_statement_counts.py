@@ -166,8 +166,13 @@ def test_a_one_tn_foc_takes_a_bounded_number_of_statements(app, heron, cli, tmp_
         (EXAMPLES / "lsr-simple-port.json").read_text()) | {"pon": "ONETN"})
     assert status == "foc"
     # the order row (on PostgreSQL with the accounts' row locks); the facts (NPAC, TNs, account,
-    # open orders, SVs, SPID names, the §11.3 risk look-up) in one statement; order update,
-    # version, TN index, recipients, audit, the §11.2 dispute link, both notices (partner, end
-    # user) in one INSERT, their deliveries in one
+    # open orders, SVs, SPID names, the §11.3 risk look-up, the notice's recipients) in one
+    # statement; order update, version, TN index, audit, the §11.2 dispute link, both notices
+    # (partner, end user) in one INSERT, their deliveries in one
     assert count <= 10, "\n".join(s.split("\n")[0][:120] for s in _LAST)
-    assert sum(s.lstrip().upper().startswith(("SELECT", "WITH HOLDERS")) for s in _LAST) == 2
+    reads = [s for s in _LAST if s.lstrip().upper().startswith(("SELECT", "WITH HOLDERS"))]
+    # the facts are the only read; SQLite runs them twice, before its writer's lock and under it
+    # (the decision made on the first rows holds when the second are the same)
+    sqlite = app.extensions["portgate_db"].engine.dialect.name == "sqlite"
+    assert len(reads) == (2 if sqlite else 1), reads
+    assert all(s.lstrip().upper().startswith("WITH HOLDERS") for s in reads), reads

@@ -28,6 +28,9 @@ class Loaded:
     open_svs: tuple[frozenset[str], list[Any] | None] = (frozenset(), None)
     # §11.3: account -> ids of the other carriers' recent orders, when the facts loaded them
     risk: dict[str, tuple[int, ...]] | None = None
+    facts_rows: list[Any] | None = None  # the facts statement's rows the decision was made on
+    # partner id -> its active users' and contacts' (email, types, categories), for the outbox
+    addressees: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
     fresh_order_id: int | None = None  # the order this call created (it has no index rows yet)
     locked_tns: frozenset[str] = frozenset()  # TNs whose accounts this transaction has locked
     outbox: Outbox | None = None  # the notices of the transition under way (transitions._stepped)
@@ -35,6 +38,7 @@ class Loaded:
 
     def clear(self) -> None:
         self.accounts, self.open_svs, self.risk = {}, (frozenset(), None), None
+        self.facts_rows, self.addressees = None, {}
 
 
 @dataclass(frozen=True)

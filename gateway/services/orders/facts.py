@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from gateway.db import Prepared, UTCDateTime, flushed_connection
-from gateway.models import Account, EscalationContact, Lsr, LsrTn, Partner, Tn
+from gateway.models import Account, Contact, EscalationContact, Lsr, LsrTn, Partner, Tn, User
 from gateway.models.accounts import ADDRESS_PARTS
 from gateway.services.partners.directory import delegations_for
 from gateway.services.protection.risk import foc_or_dispute_between
@@ -82,33 +82,31 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
                 now: datetime, spids: Iterable[Any] = (), exclude_lsr_id: int | None = None,
                 nnsp: str | None = None, keep: dict[str, Any] | None = None,
                 lock: bool = False, passcode_pepper: bytes = b"",
-                risk: RiskWindow | None = None) -> OrderFacts:
+                risk: RiskWindow | None = None, addressees: int | None = None) -> OrderFacts:
     """Gather NPAC answers, accounts, open orders and pending SVs for the TNs in one statement
     (`FACTS`: one UNION ALL, whatever the TN count; the NPAC branches join it when the registry
     is the SQL simulator on this session, else the registry answers them).
 
     An open SV of the requester's own NNSP is its port in progress (concurred once the FOC
     issues, §9.2), not "a pending port" of someone else (§2.4). `keep`, when given, receives
-    the rows loaded on the way (accounts, open SVs, the §11.3 orders of `risk`) so the writing
-    step needs no second look. `lock` (PostgreSQL): lock the accounts' rows first, in their
-    own statement, so that this statement's snapshot sees what the previous holder committed.
+    what was loaded on the way (the statement's rows; accounts, open SVs, the §11.3 orders of
+    `risk`) so the writing step needs no second look. `lock` (PostgreSQL): lock the accounts'
+    rows first, in their own statement, so that this statement's snapshot sees what the
+    previous holder committed. `addressees`: a partner whose active users and contacts the
+    same statement loads, `keep["addressees"]` for the outcome's notice (`notices.Outbox`).
     """
     wanted = clean_tns(tns)
     if not wanted:
         return OrderFacts(providers={}, tn_accounts={}, accounts={},
                           known_spids=_spid_names(registry, spids))
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if lock and postgres:
+    if lock and session.get_bind().dialect.name == "postgresql":
         lock_accounts(session, wanted)
-    folded = isinstance(registry, SqlRegistry) and registry.session is session
+    folded = folds_registry(session, registry)
     asked_spids = _spid_list(spids)
-    params: dict[str, Any] = {**batch_params(wanted, postgres=postgres), "now": now,
-                              "exclude": exclude_lsr_id or 0, "spids": asked_spids}
-    if risk is not None:
-        params.update(ccna=risk.ccna, since=risk.since, until=risk.until)
+    rows = _rows(session, wanted, folded=folded, now=now, spids=asked_spids,
+                 exclude_lsr_id=exclude_lsr_id, risk=risk, addressees=addressees)
     found = _Found()
-    connection = flushed_connection(session)  # Core, built once: no ORM execution layer
-    for row in _facts_query(postgres, folded, risk is not None).execute(connection, params):
+    for row in rows:
         found.add(row)
     if not folded:
         found.provider_rows = None
@@ -124,12 +122,15 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
                 for number, row in found.accounts.items()}
     pending = frozenset(sv.tn for sv in found.svs if nnsp is None or sv.new_spid != nnsp)
     if keep is not None:
+        keep["rows"] = rows
         keep["accounts"] = {number: AccountRow(number, row.t11 or "", row.t16, row.t15)
                             for number, row in found.accounts.items()}
         keep["open_svs"] = (frozenset(wanted), found.svs)
         keep["risk"] = {number: tuple(sorted(ids)) for number, ids in found.risk.items()}
         if risk is not None:
             keep["risk_window"] = risk
+        if addressees is not None:
+            keep["addressees"] = {addressees: found.addressees}
     providers = precedence(wanted, found.provider_rows) if found.provider_rows is not None \
         else registry.current_providers(wanted)
     manual = {a.state for a in accounts.values() if a.state in profile.manual_states}
@@ -137,6 +138,42 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
                       tn_accounts=tn_accounts, accounts=accounts, open_orders=found.open_orders,
                       pending_svs=pending, known_spids=found.names,
                       escalation_contacts=_level_one(session, manual))
+
+
+def folds_registry(session: Session, registry: Registry) -> bool:
+    """Whether the facts statement answers the NPAC questions too (the registry is the SQL
+    simulator on this session): then its rows are everything the decision reads of the TNs."""
+    return isinstance(registry, SqlRegistry) and registry.session is session
+
+
+def facts_rows(session: Session, registry: Registry, tns: Iterable[Any], *, now: datetime,
+               spids: Iterable[Any] = (), exclude_lsr_id: int | None = None,
+               risk: RiskWindow | None = None,
+               addressees: int | None = None) -> list[Any] | None:
+    """The rows `order_facts` would read now with the same arguments (kept by it as
+    `keep["rows"]`), to tell whether a decision made on earlier rows still holds; None when
+    they would not be all it reads (no TN, or an NPAC registry of its own)."""
+    wanted = clean_tns(tns)
+    if not wanted or not folds_registry(session, registry):
+        return None
+    return _rows(session, wanted, folded=True, now=now, spids=_spid_list(spids),
+                 exclude_lsr_id=exclude_lsr_id, risk=risk, addressees=addressees)
+
+
+def _rows(session: Session, wanted: list[str], *, folded: bool, now: datetime,
+          spids: list[str], exclude_lsr_id: int | None, risk: RiskWindow | None,
+          addressees: int | None) -> list[Any]:
+    """Run the facts statement (one UNION ALL, whatever the TN count)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    params: dict[str, Any] = {**batch_params(wanted, postgres=postgres), "now": now,
+                              "exclude": exclude_lsr_id or 0, "spids": spids}
+    if risk is not None:
+        params.update(ccna=risk.ccna, since=risk.since, until=risk.until)
+    if addressees is not None:
+        params["addressees"] = addressees
+    connection = flushed_connection(session)  # Core, built once: no ORM execution layer
+    return _facts_query(postgres, folded, risk is not None, addressees is not None) \
+        .execute(connection, params)
 
 
 class _Found:
@@ -150,6 +187,7 @@ class _Found:
         self.svs: list[OpenSv] = []
         self.names: dict[str, str] = {}
         self.risk: dict[str, list[int]] = {}
+        self.addressees: list[tuple[str, str, str]] = []
 
     def add(self, row: Any) -> None:
         kind = row.kind
@@ -166,6 +204,8 @@ class _Found:
             self.names[row.key] = row.t1
         elif kind == "risk":
             self.risk.setdefault(row.key, []).append(row.n1)
+        elif kind == "addressee":
+            self.addressees.append((row.key, row.t1 or "", row.t2 or ""))
         elif self.provider_rows is not None:  # sv | block | code
             self.provider_rows.append((row.key, row.t1, row.t2, kind, row.t3))
 
@@ -229,8 +269,8 @@ def _branch(kind: str | sa.ColumnElement[str], key: Any, **slots: Any) -> sa.Sel
     return sa.select(*columns)
 
 
-@lru_cache(maxsize=8)
-def _facts_query(postgres: bool, folded: bool, risk: bool) -> Prepared:
+@lru_cache(maxsize=16)
+def _facts_query(postgres: bool, folded: bool, risk: bool, addressed: bool) -> Prepared:
     """The facts statement, built and rendered once per dialect and shape (parameters bound
     later; run on the DBAPI cursor, `db.Prepared`)."""
     holders = sa.select(Tn.account_number).where(
@@ -266,6 +306,17 @@ def _facts_query(postgres: bool, folded: bool, risk: bool) -> Prepared:
             Lsr.id != sa.bindparam("exclude", type_=sa.Integer),
             foc_or_dispute_between(sa.bindparam("since", type_=UTCDateTime),
                                    sa.bindparam("until", type_=UTCDateTime))))
+    if addressed:
+        # the active users and contacts of the partner the outcome's notice goes to, for
+        # `notices.Outbox` (which keeps the recipients whose contact types and categories the
+        # event asks for): no second look on the way to the outbox
+        partner = sa.bindparam("addressees", type_=sa.Integer)
+        branches += [
+            _branch("addressee", User.email, t1=User.contact_types_csv, t2=User.notify_csv)
+            .where(User.partner_id == partner, User.disabled_at.is_(None)),
+            _branch("addressee", Contact.email, t1=Contact.types_csv, t2=Contact.notify_csv)
+            .where(Contact.partner_id == partner, Contact.removed_at.is_(None)),
+        ]
     if folded:
         providers = providers_query(postgres).subquery()
         branches += [

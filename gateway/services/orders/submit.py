@@ -105,6 +105,8 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
     """Record a new LSR or a resubmission on a rejected PON and decide it (§7.4, §7.5)."""
     sender = ctx.sender()
     owner = acting_owner(ctx.session, sender, req.ccna, "lsr")
+    early = decide_early(ctx, owner, req, received_at=received_at, issued_at=issued_at,
+                         edge_findings=edge_findings)
     order = transitions.create_order(ctx, owner, req.pon, received_at=received_at,
                                      lock_tns=facts_svc.clean_tns(req.tns))
     if order is None:  # the sender has an order on this PON
@@ -114,20 +116,81 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
         refusal = duplicate_refusal(order, req)
         if refusal is not None:
             raise refusal
+        early = None  # decided on as a resubmission of that order
     evaluate(ctx, order, req, received_at=received_at, issued_at=issued_at,
-             edge_findings=edge_findings)
+             edge_findings=edge_findings, early=early)
     return SubmitResult(order, True)
+
+
+@dataclass(frozen=True)
+class EarlyDecision:
+    """A new order's decision made before the transaction's first write, with the facts
+    statement's rows it was made on and what the writing step reuses of them."""
+
+    decision: LsrDecision
+    rows: list[Any]
+    loaded: tuple[Any, Any, Any, Any]  # ctx.cache's accounts, open_svs, risk, addressees
+
+
+def decides_before_writing(ctx: OrderContext) -> bool:
+    """SQLite, before the transaction's first write: SQLite lets one connection write at a
+    time, and a decision made under that lock keeps every other worker's submission waiting
+    (issue 17). So a new order is decided first, outside the lock, and the facts statement is
+    run again under it: the same rows mean the same decision (docs/decisions.md). Only where
+    that statement is everything the decision reads of the TNs (the NPAC registry folded into
+    it). PostgreSQL locks the accounts instead, and decides after the lock."""
+    session = ctx.session
+    if session.get_bind().dialect.name != "sqlite" \
+            or not facts_svc.folds_registry(session, ctx.registry):
+        return False
+    raw = session.connection().connection.driver_connection
+    return raw is not None and not raw.in_transaction
+
+
+def decide_early(ctx: OrderContext, owner: Partner, req: LsrRequest, *,
+                 received_at: datetime, issued_at: datetime,
+                 edge_findings: Sequence[Finding]) -> EarlyDecision | None:
+    """The decision on a new order of `owner`'s, made before its row is written, when
+    `decides_before_writing`; `evaluate` keeps it if the facts are unchanged under the lock."""
+    if not decides_before_writing(ctx) or owner.ccna != (req.ccna or ctx.sender().ccna):
+        return None  # (the order's CCNA is what the risk window and review are judged under)
+    decision = decide(ctx, None, req, received_at=received_at, lock=False, issued_at=issued_at,
+                      edge_findings=edge_findings, addressees=owner.id)
+    cache = ctx.cache
+    if cache.facts_rows is None:
+        return None
+    return EarlyDecision(decision, cache.facts_rows,
+                         (cache.accounts, cache.open_svs, cache.risk, cache.addressees))
+
+
+def _still_holds(ctx: OrderContext, order: Lsr, req: LsrRequest, early: EarlyDecision, *,
+                 received_at: datetime) -> LsrDecision | None:
+    """The early decision, if the facts statement answers the same rows now that the
+    transaction writes (SQLite: under the writer's lock) with the order's own arguments; its
+    loaded rows go back to the cache for the writing step. None: decide again."""
+    rows = facts_svc.facts_rows(ctx.session, ctx.registry, req.tns, now=ctx.now,
+                                spids=req.spids, exclude_lsr_id=order.id,
+                                risk=_risk_window(ctx, order, req, received_at),
+                                addressees=order.owner_partner_id)
+    if rows is None or rows != early.rows:
+        return None
+    cache = ctx.cache
+    cache.accounts, cache.open_svs, cache.risk, cache.addressees = early.loaded
+    cache.facts_rows = rows
+    upgrade_passcode_hashes(ctx, req.raw.get("passcode"))  # a write: only under the lock
+    return early.decision
 
 
 def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at: datetime,
            own_tns: frozenset[str] = frozenset(), verified_passcode_account: str | None = None,
            lock: bool = True, judge_passcode: bool = True,
-           issued_at: datetime | None = None,
-           edge_findings: Sequence[Finding] = ()) -> LsrDecision:
+           issued_at: datetime | None = None, edge_findings: Sequence[Finding] = (),
+           addressees: int | None = None) -> LsrDecision:
     """Load the facts for the request's TNs and run the rules engine (no writes but the
     re-hash of a legacy passcode hash that the request's passcode matched).
 
     `lock`: hold the accounts' rows until the outcome is written (a dry run writes none).
+    `addressees`: the partner the outcome's notice goes to (its recipients ride on the facts).
     """
     ctx.cache.clear()
     keep: dict[str, Any] = {}
@@ -141,10 +204,13 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
                                   lock=lock and not set(wanted) <= ctx.cache.locked_tns,
                                   passcode_pepper=ctx.passcode_key.pepper
                                   if ctx.passcode_key is not None else b"",
-                                  risk=_risk_window(ctx, order, req, received_at))
+                                  risk=_risk_window(ctx, order, req, received_at),
+                                  addressees=addressees)
     ctx.cache.accounts = keep.get("accounts", {})
     ctx.cache.open_svs = keep.get("open_svs", (frozenset(), None))
     ctx.cache.risk = keep.get("risk") if "risk_window" in keep else None
+    ctx.cache.facts_rows = keep.get("rows")
+    ctx.cache.addressees = keep.get("addressees", {})
     decision = check_lsr(req.raw, partner=facts_svc.partner_facts(ctx.session, ctx.sender()),
                      facts=facts, profile=ctx.profile, received_at=received_at,
                      issued_at=issued_at or ctx.now, own_order_tns=own_tns,
@@ -199,11 +265,16 @@ def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision
 
 
 def evaluate(ctx: OrderContext, order: Lsr, req: LsrRequest, *, received_at: datetime,
-             issued_at: datetime | None = None,
-             edge_findings: Sequence[Finding] = ()) -> LsrDecision:
-    """Decide a new version of the order as a new receipt and record its outcome (§7.4)."""
-    decision = decide(ctx, order, req, received_at=received_at, issued_at=issued_at,
-                      edge_findings=edge_findings)
+             issued_at: datetime | None = None, edge_findings: Sequence[Finding] = (),
+             early: EarlyDecision | None = None) -> LsrDecision:
+    """Decide a new version of the order as a new receipt and record its outcome (§7.4);
+    `early`: a decision made before the order was written (`decide_early`), kept if its
+    facts still hold."""
+    decision = _still_holds(ctx, order, req, early, received_at=received_at) \
+        if early is not None else None
+    if decision is None:
+        decision = decide(ctx, order, req, received_at=received_at, issued_at=issued_at,
+                          edge_findings=edge_findings, addressees=order.owner_partner_id)
     received = transitions.Received(
         ver=req.ver, sup=None, payload=req.recorded(), payload_hash=req.content_hash(),
         received_at=received_at, details=_attestation(ctx, req))

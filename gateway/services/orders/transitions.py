@@ -143,8 +143,9 @@ def _stepped(transition: F) -> F:
     def step(ctx: OrderContext, *args: Any, **kwargs: Any) -> Any:
         if ctx.cache.outbox is not None:
             return transition(ctx, *args, **kwargs)
-        ctx.cache.outbox = outbox = notices.Outbox()
-        ctx.cache.new_versions = []
+        # the recipients the decision's facts loaded serve this step only
+        ctx.cache.outbox = outbox = notices.Outbox(ctx.cache.addressees)
+        ctx.cache.new_versions, ctx.cache.addressees = [], {}
         try:
             result = transition(ctx, *args, **kwargs)
             _write_orders(ctx.session)

@@ -62,14 +62,25 @@ def webhook_wants(partner: Partner, event: str) -> bool:
         and wants(partner.webhook_events, event)
 
 
-def partner_recipients(session: Session, partner_id: int, event: str) -> list[str]:
+Addressee = tuple[str, str, str]  # an active user's or contact's email, types, categories
+
+
+def partner_recipients(session: Session, partner_id: int, event: str,
+                       known: list[Addressee] | None = None) -> list[str]:
     """Email addresses of the partner's active users and contacts that receive the event: they
     hold its contact type (§1.3) and kept its category ticked; batch results (no contact type)
     go to whoever ticked them. One SQL statement, built once (on the session's connection: no
-    ORM autoflush)."""
+    ORM autoflush); none when the partner's addressees are `known` (loaded in this
+    transaction with the decision's facts, `facts.order_facts`) and none changed since."""
     contact_type, category = CONTACT_TYPE.get(event), CATEGORY.get(event)
     if contact_type is None and category is None:
         return []
+    if known is not None and not any(isinstance(obj, (User, Contact)) for obj in (
+            *session.new, *session.dirty, *session.deleted)):
+        # the statement's test, in Python: LIKE '%type%' on the comma-separated values
+        return sorted({email for email, types, notify in known
+                       if (contact_type is None or contact_type in types)
+                       and (category is None or category in notify)})
     # an address changed in this transaction counts; the step's order is written by Core
     connection = flushed_connection(session, (User, Contact))
     query = _recipients_query(contact_type is not None, category is not None)
@@ -107,14 +118,15 @@ def emit(session: Session, event: str, partner: Partner | None, data: dict, *, n
     return notice
 
 
-def _targets(session: Session, event: str, partner: Partner | None,
-             emails: list[str] | None) -> list[tuple[str, str]]:
+def _targets(session: Session, event: str, partner: Partner | None, emails: list[str] | None,
+             known: dict[int, list[Addressee]] | None = None) -> list[tuple[str, str]]:
     """Who gets the notice, as (channel, target) deliveries: one email to every address (the
     given ones and the partner's recipients of the event), the partner's webhook if set."""
     found: list[tuple[str, str]] = []
     targets = list(emails or [])
     if partner is not None:
-        targets += partner_recipients(session, partner.id, event)
+        targets += partner_recipients(session, partner.id, event,
+                                      (known or {}).get(partner.id))
     if targets:
         found.append(("email", ",".join(sorted(set(targets)))))
     if partner is not None and webhook_wants(partner, event):
@@ -153,9 +165,10 @@ class Outbox:
     and deliveries as `emit`, in one multi-row INSERT of the notices (RETURNING their ids)
     and one of their deliveries, with no ORM object."""
 
-    def __init__(self) -> None:
+    def __init__(self, addressees: dict[int, list[Addressee]] | None = None) -> None:
         self._notices: list[dict[str, Any]] = []
         self._targets: list[list[tuple[str, str]]] = []
+        self.addressees = addressees or {}  # partner id -> addressees known (`partner_recipients`)
 
     def add(self, session: Session, event: str, partner: Partner | None, data: dict, *,
             now: datetime, subject: str, body: str, lsr_id: int | None = None,
@@ -165,7 +178,7 @@ class Outbox:
                               "lsr_id": lsr_id, "csr_request_id": csr_request_id,
                               "subject": subject, "body": body, "data": data,
                               "created_at": now})
-        self._targets.append(_targets(session, event, partner, emails))
+        self._targets.append(_targets(session, event, partner, emails, self.addressees))
 
     def write(self, session: Session) -> None:
         """Insert the queued notices and their deliveries (two statements at most)."""
