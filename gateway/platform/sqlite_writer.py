@@ -16,9 +16,18 @@ locked" after the busy timeout instead of waiting forever).
 
 Only statements that take SQLite's write lock ask for it: INSERT, UPDATE, DELETE, REPLACE
 and DDL. Reads never wait. In-memory databases (one connection) do not use it.
+
+The WAL is checkpointed after the lock is given back. SQLite's automatic checkpoint runs inside
+the COMMIT that pushes the WAL past 1,000 pages, so the writer that made it held the lock for
+it too: one commit in ~25 took 5-11 ms instead of 0.2 (measured on the bench's database, over
+half of all commit time), while the other workers waited. Connections of this class turn that
+off (`wal_autocheckpoint = 0`) and run the same PASSIVE checkpoint themselves every
+`CHECKPOINT_EVERY` commits, once the next writer may already be writing (a PASSIVE checkpoint
+never blocks writers or readers; it copies what it can and leaves the rest for the next one).
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -31,6 +40,9 @@ from sqlalchemy import event
 
 POLL = 0.0002  # seconds between tries while another connection writes
 TIMEOUT = 10.0  # seconds, as PRAGMA busy_timeout
+# a connection's commits between its checkpoints: ~40 WAL pages per 1-TN submission, so about
+# the 1,000 pages of SQLite's own default, counted per connection
+CHECKPOINT_EVERY = 25
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 _held_by_thread: dict[int, int] = {}  # thread id -> writer locks its connections hold
@@ -42,12 +54,25 @@ class WriterConnection(sqlite3.Connection):
 
     writer_fd: int | None = None
     writer_thread: int | None = None
+    commits = 0  # write transactions committed since this connection's last checkpoint
 
     def commit(self) -> None:
+        wrote = self.writer_thread is not None
         try:
             super().commit()
         finally:
             self.release_writer()
+        if wrote:
+            self.commits += 1
+            if self.commits >= CHECKPOINT_EVERY:
+                self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """A PASSIVE checkpoint of the WAL, outside the writer lock (see the module's doc);
+        a failure is left for the next one."""
+        self.commits = 0
+        with contextlib.suppress(sqlite3.Error):
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def rollback(self) -> None:
         try:
@@ -110,6 +135,7 @@ def install(engine: sa.Engine, database_path: str) -> None:
     def _open_lock(dbapi_connection: Any, _record: Any) -> None:
         if isinstance(dbapi_connection, WriterConnection):
             dbapi_connection.writer_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            dbapi_connection.execute("PRAGMA wal_autocheckpoint = 0")  # see `checkpoint`
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_write(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
