@@ -125,6 +125,21 @@ def bound(table: sa.Table, keys: Iterable[str], suffix: str = "") -> dict[str, A
     return {key: sa.bindparam(f"{key}{suffix}", type_=table.c[key].type) for key in keys}
 
 
+def writer_busy(session: Session) -> bool:
+    """Whether another connection is writing to this SQLite file database (it holds the
+    writer lock, `sqlite_writer`), asked before the session's transaction writes. When the lock
+    is free, this connection takes it and begins its write transaction now (BEGIN IMMEDIATE:
+    the transaction its first write would have begun), and the answer is False. False as well
+    for PostgreSQL, an in-memory database, or a transaction that has written already."""
+    raw = session.connection().connection.driver_connection
+    if not isinstance(raw, sqlite_writer.WriterConnection) or raw.in_transaction:
+        return False
+    if not raw.try_writer():
+        return True
+    raw.execute("BEGIN IMMEDIATE")
+    return False
+
+
 def flushed_connection(session: Session, models: tuple[type, ...] = ()) -> sa.Connection:
     """The session's connection for a Core or `Prepared` statement, after the flush the ORM's
     autoflush would have made before it: of any pending change, or only of these models'

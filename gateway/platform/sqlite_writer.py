@@ -92,22 +92,29 @@ class WriterConnection(sqlite3.Connection):
     def acquire_writer(self) -> bool:
         """Wait for the writer lock (polling), unless held already or by this thread; False
         after `TIMEOUT` seconds of waiting."""
+        deadline = None
+        while not self.try_writer():
+            now = time.monotonic()
+            deadline = deadline or now + TIMEOUT
+            if now >= deadline:
+                return False
+            time.sleep(POLL)
+        return True
+
+    def try_writer(self) -> bool:
+        """Take the writer lock if it is free now, without waiting: False while another
+        connection writes. (True too when this connection or this thread holds it already.)
+        A connection that takes it before its first write keeps it until its transaction
+        ends, as one that took it for the write: the pool's rollback at check-in ends it."""
         if self.writer_thread is not None or self.writer_fd is None:
             return True
         me = threading.get_ident()
         if _held_by_thread.get(me):
             return True  # this thread's other connection writes: do not wait on ourselves
-        deadline = None
-        while True:
-            try:
-                fcntl.flock(self.writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                now = time.monotonic()
-                deadline = deadline or now + TIMEOUT
-                if now >= deadline:
-                    return False
-                time.sleep(POLL)
+        try:
+            fcntl.flock(self.writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
         self.writer_thread = me
         with _held_guard:
             _held_by_thread[me] = _held_by_thread.get(me, 0) + 1

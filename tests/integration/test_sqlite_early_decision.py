@@ -1,8 +1,11 @@
-"""On SQLite a new order is decided before its transaction's first write, outside the single
-writer's lock, and the decision is kept only if the facts statement, run again under the lock,
-answers the same rows (issue 17; docs/decisions.md). A file database, so that a rival can
-commit on a connection of its own between the two."""
+"""On SQLite a new order that finds another connection writing is decided at once, while the
+other writes, and the decision is kept only if the facts statement, run again once the order
+holds the writer's lock, answers the same rows; with the lock free the order takes it first
+and is decided under it (issue 17; docs/decisions.md). A file database, so that the rival
+writes on a connection (and thread) of its own."""
 from __future__ import annotations
+
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +23,6 @@ from npac.simulator import SqlRegistry
 from tests.conftest import _config
 
 TNS = ["5035550001"]
-
 
 @pytest.fixture
 def app(tmp_path):
@@ -50,8 +52,9 @@ def _lsr(pon: str) -> LsrRequest:
         "init_tel": "5419990123", "eu": {"name": "SOLO CO", "zip": "97201"}, "tns": TNS})
 
 
-def _submit(app, pon: str) -> tuple[str, list[str]]:
-    """Submit and commit on a session of its own; (status, reject codes)."""
+def _submit(app, pon: str, before_commit=lambda: None) -> tuple[str, list[str]]:
+    """Submit and commit on a session of its own (`before_commit` runs between the two);
+    (status, reject codes)."""
     database = app.extensions["portgate_db"]
     with app.app_context():
         session = database.sessionmaker()
@@ -60,6 +63,7 @@ def _submit(app, pon: str) -> tuple[str, list[str]]:
                            clock.now(), carrier_profile(), passcode_key=passcode_key())
         order = submit_svc.submit(ctx, _lsr(pon)).lsr
         result = order.status, [r["code"] for r in order.rejects]
+        before_commit()
         session.commit()
         session.close()
     return result
@@ -67,46 +71,91 @@ def _submit(app, pon: str) -> tuple[str, list[str]]:
 
 @pytest.fixture
 def decisions(monkeypatch):
-    """Each decision (facts and rules), with whether its connection had begun writing (SQLite
-    then holds the writer's lock)."""
-    seen: list[bool] = []
+    """Each decision (facts and rules) by PON, with whether its connection held the writer's
+    lock then."""
+    seen: list[tuple[str, bool]] = []
     real = submit_svc.decide
 
-    def decide(ctx, *args, **kwargs):
-        seen.append(ctx.session.connection().connection.driver_connection.in_transaction)
-        return real(ctx, *args, **kwargs)
+    def decide(ctx, order, req, *args, **kwargs):
+        raw = ctx.session.connection().connection.driver_connection
+        seen.append((req.pon, raw.writer_thread is not None))
+        return real(ctx, order, req, *args, **kwargs)
 
     monkeypatch.setattr(submit_svc, "decide", decide)
     return seen
 
 
-def test_a_new_order_is_decided_before_the_writer_lock_and_the_decision_kept(
+def test_with_the_lock_free_a_new_order_takes_it_and_is_decided_once_under_it(
         app, port_ready, decisions):
-    assert _submit(app, "EARLY") == ("foc", [])
-    # decided once, on a connection that had not begun writing (no writer lock)
-    assert decisions == [False]
+    assert _submit(app, "ALONE") == ("foc", [])
+    assert decisions == [("ALONE", True)]
 
 
-def test_an_order_committed_for_the_tn_before_the_lock_makes_the_decision_again(
+def test_while_another_writes_the_order_is_decided_and_its_facts_read_again_under_the_lock(
         app, port_ready, decisions, monkeypatch):
-    """Between the early decision and the order's first write a rival's FOC for the same TN
-    commits on another connection: the facts differ under the lock, the order is decided
-    again on them, and gets R205 (the TN has an open order), not a second FOC."""
+    """RIVAL holds the writer's lock (its FOC for the TN written, not committed) when LATE
+    arrives: LATE is decided at once on what is committed (the TN free), and RIVAL commits
+    while LATE's INSERT waits for the lock. Under it the facts differ, so LATE is decided
+    again and gets R205 (the TN has an open order), not a second FOC."""
+    holding, late_waits = threading.Event(), threading.Event()
     real_create = transitions.create_order
-    rival: list[tuple[str, list[str]]] = []
 
-    def create_order(ctx, *args, **kwargs):
-        if not rival and args[1] == "LATE":
-            rival.append(_submit(app, "RIVAL"))  # its own session, connection and commit
-        return real_create(ctx, *args, **kwargs)
+    def create_order(ctx, owner, pon, **kwargs):
+        if pon == "LATE":
+            late_waits.set()  # decided; its INSERT now waits for RIVAL's commit
+        return real_create(ctx, owner, pon, **kwargs)
 
     monkeypatch.setattr(transitions, "create_order", create_order)
-    assert _submit(app, "LATE") == ("rejected", ["R205"])
+    rival: list[tuple[str, list[str]]] = []
+
+    def hold_then_commit() -> None:
+        rival.append(_submit(app, "RIVAL", before_commit=lambda: (
+            holding.set(), late_waits.wait(10))))
+
+    thread = threading.Thread(target=hold_then_commit)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        assert _submit(app, "LATE") == ("rejected", ["R205"])
+    finally:
+        late_waits.set()
+        thread.join(10)
     assert rival == [("foc", [])]
-    # LATE: decided early (not writing), then again under the lock (writing); RIVAL once early
-    assert decisions == [False, False, True]
+    assert decisions == [("RIVAL", True), ("LATE", False), ("LATE", True)]
     with app.app_context():
         session = app.extensions["portgate_db"].sessionmaker()
         statuses = dict(session.execute(sa.select(Lsr.pon, Lsr.status)).all())
         session.close()
     assert statuses == {"RIVAL": "foc", "LATE": "rejected"}
+
+
+def test_while_another_writes_a_decision_whose_facts_hold_is_kept(
+        app, port_ready, decisions, monkeypatch, cli, tmp_path):
+    """The writer KEPT waits for changes nothing its facts read (an UPDATE of no account of
+    its TN): the facts under the lock are the same, and KEPT is decided once, before it."""
+    holding, release = threading.Event(), threading.Event()
+
+    def other_write() -> None:
+        engine = app.extensions["portgate_db"].engine
+        with engine.begin() as conn:  # a write on another connection, lock held till commit
+            conn.exec_driver_sql("UPDATE accounts SET contact_email = 'x@example.net' "
+                                 "WHERE account_number <> '777001'")
+            holding.set()
+            release.wait(10)
+
+    real_create = transitions.create_order
+
+    def create_order(ctx, owner, pon, **kwargs):
+        release.set()  # decided; now let the other writer commit
+        return real_create(ctx, owner, pon, **kwargs)
+
+    monkeypatch.setattr(transitions, "create_order", create_order)
+    thread = threading.Thread(target=other_write)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        assert _submit(app, "KEPT") == ("foc", [])
+    finally:
+        release.set()
+        thread.join(10)
+    assert decisions == [("KEPT", False)]

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from gateway.db import writer_busy
 from gateway.errors import Conflict, GatewayError, InvalidInput
 from gateway.models import Account, Lsr, Partner
 from gateway.models.orders import CLOSED_STATUSES, OPEN_STATUSES
@@ -132,27 +133,29 @@ class EarlyDecision:
     loaded: tuple[Any, Any, Any, Any]  # ctx.cache's accounts, open_svs, risk, addressees
 
 
-def decides_before_writing(ctx: OrderContext) -> bool:
-    """SQLite, before the transaction's first write: SQLite lets one connection write at a
-    time, and a decision made under that lock keeps every other worker's submission waiting
-    (issue 17). So a new order is decided first, outside the lock, and the facts statement is
-    run again under it: the same rows mean the same decision (docs/decisions.md). Only where
-    that statement is everything the decision reads of the TNs (the NPAC registry folded into
-    it). PostgreSQL locks the accounts instead, and decides after the lock."""
+def decides_while_another_writes(ctx: OrderContext) -> bool:
+    """Whether to decide a new order now, before its first write, because another connection
+    holds SQLite's writer lock (issue 17): SQLite lets one connection write at a time, and a
+    decision made after waiting for the lock is made while every other submission waits. So
+    the decision is made during the wait, and the facts statement runs again once the order's
+    INSERT has the lock: the same rows mean the same decision (docs/decisions.md). When the
+    lock is free the connection takes it now (`db.writer_busy`) and decides under it, as
+    before. Only where the facts statement is everything the decision reads of the TNs (the
+    NPAC registry folded into it); never on PostgreSQL, which locks the accounts' rows."""
     session = ctx.session
     if session.get_bind().dialect.name != "sqlite" \
             or not facts_svc.folds_registry(session, ctx.registry):
         return False
-    raw = session.connection().connection.driver_connection
-    return raw is not None and not raw.in_transaction
+    return writer_busy(session)
 
 
 def decide_early(ctx: OrderContext, owner: Partner, req: LsrRequest, *,
                  received_at: datetime, issued_at: datetime,
                  edge_findings: Sequence[Finding]) -> EarlyDecision | None:
     """The decision on a new order of `owner`'s, made before its row is written, when
-    `decides_before_writing`; `evaluate` keeps it if the facts are unchanged under the lock."""
-    if not decides_before_writing(ctx) or owner.ccna != (req.ccna or ctx.sender().ccna):
+    `decides_while_another_writes`; `evaluate` keeps it if the facts are unchanged under the
+    lock."""
+    if owner.ccna != (req.ccna or ctx.sender().ccna) or not decides_while_another_writes(ctx):
         return None  # (the order's CCNA is what the risk window and review are judged under)
     decision = decide(ctx, None, req, received_at=received_at, lock=False, issued_at=issued_at,
                       edge_findings=edge_findings, addressees=owner.id)
