@@ -15,7 +15,9 @@ its own other connection holds (it goes straight to SQLite, which then answers "
 locked" after the busy timeout instead of waiting forever).
 
 Only statements that take SQLite's write lock ask for it: INSERT, UPDATE, DELETE, REPLACE
-and DDL. Reads never wait. In-memory databases (one connection) do not use it.
+and DDL. Reads never wait. In-memory databases (one connection) do not use it. A caller may
+also ask for the lock without waiting before it writes (`try_writer`, `db.writer_busy`: a new
+order is decided under the lock when it is free, and during the wait when it is not).
 
 The WAL is checkpointed after the lock is given back. SQLite's automatic checkpoint runs inside
 the COMMIT that pushes the WAL past 1,000 pages, so the writer that made it held the lock for
