@@ -4,6 +4,7 @@ from __future__ import annotations
 import collections
 import re
 import select
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -208,6 +209,12 @@ def _dollar_params(sql: str) -> tuple[str, list[str]]:
     return _PYFORMAT.sub(placeholder, sql), list(order)
 
 
+# psycopg connection -> the RawCursor its `Prepared` statements run on. A new cursor per
+# statement cost ~20 µs to set up, and its dumpers for list (array) parameters were made again
+# every time: a cursor keeps them (issue 17).
+_RAW_CURSORS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
 class _Rendered:
     def __init__(self, statement: sa.Executable, dialect: sa.Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -241,7 +248,12 @@ class _Rendered:
 
     def _run(self, connection: sa.Connection, args: Any, many: bool) -> list[Any]:
         driver = connection.connection.driver_connection
-        cursor = driver.cursor() if self.raw_cursor is None else self.raw_cursor(driver)
+        if self.raw_cursor is None:
+            cursor = driver.cursor()
+        else:  # one per connection, kept: a psycopg cursor's dumpers are cached in it
+            cursor = _RAW_CURSORS.get(driver)
+            if cursor is None or cursor.closed:
+                cursor = _RAW_CURSORS[driver] = self.raw_cursor(driver)
         try:
             connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args,
                                                       None, many)
@@ -257,7 +269,8 @@ class _Rendered:
                                              self.dialect.loaded_dbapi.Error,
                                              dialect=self.dialect) from err
         finally:
-            cursor.close()
+            if self.raw_cursor is None:
+                cursor.close()
 
     def execute_many(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
         if rows:

@@ -3,6 +3,7 @@ SQLAlchemy's execution gives the hot path: typed parameters and results, the eng
 listeners, wrapped errors, and the connection's transaction."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -98,6 +99,36 @@ def test_a_database_error_is_sqlalchemys_wrapper_of_it(engine):
         with pytest.raises(sa.exc.IntegrityError):
             INSERT.execute(conn, {"name": "dup", "data": None, "at": None, "flag": None})
         conn.rollback()
+
+
+def test_a_postgresql_connection_keeps_one_cursor_for_its_statements(engine):
+    """A psycopg cursor keeps its parameter dumpers (a list's is made per cursor): one per
+    connection, reused after a statement that failed, a new one with a new connection.
+    pysqlite's cursors cost nothing to make: SQLite gets one per statement, closed after it."""
+    cursors = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cur, *rest: cursors.append(cur))
+    postgres = engine.dialect.name == "postgresql"
+    names = Prepared(sa.select(T.c.name).where(in_list(T.c.name, "names", postgres=postgres)))
+    with engine.connect() as conn:
+        conn.begin()
+        INSERT.execute(conn, {"name": "k1", "data": [1], "at": None, "flag": True})
+        assert [r.name for r in names.execute(conn, {"names": ["k1", "zz"]})] == ["k1"]
+        with pytest.raises(sa.exc.IntegrityError):
+            INSERT.execute(conn, {"name": "k1", "data": None, "at": None, "flag": None})
+        conn.rollback()
+        conn.begin()
+        assert names.execute(conn, {"names": ["k1"]}) == []  # rolled back
+        conn.rollback()
+        conn.invalidate()  # a new DBAPI connection
+        assert names.execute(conn, {"names": ["k1"]}) == []
+    assert len(cursors) == 5
+    if postgres:
+        assert all(c is cursors[0] for c in cursors[:4]) and cursors[4] is not cursors[0]
+    else:
+        for cursor in cursors:  # each closed after its statement
+            with pytest.raises(sqlite3.ProgrammingError, match="closed cursor"):
+                cursor.execute("SELECT 1")
 
 
 def test_statements_that_cannot_be_rendered_once_are_refused():
