@@ -167,3 +167,43 @@ def test_preferences_are_audited_and_unknown_categories_refused(heron, db_sessio
     assert event.before["notify"] == ["completion", "expiry", "foc", "jeopardy", "notes",
                                       "reject"]
     assert event.after == {"types": ["foc"], "notify": ["batches", "foc"]}
+
+
+def test_the_recipients_loaded_with_the_facts_are_those_the_recipients_query_finds(
+        heron, db_session, cli):
+    """A submission's outcome notice takes its recipients from the facts statement (issue 17):
+    for every event, the same addresses as the recipients' own statement."""
+    from gateway import clock
+    from gateway.platform.carrier_profile import carrier_profile
+    from gateway.services.orders.facts import order_facts
+    from npac.simulator import SqlRegistry
+
+    for name in ("on.user", "off.user"):
+        assert cli("user", "add", "--username", name, "--email", f"{name}@heron.example",
+                   "--password", "a long enough passphrase 42", "--role", "partner_user",
+                   "--partner", "BHW")[0] == 0
+    assert cli("user", "disable", "off.user")[0] == 0
+    db_session.expire_all()
+    partner = _partner(db_session)
+    users = {u.username: u for u in db_session.scalars(sa.select(User).where(
+        User.username.in_(["on.user", "off.user"])))}
+    users["on.user"].contact_types_csv = "foc,completion"
+    users["off.user"].contact_types_csv = "foc"
+    _add(db_session, "keeps", ["foc"])
+    _add(db_session, "unticked", ["foc"], notify=["reject", "completion"])
+    _add(db_session, "watch", ["jeopardy"])
+    _add(db_session, "batcher", ["reject"], notify=["batches", "reject"])
+    _add(db_session, "gone", ["foc", "reject"]).removed_at = partner.created_at
+    db_session.commit()
+    keep: dict = {}
+    order_facts(db_session, SqlRegistry(db_session), ["5415550142"], profile=carrier_profile(),
+                now=clock.now(), keep=keep, addressees=partner.id)
+    known = keep["addressees"][partner.id]
+    loaded = {email for email, _types, _notify in known}
+    assert {"keeps@heron.example", "on.user@heron.example"} <= loaded
+    assert not {"gone@heron.example", "off.user@heron.example"} & loaded
+    events = sorted(set(notices.CONTACT_TYPE) | set(notices.CATEGORY))
+    for event in events:
+        assert notices.partner_recipients(db_session, partner.id, event, known) == \
+            notices.partner_recipients(db_session, partner.id, event), event
+    assert any(notices.partner_recipients(db_session, partner.id, e, known) for e in events)
