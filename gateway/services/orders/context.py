@@ -28,7 +28,6 @@ class Loaded:
     open_svs: tuple[frozenset[str], list[Any] | None] = (frozenset(), None)
     # §11.3: account -> ids of the other carriers' recent orders, when the facts loaded them
     risk: dict[str, tuple[int, ...]] | None = None
-    facts_rows: list[Any] | None = None  # the facts statement's rows the decision was made on
     # partner id -> its active users' and contacts' (email, types, categories), for the outbox
     addressees: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
     fresh_order_id: int | None = None  # the order this call created (it has no index rows yet)
@@ -37,8 +36,15 @@ class Loaded:
     new_versions: list[tuple[int, Any]] = field(default_factory=list)  # (order id, LsrVersion)
 
     def clear(self) -> None:
-        self.accounts, self.open_svs, self.risk = {}, (frozenset(), None), None
-        self.facts_rows, self.addressees = None, {}
+        self.accounts, self.open_svs, self.risk, self.addressees = \
+            {}, (frozenset(), None), None, {}
+
+    def remember(self, kept: dict[str, Any]) -> None:
+        """What a decision's facts loaded (`facts.order_facts`'s `keep`), for the step."""
+        self.accounts = kept.get("accounts", {})
+        self.open_svs = kept.get("open_svs", (frozenset(), None))
+        self.risk = kept.get("risk") if "risk_window" in kept else None
+        self.addressees = kept.get("addressees", {})
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from gateway.db import Prepared, UTCDateTime, flushed_connection
-from gateway.models import Account, Contact, EscalationContact, Lsr, LsrTn, Partner, Tn, User
+from gateway.models import Account, EscalationContact, Lsr, LsrTn, Partner, Tn
 from gateway.models.accounts import ADDRESS_PARTS
+from gateway.services.outbox import notices
 from gateway.services.partners.directory import delegations_for
 from gateway.services.protection.risk import foc_or_dispute_between
 from npac.interface import Registry
@@ -310,13 +311,9 @@ def _facts_query(postgres: bool, folded: bool, risk: bool, addressed: bool) -> P
         # the active users and contacts of the partner the outcome's notice goes to, for
         # `notices.Outbox` (which keeps the recipients whose contact types and categories the
         # event asks for): no second look on the way to the outbox
-        partner = sa.bindparam("addressees", type_=sa.Integer)
-        branches += [
-            _branch("addressee", User.email, t1=User.contact_types_csv, t2=User.notify_csv)
-            .where(User.partner_id == partner, User.disabled_at.is_(None)),
-            _branch("addressee", Contact.email, t1=Contact.types_csv, t2=Contact.notify_csv)
-            .where(Contact.partner_id == partner, Contact.removed_at.is_(None)),
-        ]
+        branches += [_branch("addressee", email, t1=types, t2=notify).where(which)
+                     for email, types, notify, which in notices.addressee_sources(
+                         sa.bindparam("addressees", type_=sa.Integer))]
     if folded:
         providers = providers_query(postgres).subquery()
         branches += [

@@ -129,8 +129,7 @@ class EarlyDecision:
     statement's rows it was made on and what the writing step reuses of them."""
 
     decision: LsrDecision
-    rows: list[Any]
-    loaded: tuple[Any, Any, Any, Any]  # ctx.cache's accounts, open_svs, risk, addressees
+    kept: dict[str, Any]  # what its facts loaded (`facts.order_facts`'s `keep`), rows among it
 
 
 def decides_while_another_writes(ctx: OrderContext) -> bool:
@@ -142,11 +141,7 @@ def decides_while_another_writes(ctx: OrderContext) -> bool:
     lock is free the connection takes it now (`db.writer_busy`) and decides under it, as
     before. Only where the facts statement is everything the decision reads of the TNs (the
     NPAC registry folded into it); never on PostgreSQL, which locks the accounts' rows."""
-    session = ctx.session
-    if session.get_bind().dialect.name != "sqlite" \
-            or not facts_svc.folds_registry(session, ctx.registry):
-        return False
-    return writer_busy(session)
+    return facts_svc.folds_registry(ctx.session, ctx.registry) and writer_busy(ctx.session)
 
 
 def decide_early(ctx: OrderContext, owner: Partner, req: LsrRequest, *,
@@ -157,13 +152,10 @@ def decide_early(ctx: OrderContext, owner: Partner, req: LsrRequest, *,
     lock."""
     if owner.ccna != (req.ccna or ctx.sender().ccna) or not decides_while_another_writes(ctx):
         return None  # (the order's CCNA is what the risk window and review are judged under)
+    kept: dict[str, Any] = {}
     decision = decide(ctx, None, req, received_at=received_at, lock=False, issued_at=issued_at,
-                      edge_findings=edge_findings, addressees=owner.id)
-    cache = ctx.cache
-    if cache.facts_rows is None:
-        return None
-    return EarlyDecision(decision, cache.facts_rows,
-                         (cache.accounts, cache.open_svs, cache.risk, cache.addressees))
+                      edge_findings=edge_findings, addressees=owner.id, kept=kept)
+    return EarlyDecision(decision, kept) if "rows" in kept else None
 
 
 def _still_holds(ctx: OrderContext, order: Lsr, req: LsrRequest, early: EarlyDecision, *,
@@ -175,11 +167,9 @@ def _still_holds(ctx: OrderContext, order: Lsr, req: LsrRequest, early: EarlyDec
                                 spids=req.spids, exclude_lsr_id=order.id,
                                 risk=_risk_window(ctx, order, req, received_at),
                                 addressees=order.owner_partner_id)
-    if rows is None or rows != early.rows:
+    if rows is None or rows != early.kept["rows"]:
         return None
-    cache = ctx.cache
-    cache.accounts, cache.open_svs, cache.risk, cache.addressees = early.loaded
-    cache.facts_rows = rows
+    ctx.cache.remember(early.kept)
     upgrade_passcode_hashes(ctx, req.raw.get("passcode"))  # a write: only under the lock
     return early.decision
 
@@ -188,15 +178,16 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
            own_tns: frozenset[str] = frozenset(), verified_passcode_account: str | None = None,
            lock: bool = True, judge_passcode: bool = True,
            issued_at: datetime | None = None, edge_findings: Sequence[Finding] = (),
-           addressees: int | None = None) -> LsrDecision:
+           addressees: int | None = None, kept: dict[str, Any] | None = None) -> LsrDecision:
     """Load the facts for the request's TNs and run the rules engine (no writes but the
     re-hash of a legacy passcode hash that the request's passcode matched).
 
     `lock`: hold the accounts' rows until the outcome is written (a dry run writes none).
     `addressees`: the partner the outcome's notice goes to (its recipients ride on the facts).
+    `kept`, when given, receives what the facts loaded (their rows among it).
     """
     ctx.cache.clear()
-    keep: dict[str, Any] = {}
+    keep: dict[str, Any] = kept if kept is not None else {}
     wanted = facts_svc.clean_tns(req.tns)
     facts = facts_svc.order_facts(ctx.session, ctx.registry, wanted, profile=ctx.profile,
                                   now=ctx.now, spids=req.spids,
@@ -209,11 +200,7 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
                                   if ctx.passcode_key is not None else b"",
                                   risk=_risk_window(ctx, order, req, received_at),
                                   addressees=addressees)
-    ctx.cache.accounts = keep.get("accounts", {})
-    ctx.cache.open_svs = keep.get("open_svs", (frozenset(), None))
-    ctx.cache.risk = keep.get("risk") if "risk_window" in keep else None
-    ctx.cache.facts_rows = keep.get("rows")
-    ctx.cache.addressees = keep.get("addressees", {})
+    ctx.cache.remember(keep)
     decision = check_lsr(req.raw, partner=facts_svc.partner_facts(ctx.session, ctx.sender()),
                      facts=facts, profile=ctx.profile, received_at=received_at,
                      issued_at=issued_at or ctx.now, own_order_tns=own_tns,

@@ -65,44 +65,43 @@ def webhook_wants(partner: Partner, event: str) -> bool:
 Addressee = tuple[str, str, str]  # an active user's or contact's email, types, categories
 
 
+def addressee_sources(partner_id: Any) -> list[tuple[Any, Any, Any, sa.ColumnElement[bool]]]:
+    """Where a partner's addressees are: its active users and its contacts not removed, each as
+    (email, contact types, categories, which rows); `partner_id` a value or bind parameter.
+    The recipients' statement below and the decision's facts statement
+    (`facts._facts_query`) both select them from here."""
+    return [(User.email, User.contact_types_csv, User.notify_csv,
+             sa.and_(User.partner_id == partner_id, User.disabled_at.is_(None))),
+            (Contact.email, Contact.types_csv, Contact.notify_csv,
+             sa.and_(Contact.partner_id == partner_id, Contact.removed_at.is_(None)))]
+
+
 def partner_recipients(session: Session, partner_id: int, event: str,
                        known: list[Addressee] | None = None) -> list[str]:
     """Email addresses of the partner's active users and contacts that receive the event: they
     hold its contact type (§1.3) and kept its category ticked; batch results (no contact type)
-    go to whoever ticked them. One SQL statement, built once (on the session's connection: no
-    ORM autoflush); none when the partner's addressees are `known` (loaded in this
-    transaction with the decision's facts, `facts.order_facts`) and none changed since."""
+    go to whoever ticked them. The addressees are `known` when the decision's facts loaded
+    them in this transaction (`facts.order_facts`) and none changed since; else one SQL
+    statement, built once (on the session's connection: no ORM autoflush)."""
     contact_type, category = CONTACT_TYPE.get(event), CATEGORY.get(event)
     if contact_type is None and category is None:
         return []
-    if known is not None and not any(isinstance(obj, (User, Contact)) for obj in (
+    if known is None or any(isinstance(obj, (User, Contact)) for obj in (
             *session.new, *session.dirty, *session.deleted)):
-        # the statement's test, in Python: LIKE '%type%' on the comma-separated values
-        return sorted({email for email, types, notify in known
-                       if (contact_type is None or contact_type in types)
-                       and (category is None or category in notify)})
-    # an address changed in this transaction counts; the step's order is written by Core
-    connection = flushed_connection(session, (User, Contact))
-    query = _recipients_query(contact_type is not None, category is not None)
-    params = {"partner_id": partner_id, "contact_type": contact_type, "category": category}
-    return sorted({row[0] for row in query.execute(connection, params)})
+        # an address changed in this transaction counts; the step's order is written by Core
+        connection = flushed_connection(session, (User, Contact))
+        known = [tuple(row) for row in _ADDRESSEES.execute(connection,
+                                                           {"partner_id": partner_id})]
+    # its contact type and category among the comma-separated values
+    return sorted({email for email, types, notify in known
+                   if (contact_type is None or contact_type in types)
+                   and (category is None or category in notify)})
 
 
-@functools.lru_cache(maxsize=4)
-def _recipients_query(by_type: bool, by_category: bool) -> Prepared:
-    user_filter, contact_filter = [], []
-    if by_type:
-        user_filter.append(User.contact_types_csv.contains(sa.bindparam("contact_type")))
-        contact_filter.append(Contact.types_csv.contains(sa.bindparam("contact_type")))
-    if by_category:
-        user_filter.append(User.notify_csv.contains(sa.bindparam("category")))
-        contact_filter.append(Contact.notify_csv.contains(sa.bindparam("category")))
-    partner_id = sa.bindparam("partner_id", type_=sa.Integer)
-    users = sa.select(User.email).where(
-        User.partner_id == partner_id, User.disabled_at.is_(None), *user_filter)
-    contacts = sa.select(Contact.email).where(
-        Contact.partner_id == partner_id, Contact.removed_at.is_(None), *contact_filter)
-    return Prepared(sa.union(users, contacts))
+_ADDRESSEES = Prepared(sa.union(*(
+    sa.select(email, types, notify).where(which)
+    for email, types, notify, which in addressee_sources(
+        sa.bindparam("partner_id", type_=sa.Integer)))))
 
 
 def emit(session: Session, event: str, partner: Partner | None, data: dict, *, now: datetime,
