@@ -27,6 +27,36 @@ def unique_schema(prefix: str) -> str:
     return f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def core_engine(request, tmp_path):
+    """An app engine (`gateway.db.make_engine`) on an empty database of the test's own with
+    the test module's `META` tables: a SQLite file, then a PostgreSQL schema of its own on
+    TEST_DATABASE_URL (dropped after the test)."""
+    from gateway.db import make_engine
+
+    prefix = "portgate_" + request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'core.db'}")
+    else:
+        request.getfixturevalue("pg_engine")
+        schema = unique_schema(prefix)
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        sep = "&" if "?" in PG_URL else "?"
+        engine = make_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
+
+        def drop() -> None:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+            admin.dispose()
+
+        request.addfinalizer(drop)
+    request.module.META.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
 def _worker_schema() -> str:
     return unique_schema("portgate_test")
 

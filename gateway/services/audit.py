@@ -40,7 +40,7 @@ def write(session: Session, actor: Actor, action: str, obj_type: str, obj_id: An
           after: dict | None = None, details: dict | None = None) -> None:
     """`record` as one Core INSERT sent at once, with no ORM object (the order lifecycle's
     hot path, issue 17)."""
-    _INSERT.execute(session.connection(), _values(
+    _INSERT.send(session.connection(), _values(
         actor, action, obj_type, obj_id, now=now, partner_id=partner_id, before=before,
         after=after, details=details))
 

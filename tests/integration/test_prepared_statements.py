@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from gateway.db import Prepared, UTCDateTime, bound, make_engine
+from gateway.db import Prepared, UTCDateTime, bound
 from npac.simulator import in_list
 
 META = sa.MetaData()
@@ -22,29 +22,9 @@ INSERT = Prepared(sa.insert(T).values(
     .returning(T.c.id))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
-    else:
-        from tests.conftest import PG_URL, unique_schema
-        request.getfixturevalue("pg_engine")
-        schema = unique_schema("portgate_prep")
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in PG_URL else "?"
-        engine = make_engine(f"{PG_URL}{sep}options=-csearch_path%3D{schema}")
-        request.addfinalizer(lambda: _drop(admin, schema))
-    META.create_all(engine)
-    yield engine
-    engine.dispose()
-
-
-def _drop(admin, schema):
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+@pytest.fixture
+def engine(core_engine):  # tests/conftest.py: SQLite, then PostgreSQL
+    return core_engine
 
 
 def test_typed_parameters_and_results_round_trip(engine):

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.db import Prepared, bound
+from gateway.db import Prepared, bound, held_writes
 from gateway.errors import Conflict, InvalidInput
 from gateway.models import (
     Account,
@@ -147,9 +147,10 @@ def _stepped(transition: F) -> F:
         ctx.cache.outbox = outbox = notices.Outbox(ctx.cache.addressees)
         ctx.cache.new_versions, ctx.cache.addressees = [], {}
         try:
-            result = transition(ctx, *args, **kwargs)
-            _write_orders(ctx.session)
-            _write_versions(ctx)
+            with held_writes(ctx.session):  # PostgreSQL: the step's writes as one statement
+                result = transition(ctx, *args, **kwargs)
+                _write_orders(ctx.session)
+                _write_versions(ctx)
             outbox.write(ctx.session)
         finally:
             ctx.cache.outbox, ctx.cache.new_versions = None, []
@@ -169,8 +170,8 @@ def _write_orders(session: Session) -> None:
         if not state.committed_state or not _LSR_COLUMN_KEYS.issuperset(state.committed_state):
             continue  # a relationship changed too: the unit of work writes it all at commit
         changed = {key: state.dict[key] for key in state.committed_state}
-        _order_update(tuple(sorted(changed))).execute(session.connection(),
-                                                      {**changed, "order_id": obj.id})
+        _order_update(tuple(sorted(changed))).send(session.connection(),
+                                                   {**changed, "order_id": obj.id})
         state._commit_all(state.dict, session.identity_map)
 
 
@@ -301,11 +302,16 @@ def _write_versions(ctx: OrderContext) -> None:
     pending, ctx.cache.new_versions = ctx.cache.new_versions, []
     for order_id, version in pending:
         values = {key: getattr(version, key) for key in _VERSION_COLUMNS}
-        version.id = _NEW_VERSION.scalar(ctx.session.connection(),
-                                         {**values, "lsr_id": order_id})
-        version.lsr_id = order_id
-        make_transient_to_detached(version)
-        ctx.session.add(version)
+        _NEW_VERSION.send(ctx.session.connection(), {**values, "lsr_id": order_id},
+                          functools.partial(_version_written, ctx.session, version, order_id))
+
+
+def _version_written(session: Session, version: LsrVersion, order_id: int,
+                     rows: list[Any]) -> None:
+    """The version's row is written (its id returned): the object becomes persistent."""
+    version.id, version.lsr_id = rows[0][0], order_id
+    make_transient_to_detached(version)
+    session.add(version)
 
 
 def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVersion) -> None:
@@ -467,7 +473,7 @@ def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool 
     if not tns:
         return
     if connection.dialect.name == "postgresql":  # one statement, not one per TN (pipelined)
-        _INDEX_INSERT_ARRAY.execute(connection, {"lsr_id": order.id, "tns": tns})
+        _INDEX_INSERT_ARRAY.send(connection, {"lsr_id": order.id, "tns": tns})
     else:  # sqlite3's executemany loops in C within one statement's preparation
         _INDEX_INSERT.execute_many(connection, [{"lsr_id": order.id, "tn": tn} for tn in tns])
 

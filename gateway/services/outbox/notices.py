@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from gateway.db import Prepared, bound, flushed_connection
@@ -146,9 +147,15 @@ _NOTICES = cast(sa.Table, Notice.__table__)
 _NOTICE_KEYS = ("event", "partner_id", "lsr_id", "csr_request_id", "subject", "body", "data",
                 "created_at")  # `Outbox.add`'s keys
 _DELIVERY_TABLE = cast(sa.Table, Delivery.__table__)
-_DELIVERIES = Prepared(sa.insert(_DELIVERY_TABLE).values(bound(
-    _DELIVERY_TABLE, ("notice_id", "delivery_id", "channel", "target", "status", "attempts",
-                      "next_attempt_at"))))
+_DELIVERY_KEYS = ("notice_id", "delivery_id", "channel", "target", "status", "attempts",
+                  "next_attempt_at")
+_DELIVERIES = Prepared(sa.insert(_DELIVERY_TABLE).values(bound(_DELIVERY_TABLE, _DELIVERY_KEYS)))
+# PostgreSQL: one INSERT of any number of rows, from an array per column unnested in step
+# (psycopg's executemany runs a pipeline, ~3x the client CPU of one statement for two rows)
+_DELIVERIES_UNNESTED = Prepared(sa.insert(_DELIVERY_TABLE).from_select(
+    list(_DELIVERY_KEYS), sa.select(*(
+        sa.func.unnest(sa.bindparam(key, type_=postgresql.ARRAY(_DELIVERY_TABLE.c[key].type)))
+        for key in _DELIVERY_KEYS))))
 
 
 @functools.lru_cache(maxsize=8)
@@ -198,7 +205,11 @@ class Outbox:
             deliveries += [{"notice_id": notice_id,
                             **_delivery_values(channel, target, notice["created_at"])}
                            for channel, target in targets]
-        _DELIVERIES.execute_many(connection, deliveries)
+        if deliveries and connection.dialect.name == "postgresql":
+            _DELIVERIES_UNNESTED.execute(connection, {
+                key: [row[key] for row in deliveries] for key in _DELIVERY_KEYS})
+        else:  # sqlite3's executemany loops in C within one statement's preparation
+            _DELIVERIES.execute_many(connection, deliveries)
         self._notices, self._targets = [], []
 
 

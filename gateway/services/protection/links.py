@@ -4,10 +4,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from gateway.db import Prepared, bound
 from gateway.models import DisputeLink, Lsr
 
 TOKEN_BYTES = 32  # 256 bits: unguessable, so a plain SHA-256 of it is enough to keep
@@ -21,12 +23,14 @@ def new_dispute_link(session: Session, order: Lsr, *, now: datetime) -> str:
     """Create a link for the order's end-user notice; return its token (shown once, in the
     email; only its hash is stored)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    session.connection().execute(_NEW_LINK, {"lsr_id": order.id, "token_hash": token_hash(token),
-                                             "created_at": now})
+    _NEW_LINK.send(session.connection(), {"lsr_id": order.id, "token_hash": token_hash(token),
+                                          "created_at": now})
     return token
 
 
-_NEW_LINK = sa.insert(DisputeLink.__table__)
+_LINKS = cast(sa.Table, DisputeLink.__table__)
+_NEW_LINK = Prepared(sa.insert(_LINKS).values(bound(_LINKS, ("lsr_id", "token_hash",
+                                                              "created_at"))))
 
 
 def live_link(session: Session, token: str, *, for_update: bool = False

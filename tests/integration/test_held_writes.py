@@ -1,0 +1,120 @@
+"""db.held_writes: on PostgreSQL a block's `Prepared.send` writes go as one statement of
+data-modifying CTEs, with the same effect as sending them one by one; on SQLite, one by one."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from gateway.db import Prepared, bound, held_writes
+
+META = sa.MetaData()
+PARENT = sa.Table("held_parent", META, sa.Column("id", sa.Integer, primary_key=True),
+                  sa.Column("name", sa.String(20), unique=True), sa.Column("state", sa.String(10)),
+                  sa.Column("data", sa.JSON))
+CHILD = sa.Table("held_child", META, sa.Column("id", sa.Integer, primary_key=True),
+                 sa.Column("parent_id", sa.ForeignKey("held_parent.id"), nullable=False),
+                 sa.Column("note", sa.String(20)))
+NEW_PARENT = Prepared(sa.insert(PARENT).values(bound(PARENT, ("name", "state", "data")))
+                      .returning(PARENT.c.id, PARENT.c.data))
+NEW_CHILD = Prepared(sa.insert(CHILD).values(bound(CHILD, ("parent_id", "note"))))
+SET_STATE = Prepared(sa.update(PARENT).where(PARENT.c.id == sa.bindparam("pid"))
+                     .values(bound(PARENT, ("state",))))
+NAMES = Prepared(sa.select(PARENT.c.name).order_by(PARENT.c.name))
+
+
+@pytest.fixture
+def engine(core_engine):  # tests/conftest.py: SQLite, then PostgreSQL
+    return core_engine
+
+
+def _sent(engine):
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda *args: statements.append(args[2]))  # noqa: E731
+    return statements
+
+
+def _rows(engine):
+    with engine.connect() as conn:
+        parents = conn.execute(sa.select(PARENT.c.name, PARENT.c.state, PARENT.c.data)
+                               .order_by(PARENT.c.id)).all()
+        children = conn.execute(sa.select(CHILD.c.parent_id, CHILD.c.note)
+                                .order_by(CHILD.c.id)).all()
+    return [tuple(p) for p in parents], [tuple(c) for c in children]
+
+
+def test_a_blocks_writes_are_one_statement_on_postgresql_with_their_returned_rows(engine):
+    with Session(engine) as session:
+        first = NEW_PARENT.execute(session.connection(),
+                                   {"name": "first", "state": "new", "data": None})[0].id
+        sent = _sent(engine)
+        returned: list = []
+        with held_writes(session):
+            conn = session.connection()
+            NEW_PARENT.send(conn, {"name": "second", "state": "new", "data": {"k": [1]}},
+                            returned.append)
+            NEW_CHILD.send(conn, {"parent_id": first, "note": "a"})
+            SET_STATE.send(conn, {"pid": first, "state": "foc"})
+            assert returned == [] or engine.dialect.name == "sqlite"  # not sent yet on PG
+        session.commit()
+    postgres = engine.dialect.name == "postgresql"
+    assert len(sent) == (1 if postgres else 3), sent
+    if postgres:
+        assert sent[0].startswith("WITH w0 AS (INSERT INTO held_parent"), sent[0]
+    # the RETURNING rows reach the caller, typed as by `execute` (the JSON decoded)
+    assert len(returned) == 1 and returned[0][0].data == {"k": [1]}
+    second = returned[0][0].id
+    assert second != first
+    assert _rows(engine) == ([("first", "foc", None), ("second", "new", {"k": [1]})],
+                             [(first, "a")])
+
+
+def test_a_statement_that_is_not_held_runs_after_the_held_writes(engine):
+    with Session(engine) as session, held_writes(session):
+        conn = session.connection()
+        NEW_PARENT.send(conn, {"name": "b", "state": None, "data": None})
+        NEW_PARENT.send(conn, {"name": "a", "state": None, "data": None})
+        assert [row.name for row in NAMES.execute(conn)] == ["a", "b"]
+        assert session.execute(sa.select(sa.func.count()).select_from(PARENT)).scalar() == 2
+        NEW_PARENT.send(conn, {"name": "c", "state": None, "data": None})
+    # the session rolled back: nothing of it is kept
+    assert _rows(engine) == ([], [])
+
+
+def test_two_updates_of_one_table_go_in_order_not_in_one_statement(engine):
+    with Session(engine) as session:
+        pid = NEW_PARENT.execute(session.connection(),
+                                 {"name": "p", "state": "new", "data": None})[0].id
+        sent = _sent(engine)
+        with held_writes(session):
+            SET_STATE.send(session.connection(), {"pid": pid, "state": "one"})
+            SET_STATE.send(session.connection(), {"pid": pid, "state": "two"})
+        session.commit()
+    assert len(sent) == 2, sent  # PostgreSQL refuses a row updated twice in one statement
+    assert _rows(engine)[0] == [("p", "two", None)]
+
+
+def test_an_exception_other_than_a_database_error_sends_what_was_held_first(engine):
+    with Session(engine) as session:
+        with pytest.raises(LookupError), held_writes(session):
+            NEW_PARENT.send(session.connection(), {"name": "kept", "state": None, "data": None})
+            raise LookupError("a refusal after a write")
+        session.commit()  # a caller that goes on keeps the write, as if sent at once
+    assert _rows(engine)[0] == [("kept", None, None)]
+
+
+def test_a_failing_held_write_raises_at_the_block_end_and_calls_back_nothing(engine):
+    called: list = []
+    with Session(engine) as session:
+        NEW_PARENT.execute(session.connection(), {"name": "twice", "state": None, "data": None})
+        with pytest.raises(sa.exc.IntegrityError), held_writes(session):
+            NEW_PARENT.send(session.connection(), {"name": "other", "state": None,
+                                                   "data": None}, called.append)
+            NEW_PARENT.send(session.connection(), {"name": "twice", "state": None,
+                                                   "data": None}, called.append)
+        session.rollback()
+    # PostgreSQL: both were one statement, which failed; SQLite: the first was sent at once
+    assert len(called) == (0 if engine.dialect.name == "postgresql" else 1)
+    assert _rows(engine) == ([], [])
