@@ -150,20 +150,42 @@ _DELIVERY_TABLE = cast(sa.Table, Delivery.__table__)
 _DELIVERY_KEYS = ("notice_id", "delivery_id", "channel", "target", "status", "attempts",
                   "next_attempt_at")
 _DELIVERIES = Prepared(sa.insert(_DELIVERY_TABLE).values(bound(_DELIVERY_TABLE, _DELIVERY_KEYS)))
-# PostgreSQL: one INSERT of any number of rows, from an array per column unnested in step
-# (psycopg's executemany runs a pipeline, ~3x the client CPU of one statement for two rows)
-_DELIVERIES_UNNESTED = Prepared(sa.insert(_DELIVERY_TABLE).from_select(
-    list(_DELIVERY_KEYS), sa.select(*(
-        sa.func.unnest(sa.bindparam(key, type_=postgresql.ARRAY(_DELIVERY_TABLE.c[key].type)))
-        for key in _DELIVERY_KEYS))))
+
+
+def _new_notices(count: int) -> Any:
+    """An INSERT of `count` notices (multi-row VALUES) RETURNING their ids."""
+    return sa.insert(_NOTICES).values(
+        [bound(_NOTICES, _NOTICE_KEYS, f"_{n}") for n in range(count)]) \
+        .returning(_NOTICES.c.id, _NOTICES.c.event, _NOTICES.c.partner_id)
 
 
 @functools.lru_cache(maxsize=8)
 def _notice_ids(count: int) -> Prepared:
-    """One INSERT of `count` notices (multi-row VALUES) RETURNING their ids, rendered once."""
-    return Prepared(sa.insert(_NOTICES).values(
-        [bound(_NOTICES, _NOTICE_KEYS, f"_{n}") for n in range(count)])
-        .returning(_NOTICES.c.id, _NOTICES.c.event, _NOTICES.c.partner_id))
+    """`_new_notices`, rendered once (SQLite: the deliveries follow by `executemany`)."""
+    return Prepared(_new_notices(count))
+
+
+@functools.lru_cache(maxsize=8)
+def _notices_and_deliveries(count: int) -> Prepared:
+    """PostgreSQL: `count` notices and their deliveries in one statement, rendered once: the
+    notices' INSERT as a CTE, and the deliveries from one array per column (`notice` holding
+    each delivery's notice as its 1-based place among the new notices in id order), answering
+    the notices' rows. One statement for any number of deliveries; psycopg's `executemany`
+    for them was a second statement, run as a pipeline."""
+    notices = _new_notices(count).cte("new_notices")
+    numbered = sa.select(notices.c.id, sa.func.row_number().over(order_by=notices.c.id)
+                         .label("place")).subquery("numbered")
+    arrays = sa.func.unnest(
+        sa.bindparam("notice", type_=postgresql.ARRAY(sa.Integer)),
+        *(sa.bindparam(key, type_=postgresql.ARRAY(_DELIVERY_TABLE.c[key].type))
+          for key in _DELIVERY_KEYS[1:])).table_valued("place", *_DELIVERY_KEYS[1:]) \
+        .render_derived(name="unnested")
+    deliveries = sa.insert(_DELIVERY_TABLE).from_select(
+        list(_DELIVERY_KEYS),
+        sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_KEYS[1:]))
+        .join_from(arrays, numbered, numbered.c.place == arrays.c.place)).cte("new_deliveries")
+    return Prepared(sa.select(notices.c.id, notices.c.event, notices.c.partner_id)
+                    .add_cte(deliveries).order_by(notices.c.id))
 
 
 class Outbox:
@@ -187,28 +209,35 @@ class Outbox:
         self._targets.append(_targets(session, event, partner, emails, self.addressees))
 
     def write(self, session: Session) -> None:
-        """Insert the queued notices and their deliveries (two statements at most)."""
+        """Insert the queued notices and their deliveries (PostgreSQL: one statement; SQLite:
+        two)."""
         if not self._notices:
             return
         connection = session.connection()
-        params = {f"{key}_{n}": value for n, notice in enumerate(self._notices)
-                  for key, value in notice.items()}
-        rows = _notice_ids(len(self._notices)).execute(connection, params)  # many VALUES
+        params: dict[str, Any] = {f"{key}_{n}": value for n, notice in enumerate(self._notices)
+                                  for key, value in notice.items()}
+        deliveries = [{"notice_id": place, **_delivery_values(channel, target,
+                                                               notice["created_at"])}
+                      for place, (notice, targets) in enumerate(
+                          zip(self._notices, self._targets, strict=True), 1)
+                      for channel, target in targets]
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:  # the deliveries name their notice by its place among the new ones
+            params |= {key: [row[key] for row in deliveries] for key in _DELIVERY_KEYS[1:]}
+            params["notice"] = [row["notice_id"] for row in deliveries]
+            rows = _notices_and_deliveries(len(self._notices)).execute(connection, params)
+        else:
+            rows = _notice_ids(len(self._notices)).execute(connection, params)  # many VALUES
         # ids are given in VALUES order on both databases (SQLAlchemy's sort_by_parameter_order
-        # would cost SQLite one INSERT per row); check each row is the one meant
+        # would cost SQLite one INSERT per row); check each row is the one meant: the
+        # deliveries were numbered by it
         rows.sort(key=lambda row: row[0])
-        deliveries = []
-        for (notice_id, event, partner_id), notice, targets in zip(
-                rows, self._notices, self._targets, strict=True):
+        for (_id, event, partner_id), notice in zip(rows, self._notices, strict=True):
             if (event, partner_id) != (notice["event"], notice["partner_id"]):
                 raise RuntimeError("notice ids did not come back in VALUES order")
-            deliveries += [{"notice_id": notice_id,
-                            **_delivery_values(channel, target, notice["created_at"])}
-                           for channel, target in targets]
-        if deliveries and connection.dialect.name == "postgresql":
-            _DELIVERIES_UNNESTED.execute(connection, {
-                key: [row[key] for row in deliveries] for key in _DELIVERY_KEYS})
-        else:  # sqlite3's executemany loops in C within one statement's preparation
+        if not postgres:  # sqlite3's executemany loops in C within one statement's preparation
+            for row in deliveries:
+                row["notice_id"] = rows[row["notice_id"] - 1][0]
             _DELIVERIES.execute_many(connection, deliveries)
         self._notices, self._targets = [], []
 
