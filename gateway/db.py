@@ -291,6 +291,7 @@ def _combined(parts: tuple[_Rendered, ...]) -> _Rendered:
 
 
 _DOLLAR = re.compile(r"\$(\d+)")
+_QUOTED_DOLLAR = re.compile(r"'[^']*\$")  # a literal holding a $: not renumbered safely
 
 
 def _single_row(statement: sa.Executable) -> bool:
@@ -349,7 +350,7 @@ class _Rendered:
         self.row: Any = None  # the named tuple of the result's columns, on first rows
         self.table = getattr(statement, "table", None)
         self.is_update = isinstance(statement, sa.Update)
-        self.holdable = (self.raw_cursor is not None and "'" not in self.sql
+        self.holdable = (self.raw_cursor is not None and not _QUOTED_DOLLAR.search(self.sql)
                          and isinstance(statement, sa.Insert | sa.Update)
                          and not self.sql.startswith("WITH")
                          and (not self.keys or _single_row(statement)))

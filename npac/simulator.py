@@ -59,13 +59,39 @@ def batch_match(column: sa.SQLColumnExpression[str], name: str, *,
     for 500 TNs against a few thousand open orders that was 30-50 ms."""
     if not postgres:
         return in_list(column, name, postgres=False)
-    tns = sa.bindparam("tns", type_=ARRAY(sa.String))
+    tns = text_array("tns")
     if name == "tns" and not semi_join:
         return column == sa.any_(tns)
     cut = sa.func.unnest(tns).table_valued("tn").render_derived()
     value = cut.c.tn if name == "tns" else \
         sa.func.substr(cut.c.tn, 1, 7 if name == "blocks" else 6)
     return column.in_(sa.select(value).scalar_subquery())
+
+
+class CommaJoined(sa.types.TypeDecorator[list[str]]):
+    """A list of strings bound as ONE text, its values joined by commas, that the server
+    splits back into an array (`text_array`): psycopg adapts a list parameter value by value
+    in Python (~3 µs a value, 1.5 ms for one 500-TN array), a string in C. For TNs (the batch
+    parameter, `batch_match`): a value holding a comma is left out, as it cannot equal a stored
+    TN, block or code (digits)."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        joined = ",".join(value)
+        if joined.count(",") != max(len(value) - 1, 0):
+            joined = ",".join(v for v in value if "," not in v)
+        return joined
+
+
+def text_array(name: str) -> sa.ColumnElement[list[str]]:
+    """PostgreSQL: the list bound as `name` (`CommaJoined`) as a text array; an empty list
+    is an empty array."""
+    return sa.func.string_to_array(sa.bindparam(name, type_=CommaJoined()),
+                                   sa.literal_column("','"), type_=ARRAY(sa.String))
 
 
 class JsonList(sa.types.TypeDecorator[list[str]]):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from gateway.db import Prepared, UTCDateTime, bound
-from npac.simulator import in_list
+from npac.simulator import batch_match, in_list, text_array
 
 META = sa.MetaData()
 T = sa.Table("prep_t", META, sa.Column("id", sa.Integer, primary_key=True),
@@ -109,6 +109,28 @@ def test_a_postgresql_connection_keeps_one_cursor_for_its_statements(engine):
         for cursor in cursors:  # each closed after its statement
             with pytest.raises(sqlite3.ProgrammingError, match="closed cursor"):
                 cursor.execute("SELECT 1")
+
+
+def test_a_tn_batch_matches_its_tns_and_nothing_for_a_value_holding_a_comma(engine):
+    """`batch_match`: on PostgreSQL the TNs are one comma-joined text parameter (psycopg
+    adapts a list value by value in Python) that `string_to_array` splits; the same rows as
+    SQLite's JSON list: an empty batch matches nothing, and a value holding a comma is not
+    split into two TNs."""
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        for name in ("5415550100", "5415550101", "5415550102"):
+            INSERT.scalar(conn, {"name": name, "data": None, "at": None, "flag": None})
+        batch = Prepared(sa.select(T.c.name).where(
+            batch_match(T.c.name, "tns", postgres=postgres)).order_by(T.c.name))
+        assert [r.name for r in batch.execute(conn, {"tns": ["5415550102", "5415550100"]})] \
+            == ["5415550100", "5415550102"]
+        assert batch.execute(conn, {"tns": []}) == []
+        assert [r.name for r in batch.execute(
+            conn, {"tns": ["5415550100,5415550101", "5415550102"]})] == ["5415550102"]
+        if postgres:
+            assert "string_to_array($1::VARCHAR, ',')" in batch._for(engine.dialect).sql
+            split = Prepared(sa.select(sa.func.unnest(text_array("tns")).label("tn")))
+            assert [r.tn for r in split.execute(conn, {"tns": ["1", "", "2"]})] == ["1", "", "2"]
 
 
 def test_statements_that_cannot_be_rendered_once_are_refused():

@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -45,6 +44,7 @@ from gateway.services.policy import agent_notified
 from gateway.services.protection.links import new_dispute_link
 from gateway.services.serialize import iso, lsr_body
 from npac.interface import Registry
+from npac.simulator import text_array
 from validators.calendar import add_business_hours, porting_window
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import REJECT_CODES
@@ -484,7 +484,7 @@ _INDEX_INSERT = Prepared(sa.insert(_INDEX).values(bound(_INDEX, ("lsr_id", "tn")
 _INDEX_INSERT_ARRAY = Prepared(sa.insert(_INDEX).from_select(
     ["lsr_id", "tn"],
     sa.select(sa.bindparam("lsr_id", type_=sa.Integer),
-              sa.func.unnest(sa.bindparam("tns", type_=postgresql.ARRAY(sa.Text))))))
+              sa.func.unnest(text_array("tns")))))
 
 
 def _notify(session: Session, order: Lsr, event: str, *, now: datetime, subject: str,
