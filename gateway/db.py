@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import json
 import re
 import select
 import weakref
@@ -201,9 +202,9 @@ class Prepared:
         if held is not None and rendered.holdable:
             if rendered.is_update and any(r.table is rendered.table and r.is_update
                                           for r, _, _ in held):
-                _send_held(connection)  # a row updated twice in one statement: not allowed
+                _send_held(connection)  # two updates of a row in one statement: one is lost
                 held = connection.info[_HELD]
-            held.append((rendered, rendered._args(params), on_rows))
+            held.append((rendered, _as_of_now(rendered._args(params)), on_rows))
             return
         rows = rendered.execute(connection, params)
         if on_rows is not None:
@@ -225,8 +226,9 @@ def held_writes(session: Session) -> Iterator[None]:
 
     What runs is what would have run one by one, in the same order relative to every other
     statement: held are only single-row INSERTs (or INSERT … SELECT) without a WITH, and
-    UPDATEs, never two UPDATEs of one table (a row updated twice in one statement is refused);
-    held writes do not read each other. A block ended by a database error drops them (the
+    UPDATEs, never two UPDATEs of one table (of two updates of a row in one statement,
+    PostgreSQL applies one); held writes do not read each other, and their JSON values are
+    taken as they were when the write was made. A block ended by a database error drops them (the
     transaction is failed); any other exception sends them first, as running them one by one
     would have. SQLite, which has no data-modifying CTEs, runs every write at once."""
     connection = session.connection()
@@ -244,6 +246,20 @@ def held_writes(session: Session) -> Iterator[None]:
         raise
     finally:
         connection.info.pop(_HELD, None)
+
+
+def _as_of_now(args: list[Any]) -> list[Any]:
+    """Held arguments as they are when the write is made: psycopg serializes a JSON value
+    (SQLAlchemy's bind processor wraps it) only when the statement is sent, by which time the
+    caller may have changed the dict or list."""
+    from psycopg.types.json import Json, Jsonb
+
+    return [type(arg)((arg.dumps or json.dumps)(arg.obj), _verbatim)
+            if isinstance(arg, Json | Jsonb) else arg for arg in args]
+
+
+def _verbatim(text: str) -> str:
+    return text
 
 
 def _send_before_other_statements(conn: sa.Connection, *_args: Any) -> None:

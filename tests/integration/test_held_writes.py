@@ -118,3 +118,13 @@ def test_a_failing_held_write_raises_at_the_block_end_and_calls_back_nothing(eng
     # PostgreSQL: both were one statement, which failed; SQLite: the first was sent at once
     assert len(called) == (0 if engine.dialect.name == "postgresql" else 1)
     assert _rows(engine) == ([], [])
+
+
+def test_a_held_write_keeps_its_json_as_it_was_when_made(engine):
+    data = {"tns": ["5415550100"]}
+    with Session(engine) as session:
+        with held_writes(session):
+            NEW_PARENT.send(session.connection(), {"name": "j", "state": None, "data": data})
+            data["tns"].append("5415550101")  # after the write: not part of it
+        session.commit()
+    assert _rows(engine)[0] == [("j", None, {"tns": ["5415550100"]})]
