@@ -275,13 +275,13 @@ def _send_held(connection: sa.Connection) -> None:
     connection.info[_HELD] = []  # the held writes' own run must not send them again
     if len(held) == 1:
         rendered, args, on_rows = held[0]
-        rows = rendered.rows(connection, args)
+        rows = rendered.shaped(rendered._run(connection, args, False))
         if on_rows is not None:
             on_rows(rows)
         return
     combined = _combined(tuple(rendered for rendered, _, _ in held))
     args = [value for _, item_args, _ in held for value in item_args]
-    row = combined._run(connection, args, False)[0]
+    row = held[0][0]._run(connection, args, False, combined)[0]
     start = 0
     for rendered, _, on_rows in held:
         width = len(rendered.keys)
@@ -291,9 +291,9 @@ def _send_held(connection: sa.Connection) -> None:
 
 
 @functools.lru_cache(maxsize=64)
-def _combined(parts: tuple[_Rendered, ...]) -> _Rendered:
-    """One statement running `parts` as data-modifying CTEs (each answers one row at most),
-    selecting the columns they return, in order."""
+def _combined(parts: tuple[_Rendered, ...]) -> str:
+    """The SQL of one statement running `parts` as data-modifying CTEs (each answers one row
+    at most), selecting the columns they return, in order."""
     ctes, columns, offset = [], [], 0
     for index, part in enumerate(parts):
         assert part.positions is not None
@@ -302,8 +302,7 @@ def _combined(parts: tuple[_Rendered, ...]) -> _Rendered:
                     + _DOLLAR.sub(lambda m, k=shift: f"${int(m.group(1)) + k}", part.sql) + ")")
         columns += [f"(SELECT w{index}.{key} FROM w{index})" for key in part.keys]
         offset += len(part.positions)
-    sql = f"WITH {', '.join(ctes)} SELECT {', '.join(columns) or 'NULL'}"
-    return _Rendered.from_sql(parts[0], sql, offset)
+    return f"WITH {', '.join(ctes)} SELECT {', '.join(columns) or 'NULL'}"
 
 
 _DOLLAR = re.compile(r"\$(\d+)")
@@ -371,19 +370,6 @@ class _Rendered:
                          and not self.sql.startswith("WITH")
                          and (not self.keys or _single_row(statement)))
 
-    @classmethod
-    def from_sql(cls, model: _Rendered, sql: str, arity: int) -> _Rendered:
-        """A statement of SQL text in `model`'s dialect taking `arity` positional values
-        (already through their bind processors) and answering unprocessed rows."""
-        rendered = cls.__new__(cls)
-        rendered.compiled, rendered.dialect = model.compiled, model.dialect
-        rendered.raw_cursor, rendered.sql = model.raw_cursor, sql
-        rendered.positions = [f"p{i}" for i in range(arity)]
-        rendered.processors, rendered.keys, rendered.result_processors = {}, ["r"], []
-        rendered.row, rendered.table, rendered.is_update, rendered.holdable = \
-            None, None, False, False
-        return rendered
-
     def _args(self, params: dict[str, Any]) -> Any:
         values = self.compiled.construct_params(params)
         for key, processor in self.processors.items():
@@ -391,7 +377,11 @@ class _Rendered:
                 values[key] = processor(values[key])
         return values if self.positions is None else [values[k] for k in self.positions]
 
-    def _run(self, connection: sa.Connection, args: Any, many: bool) -> list[Any]:
+    def _run(self, connection: sa.Connection, args: Any, many: bool,
+             combined: str | None = None) -> list[Any]:
+        """Run on the DBAPI cursor; `combined`: instead, the SQL of held writes that begin
+        with this one (`_combined`, one row answered)."""
+        sql = combined or self.sql
         driver = connection.connection.driver_connection
         if self.raw_cursor is None:
             cursor = driver.cursor()
@@ -400,17 +390,16 @@ class _Rendered:
             if cursor is None or cursor.closed:
                 cursor = _RAW_CURSORS[driver] = self.raw_cursor(driver)
         try:
-            connection.dispatch.before_cursor_execute(connection, cursor, self.sql, args,
-                                                      None, many)
-            (cursor.executemany if many else cursor.execute)(self.sql, args)
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None,
+                                                      many)
+            (cursor.executemany if many else cursor.execute)(sql, args)
             # the compiled statement says whether it answers rows (psycopg builds a Column
             # object per result column on every `cursor.description`)
-            rows = cursor.fetchall() if self.keys and not many else []
-            connection.dispatch.after_cursor_execute(connection, cursor, self.sql, args,
-                                                     None, many)
+            rows = cursor.fetchall() if (self.keys or combined) and not many else []
+            connection.dispatch.after_cursor_execute(connection, cursor, sql, args, None, many)
             return rows
         except self.dialect.loaded_dbapi.Error as err:
-            raise sa.exc.DBAPIError.instance(self.sql, args, err,
+            raise sa.exc.DBAPIError.instance(sql, args, err,
                                              self.dialect.loaded_dbapi.Error,
                                              dialect=self.dialect) from err
         finally:
@@ -423,10 +412,6 @@ class _Rendered:
 
     def execute(self, connection: sa.Connection, params: dict[str, Any]) -> list[Any]:
         return self.shaped(self._run(connection, self._args(params), False))
-
-    def rows(self, connection: sa.Connection, args: Any) -> list[Any]:
-        """Run with arguments made by `_args` (a held write)."""
-        return self.shaped(self._run(connection, args, False))
 
     def shaped(self, rows: list[Any]) -> list[Any]:
         """The driver's rows as named tuples, through the result columns' processors."""

@@ -38,8 +38,9 @@ _INSERT = Prepared(sa.insert(_AUDIT).values(bound(_AUDIT, _INSERT_KEYS)))
 def write(session: Session, actor: Actor, action: str, obj_type: str, obj_id: Any, *,
           now: datetime, partner_id: int | None = None, before: dict | None = None,
           after: dict | None = None, details: dict | None = None) -> None:
-    """`record` as one Core INSERT sent at once, with no ORM object (the order lifecycle's
-    hot path, issue 17)."""
+    """`record` as one Core INSERT with no ORM object (the order lifecycle's hot path, issue
+    17): sent at once, or in a lifecycle step on PostgreSQL with its other writes
+    (`db.held_writes`)."""
     _INSERT.send(session.connection(), _values(
         actor, action, obj_type, obj_id, now=now, partner_id=partner_id, before=before,
         after=after, details=details))

@@ -472,7 +472,7 @@ def _set_index(session: Session, order: Lsr, tns: Iterable[str], *, fresh: bool 
     tns = list(tns)
     if not tns:
         return
-    if connection.dialect.name == "postgresql":  # one statement, not one per TN (pipelined)
+    if connection.dialect.name == "postgresql":  # one statement whatever the TN count
         _INDEX_INSERT_ARRAY.send(connection, {"lsr_id": order.id, "tns": tns})
     else:  # sqlite3's executemany loops in C within one statement's preparation
         _INDEX_INSERT.execute_many(connection, [{"lsr_id": order.id, "tn": tn} for tn in tns])

@@ -147,8 +147,9 @@ _NOTICES = cast(sa.Table, Notice.__table__)
 _NOTICE_KEYS = ("event", "partner_id", "lsr_id", "csr_request_id", "subject", "body", "data",
                 "created_at")  # `Outbox.add`'s keys
 _DELIVERY_TABLE = cast(sa.Table, Delivery.__table__)
-_DELIVERY_KEYS = ("notice_id", "delivery_id", "channel", "target", "status", "attempts",
-                  "next_attempt_at")
+_DELIVERY_VALUES = ("delivery_id", "channel", "target", "status", "attempts",
+                    "next_attempt_at")  # `_delivery_values`' keys
+_DELIVERY_KEYS = ("notice_id", *_DELIVERY_VALUES)
 _DELIVERIES = Prepared(sa.insert(_DELIVERY_TABLE).values(bound(_DELIVERY_TABLE, _DELIVERY_KEYS)))
 
 
@@ -178,11 +179,11 @@ def _notices_and_deliveries(count: int) -> Prepared:
     arrays = sa.func.unnest(
         sa.bindparam("notice", type_=postgresql.ARRAY(sa.Integer)),
         *(sa.bindparam(key, type_=postgresql.ARRAY(_DELIVERY_TABLE.c[key].type))
-          for key in _DELIVERY_KEYS[1:])).table_valued("place", *_DELIVERY_KEYS[1:]) \
+          for key in _DELIVERY_VALUES)).table_valued("place", *_DELIVERY_VALUES) \
         .render_derived(name="unnested")
     deliveries = sa.insert(_DELIVERY_TABLE).from_select(
         list(_DELIVERY_KEYS),
-        sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_KEYS[1:]))
+        sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_VALUES))
         .join_from(arrays, numbered, numbered.c.place == arrays.c.place)).cte("new_deliveries")
     return Prepared(sa.select(notices.c.id, notices.c.event, notices.c.partner_id)
                     .add_cte(deliveries).order_by(notices.c.id))
@@ -216,15 +217,16 @@ class Outbox:
         connection = session.connection()
         params: dict[str, Any] = {f"{key}_{n}": value for n, notice in enumerate(self._notices)
                                   for key, value in notice.items()}
-        deliveries = [{"notice_id": place, **_delivery_values(channel, target,
-                                                               notice["created_at"])}
+        # (the notice's place among the new ones, from 1; the delivery's values)
+        deliveries = [(place, _delivery_values(channel, target, notice["created_at"]))
                       for place, (notice, targets) in enumerate(
                           zip(self._notices, self._targets, strict=True), 1)
                       for channel, target in targets]
         postgres = connection.dialect.name == "postgresql"
-        if postgres:  # the deliveries name their notice by its place among the new ones
-            params |= {key: [row[key] for row in deliveries] for key in _DELIVERY_KEYS[1:]}
-            params["notice"] = [row["notice_id"] for row in deliveries]
+        if postgres:
+            params |= {key: [values[key] for _, values in deliveries]
+                       for key in _DELIVERY_VALUES}
+            params["notice"] = [place for place, _ in deliveries]
             rows = _notices_and_deliveries(len(self._notices)).execute(connection, params)
         else:
             rows = _notice_ids(len(self._notices)).execute(connection, params)  # many VALUES
@@ -236,9 +238,8 @@ class Outbox:
             if (event, partner_id) != (notice["event"], notice["partner_id"]):
                 raise RuntimeError("notice ids did not come back in VALUES order")
         if not postgres:  # sqlite3's executemany loops in C within one statement's preparation
-            for row in deliveries:
-                row["notice_id"] = rows[row["notice_id"] - 1][0]
-            _DELIVERIES.execute_many(connection, deliveries)
+            _DELIVERIES.execute_many(connection, [{"notice_id": rows[place - 1][0], **values}
+                                                  for place, values in deliveries])
         self._notices, self._targets = [], []
 
 
