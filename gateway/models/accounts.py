@@ -45,7 +45,9 @@ class Account(Base):
 class Tn(Base):
     __tablename__ = "tns"
 
-    tn: Mapped[str] = mapped_column(sa.String(10), primary_key=True)
+    # byte order on PostgreSQL (migration 0006): the same order for digits, a faster key build
+    tn: Mapped[str] = mapped_column(
+        sa.String(10).with_variant(sa.String(10, collation="C"), "postgresql"), primary_key=True)
     account_number: Mapped[str] = mapped_column(
         sa.ForeignKey("accounts.account_number"), index=True)
     status: Mapped[str] = mapped_column(sa.String(12))

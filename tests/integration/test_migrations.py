@@ -57,7 +57,7 @@ def test_new_database_is_stamped_and_init_db_then_upgrades_it(empty_url):
     app = create_app({"DATABASE_URL": empty_url, "TESTING": True, "SECRET_KEY": "migr"})
     engine = app.extensions["portgate_db"].engine
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0005_open_tn_index_fk"
+        assert MigrationContext.configure(conn).get_current_revision() == "0006_tn_collation_c"
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "schema upgraded" in result.output
     engine.dispose()
@@ -108,4 +108,43 @@ def test_notice_preferences_after_0004_mean_as_today(empty_url):
         partner = session.get(Partner, 1)
         assert all(notices.webhook_wants(partner, event) for event in (
             "lsr.foc", "lsr.completed", "lsr.expired", "lsr.note", "lsr_batch.done"))
+    database.engine.dispose()
+
+
+def test_tns_keep_their_rows_and_compare_as_before_after_0006(empty_url):
+    """0006 gives tns.tn the "C" collation on PostgreSQL (a faster key build for imports): the
+    rows stay, a join with another table's default-collated TN column and a prefix search
+    still find them, digits sort the same, and the models build the same column."""
+    database = Database(empty_url)
+    command.upgrade(alembic_config(database), "0005_open_tn_index_fk")
+    with database.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO accounts (account_number, btn, customer_name, sano, sasd, sasn, sath, "
+            "sass, ld1, lv1, city, state, zip, service_class, une, port_freeze) VALUES "
+            "('700001', '5035550100', 'A', '1', '', 'MAIN', 'ST', '', '', '', 'PORTLAND', "
+            "'OR', '97201', 'pots', false, false)"))
+        conn.execute(sa.text("INSERT INTO tns (tn, account_number, status) VALUES "
+                             "('5035550101', '700001', 'working'), "
+                             "('5035550100', '700001', 'working'), "
+                             "('5415550100', '700001', 'working')"))
+        conn.execute(sa.text("INSERT INTO lsr_tns (lsr_id, tn) VALUES (7, '5035550101')"))
+    command.upgrade(alembic_config(database), "head")
+    with database.engine.connect() as conn:
+        ordered = conn.execute(sa.text("SELECT tn FROM tns ORDER BY tn")).scalars().all()
+        joined = conn.execute(sa.text("SELECT t.tn FROM tns t JOIN lsr_tns o ON o.tn = t.tn "
+                                      "WHERE t.tn > o.tn OR t.tn = o.tn")).scalars().all()
+        prefix = conn.execute(sa.text("SELECT count(*) FROM tns WHERE tn LIKE '503555%'"))
+        collation = (conn.execute(sa.text(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'tns' AND column_name = 'tn' AND table_schema = current_schema()"
+        )).scalar() if conn.dialect.name == "postgresql" else None)
+    assert ordered == ["5035550100", "5035550101", "5415550100"]
+    assert joined == ["5035550101"] and prefix.scalar() == 2
+    if database.engine.dialect.name == "postgresql":
+        assert collation == "C"
+        from gateway.models import Tn
+        assert Tn.__table__.c.tn.type.dialect_impl(database.engine.dialect).collation == "C"
+    command.downgrade(alembic_config(database), "0005_open_tn_index_fk")
+    with database.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM tns")).scalar() == 3
     database.engine.dispose()
