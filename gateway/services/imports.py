@@ -265,7 +265,8 @@ class _Unsure(Exception):
 def _check_piece(piece: bytes) -> None:
     """_Unsure for a CR alone (a line end for the csv reader), a NUL or U+001F (whole lines:
     a CR LF is never cut)."""
-    if piece.count(b"\r") != piece.count(b"\r\n") or b"\x00" in piece or b"\x1f" in piece:
+    if (b"\r" in piece and piece.count(b"\r") != piece.count(b"\r\n")) or b"\x00" in piece \
+            or b"\x1f" in piece:  # counted only with a CR in the piece: ~0.17 s per 140 MB
         raise _Unsure
 
 
