@@ -215,6 +215,86 @@ def test_crash_mid_batch_resumes_without_answering_any_lsr_twice(app, heron, cli
         LsrBatchItem.body.is_not(None))) == 0  # bodies (passcodes) are not kept once answered
 
 
+def test_a_refusal_after_a_write_keeps_nothing_of_that_lsr_and_the_batch_goes_on(
+        heron, cli, park, db_session, monkeypatch):
+    """A §7.5 refusal rolls the LSR's transaction back whole (no savepoint on the batch path):
+    whatever the submission wrote before refusing is gone, the item is marked refused with the
+    refusal's error, and the next LSR is answered."""
+    from gateway.errors import Conflict
+    from gateway.services.orders import submit as submit_svc
+
+    bodies = [lsr(f"R{i}", an, tn) for i, (an, tn) in enumerate(park[:3])]
+    batch = heron.post("/api/v1/lsr-batches", {"lsrs": bodies}).get_json()
+    real = submit_svc.submit
+
+    def refusing_after_writing(ctx, req, **kw):
+        result = real(ctx, req, **kw)  # the order, its version, audit and notices written
+        if req.pon == "R1":
+            raise Conflict("refused after writing", code="pon_in_use")
+        return result
+
+    monkeypatch.setattr(submit_svc, "submit", refusing_after_writing)
+    work(cli)
+    done = heron.get(f"/api/v1/lsr-batches/{batch['id']}").get_json()
+    assert (done["status"], done["done"]) == ("done", 3)
+    assert [(i["pon"], i["outcome"]) for i in done["items"]] == [
+        ("R0", "created"), ("R1", "refused"), ("R2", "created")]
+    assert done["items"][1]["error"]["error"]["code"] == "pon_in_use"
+    assert sorted(db_session.scalars(sa.select(Lsr.pon))) == ["R0", "R2"]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "lsr.foc")) == 2
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Notice).where(
+        Notice.lsr_id.is_not(None))) == db_session.scalar(
+        sa.select(sa.func.count()).select_from(Notice).join(Lsr, Lsr.id == Notice.lsr_id))
+
+
+def test_a_batch_lsr_adds_only_its_claim_and_its_mark_to_the_submission(app, heron, cli, park,
+                                                                        monkeypatch):
+    """Per LSR, a batch sends the submission's statements, the item's claim and its mark (on
+    PostgreSQL the mark and the batch's count are one statement), and no savepoint of its own:
+    one transaction per LSR, as a single API LSR (issue 17: the batch path reuses its cost)."""
+    from sqlalchemy import event
+
+    from gateway.services.batches import runner
+
+    database = app.extensions["portgate_db"]
+    bind = database.sessionmaker.kw.get("bind") or database.engine  # PostgreSQL tests: a connection
+    per_lsr: list[list[str]] = []
+    answer = runner.Runner.answer
+
+    def counted(self, *args, **kwargs):
+        statements: list[str] = []
+        listener = lambda *a: statements.append(a[2])  # noqa: E731
+        event.listen(bind, "before_cursor_execute", listener)
+        try:
+            return answer(self, *args, **kwargs)
+        finally:
+            event.remove(bind, "before_cursor_execute", listener)
+            per_lsr.append(statements)
+
+    monkeypatch.setattr(runner.Runner, "answer", counted)
+    bodies = [lsr(f"B{i}", an, tn) for i, (an, tn) in enumerate(park[:3])]
+    assert heron.post("/api/v1/lsr-batches", {"lsrs": bodies}).status_code == 202
+    work(cli)
+    assert len(per_lsr) == 3
+    for statements in per_lsr:
+        kinds = [s.split()[0].upper() for s in statements]
+        if bind.dialect.name == "postgresql":
+            # here a transaction is a savepoint of the test's own (conftest `app`): one
+            assert kinds.count("SAVEPOINT") == 1, statements
+            work_done = [s for s in statements if not s.upper().startswith(("SAVEPOINT",
+                                                                             "RELEASE"))]
+            # the claim, the submission's four, the mark with the batch's count
+            assert len(work_done) == 1 + 4 + 1, [s[:90] for s in work_done]
+            assert work_done[0].startswith("UPDATE lsr_batch_items SET attempts")
+            assert work_done[-1].startswith("WITH w0 AS (UPDATE lsr_batch_items") \
+                and " lsr_batches " in work_done[-1], work_done[-1]
+        else:
+            # the claim, the submission's nine, the mark, the batch's count
+            assert "SAVEPOINT" not in kinds and len(statements) <= 1 + 9 + 2, kinds
+            assert statements[0].startswith("UPDATE lsr_batch_items SET attempts")
+
+
 def test_csr_batch_answers_each_request_in_order(heron, db_session):
     resp = heron.post("/api/v1/csr-batches", {"requests": [
         {"tn": "5415550142", "agauth": "Y"}, {"tn": "5415550142", "agauth": "N"}]})

@@ -16,6 +16,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from gateway.db import Prepared, held_writes
 from gateway.errors import GatewayError, error_body
 from gateway.models import LsrBatch, LsrBatchItem, Partner, User
 from gateway.platform.token_cache import partner_snapshot
@@ -37,10 +38,12 @@ log = logging.getLogger(__name__)
 
 _ITEMS = cast(sa.Table, LsrBatchItem.__table__)
 _BATCHES = cast(sa.Table, LsrBatch.__table__)
-# one LSR's statements, built once (Core: no ORM state for the batch's rows on this path)
-_CLAIM = sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
-                                 _ITEMS.c.outcome.is_(None)) \
-    .values(attempts=_ITEMS.c.attempts + 1).returning(_ITEMS.c.body, _ITEMS.c.edge_rejects)
+# one LSR's statements, built once (Core: no ORM state for the batch's rows on this path; the
+# claim and the answered LSR's mark rendered once and run on the driver's cursor, `db.Prepared`)
+_CLAIM = Prepared(sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
+                                          _ITEMS.c.outcome.is_(None))
+                  .values(attempts=_ITEMS.c.attempts + 1)
+                  .returning(_ITEMS.c.body, _ITEMS.c.edge_rejects))
 _RENEW = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id"),
                                    _BATCHES.c.lease_owner == sa.bindparam("owner")) \
     .values(lease_until=sa.bindparam("until"))
@@ -52,6 +55,16 @@ _MARK = sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
 _MARK_REFUSED = _MARK.values(error=sa.bindparam("error"))
 _DONE = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id")) \
     .values(done=_BATCHES.c.done + 1)
+_MARK_CLAIMED, _DONE_CLAIMED = Prepared(_MARK), Prepared(_DONE)
+
+
+class _Refused(Exception):
+    """A §7.5 refusal of a batch's LSR: its transaction is rolled back, and the item is marked
+    refused in a transaction of its own."""
+
+    def __init__(self, error: dict) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 class LeaseLost(Exception):
@@ -154,38 +167,54 @@ class Runner:
         """Answer one LSR in one transaction: "answered" or "skipped" (already answered);
         with `renew`, extend the batch's lease, or raise LeaseLost (nothing written) when
         another worker holds the batch now. (Whatever the lease, the item's own claim below
-        is what makes an LSR answered once.)"""
-        with self.factory() as session, session.begin():
-            connection = session.connection()
-            # the first statement writes: it takes SQLite's write lock and PostgreSQL's row
-            # lock, so two workers can never both find the item unanswered; it returns the body
-            claimed = connection.execute(_CLAIM, {"item_id": item_id}).first()
-            if claimed is None:
-                return "skipped"
-            if renew and not connection.execute(_RENEW, {
-                    "batch_id": batch_id, "owner": self.worker,
-                    "until": wall() + LEASE}).rowcount:
-                raise LeaseLost(batch_id)
-            outcome, lsr_id, error = self._submit(session, claimed.body, claimed.edge_rejects,
-                                                  partner, actor, received_at)
-            self._mark(session, batch_id, item_id, outcome, lsr_id, error)
-            return "answered"
+        is what makes an LSR answered once.) A refused LSR's transaction is rolled back and
+        the item marked refused in a second one."""
+        try:
+            with self.factory() as session, session.begin():
+                connection = session.connection()
+                # the first statement writes: it takes SQLite's write lock and PostgreSQL's
+                # row lock, so two workers can never both find the item unanswered; it
+                # returns the body
+                claimed = _CLAIM.execute(connection, {"item_id": item_id})
+                if not claimed:
+                    return "skipped"
+                self._renew(connection, batch_id, renew)
+                body, edge_rejects = claimed[0]
+                outcome, lsr_id = self._submit(session, body, edge_rejects, partner, actor,
+                                               received_at)
+                # the item is claimed in this transaction (its row locked, its outcome
+                # none): the mark takes; on PostgreSQL it and the count are one statement
+                with held_writes(session):
+                    _MARK_CLAIMED.send(connection, {"item_id": item_id, "outcome": outcome,
+                                                    "lsr_id": lsr_id, "done_at": self.now()})
+                    _DONE_CLAIMED.send(connection, {"batch_id": batch_id})
+                return "answered"
+        except _Refused as refused:  # nothing of the LSR was kept, as alone (409)
+            with self.factory() as session, session.begin():
+                self._renew(session.connection(), batch_id, renew)
+                return "answered" if self._mark(session, batch_id, item_id, "refused", None,
+                                                refused.error) else "skipped"
+
+    def _renew(self, connection: sa.Connection, batch_id: int, renew: bool) -> None:
+        """With `renew`, extend the batch's lease, or raise LeaseLost."""
+        if renew and not connection.execute(_RENEW, {
+                "batch_id": batch_id, "owner": self.worker, "until": wall() + LEASE}).rowcount:
+            raise LeaseLost(batch_id)
 
     def _submit(self, session: Session, body: dict | None, edge_rejects: list | None,
-                partner: Partner, actor: Actor, received_at: datetime
-                ) -> tuple[str, int | None, dict | None]:
-        """The same submission as a single LSR, at the batch's received time (§12.1)."""
+                partner: Partner, actor: Actor, received_at: datetime) -> tuple[str, int]:
+        """The same submission as a single LSR, at the batch's received time (§12.1); a §7.5
+        refusal raises _Refused (its transaction is then rolled back whole: no savepoint, two
+        statements fewer per LSR)."""
         ctx = OrderContext(session, self.registry(session), session.merge(partner, load=False),
                            actor, self.now(), self.profile, channel="batch")
         edge = [Finding(r["code"], r["field"], r["message"]) for r in edge_rejects or []]
         try:
-            with session.begin_nested():
-                result = lsr_svc.submit(ctx, LsrRequest.parse(body or {}),
-                                        received_at=received_at, issued_at=received_at,
-                                        edge_findings=edge)
-        except GatewayError as err:  # a §7.5 refusal: nothing recorded, as alone (409)
-            return "refused", None, error_body(err.code, err.message, **err.extra)
-        return ("created" if result.created else "duplicate"), result.lsr.id, None
+            result = lsr_svc.submit(ctx, LsrRequest.parse(body or {}), received_at=received_at,
+                                    issued_at=received_at, edge_findings=edge)
+        except GatewayError as err:
+            raise _Refused(error_body(err.code, err.message, **err.extra)) from None
+        return ("created" if result.created else "duplicate"), result.lsr.id
 
     def _mark(self, session: Session, batch_id: int, item_id: int, outcome: str,
               lsr_id: int | None, error: dict | None) -> bool:
