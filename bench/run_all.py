@@ -46,9 +46,9 @@ from validators.passcode import PasscodeKey, hash_passcode  # noqa: E402
 
 SCALES = {
     "small": {"npac_tns": 200_000, "accounts": 30_000, "account_rows": 100_000, "wrk_s": 5,
-              "lookup_runs": 21, "big_runs": 10, "batch_n": 100},
+              "lookup_runs": 21, "big_runs": 10, "batch_n": 500},  # issue 15: 500-LSR batch
     "full": {"npac_tns": 10_000_000, "accounts": 1_000_000, "account_rows": 1_000_000,
-             "wrk_s": 15, "lookup_runs": 51, "big_runs": 40, "batch_n": 200},
+             "wrk_s": 15, "lookup_runs": 51, "big_runs": 40, "batch_n": 500},
 }
 # the CLI's app: a cheap passcode hash (the import and the seed measure the load path)
 APP = "gateway:create_app({'PASSCODE_HASH': {'n': 2, 'r': 1, 'p': 1}})"
@@ -365,7 +365,8 @@ def summary(results: dict, engine_figures: dict, batches: dict, passcodes: dict)
             b = batches[name]
             _line("batch LSRs vs single API LSRs", f"{b['batch_per_s']:.1f} vs "
                   f"{b['single_per_s']:.1f} LSR/s", ">= 1 x single",
-                  b["ratio"] >= TARGETS["batch_ratio"], f"= {b['ratio']:.2f} x single", b["load"])
+                  b["ratio"] >= TARGETS["batch_ratio"], f"= {b['ratio']:.2f} x single (median "
+                  f"of {len(b.get('ratios', [0]))} runs)", b["load"])
     print("[engine]")
     _line("check_lsr, 500 TNs", f"median {engine_figures['lsr'][0]:.2f} ms, p99 "
           f"{engine_figures['lsr'][1]:.2f}", "", None, "", engine_figures["load"])
@@ -409,7 +410,8 @@ def main() -> None:
     for name, b in batches.items():
         b["load"] = os.getloadavg()[0]
         print(f"{name}: single {b['single_per_s']:.1f} LSR/s, batch {b['batch_per_s']:.1f} "
-              f"LSR/s = {b['ratio']:.2f}x")
+              f"LSR/s = {b['ratio']:.2f}x (the median of "
+              f"{', '.join(f'{x:.2f}' for x in b['ratios'])})")
     summary(results, engine_figures, batches, passcodes)
     for name, text in submits.items():
         if text is not None:
