@@ -248,10 +248,9 @@ def test_a_refusal_after_a_write_keeps_nothing_of_that_lsr_and_the_batch_goes_on
         sa.select(sa.func.count()).select_from(Notice).join(Lsr, Lsr.id == Notice.lsr_id))
 
 
-def test_a_batch_lsr_adds_only_its_claim_and_its_mark_to_the_submission(app, heron, cli, park,
-                                                                        monkeypatch):
-    """Per LSR, a batch sends the submission's statements, the item's claim and its mark (on
-    PostgreSQL the mark and the batch's count are one statement), and no savepoint of its own:
+def test_a_batch_lsr_adds_only_its_mark_to_the_submission(app, heron, cli, park, monkeypatch):
+    """Per LSR, a batch sends the submission's statements and the item's mark (on PostgreSQL
+    the mark and the batch's count are one statement), and no savepoint or claim of its own:
     one transaction per LSR, as a single API LSR (issue 17: the batch path reuses its cost)."""
     from sqlalchemy import event
 
@@ -279,20 +278,53 @@ def test_a_batch_lsr_adds_only_its_claim_and_its_mark_to_the_submission(app, her
     assert len(per_lsr) == 3
     for statements in per_lsr:
         kinds = [s.split()[0].upper() for s in statements]
+        work_done = [s for s in statements if kinds[statements.index(s)] not in (
+            "SAVEPOINT", "RELEASE")]
+        # the item is not read nor claimed first: the submission's statements come first
+        assert not any("lsr_batch_items" in s for s in work_done[:-2]), work_done[0][:90]
         if bind.dialect.name == "postgresql":
             # here a transaction is a savepoint of the test's own (conftest `app`): one
             assert kinds.count("SAVEPOINT") == 1, statements
-            work_done = [s for s in statements if not s.upper().startswith(("SAVEPOINT",
-                                                                             "RELEASE"))]
-            # the claim, the submission's four, the mark with the batch's count
-            assert len(work_done) == 1 + 4 + 1, [s[:90] for s in work_done]
-            assert work_done[0].startswith("UPDATE lsr_batch_items SET attempts")
-            assert work_done[-1].startswith("WITH w0 AS (UPDATE lsr_batch_items") \
-                and " lsr_batches " in work_done[-1], work_done[-1]
+            # the submission's four, the mark with the batch's count
+            assert len(work_done) == 4 + 1, [s[:90] for s in work_done]
+            assert work_done[-1].startswith("WITH marked AS \n(UPDATE lsr_batch_items") \
+                and "UPDATE lsr_batches " in work_done[-1], work_done[-1]
         else:
-            # the claim, the submission's nine, the mark, the batch's count
-            assert "SAVEPOINT" not in kinds and len(statements) <= 1 + 9 + 2, kinds
-            assert statements[0].startswith("UPDATE lsr_batch_items SET attempts")
+            # the submission's nine, the mark, the batch's count
+            assert "SAVEPOINT" not in kinds and len(statements) <= 9 + 2, kinds
+            assert statements[-2].startswith("UPDATE lsr_batch_items SET")
+
+
+def test_an_lsr_answered_by_another_worker_meanwhile_is_skipped_and_nothing_of_it_kept(
+        app, heron, cli, park, db_session, monkeypatch):
+    """The item's mark makes an LSR answered once: a worker whose item another worker answered
+    after it read the batch (a lease that ran out: there, refused after its tries) rolls its
+    own LSR back, order and all, and does not count it again."""
+    from gateway.errors import error_body
+    from gateway.services.batches import runner
+
+    bodies = [lsr(f"E{i}", an, tn) for i, (an, tn) in enumerate(park[:2])]
+    batch = heron.post("/api/v1/lsr-batches", {"lsrs": bodies}).get_json()
+    answer, outcomes = runner.Runner.answer, []
+
+    def another_worker_first(self, batch_id, item, *args, **kwargs):
+        if not outcomes:  # the other worker answers this item between our read and our answer
+            with self.factory() as session, session.begin():
+                assert self._mark(session, batch_id, item.id, "refused", None,
+                                  error_body("internal_error", "elsewhere"))
+        outcomes.append(answer(self, batch_id, item, *args, **kwargs))
+        return outcomes[-1]
+
+    monkeypatch.setattr(runner.Runner, "answer", another_worker_first)
+    work(cli)
+    done = heron.get(f"/api/v1/lsr-batches/{batch['id']}").get_json()
+    assert outcomes == ["skipped", "answered"]
+    assert (done["status"], done["done"]) == ("done", 2)
+    assert [(i["pon"], i["outcome"]) for i in done["items"]] == [
+        ("E0", "refused"), ("E1", "created")]
+    assert sorted(db_session.scalars(sa.select(Lsr.pon))) == ["E1"]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.like("lsr.%"))) == 1
 
 
 def test_csr_batch_answers_each_request_in_order(heron, db_session):

@@ -16,7 +16,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.db import Prepared, held_writes
+from gateway.db import Prepared
 from gateway.errors import GatewayError, error_body
 from gateway.models import LsrBatch, LsrBatchItem, Partner, User
 from gateway.platform.token_cache import partner_snapshot
@@ -38,12 +38,7 @@ log = logging.getLogger(__name__)
 
 _ITEMS = cast(sa.Table, LsrBatchItem.__table__)
 _BATCHES = cast(sa.Table, LsrBatch.__table__)
-# one LSR's statements, built once (Core: no ORM state for the batch's rows on this path; the
-# claim and the answered LSR's mark rendered once and run on the driver's cursor, `db.Prepared`)
-_CLAIM = Prepared(sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
-                                          _ITEMS.c.outcome.is_(None))
-                  .values(attempts=_ITEMS.c.attempts + 1)
-                  .returning(_ITEMS.c.body, _ITEMS.c.edge_rejects))
+# one LSR's statements, built once (Core: no ORM state for the batch's rows on this path)
 _RENEW = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id"),
                                    _BATCHES.c.lease_owner == sa.bindparam("owner")) \
     .values(lease_until=sa.bindparam("until"))
@@ -55,7 +50,27 @@ _MARK = sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
 _MARK_REFUSED = _MARK.values(error=sa.bindparam("error"))
 _DONE = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id")) \
     .values(done=_BATCHES.c.done + 1)
-_MARK_CLAIMED, _DONE_CLAIMED = Prepared(_MARK), Prepared(_DONE)
+# an answered LSR's mark (the attempt counted; its id returned when the item was still
+# unanswered) and then the batch's count, on the driver's cursor (`db.Prepared`); on
+# PostgreSQL one statement, the count made only when the mark took
+_MARK_ANSWERED = _MARK.values(attempts=_ITEMS.c.attempts + 1).returning(_ITEMS.c.id)
+_MARKED = _MARK_ANSWERED.cte("marked")
+_MARK_ONE, _COUNT_ONE = Prepared(_MARK_ANSWERED), Prepared(_DONE)
+_MARK_AND_COUNT = Prepared(_DONE.where(sa.exists(sa.select(_MARKED.c.id))).add_cte(_MARKED)
+                           .returning(_BATCHES.c.id))
+
+
+@dataclass(frozen=True)
+class _Item:
+    """An unanswered LSR of a batch, as read when the worker took the batch."""
+
+    id: int
+    body: dict | None
+    edge_rejects: list | None
+
+
+class _AnsweredElsewhere(Exception):
+    """The item was answered by another worker meanwhile: this LSR's transaction rolls back."""
 
 
 class _Refused(Exception):
@@ -128,17 +143,18 @@ class Runner:
             actor = Actor.from_user(user)
             received_at, partner_id = batch.received_at, batch.partner_id
             partner = partner_snapshot(session.get_one(Partner, partner_id))
-            pending = list(session.scalars(sa.select(LsrBatchItem.id).where(
-                LsrBatchItem.batch_id == batch_id, LsrBatchItem.outcome.is_(None))
-                .order_by(LsrBatchItem.index)))
+            pending = [_Item(*row) for row in session.execute(
+                sa.select(LsrBatchItem.id, LsrBatchItem.body, LsrBatchItem.edge_rejects)
+                .where(LsrBatchItem.batch_id == batch_id, LsrBatchItem.outcome.is_(None))
+                .order_by(LsrBatchItem.index))]
         answered, renewed = 0, wall()
-        for item_id in pending:
+        for item in pending:
             renew = wall() - renewed >= RENEW
             renewed = wall() if renew else renewed
             if renew:  # the partner as it is now, at most RENEW old
                 with self.factory() as session:
                     partner = partner_snapshot(session.get_one(Partner, partner_id))
-            outcome = self._answer_with_retries(batch_id, item_id, partner, actor,
+            outcome = self._answer_with_retries(batch_id, item, partner, actor,
                                                 received_at, renew)
             if outcome == "lost":  # another worker took the batch over
                 return answered
@@ -146,54 +162,58 @@ class Runner:
         self.finish(batch_id)
         return answered
 
-    def _answer_with_retries(self, batch_id: int, item_id: int, partner: Partner,
+    def _answer_with_retries(self, batch_id: int, item: _Item, partner: Partner,
                              actor: Actor, received_at: datetime, renew: bool) -> str:
         for attempt in range(1, TRIES + 1):
             try:
-                return self.answer(batch_id, item_id, partner, actor, received_at,
-                                   renew=renew)
+                return self.answer(batch_id, item, partner, actor, received_at, renew=renew)
             except LeaseLost:
                 return "lost"
             except Exception:  # a bug or a lost connection: nothing of this LSR was kept
-                log.exception("batch %s item %s: try %s failed", batch_id, item_id, attempt)
+                log.exception("batch %s item %s: try %s failed", batch_id, item.id, attempt)
         with self.factory() as session, session.begin():
             error = error_body("internal_error", "The LSR could not be processed; send it "
                                "again on its own.")
-            return "answered" if self._mark(session, batch_id, item_id, "refused", None,
+            return "answered" if self._mark(session, batch_id, item.id, "refused", None,
                                             error) else "skipped"
 
-    def answer(self, batch_id: int, item_id: int, partner: Partner, actor: Actor,
+    def answer(self, batch_id: int, item: _Item, partner: Partner, actor: Actor,
                received_at: datetime, *, renew: bool = True) -> str:
-        """Answer one LSR in one transaction: "answered" or "skipped" (already answered);
+        """Answer one LSR in one transaction: "answered" or "skipped" (answered already);
         with `renew`, extend the batch's lease, or raise LeaseLost (nothing written) when
-        another worker holds the batch now. (Whatever the lease, the item's own claim below
-        is what makes an LSR answered once.) A refused LSR's transaction is rolled back and
-        the item marked refused in a second one."""
+        another worker holds the batch now. Whatever the lease, the item's mark is what makes
+        an LSR answered once: it takes only while the item is unanswered (the row's lock and
+        `outcome IS NULL`, re-checked by PostgreSQL on the row as committed), and when it
+        does not take, the LSR's whole transaction rolls back. A refused LSR's transaction
+        is rolled back too, and the item marked refused in a second one."""
         try:
             with self.factory() as session, session.begin():
                 connection = session.connection()
-                # the first statement writes: it takes SQLite's write lock and PostgreSQL's
-                # row lock, so two workers can never both find the item unanswered; it
-                # returns the body
-                claimed = _CLAIM.execute(connection, {"item_id": item_id})
-                if not claimed:
-                    return "skipped"
                 self._renew(connection, batch_id, renew)
-                body, edge_rejects = claimed[0]
-                outcome, lsr_id = self._submit(session, body, edge_rejects, partner, actor,
-                                               received_at)
-                # the item is claimed in this transaction (its row locked, its outcome
-                # none): the mark takes; on PostgreSQL it and the count are one statement
-                with held_writes(session):
-                    _MARK_CLAIMED.send(connection, {"item_id": item_id, "outcome": outcome,
-                                                    "lsr_id": lsr_id, "done_at": self.now()})
-                    _DONE_CLAIMED.send(connection, {"batch_id": batch_id})
+                outcome, lsr_id = self._submit(session, item.body, item.edge_rejects, partner,
+                                               actor, received_at)
+                if not self._mark_answered(connection, batch_id, item.id, outcome, lsr_id):
+                    raise _AnsweredElsewhere(item.id)
                 return "answered"
+        except _AnsweredElsewhere:
+            return "skipped"
         except _Refused as refused:  # nothing of the LSR was kept, as alone (409)
             with self.factory() as session, session.begin():
                 self._renew(session.connection(), batch_id, renew)
-                return "answered" if self._mark(session, batch_id, item_id, "refused", None,
+                return "answered" if self._mark(session, batch_id, item.id, "refused", None,
                                                 refused.error) else "skipped"
+
+    def _mark_answered(self, connection: sa.Connection, batch_id: int, item_id: int,
+                       outcome: str, lsr_id: int) -> bool:
+        """Mark the item answered and count it in its batch, if it was still unanswered."""
+        values = {"item_id": item_id, "outcome": outcome, "lsr_id": lsr_id,
+                  "done_at": self.now(), "batch_id": batch_id}
+        if connection.dialect.name == "postgresql":
+            return bool(_MARK_AND_COUNT.execute(connection, values))
+        if not _MARK_ONE.execute(connection, values):
+            return False
+        _COUNT_ONE.execute(connection, values)
+        return True
 
     def _renew(self, connection: sa.Connection, batch_id: int, renew: bool) -> None:
         """With `renew`, extend the batch's lease, or raise LeaseLost."""
