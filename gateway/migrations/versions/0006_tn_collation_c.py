@@ -29,5 +29,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.alter_column("tns", "tn", type_=sa.String(10), existing_type=sa.String(10, collation="C"),
-                        existing_nullable=False)
+        op.alter_column("tns", "tn", type_=sa.String(10),
+                        existing_type=sa.String(10, collation="C"), existing_nullable=False)
