@@ -310,7 +310,7 @@ def test_an_lsr_answered_by_another_worker_meanwhile_is_skipped_and_nothing_of_i
     def another_worker_first(self, batch_id, item, *args, **kwargs):
         if not outcomes:  # the other worker answers this item between our read and our answer
             with self.factory() as session, session.begin():
-                assert self._mark(session, batch_id, item.id, "refused", None,
+                assert self._mark(session.connection(), batch_id, item.id, "refused", None,
                                   error_body("internal_error", "elsewhere"))
         outcomes.append(answer(self, batch_id, item, *args, **kwargs))
         return outcomes[-1]

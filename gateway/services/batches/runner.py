@@ -42,22 +42,27 @@ _BATCHES = cast(sa.Table, LsrBatch.__table__)
 _RENEW = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id"),
                                    _BATCHES.c.lease_owner == sa.bindparam("owner")) \
     .values(lease_until=sa.bindparam("until"))
-# the body may hold a passcode (CPNI): not kept once answered
+# An item's mark, taken only while it is unanswered (the attempt counted, its id returned;
+# the body may hold a passcode, CPNI: not kept once answered), then the batch's count; on the
+# driver's cursor (`db.Prepared`), and on PostgreSQL one statement that counts only when the
+# mark took: (mark and count as one statement, the mark alone), for answers and refusals.
 _MARK = sa.update(_ITEMS).where(_ITEMS.c.id == sa.bindparam("item_id"),
                                 _ITEMS.c.outcome.is_(None)) \
     .values(outcome=sa.bindparam("outcome"), lsr_id=sa.bindparam("lsr_id"), error=sa.null(),
-            body=sa.null(), done_at=sa.bindparam("done_at"))
-_MARK_REFUSED = _MARK.values(error=sa.bindparam("error"))
+            body=sa.null(), done_at=sa.bindparam("done_at"), attempts=_ITEMS.c.attempts + 1) \
+    .returning(_ITEMS.c.id)
 _DONE = sa.update(_BATCHES).where(_BATCHES.c.id == sa.bindparam("batch_id")) \
     .values(done=_BATCHES.c.done + 1)
-# an answered LSR's mark (the attempt counted; its id returned when the item was still
-# unanswered) and then the batch's count, on the driver's cursor (`db.Prepared`); on
-# PostgreSQL one statement, the count made only when the mark took
-_MARK_ANSWERED = _MARK.values(attempts=_ITEMS.c.attempts + 1).returning(_ITEMS.c.id)
-_MARKED = _MARK_ANSWERED.cte("marked")
-_MARK_ONE, _COUNT_ONE = Prepared(_MARK_ANSWERED), Prepared(_DONE)
-_MARK_AND_COUNT = Prepared(_DONE.where(sa.exists(sa.select(_MARKED.c.id))).add_cte(_MARKED)
-                           .returning(_BATCHES.c.id))
+_COUNT = Prepared(_DONE)
+
+
+def _marking(mark: sa.Update) -> tuple[Prepared, Prepared]:
+    marked = mark.cte("marked")
+    return (Prepared(_DONE.where(sa.exists(sa.select(marked.c.id))).add_cte(marked)
+                     .returning(_BATCHES.c.id)), Prepared(mark))
+
+
+_ANSWERED, _REFUSED = _marking(_MARK), _marking(_MARK.values(error=sa.bindparam("error")))
 
 
 @dataclass(frozen=True)
@@ -174,8 +179,8 @@ class Runner:
         with self.factory() as session, session.begin():
             error = error_body("internal_error", "The LSR could not be processed; send it "
                                "again on its own.")
-            return "answered" if self._mark(session, batch_id, item.id, "refused", None,
-                                            error) else "skipped"
+            return "answered" if self._mark(session.connection(), batch_id, item.id,
+                                            "refused", None, error) else "skipped"
 
     def answer(self, batch_id: int, item: _Item, partner: Partner, actor: Actor,
                received_at: datetime, *, renew: bool = True) -> str:
@@ -192,27 +197,30 @@ class Runner:
                 self._renew(connection, batch_id, renew)
                 outcome, lsr_id = self._submit(session, item.body, item.edge_rejects, partner,
                                                actor, received_at)
-                if not self._mark_answered(connection, batch_id, item.id, outcome, lsr_id):
+                if not self._mark(connection, batch_id, item.id, outcome, lsr_id):
                     raise _AnsweredElsewhere(item.id)
                 return "answered"
         except _AnsweredElsewhere:
             return "skipped"
         except _Refused as refused:  # nothing of the LSR was kept, as alone (409)
             with self.factory() as session, session.begin():
-                self._renew(session.connection(), batch_id, renew)
-                return "answered" if self._mark(session, batch_id, item.id, "refused", None,
+                connection = session.connection()
+                self._renew(connection, batch_id, renew)
+                return "answered" if self._mark(connection, batch_id, item.id, "refused", None,
                                                 refused.error) else "skipped"
 
-    def _mark_answered(self, connection: sa.Connection, batch_id: int, item_id: int,
-                       outcome: str, lsr_id: int) -> bool:
-        """Mark the item answered and count it in its batch, if it was still unanswered."""
+    def _mark(self, connection: sa.Connection, batch_id: int, item_id: int, outcome: str,
+              lsr_id: int | None, error: dict | None = None) -> bool:
+        """Mark the item answered (refused with `error`) and count it in its batch, if it was
+        still unanswered; tell whether it was."""
         values = {"item_id": item_id, "outcome": outcome, "lsr_id": lsr_id,
-                  "done_at": self.now(), "batch_id": batch_id}
+                  "done_at": self.now(), "batch_id": batch_id, "error": error}
+        both, alone = _ANSWERED if error is None else _REFUSED
         if connection.dialect.name == "postgresql":
-            return bool(_MARK_AND_COUNT.execute(connection, values))
-        if not _MARK_ONE.execute(connection, values):
+            return bool(both.execute(connection, values))
+        if not alone.execute(connection, values):
             return False
-        _COUNT_ONE.execute(connection, values)
+        _COUNT.execute(connection, values)
         return True
 
     def _renew(self, connection: sa.Connection, batch_id: int, renew: bool) -> None:
@@ -224,8 +232,7 @@ class Runner:
     def _submit(self, session: Session, body: dict | None, edge_rejects: list | None,
                 partner: Partner, actor: Actor, received_at: datetime) -> tuple[str, int]:
         """The same submission as a single LSR, at the batch's received time (§12.1); a §7.5
-        refusal raises _Refused (its transaction is then rolled back whole: no savepoint, two
-        statements fewer per LSR)."""
+        refusal raises _Refused (the caller's transaction then rolls back whole)."""
         ctx = OrderContext(session, self.registry(session), session.merge(partner, load=False),
                            actor, self.now(), self.profile, channel="batch")
         edge = [Finding(r["code"], r["field"], r["message"]) for r in edge_rejects or []]
@@ -235,19 +242,6 @@ class Runner:
         except GatewayError as err:
             raise _Refused(error_body(err.code, err.message, **err.extra)) from None
         return ("created" if result.created else "duplicate"), result.lsr.id
-
-    def _mark(self, session: Session, batch_id: int, item_id: int, outcome: str,
-              lsr_id: int | None, error: dict | None) -> bool:
-        connection = session.connection()
-        values = {"item_id": item_id, "outcome": outcome, "lsr_id": lsr_id,
-                  "done_at": self.now()}
-        if error is None:
-            marked = connection.execute(_MARK, values).rowcount
-        else:
-            marked = connection.execute(_MARK_REFUSED, values | {"error": error}).rowcount
-        if marked:
-            connection.execute(_DONE, {"batch_id": batch_id})
-        return bool(marked)
 
     def finish(self, batch_id: int) -> bool:
         """Close a batch whose LSRs are all answered and notify `lsr_batch.done`, once."""
