@@ -67,21 +67,24 @@ def _env(url: str) -> dict:
 
 class Server:
     """gunicorn app:app with 2 sync workers on the benchmark database; `env` adds environment
-    (the API rate limit is off unless it says otherwise: the runs measure the path)."""
+    (the API rate limit is off unless it says otherwise: the runs measure the path). `target`
+    and `port`: another app served the same way (bench/floor_app.py's skeleton)."""
 
-    def __init__(self, url: str, env: dict[str, str] | None = None) -> None:
-        self.url = url
+    def __init__(self, url: str, env: dict[str, str] | None = None, *, target: str = "app:app",
+                 port: int = PORT) -> None:
+        self.url, self.target, self.port = url, target, port
         self.env = {"PORTGATE_API_RATE_LIMIT": "0", **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
+        extra = [] if self.target == "app:app" else ["--pythonpath", str(ROOT / "bench")]
         self.process = subprocess.Popen(
-            [PY, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level",
-             "warning", "--backlog", "2048", "app:app"], cwd=ROOT,
-            env={**_env(self.url), **self.env})
+            [PY, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", *extra,
+             "--log-level", "warning", "--backlog", "2048", self.target],
+            cwd=ROOT, env={**_env(self.url), **self.env})
         for _ in range(200):
             try:
-                if _get("/healthz")[0] == 200:
+                if _get("/readyz", self.port)[0] == 200:
                     return self
             except OSError:
                 time.sleep(0.1)
@@ -92,8 +95,8 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def _get(path: str) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+def _get(path: str, port: int = PORT) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", path)
     resp = conn.getresponse()
     return resp.status, resp.read()
@@ -125,11 +128,12 @@ def simple_port_candidates(engine: sa.Engine, path: Path, limit: int) -> int:
     return len(rows)
 
 
-def _wrk(args: list[str], script: Path | None = None, extra: list[str] = ()) -> dict:
+def _wrk(args: list[str], script: Path | None = None, extra: list[str] = (), port: int = PORT
+         ) -> dict:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
     cmd = ["wrk", "-t2", *args, "--latency"] + (["-s", str(script)] if script else [])
-    cmd += [f"http://127.0.0.1:{PORT}" + extra[0]] + (["--", *extra[1:]] if extra[1:] else [])
+    cmd += [f"http://127.0.0.1:{port}" + extra[0]] + (["--", *extra[1:]] if extra[1:] else [])
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", out).group(1)) for p in ("50", "99")}
@@ -145,9 +149,9 @@ def _ms(text: str) -> float:
 
 
 def lsr_load(workdir: Path, api_token: str, seconds: int, tag: str, rate: float | None = None,
-             candidates: Path | None = None) -> dict:
+             candidates: Path | None = None, port: int = PORT) -> dict:
     """wrk POSTing distinct 1-TN simple ports (lines of `candidates`, default candidates.txt);
-    with `rate`, paced to about that many per s."""
+    with `rate`, paced to about that many per s; `port`: another server's (the skeleton's)."""
     conns = CONNECTIONS if rate is None else 8
     delay = "" if rate is None else \
         f"function delay() return {max(0.0, conns / rate * 1000 - 2):.2f} end"
@@ -156,7 +160,8 @@ def lsr_load(workdir: Path, api_token: str, seconds: int, tag: str, rate: float 
     script.write_text(LUA.replace("DDD", ddd).replace("DELAY", delay)
                       .replace("args_tag", f'"{tag}"'))
     return _wrk([f"-c{conns}", f"-d{seconds}s"], script,
-                ["/api/v1/lsrs", "2", str(candidates or workdir / "candidates.txt"), api_token])
+                ["/api/v1/lsrs", "2", str(candidates or workdir / "candidates.txt"), api_token],
+                port)
 
 
 def get_load(path: str, seconds: int) -> dict:

@@ -14,6 +14,11 @@ written to BENCH_DIR/results.json.
 The CLI commands run with a cheap passcode hash (scrypt n=2): the import figures measure the
 load path; the production hash cost is measured on its own (passcodes/s on every core), and a
 file's import takes (its passcodes) / (that rate) more.
+
+Beside Portgate's 1-TN LSR runs, each turn runs the issue's "lean skeleton" (floor_app.py:
+Flask + SQLAlchemy Core, a token look-up, four reads, five inserts, no rules) on the same
+database and bodies, served the same way: what the stack allows on this machine, in the same
+minutes.
 """
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_batches  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_npac  # noqa: E402
+import floor_app  # noqa: E402
 import gen_npac  # noqa: E402
 import http_bench  # noqa: E402
 from gateway.db import make_engine  # noqa: E402
@@ -204,20 +210,30 @@ def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
         http_bench.get_load("/healthz", 1)
         http_bench.lsr_load(WORK, api_token, 1, f"{run}{tag}", candidates=slices[tag])
 
-    with http_bench.Server(url):  # API rate limit off: the runs measure the path
+    floor_app.prepare(engine)
+    floor = http_bench.Server(url, target="floor_app:create_app()", port=http_bench.PORT + 1)
+    with http_bench.Server(url), floor:  # API rate limit off: the runs measure the path
         warm_up("wf")
+        http_bench.lsr_load(WORK, api_token, 1, f"{run}ws", candidates=slices["wf"],
+                            port=floor.port)
         out["healthz"] = {**http_bench.get_load("/healthz", seconds), "load": os.getloadavg()[0]}
         # /readyz and the LSR load take turns, PAIRS times: each ratio is of two runs in the
         # same half-minute, and the figure is the pair with the median ratio (this machine's speed
-        # drifts by ±25 % from minute to minute: one run of each put 0.09-0.16 x on one code)
+        # drifts by ±25 % from minute to minute: one run of each put 0.09-0.16 x on one code).
+        # Each turn ends with the issue's lean skeleton (floor_app.py) on the same bodies.
         pairs = []
         for turn in range(PAIRS):
             ready = {**http_bench.get_load("/readyz", seconds), "load": os.getloadavg()[0]}
-            pairs.append((ready, lsr(f"f{turn}")))
+            ours = lsr(f"f{turn}")
+            skeleton = {**http_bench.lsr_load(WORK, api_token, seconds, f"{run}s{turn}",
+                                              candidates=slices[f"f{turn}"], port=floor.port),
+                        "load": os.getloadavg()[0]}
+            pairs.append((ready, ours, skeleton))
         pairs.sort(key=lambda pair: pair[1]["rps"] / pair[0]["rps"])
-        out["readyz"], out["lsr"] = pairs[len(pairs) // 2]
-        out["pairs"] = [{"readyz": r["rps"], "lsr": x["rps"], "ratio": x["rps"] / r["rps"]}
-                        for r, x in pairs]
+        out["readyz"], out["lsr"], out["skeleton"] = pairs[len(pairs) // 2]
+        out["pairs"] = [{"readyz": r["rps"], "lsr": x["rps"], "ratio": x["rps"] / r["rps"],
+                         "skeleton": k["rps"], "skeleton_ratio": k["rps"] / r["rps"]}
+                        for r, x, k in pairs]
         out["lsr_half"] = lsr("h", rate=out["lsr"]["rps"] / 2)
         out["big"] = http_bench.big_lsr(engine, api_token, scale["big_runs"], run)
         if out["big"]:
@@ -234,9 +250,11 @@ def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
             out["lsr_limit_redis"] = lsr("r")
         out["lsr_limit_redis"]["redis_keys"] = _redis_counters()
     print(f"simple-port candidates: {found:,} (up to {per_run:,} per full-load run)")
-    print("/readyz and LSR turns: " + ", ".join(
-        f"{p['readyz']:,.0f} / {p['lsr']:,.0f} req/s = {p['ratio']:.3f} x" for p in out["pairs"]))
-    for key in ("healthz", "readyz", "lsr", "lsr_half", "lsr_limit_memory", "lsr_limit_redis"):
+    print("/readyz, LSR and skeleton turns: " + ", ".join(
+        f"{p['readyz']:,.0f} / {p['lsr']:,.0f} / {p['skeleton']:,.0f} req/s = {p['ratio']:.3f} / "
+        f"{p['skeleton_ratio']:.3f} x" for p in out["pairs"]))
+    for key in ("healthz", "readyz", "lsr", "skeleton", "lsr_half", "lsr_limit_memory",
+                "lsr_limit_redis"):
         if key in out:
             r = out[key]
             print(f"{key:>16}: {r['rps']:8,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 "
@@ -342,6 +360,11 @@ def summary(results: dict, engine_figures: dict, batches: dict, passcodes: dict)
               f"{lsr['errors']})", f">= {goal} x /readyz", lsr["rps"] / ready >= goal,
               f"= {lsr['rps'] / ready:.3f} x /readyz (median of {len(h.get('pairs', [0]))} "
               "turns)", lsr["load"])
+        if "skeleton" in h:
+            k = h["skeleton"]
+            _line("  the issue's lean skeleton", f"{k['rps']:,.0f} req/s (non-2xx "
+                  f"{k['errors']})", "", None, f"= {k['rps'] / ready:.3f} x /readyz; Portgate "
+                  f"{lsr['rps'] / k['rps']:.2f} x it", k["load"])
         half = h["lsr_half"]
         goal = TARGETS["half_p99_ms"]
         _line("LSR at half load: p99", f"{half['p99']:.1f} ms at {half['rps']:,.0f} req/s",
