@@ -170,13 +170,50 @@ def test_the_wal_is_checkpointed_after_the_writer_lock_is_given_back(engine, mon
     monkeypatch.setattr(sqlite_writer.WriterConnection, "checkpoint", checkpoint)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    checkpoints = sqlite_writer.checkpoints(os.path.abspath(engine.url.database))
     for n in range(7):
         with engine.begin() as conn:
             conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})")
+        assert checkpoints.wait_idle()  # the checkpoint's thread, before the next commit
     assert lock_free_at_checkpoint == [True, True]  # after the 3rd and the 6th commit
+    assert checkpoints.done == 2
     with engine.connect() as conn:
         busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
         # the WAL started again after the 6th commit's checkpoint: it holds the 7th commit's
         # frames only (the table's creation and 7 INSERTs unchecked would be 9 frames)
         assert busy == 0 and frames == copied <= 2
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 7
+
+
+def test_a_slow_checkpoint_runs_on_its_own_thread_and_the_commit_does_not_wait(engine,
+                                                                             monkeypatch):
+    """A checkpoint syncs the database file (100+ ms on a large database while the OS writes
+    back an import): the commit that asks for it answers at once, and the checkpoint runs on
+    a thread of its own, on a connection of its own."""
+    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_EVERY", 1)
+    release = threading.Event()
+    ran_on: list[int] = []
+    real = sqlite_writer.Checkpoints.checkpoint_now
+
+    def slow(self):
+        ran_on.append(threading.get_ident())
+        release.wait(10)  # the disk, slow
+        real(self)
+
+    monkeypatch.setattr(sqlite_writer.Checkpoints, "checkpoint_now", slow)
+    checkpoints = sqlite_writer.checkpoints(os.path.abspath(engine.url.database))
+    began = time.monotonic()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    with engine.begin() as conn:  # asks again while the first runs: one more run after it
+        conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+    assert time.monotonic() - began < 2  # neither commit waited for the checkpoint
+    assert not checkpoints.wait_idle(timeout=0.2)  # still running, held by the "disk"
+    release.set()
+    assert checkpoints.wait_idle()
+    assert checkpoints.done == 2 and len(ran_on) == 2
+    assert threading.get_ident() not in ran_on
+    with engine.connect() as conn:
+        busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        assert busy == 0 and frames == copied  # everything committed reached the file
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
