@@ -42,6 +42,7 @@ import os
 import sqlite3
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -177,8 +178,11 @@ class Checkpoints:
                 self._again = False
 
     def checkpoint_now(self) -> None:
+        """One PASSIVE checkpoint, on a connection that never creates the file (`mode=rw`: a
+        database removed meanwhile, a test's, is not made again empty)."""
         with contextlib.suppress(sqlite3.Error):
-            connection = sqlite3.connect(self.path, isolation_level=None)
+            connection = sqlite3.connect(f"{Path(self.path).as_uri()}?mode=rw", uri=True,
+                                         isolation_level=None)
             try:
                 connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             finally:

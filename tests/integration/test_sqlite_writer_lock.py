@@ -217,3 +217,11 @@ def test_a_slow_checkpoint_runs_on_its_own_thread_and_the_commit_does_not_wait(e
         busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
         assert busy == 0 and frames == copied  # everything committed reached the file
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
+
+
+def test_a_checkpoint_of_a_database_removed_meanwhile_does_not_make_it_again(tmp_path):
+    gone = tmp_path / "gone.db"
+    checkpoints = sqlite_writer.checkpoints(str(gone))
+    checkpoints.request()
+    assert checkpoints.wait_idle()
+    assert checkpoints.done == 1 and not gone.exists()
