@@ -197,9 +197,11 @@ def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
     out: dict = {"candidates": found}
     run = f"{name[0]}{int(time.time()) % 46656:03x}"  # PONs unique across runs on one database
 
-    def lsr(tag: str, rate: float | None = None) -> dict:
+    def lsr(tag: str, rate: float | None = None, *, share: str | None = None,
+            port: int = http_bench.PORT) -> dict:
+        """One LSR run on the candidates of `share` (default: the tag's own slice)."""
         figures = http_bench.lsr_load(WORK, api_token, seconds, f"{run}{tag}", rate=rate,
-                                      candidates=slices[tag])
+                                      candidates=slices[share or tag], port=port)
         return {**figures, "load": os.getloadavg()[0]}
 
     def warm_up(tag: str) -> None:
@@ -215,7 +217,7 @@ def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
     with http_bench.Server(url), floor:  # API rate limit off: the runs measure the path
         warm_up("wf")
         http_bench.lsr_load(WORK, api_token, 1, f"{run}ws", candidates=slices["wf"],
-                            port=floor.port)
+                            port=floor.port)  # the skeleton's workers, warmed up the same way
         out["healthz"] = {**http_bench.get_load("/healthz", seconds), "load": os.getloadavg()[0]}
         # /readyz and the LSR load take turns, PAIRS times: each ratio is of two runs in the
         # same half-minute, and the figure is the pair with the median ratio (this machine's speed
@@ -224,11 +226,8 @@ def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
         pairs = []
         for turn in range(PAIRS):
             ready = {**http_bench.get_load("/readyz", seconds), "load": os.getloadavg()[0]}
-            ours = lsr(f"f{turn}")
-            skeleton = {**http_bench.lsr_load(WORK, api_token, seconds, f"{run}s{turn}",
-                                              candidates=slices[f"f{turn}"], port=floor.port),
-                        "load": os.getloadavg()[0]}
-            pairs.append((ready, ours, skeleton))
+            pairs.append((ready, lsr(f"f{turn}"),
+                          lsr(f"s{turn}", share=f"f{turn}", port=floor.port)))
         pairs.sort(key=lambda pair: pair[1]["rps"] / pair[0]["rps"])
         out["readyz"], out["lsr"], out["skeleton"] = pairs[len(pairs) // 2]
         out["pairs"] = [{"readyz": r["rps"], "lsr": x["rps"], "ratio": x["rps"] / r["rps"],

@@ -176,11 +176,8 @@ class Runner:
                 return "lost"
             except Exception:  # a bug or a lost connection: nothing of this LSR was kept
                 log.exception("batch %s item %s: try %s failed", batch_id, item.id, attempt)
-        with self.factory() as session, session.begin():
-            error = error_body("internal_error", "The LSR could not be processed; send it "
-                               "again on its own.")
-            return "answered" if self._mark(session.connection(), batch_id, item.id,
-                                            "refused", None, error) else "skipped"
+        return self._refuse(batch_id, item.id, error_body(
+            "internal_error", "The LSR could not be processed; send it again on its own."))
 
     def answer(self, batch_id: int, item: _Item, partner: Partner, actor: Actor,
                received_at: datetime, *, renew: bool = True) -> str:
@@ -203,11 +200,16 @@ class Runner:
         except _AnsweredElsewhere:
             return "skipped"
         except _Refused as refused:  # nothing of the LSR was kept, as alone (409)
-            with self.factory() as session, session.begin():
-                connection = session.connection()
-                self._renew(connection, batch_id, renew)
-                return "answered" if self._mark(connection, batch_id, item.id, "refused", None,
-                                                refused.error) else "skipped"
+            return self._refuse(batch_id, item.id, refused.error, renew=renew)
+
+    def _refuse(self, batch_id: int, item_id: int, error: dict, *, renew: bool = False) -> str:
+        """Mark the item refused with `error` in a transaction of its own (its LSR kept
+        nothing): "answered", or "skipped" when another worker answered it meanwhile."""
+        with self.factory() as session, session.begin():
+            connection = session.connection()
+            self._renew(connection, batch_id, renew)
+            return "answered" if self._mark(connection, batch_id, item_id, "refused", None,
+                                            error) else "skipped"
 
     def _mark(self, connection: sa.Connection, batch_id: int, item_id: int, outcome: str,
               lsr_id: int | None, error: dict | None = None) -> bool:
