@@ -129,8 +129,12 @@ def register_security_headers(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
+        # the names already set, read once: `Headers.setdefault` asks `in`, which raises and
+        # catches a KeyError for every absent name (~2 µs each, eight per answer)
+        present = {name.lower() for name, _ in response.headers}
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -9,13 +9,13 @@ import select
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from gateway.platform import sqlite_writer
@@ -127,6 +127,36 @@ def bound(table: sa.Table, keys: Iterable[str], suffix: str = "") -> dict[str, A
     """An INSERT's or UPDATE's `.values()` for these columns, each a parameter of the column's
     type (named `<column><suffix>`), so a `Prepared` statement renders them once."""
     return {key: sa.bindparam(f"{key}{suffix}", type_=table.c[key].type) for key in keys}
+
+
+T = TypeVar("T")
+
+
+def unsaved(model: type[T], values: dict[str, Any]) -> T:
+    """A new (transient) instance of the mapped `model` holding `values`, made as a query
+    makes the objects it loads: the values go into the instance's dict, without the
+    constructor's attribute events and history (issue 17: those cost ~1.2 µs a column, ~45 µs
+    for an order's 37). Later changes to it are tracked as usual."""
+    obj = _class_manager(model).new_instance()
+    obj.__dict__.update(values)
+    return obj
+
+
+@functools.cache
+def _class_manager(model: type) -> Any:
+    """The model's instrumentation, its mappers configured first (as a constructor or a query
+    would: `new_instance` alone does not)."""
+    sa.orm.configure_mappers()
+    return sa.inspect(model).class_manager
+
+
+def as_loaded(model: type[T], values: dict[str, Any]) -> T:
+    """An instance of `model` holding `values` (its primary key among them) as if read from
+    its row: detached, with its identity, nothing to flush (`make_transient_to_detached`),
+    ready for `Session.add`."""
+    obj = unsaved(model, values)
+    make_transient_to_detached(obj)
+    return obj
 
 
 def writer_busy(session: Session) -> bool:
@@ -340,6 +370,25 @@ def _dollar_params(sql: str) -> tuple[str, list[str]]:
 _RAW_CURSORS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
+_Plan = list[tuple[str, str, Any, Any]]
+
+
+def _parameter_plan(compiled: Any, positions: list[str] | None,
+                    processors: dict[str, Any]) -> _Plan | None:
+    """The statement's arguments in their positional order, each as (the bind parameter's
+    key, its name in the SQL, the parameter, its type's bind processor or None): what
+    `construct_params` and the processors loop work out on every call, worked out once
+    (issue 17: ~30 µs of the client per statement, on seven statements per submission).
+    None (the generic path) where names are escaped or the dialect names its parameters."""
+    if positions is None or compiled.escaped_bind_names:
+        return None
+    by_name = {name: bind for bind, name in compiled.bind_names.items()}
+    if not set(positions) <= by_name.keys():
+        return None
+    return [(by_name[name].key, name, by_name[name], processors.get(name))
+            for name in positions]
+
+
 class _Rendered:
     def __init__(self, statement: sa.Executable, dialect: sa.Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -358,6 +407,7 @@ class _Rendered:
             self.raw_cursor = RawCursor
             self.sql, self.positions = _dollar_params(compiled.string)
         self.processors = dict(compiled._bind_processors)
+        self.plan = _parameter_plan(compiled, self.positions, self.processors)
         self.keys = [column[0] for column in compiled._result_columns]
         self.result_processors = [
             (index, processor) for index, column in enumerate(compiled._result_columns)
@@ -371,11 +421,25 @@ class _Rendered:
                          and (not self.keys or _single_row(statement)))
 
     def _args(self, params: dict[str, Any]) -> Any:
-        values = self.compiled.construct_params(params)
-        for key, processor in self.processors.items():
-            if key in values:
-                values[key] = processor(values[key])
-        return values if self.positions is None else [values[k] for k in self.positions]
+        if self.plan is None:
+            values = self.compiled.construct_params(params)
+            for key, processor in self.processors.items():
+                if key in values:
+                    values[key] = processor(values[key])
+            return values if self.positions is None else [values[k] for k in self.positions]
+        args = []
+        for key, name, bind, processor in self.plan:  # as `construct_params`, then the type's
+            if key in params:
+                value = params[key]
+            elif name in params:
+                value = params[name]
+            elif bind.required:
+                raise sa.exc.InvalidRequestError(
+                    f"A value is required for bind parameter {bind.key!r}", code="cd3x")
+            else:
+                value = bind.effective_value if bind.callable else bind.value
+            args.append(value if processor is None else processor(value))
+        return args
 
     def _run(self, connection: sa.Connection, args: Any, many: bool,
              combined: str | None = None) -> list[Any]:

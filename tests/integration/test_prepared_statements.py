@@ -161,3 +161,27 @@ def test_a_statement_longer_than_psycopgs_cache_runs_with_its_parameters(engine)
     with engine.connect() as conn:
         row = Prepared(wide).execute(conn, {f"p{i}": i for i in range(300)})[0]
     assert list(row) == [2 * i for i in range(300)]
+
+
+def test_arguments_come_from_the_call_else_from_the_statements_own_values(engine):
+    """The arguments worked out once per statement (`_parameter_plan`) are what
+    SQLAlchemy's `construct_params` gives: a call's value by key, a value bound in the
+    statement, a callable's value at each call, and a refusal for a required one missing."""
+    counter = iter(range(100))
+    query = Prepared(sa.select(
+        sa.bindparam("given", type_=sa.Integer), sa.literal(7, sa.Integer),
+        sa.bindparam("made", callable_=lambda: next(counter), type_=sa.Integer),
+        sa.bindparam("at", type_=UTCDateTime)))
+    at = datetime(2026, 12, 6, 9, 15, 30, 250, tzinfo=UTC)
+    with engine.begin() as conn:
+        assert tuple(query.execute(conn, {"given": 3, "at": at})[0]) == (3, 7, 0, at)
+        assert tuple(query.execute(conn, {"given": 4, "at": at})[0]) == (4, 7, 1, at)
+        with pytest.raises(sa.exc.InvalidRequestError, match="'given'"):
+            query.execute(conn, {"at": at})
+    rendered = query._for(engine.dialect)
+    assert rendered.plan is not None  # both dialects take the worked-out path
+    counter = iter([9, 9])  # the callable's next two values, one for each way
+    generic = rendered.compiled.construct_params({"given": 5, "at": at})
+    for key, processor in rendered.processors.items():
+        generic[key] = processor(generic[key])
+    assert rendered._args({"given": 5, "at": at}) == [generic[k] for k in rendered.positions]

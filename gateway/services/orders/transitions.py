@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.db import Prepared, bound, held_writes
+from gateway.db import Prepared, as_loaded, bound, held_writes, unsaved
 from gateway.errors import Conflict, InvalidInput
 from gateway.models import (
     Account,
@@ -214,8 +214,7 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
     if new_id is None:
         return None
     # the row as written, made the session's persistent object without reading it back
-    order = Lsr(id=new_id, **dict.fromkeys(_LSR_COLUMN_KEYS) | values)
-    make_transient_to_detached(order)
+    order = as_loaded(Lsr, dict.fromkeys(_LSR_COLUMN_KEYS) | values | {"id": new_id})
     ctx.session.add(order)
     set_committed_value(order, "versions", [])  # a new order has none: no lazy load
     ctx.cache.fresh_order_id = order.id
@@ -281,10 +280,10 @@ def _version(ctx: OrderContext, order: Lsr, received: Received, status: str,
              due_date: date | None = None) -> LsrVersion:
     """The version's object, on the order's history at once; its row is written when the step
     ends (`_write_versions`), with the outcome the step gave it."""
-    version = LsrVersion(ver=received.ver, sup=received.sup, at=ctx.now,
-                         user_id=ctx.actor.user_id, payload=received.payload,
-                         payload_hash=received.payload_hash, status=status,
-                         rejects=rejects or [], due_date=due_date, note=None)
+    version = unsaved(LsrVersion, dict(
+        id=None, lsr_id=None, ver=received.ver, sup=received.sup, at=ctx.now,
+        user_id=ctx.actor.user_id, payload=received.payload, payload_hash=received.payload_hash,
+        status=status, rejects=rejects or [], due_date=due_date, note=None))
     set_committed_value(order, "versions", [*order.versions, version])
     ctx.cache.new_versions.append((order.id, version))
     return version
