@@ -20,6 +20,7 @@ request paths, not of connection settings. Not part of the app: nothing imports 
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -118,4 +119,5 @@ def create_app() -> Flask:
                                       "data": json.dumps({"id": order, "status": status})})
         return jsonify({"id": order, "pon": body.get("pon"), "status": status}), 201
 
+    gc.freeze()  # served as Portgate is (app.py freezes its start-up's objects too)
     return app
