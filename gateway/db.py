@@ -378,7 +378,8 @@ def _parameter_plan(compiled: Any, positions: list[str] | None,
     """The statement's arguments in their positional order, each as (the bind parameter's
     key, its name in the SQL, the parameter, its type's bind processor or None): what
     `construct_params` and the processors loop work out on every call, worked out once
-    (issue 17: ~30 µs of the client per statement, on seven statements per submission).
+    (issue 17: a statement's arguments took ~33 µs, seven statements per submission; with
+    the plan ~27, the rest being the types' processors).
     None (the generic path) where names are escaped or the dialect names its parameters."""
     if positions is None or compiled.escaped_bind_names:
         return None

@@ -29,7 +29,7 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
     def bind_processor(self, dialect: Any) -> Any:
         """On SQLite, the text SQLAlchemy's DATETIME stores ("YYYY-MM-DD HH:MM:SS.ffffff"),
         made by `datetime.isoformat` in one C call instead of the UTC conversion, the naive
-        copy and a seven-key `%` format (issue 17: ~3 µs to ~0.5 µs a value, some thirty
+        copy and a seven-key `%` format (issue 17: ~2.4 to ~1.1 µs a value, some thirty
         values per submission). Another storage format takes the generic path."""
         impl = self.impl_instance.dialect_impl(dialect)
         if dialect.name != "sqlite" or getattr(impl, "_storage_format", None) \
