@@ -338,6 +338,15 @@ def run_submit(url: str) -> str | None:
                           else "")).strip()
 
 
+def run_instructions() -> str:
+    """bench/bench_instructions.py's line: instructions per in-process 1-TN FOC (valgrind)."""
+    out = subprocess.run([PY, str(ROOT / "bench" / "bench_instructions.py")], cwd=ROOT,
+                         capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    return (out.stdout + (f"\n(exit {out.returncode}) {out.stderr[-2000:]}" if out.returncode
+                          else "")).strip()
+
+
 def _line(label: str, value: str, target: str, ok: bool | None, ratio: str, load: float
           ) -> None:
     mark = {True: "✔", False: "✘", None: " "}[ok]
@@ -452,15 +461,18 @@ def main() -> None:
         print(f"{name}: single {b['single_per_s']:.1f} LSR/s, batch {b['batch_per_s']:.1f} "
               f"LSR/s = {b['ratio']:.2f}x (the median of "
               f"{', '.join(f'{x:.2f}' for x in b['ratios'])})")
+    instructions = run_instructions()
     summary(results, engine_figures, batches, passcodes)
     for name, text in submits.items():
         if text is not None:
             print(f"[{name}] bench_submit.py (in-process submission):\n{text}")
+    print(f"[sqlite] bench_instructions.py (callgrind; the figure that does not drift):\n"
+          f"{instructions}")
     info["load_after"] = os.getloadavg()
     (WORK / "results.json").write_text(json.dumps(
         {"machine": info, "scale": scale_name, "engine": engine_figures, "results": results,
-         "batches": batches, "passcodes": passcodes, "bench_submit": submits},
-        indent=2, default=str))
+         "batches": batches, "passcodes": passcodes, "bench_submit": submits,
+         "instructions": instructions}, indent=2, default=str))
     print(f"\nload average after: {info['load_after'][0]:.2f}; results in {WORK / 'results.json'}")
     if not os.environ.get("BENCH_KEEP"):
         for path in [*WORK.glob("*.csv"), *WORK.glob("candidates*.txt"), WORK / "files.json"]:
