@@ -57,6 +57,21 @@ def _world(app, workdir: Path, n: int) -> tuple[str, list[tuple[str, str]]]:
     return _cli(app, "token", "issue", "bench").strip(), pairs
 
 
+def bench_app(url: str, **config):
+    """The app every in-process benchmark submits through: cheap password hashing, the
+    frozen clock of the examples' due dates, the per-partner limit off (`config` adds)."""
+    os.environ["PORTGATE_API_RATE_LIMIT"] = "0"
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
+                       "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024,
+                                         "parallelism": 1}, **config})
+
+
+def submit_foc(client, headers: dict, pon: str, an: str, tn: str) -> None:
+    """POST one 1-TN simple port; it must answer 201 with an FOC."""
+    resp = client.post("/api/v1/lsrs", json=_lsr(pon, an, tn), headers=headers)
+    assert resp.status_code == 201 and resp.get_json()["status"] == "foc", resp.data[:300]
+
+
 def _lsr(pon: str, an: str, tn: str) -> dict:
     return {"ccna": "BHW", "pon": pon, "ver": "1", "an": an, "cc": "B451", "npdi": "C",
             "reqtyp": "CB", "act": "V", "ddd": "2026-11-25", "agauth": "Y",
@@ -64,16 +79,13 @@ def _lsr(pon: str, an: str, tn: str) -> dict:
 
 
 def run(url: str, n: int, workdir: Path) -> dict[str, float]:
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
-                      "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024,
-                                        "parallelism": 1}})
+    app = bench_app(url)
     token, pairs = _world(app, workdir, n)
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
     started = time.perf_counter()
     for i, (an, tn) in enumerate(pairs[:n]):
-        resp = client.post("/api/v1/lsrs", json=_lsr(f"S{i}", an, tn), headers=headers)
-        assert resp.status_code == 201 and resp.get_json()["status"] == "foc", resp.data[:300]
+        submit_foc(client, headers, f"S{i}", an, tn)
     single = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -31,14 +31,10 @@ def child(n: int) -> None:
     """The measured process: the world, warm-up, then N LSRs with collection on."""
     sys.path.insert(0, str(HERE.parent))
     sys.path.insert(0, str(HERE))
-    os.environ["PORTGATE_API_RATE_LIMIT"] = "0"
-    from bench_batches import FROZEN, _lsr, _world
-    from gateway import create_app
+    from bench_batches import _world, bench_app, submit_foc
 
     workdir = Path(tempfile.mkdtemp(prefix="portgate-instr-"))
-    app = create_app({"DATABASE_URL": f"sqlite:///{workdir / 'instr.db'}", "SECRET_KEY": "bench",
-                      "FROZEN_NOW": FROZEN,
-                      "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
+    app = bench_app(f"sqlite:///{workdir / 'instr.db'}")
     token, pairs = _world(app, workdir, (n + WARMUP) // 2 + 1)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -46,8 +42,7 @@ def child(n: int) -> None:
     for i, (an, tn) in enumerate(pairs[:n + WARMUP]):
         if i == WARMUP:
             subprocess.run([*control, "on", str(os.getpid())], check=True, capture_output=True)
-        resp = client.post("/api/v1/lsrs", json=_lsr(f"S{i}", an, tn), headers=headers)
-        assert resp.status_code == 201 and resp.get_json()["status"] == "foc", resp.data[:300]
+        submit_foc(client, headers, f"S{i}", an, tn)
     subprocess.run([*control, "off", str(os.getpid())], check=True, capture_output=True)
     shutil.rmtree(workdir, ignore_errors=True)
 

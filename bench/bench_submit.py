@@ -26,19 +26,13 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_batches import FROZEN, _lsr, _world  # noqa: E402
-from gateway import create_app  # noqa: E402
+from bench_batches import _lsr, _world, bench_app  # noqa: E402
 
 WARMUP = 20
 
 
 def run(url: str, n: int, workdir: Path, pool_check: str | None = None) -> dict[str, float]:
-    os.environ["PORTGATE_API_RATE_LIMIT"] = "0"
-    config = {"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
-              "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}}
-    if pool_check:
-        config["DATABASE_POOL_CHECK"] = pool_check
-    app = create_app(config)
+    app = bench_app(url, **({"DATABASE_POOL_CHECK": pool_check} if pool_check else {}))
     token, pairs = _world(app, workdir, (n + WARMUP + 1) // 2 + 1)
     headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
@@ -80,9 +74,7 @@ PROJECT_RANGES = (range(5415553000, 5415557000), range(5415558000, 5415560000)) 
 def run_projects(url: str, workdir: Path, size: int = 500) -> dict[str, float]:
     """500-TN LSRs (one PBX account each, a project: manual review) end to end in process:
     median and max wall ms over the accounts that fit the free lines of 541-555."""
-    os.environ["PORTGATE_API_RATE_LIMIT"] = "0"
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
-                      "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}})
+    app = bench_app(url)
     token, _pairs = _world(app, workdir, 1)
     lines = [tn for block in PROJECT_RANGES for tn in block]
     groups = [lines[i:i + size] for i in range(0, len(lines) - size + 1, size)]

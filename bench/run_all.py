@@ -333,6 +333,11 @@ def run_submit(url: str) -> str | None:
     env |= {"PYTHONPATH": str(ROOT), "BENCH_SUBMIT_ONLY": "postgres" if postgres else "sqlite"}
     if postgres:
         env["BENCH_DATABASE_URL"] = url
+    return _script_output(script, env)
+
+
+def _script_output(script: Path, env: dict[str, str]) -> str:
+    """What a bench script printed, with its exit status and error tail when it failed."""
     out = subprocess.run([PY, str(script)], cwd=ROOT, capture_output=True, text=True, env=env)
     return (out.stdout + (f"\n(exit {out.returncode}) {out.stderr[-2000:]}" if out.returncode
                           else "")).strip()
@@ -340,11 +345,8 @@ def run_submit(url: str) -> str | None:
 
 def run_instructions() -> str:
     """bench/bench_instructions.py's line: instructions per in-process 1-TN FOC (valgrind)."""
-    out = subprocess.run([PY, str(ROOT / "bench" / "bench_instructions.py")], cwd=ROOT,
-                         capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return (out.stdout + (f"\n(exit {out.returncode}) {out.stderr[-2000:]}" if out.returncode
-                          else "")).strip()
+    return _script_output(ROOT / "bench" / "bench_instructions.py",
+                          {**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def _line(label: str, value: str, target: str, ok: bool | None, ratio: str, load: float

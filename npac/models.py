@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SPID_TYPES = ("wireline", "wireless", "voip")
@@ -30,10 +31,11 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         """On SQLite, the text SQLAlchemy's DATETIME stores ("YYYY-MM-DD HH:MM:SS.ffffff"),
         made by `datetime.isoformat` in one C call instead of the UTC conversion, the naive
         copy and a seven-key `%` format (issue 17: ~2.4 to ~1.1 µs a value, some thirty
-        values per submission). Another storage format takes the generic path."""
+        values per submission). A storage format other than SQLAlchemy's default takes the
+        generic path."""
         impl = self.impl_instance.dialect_impl(dialect)
-        if dialect.name != "sqlite" or getattr(impl, "_storage_format", None) \
-                != _SQLITE_DEFAULT_FORMAT:
+        if not isinstance(impl, sqlite.DATETIME) \
+                or impl._storage_format != sqlite.DATETIME._storage_format:
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
@@ -53,11 +55,6 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-# SQLAlchemy's SQLite DATETIME storage format, which `UtcDateTime`'s fast path writes
-_SQLITE_DEFAULT_FORMAT = ("%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:"
-                          "%(second)02d.%(microsecond)06d")
 
 
 def _digits(length: int) -> sa.types.TypeEngine[str]:

@@ -13,13 +13,14 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, make_transient_to_detached
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from gateway.db import as_loaded
 from gateway.models import Partner, PartnerSpid, Role, User
 from gateway.platform.security import token_hash
 from gateway.services.identity.users import TOKEN_USE_RESOLUTION, user_for_token
@@ -36,14 +37,10 @@ class _Entry:
     cached_at: float
 
 
-def _columns(obj: object, model: type[Any]) -> dict[str, object]:
-    return {c.key: getattr(obj, c.key) for c in model.__mapper__.column_attrs}
-
-
 def _detached(model: type[T], obj: T) -> T:
-    copy = model(**_columns(obj, model))
-    make_transient_to_detached(copy)
-    return copy
+    """A detached copy of the row's column values (`db.as_loaded`)."""
+    return as_loaded(model, {c.key: getattr(obj, c.key)
+                             for c in sa.inspect(model).column_attrs})
 
 
 def snapshot(user: User) -> User:
