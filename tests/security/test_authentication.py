@@ -17,6 +17,7 @@ from gateway.models import ApiToken, AuditEvent, LoginThrottle, User
 from gateway.platform.security import password_problems
 from gateway.services.identity import users
 from gateway.services.identity.actors import CLI
+from gateway.services.identity.user_admin import temporary_password
 from tests.conftest import PASSWORD, Api, _config, set_now
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +56,16 @@ def test_passwords_are_argon2id_hashes_and_the_policy_refuses_weak_ones(heron_us
     assert password_problems("alllowercaseletters")
     assert password_problems("Heron-Pass-2026!", "heron")
     assert password_problems(PASSWORD, "heron") == []
+
+
+@pytest.mark.parametrize("username", ["e", "E", "7", "-", "sam"])
+def test_a_temporary_password_always_meets_the_policy_for_its_user(username):
+    # A one-character username turns up in about 4 draws in 10, so 200 draws would find a
+    # password that held it, were it not drawn again (CI once drew "sam" inside sam's).
+    drawn = {temporary_password(username) for _ in range(200)}
+    assert len(drawn) == 200
+    assert all(password_problems(p, username) == [] for p in drawn)
+    assert all(username.lower() not in p.lower() for p in drawn)
 
 
 def test_failed_logins_from_one_address_are_throttled_then_released(app, client, heron_user):
