@@ -3,6 +3,7 @@ LSRs; after a restart every request answered 201 is there exactly once, with its
 and audit rows, and nothing is half-written. SQLite runs in WAL mode with foreign keys on."""
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import subprocess
@@ -52,7 +53,9 @@ def sender(base: str, token: str, pons: list[str], answers: dict, stop: threadin
         try:
             answers[pon] = http_json(base + "/api/v1/lsrs", "POST", simple_port(tn, pon), token,
                                      timeout=10)
-        except OSError:  # the server died under this request
+        except (OSError, http.client.HTTPException, ValueError):
+            # the server died under this request: refused or reset (OSError), its answer cut
+            # off (IncompleteRead) or cut inside the JSON (ValueError); retried after restart
             answers[pon] = None
 
 
