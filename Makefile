@@ -58,7 +58,9 @@ run: $(VENV)/.installed bytecode
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need (Python extras, axe-core through npm) and run the suite
-test: $(VENV)/.installed-test $(AXE)
+## (with the project's bytecode written first: the servers, workers and CLI commands the tests
+## start would otherwise compile the project again in each process, under PYTHONDONTWRITEBYTECODE)
+test: $(VENV)/.installed-test $(AXE) bytecode
 	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 ## make bench: every figure of bench/RESULTS.md (SQLite and, when reachable, PostgreSQL; HTTP

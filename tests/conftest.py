@@ -12,6 +12,9 @@ from sqlalchemy.orm import sessionmaker
 
 from gateway import create_app
 from gateway.db import METADATAS
+from tests.app_factory import fresh_sqlite_app, share_url_builders
+
+share_url_builders()
 
 EXAMPLES = Path(__file__).resolve().parent / "data" / "examples"
 MONDAY_10AM_PACIFIC = "2026-11-23T10:00:00-08:00"
@@ -112,7 +115,7 @@ def app_overrides():
 def app(db_url, request, app_overrides):
     """A fresh database per test: in-memory SQLite, or a rolled-back PostgreSQL transaction."""
     if db_url == "sqlite":
-        application = create_app(_config("sqlite://", **app_overrides))
+        application = fresh_sqlite_app(_config("sqlite://", **app_overrides))
         yield application
         application.extensions["portgate_db"].engine.dispose()
         return

@@ -19,7 +19,14 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from gateway import create_app
-from tests.conftest import EXAMPLES, FAST_HASH, MONDAY_10AM_PACIFIC, PASSWORD, PG_URL
+from tests.conftest import (
+    EXAMPLES,
+    FAST_HASH,
+    FAST_PASSCODE_HASH,
+    MONDAY_10AM_PACIFIC,
+    PASSWORD,
+    PG_URL,
+)
 from tests.security.world import write_fresh_accounts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,9 +73,12 @@ def pg_url(request):
 
 
 def app_config(url: str, **extra) -> dict:
+    # the world's 400 passcodes hashed at scrypt's cheapest, as in every other test: at the
+    # production cost (~40 hashes/s on 2 cores) `load_world` took ~10 s a test. A stored hash
+    # carries its own cost, so the servers and workers these tests start verify them alike.
     return {"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
             "SECRET_KEY": "concurrency", "FROZEN_NOW": MONDAY_10AM_PACIFIC,
-            "PASSWORD_HASH": FAST_HASH, **extra}
+            "PASSWORD_HASH": FAST_HASH, "PASSCODE_HASH": FAST_PASSCODE_HASH, **extra}
 
 
 def wide_pool(app, size: int = 30) -> None:
