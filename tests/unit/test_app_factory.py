@@ -45,7 +45,8 @@ def _built(app: Flask) -> dict[str, tuple]:
     urls = {}
     for rule in app.url_map.iter_rules():
         values = {name: _value(rule._converters.get(name)) for name in rule.arguments}
-        urls[f"{rule.endpoint} {rule.rule}"] = (rule.build(values), rule.build({**values, "page": 2}))
+        urls[f"{rule.endpoint} {rule.rule}"] = (rule.build(values),
+                                                rule.build({**values, "page": 2}))
     return urls
 
 
