@@ -2,7 +2,7 @@
 machine `make test` must stay under 15 minutes). Neither changes what an app does:
 
 - **URL builders compiled once per rule.** Werkzeug compiles two builder functions for every
-  URL rule of every app (an `ast` tree and `compile`, ~0.1 ms each; Portgate has ~280 rules:
+  URL rule of every app (an `ast` tree and `compile`, ~0.2 ms each; Portgate has 139 rules:
   50-70 ms of each `create_app`). A builder is a plain function of the rule's parsed parts that
   takes the rule as its first argument, so rules parsed alike can share it.
   `SharedBuilderRule` keeps each one by what it is compiled from; a rule with defaults is
