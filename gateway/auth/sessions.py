@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user, login_user, logout_user
 
 from gateway import clock, db
@@ -99,6 +100,33 @@ def _ended_why(user: User) -> str | None:
     return None
 
 
+BACKGROUND_HEADER = "X-Portgate-Background"  # sent by the portal's own scripts' fetches
+
+
+def is_background() -> bool:
+    """A request a page's script makes while the page stays (the TN lines' check, a batch's
+    progress), not a page the user asked for: `Sec-Fetch-Mode` other than "navigate" (every
+    current browser sends it), or the portal scripts' own header (older browsers)."""
+    mode = request.headers.get("Sec-Fetch-Mode")
+    return bool(request.headers.get(BACKGROUND_HEADER)) or (mode is not None
+                                                             and mode != "navigate")
+
+
+class PageSessionInterface(SecureCookieSessionInterface):
+    """The signed cookie session, never written by a background request.
+
+    The session lives in the cookie, so every answer that sets it replaces the browser's whole
+    session with the one its request carried. A script's fetch that left before a form was
+    sent and answers after the form's page would put back the session from before the form:
+    the page's flash message ("FOC issued ...") was lost that way (a browser test caught it),
+    and so could a sign-out. Background requests therefore never set the cookie, and do not
+    count as activity for the idle limit (`check_session`): an unattended page that polls must
+    not keep its session alive."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        return not is_background() and super().should_set_cookie(app, session)
+
+
 def check_session():
     """Before every page: end a session past its limits; hold temporary passwords."""
     if request.endpoint in (None, "static") or request.blueprint in EXEMPT_BLUEPRINTS:
@@ -114,11 +142,13 @@ def check_session():
             return None  # the page carries on for an anonymous visitor
         back = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.login", next=back))
-    session[SEEN_AT] = _wall()
+    if not is_background():
+        session[SEEN_AT] = _wall()
     if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return redirect(url_for("auth.new_password"))
     return None
 
 
 def register_session_guard(app: Flask) -> None:
+    app.session_interface = PageSessionInterface()
     app.before_request(check_session)

@@ -17,7 +17,7 @@
   function refreshResults() {
     latest += 1;
     var mine = latest;
-    return fetch(window.location.href, {credentials: 'same-origin', headers: {Accept: 'text/html'}})
+    return fetch(window.location.href, {credentials: 'same-origin', headers: {Accept: 'text/html', 'X-Portgate-Background': '1'}})
       .then(function (r) { return r.text(); })
       .then(function (html) {
         if (mine !== latest) { return; }
@@ -47,7 +47,7 @@
   }
 
   function poll() {
-    fetch(url, {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+    fetch(url, {credentials: 'same-origin', headers: {Accept: 'application/json', 'X-Portgate-Background': '1'}})
       .then(function (r) { return r.json(); })
       .then(update)
       .catch(function () { window.setTimeout(poll, 3000); });

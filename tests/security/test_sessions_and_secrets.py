@@ -49,6 +49,39 @@ def test_activity_keeps_a_session_but_never_past_twelve_hours(client, heron, two
     assert b"at most 12 hours" in client.get("/login").data
 
 
+def _session_cookie_set(resp) -> bool:
+    return any(c.startswith("session=") for c in resp.headers.getlist("Set-Cookie"))
+
+
+@pytest.mark.parametrize("background", [{"Sec-Fetch-Mode": "cors"},
+                                        {"X-Portgate-Background": "1"}])
+@pytest.mark.parametrize("remember", ["", "y"])
+def test_a_scripts_background_request_never_sets_the_session_cookie(client, heron, background,
+                                                                    remember):
+    # its answer can come after a page's and would put back the session it left with (the
+    # page's flash message lost; a browser test caught it)
+    login(client, "heron", remember=remember)
+    page = client.get("/portal/lsrs/new", headers={"Sec-Fetch-Mode": "navigate"})
+    assert page.status_code == 200 and _session_cookie_set(page)
+    check = client.post("/portal/lsrs/check-tns", data={"tns": "5415550142"},
+                        headers=background)
+    assert check.status_code == 200 and "lines" in check.get_json()
+    assert not _session_cookie_set(check)
+
+
+def test_background_requests_do_not_keep_an_idle_session_alive(client, heron, two_step):
+    login(client, "heron")
+    background = {"Sec-Fetch-Mode": "same-origin"}
+    two_step.advance(minutes=20)  # a page left open, its script polling
+    assert client.post("/portal/lsrs/check-tns", data={"tns": ""},
+                       headers=background).status_code == 200
+    two_step.advance(minutes=20)  # 40 minutes since the last page the user asked for
+    polled = client.post("/portal/lsrs/check-tns", data={"tns": ""}, headers=background)
+    assert polled.status_code == 302 and polled.headers["Location"].startswith("/login")
+    resp = client.get("/portal/")
+    assert resp.status_code == 302 and resp.headers["Location"].startswith("/login")
+
+
 def test_session_limits_follow_the_wall_clock_not_the_frozen_one(app, client, heron, two_step):
     login(client, "heron")
     set_now(app, "2026-12-25T10:00:00-08:00")  # a month later for the business rules
