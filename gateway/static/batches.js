@@ -8,6 +8,10 @@
   var bar = document.getElementById('batch-progress');
   var polls = 0;
   var latest = 0;  // only the newest results fetch may replace the table (no stale overwrite)
+  // background fetches: the server neither rewrites the session cookie nor counts them as
+  // activity (gateway/auth/sessions.py)
+  var BACKGROUND_HTML = {Accept: 'text/html', 'X-Portgate-Background': '1'};
+  var BACKGROUND_JSON = {Accept: 'application/json', 'X-Portgate-Background': '1'};
 
   function set(id, value) {
     var el = document.getElementById(id);
@@ -17,7 +21,7 @@
   function refreshResults() {
     latest += 1;
     var mine = latest;
-    return fetch(window.location.href, {credentials: 'same-origin', headers: {Accept: 'text/html', 'X-Portgate-Background': '1'}})
+    return fetch(window.location.href, {credentials: 'same-origin', headers: BACKGROUND_HTML})
       .then(function (r) { return r.text(); })
       .then(function (html) {
         if (mine !== latest) { return; }
@@ -47,7 +51,7 @@
   }
 
   function poll() {
-    fetch(url, {credentials: 'same-origin', headers: {Accept: 'application/json', 'X-Portgate-Background': '1'}})
+    fetch(url, {credentials: 'same-origin', headers: BACKGROUND_JSON})
       .then(function (r) { return r.json(); })
       .then(update)
       .catch(function () { window.setTimeout(poll, 3000); });

@@ -163,7 +163,8 @@
       if (form.dataset.lsrId) data.append("lsr_id", form.dataset.lsrId);
       const mine = ++seq;
       fetch(form.dataset.checkUrl, { method: "POST", body: data, credentials: "same-origin",
-                                     headers: { "X-CSRFToken": csrf(), "X-Portgate-Background": "1" } })
+                                     headers: { "X-CSRFToken": csrf(),
+                                                "X-Portgate-Background": "1" } })
         .then((r) => (r.ok ? r.json() : null))
         .then((json) => { if (json && mine === seq) renderLines(target, json); })
         .catch(() => {});

@@ -49,10 +49,11 @@ def temporary_password(username: str) -> str:
     again while it happens to contain the username (the policy refuses that: CI once drew
     "sam" inside sam's password, about one draw in 3,000)."""
     classes = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "-_!#%+=")
+    every, shuffle = "".join(classes), secrets.SystemRandom().shuffle
     while True:
         chars = [secrets.choice(c) for c in classes]
-        chars += [secrets.choice("".join(classes)) for _ in range(12)]
-        secrets.SystemRandom().shuffle(chars)
+        chars += [secrets.choice(every) for _ in range(12)]
+        shuffle(chars)
         password = "".join(chars)
         if not password_problems(password, username):
             return password
@@ -71,8 +72,9 @@ def create_user(session: Session, partner: Partner, *, username: str, email: str
     if named is None and not privileges:  # never a silent `view`
         raise InvalidInput("Tick at least one privilege, or choose a named role.",
                            code="invalid_user", field="privileges")
-    password = temporary_password((username or "").strip())
-    user = users.add_user(session, username=(username or "").strip(),
+    username = (username or "").strip()
+    password = temporary_password(username)
+    user = users.add_user(session, username=username,
                           email=(email or "").strip(), password=password, role=role,
                           partner=partner, privileges=list(named.privileges) if named
                           else privileges, actor=actor, now=now, role_obj=named,
