@@ -93,7 +93,8 @@ class Lsr(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_number: Mapped[str] = mapped_column(sa.String(20), unique=True)
-    owner_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    # looked up by uq_lsrs_owner_submitter_pon, whose first column it is (migration 0007)
+    owner_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"))
     submitter_partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
     ccna: Mapped[str] = mapped_column(sa.String(3))
     pon: Mapped[str | None] = mapped_column(sa.String(16))  # None when the PON was not valid
@@ -163,7 +164,7 @@ class LsrVersion(Base):
     __table_args__ = (sa.UniqueConstraint("lsr_id", "ver", name="uq_lsr_versions_ver"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lsr_id: Mapped[int] = mapped_column(sa.ForeignKey("lsrs.id"), index=True)
+    lsr_id: Mapped[int] = mapped_column(sa.ForeignKey("lsrs.id"))  # uq_lsr_versions_ver's first
     ver: Mapped[str] = mapped_column(sa.String(2))
     sup: Mapped[str | None] = mapped_column(sa.String(1))
     status: Mapped[str] = mapped_column(sa.String(14))

@@ -57,7 +57,8 @@ def test_new_database_is_stamped_and_init_db_then_upgrades_it(empty_url):
     app = create_app({"DATABASE_URL": empty_url, "TESTING": True, "SECRET_KEY": "migr"})
     engine = app.extensions["portgate_db"].engine
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0006_tn_collation_c"
+        revision = MigrationContext.configure(conn).get_current_revision()
+        assert revision == "0007_redundant_order_indexes"
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "schema upgraded" in result.output
     engine.dispose()
@@ -147,4 +148,32 @@ def test_tns_keep_their_rows_and_compare_as_before_after_0006(empty_url):
     command.downgrade(alembic_config(database), "0005_open_tn_index_fk")
     with database.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM tns")).scalar() == 3
+    database.engine.dispose()
+
+
+def test_orders_by_owner_and_versions_by_order_use_the_unique_keys_after_0007(empty_url):
+    """0007 drops the plain indexes on lsrs.owner_partner_id and lsr_versions.lsr_id, the
+    leading columns of the unique keys: the look-ups they served use those keys instead, and
+    the downgrade puts them back."""
+    database = Database(empty_url)
+    command.upgrade(alembic_config(database), "head")
+    queries = {"uq_lsrs_owner_submitter_pon": "SELECT id FROM lsrs WHERE owner_partner_id = 3",
+               "uq_lsr_versions_ver": "SELECT id FROM lsr_versions WHERE lsr_id = 3"}
+    postgres = database.engine.dialect.name == "postgresql"
+    with database.engine.connect() as conn:
+        if postgres:  # an empty table is scanned unless told otherwise
+            conn.execute(sa.text("SET enable_seqscan = off"))
+        for key, query in queries.items():
+            plan = " ".join(str(row[-1]) for row in conn.execute(sa.text(
+                ("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + query)))
+            # SQLite names a unique constraint's index sqlite_autoindex_<table>_<n>
+            assert (key in plan) if postgres else ("USING" in plan and "autoindex" in plan), plan
+        assert "ix_lsrs_owner_partner_id" not in {
+            i["name"] for i in sa.inspect(conn).get_indexes("lsrs")}
+    command.downgrade(alembic_config(database), "0006_tn_collation_c")
+    with database.engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        assert "ix_lsrs_owner_partner_id" in {i["name"] for i in inspector.get_indexes("lsrs")}
+        assert "ix_lsr_versions_lsr_id" in {i["name"]
+                                            for i in inspector.get_indexes("lsr_versions")}
     database.engine.dispose()
