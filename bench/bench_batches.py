@@ -16,6 +16,7 @@ TEST_DATABASE_URL (a schema of its own, dropped after); skipped when unset.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import tempfile
@@ -61,9 +62,11 @@ def bench_app(url: str, **config):
     """The app every in-process benchmark submits through: cheap password hashing, the
     frozen clock of the examples' due dates, the per-partner limit off (`config` adds)."""
     os.environ["PORTGATE_API_RATE_LIMIT"] = "0"
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
-                       "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024,
-                                         "parallelism": 1}, **config})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
+                      "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024,
+                                        "parallelism": 1}, **config})
+    gc.freeze()  # as app.py does for the served app: its start-up objects are never walked
+    return app
 
 
 def submit_foc(client, headers: dict, pon: str, an: str, tn: str) -> None:
