@@ -4,7 +4,8 @@ disabled user, a suspended partner or a revoked token stops working within that 
 process; this process also drops its entries at once when it makes such a change.
 
 An entry is a detached snapshot of the user with its partner (and SPIDs) and named role; a hit
-merges it into the request's session without loading (`Session.merge(load=False)`)."""
+makes a copy of it the request session's own, without loading (`db.attached_copy`, what
+`Session.merge(load=False)` gives)."""
 from __future__ import annotations
 
 import threading
@@ -20,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.db import as_loaded
+from gateway.db import as_loaded, attached_copy
 from gateway.models import Partner, PartnerSpid, Role, User
 from gateway.platform.security import token_hash
 from gateway.services.identity.users import TOKEN_USE_RESOLUTION, user_for_token
@@ -54,7 +55,7 @@ def snapshot(user: User) -> User:
 
 
 def partner_snapshot(partner: Partner) -> Partner:
-    """A detached copy of the partner with its SPIDs, for `Session.merge(load=False)`."""
+    """A detached copy of the partner with its SPIDs, for `db.attached_copy`."""
     copy: Partner = _detached(Partner, partner)
     spids = [_detached(PartnerSpid, row) for row in partner.spid_rows]
     set_committed_value(copy, "spid_rows", spids)  # loaded, without history
@@ -82,7 +83,7 @@ class TokenCache:
         entry = self._entries.get(digest) if self.ttl > 0 else None
         if entry is not None and self._fresh(entry, now):
             self.hits += 1
-            return session.merge(entry.user, load=False)
+            return attached_copy(session, entry.user)
         self.misses += 1
         user = user_for_token(session, token, now=now)
         if self.ttl > 0:

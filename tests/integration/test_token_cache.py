@@ -51,6 +51,8 @@ def test_a_cached_token_is_answered_without_reading_users_or_tokens(app, heron):
     response, seen = _statements(app, lambda: heron.get("/api/v1/lsrs"))
     assert response.status_code == 200 and cache.hits >= 1
     assert not [s for s in seen if "api_tokens" in s or "FROM users" in s], seen
+    # the user's partner, SPIDs and role come with it (loaded, the session's own): not read
+    assert not [s for s in seen if "FROM partner" in s or "FROM roles" in s], seen
 
 
 def test_disabling_a_user_in_this_process_stops_its_token_at_once(app, heron, cli):

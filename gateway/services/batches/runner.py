@@ -16,7 +16,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from gateway.db import Prepared
+from gateway.db import Prepared, attached_copy
 from gateway.errors import GatewayError, error_body
 from gateway.models import LsrBatch, LsrBatchItem, Partner, User
 from gateway.platform.token_cache import partner_snapshot
@@ -235,7 +235,7 @@ class Runner:
                 partner: Partner, actor: Actor, received_at: datetime) -> tuple[str, int]:
         """The same submission as a single LSR, at the batch's received time (§12.1); a §7.5
         refusal raises _Refused (the caller's transaction then rolls back whole)."""
-        ctx = OrderContext(session, self.registry(session), session.merge(partner, load=False),
+        ctx = OrderContext(session, self.registry(session), attached_copy(session, partner),
                            actor, self.now(), self.profile, channel="batch")
         edge = [Finding(r["code"], r["field"], r["message"]) for r in edge_rejects or []]
         try:

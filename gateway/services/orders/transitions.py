@@ -16,10 +16,10 @@ from enum import StrEnum
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from gateway.db import Prepared, as_loaded, bound, held_writes, unsaved
+from gateway.db import Prepared, adopt, bound, held_writes, unsaved
 from gateway.errors import Conflict, InvalidInput
 from gateway.models import (
     Account,
@@ -214,8 +214,8 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
     if new_id is None:
         return None
     # the row as written, made the session's persistent object without reading it back
-    order = as_loaded(Lsr, dict.fromkeys(_LSR_COLUMN_KEYS) | values | {"id": new_id})
-    ctx.session.add(order)
+    order = adopt(ctx.session, unsaved(Lsr, dict.fromkeys(_LSR_COLUMN_KEYS) | values
+                                       | {"id": new_id}))
     set_committed_value(order, "versions", [])  # a new order has none: no lazy load
     ctx.cache.fresh_order_id = order.id
     ctx.cache.locked_tns = frozenset(lock_tns)
@@ -309,8 +309,7 @@ def _version_written(session: Session, version: LsrVersion, order_id: int,
                      rows: list[Any]) -> None:
     """The version's row is written (its id returned): the object becomes persistent."""
     version.id, version.lsr_id = rows[0][0], order_id
-    make_transient_to_detached(version)
-    session.add(version)
+    adopt(session, version)
 
 
 def _apply(ctx: OrderContext, order: Lsr, decision: LsrDecision, version: LsrVersion) -> None:
