@@ -165,8 +165,8 @@ def adopt(session: Session, obj: T) -> T:
     its values: `unsaved`), the session's persistent object, as a query registers a row it
     loads: its values without history, in the identity map under its key. What
     `make_transient_to_detached` and `Session.add` give, without `add`'s cascade walk and
-    attach bookkeeping (issue 17: ~1/3 of the cost). An identity the session holds already
-    goes through `add` (which refuses it, as before)."""
+    attach bookkeeping (issue 17: the order's and its version's rows on every submission). An
+    identity the session holds already goes through `add` (which refuses it, as before)."""
     state = sa.inspect(obj)
     if state.session_id or state.key:
         raise sa.exc.InvalidRequestError("Given object must be transient")
