@@ -8,7 +8,8 @@ per-partner limiter off as in the throughput runs), each its own request and tra
 own one-TN account, all ending in FOCs. Printed per engine: wall and CPU ms per submission
 (median and mean), the statements each sent (median and max, counted with a
 `before_cursor_execute` listener: with the token cache hit that is the submission path; a miss
-after TOKEN_CACHE_SECONDS of wall time adds the token's look-up), and `/readyz` wall ms.
+after TOKEN_CACHE_SECONDS of wall time adds the token's look-up), and `/readyz` wall ms; on
+SQLite also how long an FOC holds the writer lock (`writer_spans`).
 `run()` answers the same figures as a dict for bench/run_all.py. PostgreSQL: BENCH_DATABASE_URL
 or TEST_DATABASE_URL (a schema of its own, dropped after); skipped when unset.
 `BENCH_POOL_CHECK` (ping | socket | none) sets DATABASE_POOL_CHECK to compare pool policies.
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -66,6 +68,76 @@ def run(url: str, n: int, workdir: Path, pool_check: str | None = None) -> dict[
             "cpu_ms_mean": statistics.fmean(cpus),
             "statements": statistics.median(statements), "statements_max": max(statements),
             "readyz_ms_median": statistics.median(ready)}
+
+
+def writer_spans(url: str, n: int, workdir: Path) -> dict[str, float]:
+    """SQLite: how long a 1-TN FOC holds the writer lock (issue 17: two workers share it), in
+    ms, median of `n` each way: the lock free when the request comes (taken before the
+    decision, which is made under it), and the lock taken by another (the decision made while
+    waiting, `submit.decide_early`; forced here, as 96 % of LSRs are under load); and how much
+    of the span comes after the view's service has returned (the response, the after-request
+    hooks, the commit)."""
+    from gateway.platform import sqlite_writer
+    from gateway.services.orders import submit
+
+    app = bench_app(url)
+    token, pairs = _world(app, workdir, n + WARMUP // 2 + 1)
+    client, headers = app.test_client(), {"Authorization": f"Bearer {token}"}
+    connection, module = sqlite_writer.WriterConnection, submit
+    spans: list[float] = []
+    tails: list[float] = []
+    taken: list[float | None] = [None]
+    returned: list[float | None] = [None]
+    original = (connection.try_writer, connection.release_writer, module.submit,
+                module.decides_while_another_writes)
+
+    def try_writer(self: Any) -> bool:
+        had = self.writer_thread is not None
+        ok = original[0](self)
+        if ok and not had and self.writer_thread is not None:
+            taken[0] = time.perf_counter()
+        return ok
+
+    def release_writer(self: Any) -> None:
+        if self.writer_thread is not None and taken[0] is not None:
+            now = time.perf_counter()
+            spans.append(now - taken[0])
+            if returned[0] is not None:
+                tails.append(now - returned[0])
+            taken[0] = returned[0] = None
+        original[1](self)
+
+    def timed_submit(*args: Any, **kwargs: Any) -> Any:
+        result = original[2](*args, **kwargs)
+        returned[0] = time.perf_counter()
+        return result
+
+    out: dict[str, float] = {}
+    connection.try_writer, connection.release_writer = try_writer, release_writer
+    module.submit = timed_submit
+    try:
+        lines = iter(pairs)
+        for way in ("free", "early"):
+            if way == "early":  # as when another worker holds the lock
+                module.decides_while_another_writes = \
+                    lambda ctx: submit.facts_svc.folds_registry(ctx.session, ctx.registry)
+            for i in range(WARMUP // 2 + n):
+                if i == WARMUP // 2:
+                    spans.clear()
+                    tails.clear()
+                    started = time.perf_counter()
+                an, tn = next(lines)
+                resp = client.post("/api/v1/lsrs", json=_lsr(f"L{way}{i}", an, tn),
+                                   headers=headers)
+                assert resp.status_code == 201 and resp.get_json()["status"] == "foc"
+            out[f"{way}_request_ms"] = (time.perf_counter() - started) / n * 1000
+            out[f"{way}_span_ms"] = statistics.median(spans) * 1000
+            out[f"{way}_tail_ms"] = statistics.median(tails) * 1000
+    finally:
+        (connection.try_writer, connection.release_writer, module.submit,
+         module.decides_while_another_writes) = original
+        app.extensions["portgate_db"].engine.dispose()
+    return out
 
 
 PROJECT_RANGES = (range(5415553000, 5415557000), range(5415558000, 5415560000))  # no SW01 block
@@ -159,6 +231,13 @@ def main() -> None:
                       f"{r['cpu_ms_mean']:.2f}) | {r['statements']:g} statements (max "
                       f"{r['statements_max']}) | readyz "
                       f"{r['readyz_ms_median']:.3f} ms")
+                if name == "sqlite":
+                    w = writer_spans(f"sqlite:///{tmp}/bench_spans.db", n, Path(tmp))
+                    print(f"sqlite    writer lock held per FOC: {w['free_span_ms']:.2f} ms of "
+                          f"{w['free_request_ms']:.2f} (lock free: decided under it), "
+                          f"{w['early_span_ms']:.2f} ms of {w['early_request_ms']:.2f} "
+                          f"(decided while another writes); of which after the view's service "
+                          f"returned {w['free_tail_ms']:.2f} / {w['early_tail_ms']:.2f} ms")
                 p = run_projects(projects[name], Path(tmp))
                 print(f"{name:<9} 500-TN project LSR end to end: median "
                       f"{p['wall_ms_median']:.1f} ms, max {p['wall_ms_max']:.1f} ms "
