@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Request, current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user, login_user, logout_user
 
 from gateway import clock, db
@@ -122,6 +122,13 @@ class PageSessionInterface(SecureCookieSessionInterface):
     and so could a sign-out. Background requests therefore never set the cookie, and do not
     count as activity for the idle limit (`check_session`): an unattended page that polls must
     not keep its session alive."""
+
+    def open_session(self, app: Flask, incoming: Request) -> SecureCookieSession | None:
+        """A request without the cookie (every API call) gets an empty session without the
+        signing serializer Flask builds per request to read one (issue 17)."""
+        if app.secret_key and not incoming.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, incoming)
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
         return not is_background() and super().should_set_cookie(app, session)

@@ -69,6 +69,30 @@ def test_a_scripts_background_request_never_sets_the_session_cookie(client, hero
     assert not _session_cookie_set(check)
 
 
+def test_a_request_without_the_cookie_opens_an_empty_session_without_the_signer(
+        app, client, heron, monkeypatch):
+    """Every API call comes without the session cookie: it gets an empty session, and Flask's
+    signing serializer (built per request to read a cookie) is not made for it."""
+    built = []
+    original = SecureCookieSessionInterface.get_signing_serializer
+
+    def counting(self, flask_app):
+        built.append(1)
+        return original(self, flask_app)
+
+    monkeypatch.setattr(SecureCookieSessionInterface, "get_signing_serializer", counting)
+    anonymous = app.test_client()
+    resp = anonymous.get("/api/v1/lsrs", headers={"Authorization": "Bearer nope"})
+    assert resp.status_code == 401 and built == []
+    assert not _session_cookie_set(resp)
+    with app.test_request_context("/api/v1/lsrs"):
+        opened = app.session_interface.open_session(app, flask.request)
+        assert opened is not None and dict(opened) == {} and not opened.modified
+    assert built == []
+    login(client, "heron")  # a signed-in browser's cookie is read with the serializer
+    assert client.get("/portal/").status_code == 200 and built
+
+
 def test_background_requests_do_not_keep_an_idle_session_alive(client, heron, two_step):
     login(client, "heron")
     background = {"Sec-Fetch-Mode": "same-origin"}
