@@ -12,8 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the Portgate app; `config` overrides environment and defaults."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder="static")
+    from gateway.db import UnitOfWorkApp
+
+    app = UnitOfWorkApp(__name__, instance_relative_config=True,
+                        template_folder=str(ROOT / "templates"), static_folder="static")
     from gateway.config import build_config, check_secret_key, instance_secret_key, load_profile
 
     app.config.update(build_config(app.instance_path, config))

@@ -18,6 +18,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import StaticPool
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Response as BaseResponse
 
 from gateway.platform import sqlite_writer
 from npac.models import NpacBase, UtcDateTime
@@ -602,23 +604,66 @@ def session() -> Session:
     return g.db_session
 
 
+class UnitOfWorkApp(Flask):
+    """The Flask app whose request's unit of work ends as soon as the view has answered: the
+    request's session is committed (an answer under 400) or rolled back before the answer is
+    serialized and the after-request hooks run (issue 17: on SQLite the writer's lock is held
+    until the commit, and those steps were a quarter of the time an LSR held it). A view that
+    returns its body as data (a dict, a list) has it serialized after the commit."""
+
+    def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Any:
+        status = answer_status(rv)
+        if status is None:  # a form whose status only the response tells: make it first
+            rv = self.make_response(rv)
+            status = rv.status_code
+        end_unit_of_work(status)
+        return super().finalize_request(rv, from_error_handler)
+
+
+def answer_status(rv: Any) -> int | None:
+    """The status `Flask.make_response` gives a view's return value, without making the
+    response; None for forms it would have to call to know (a WSGI application)."""
+    status: Any = None
+    if isinstance(rv, tuple):
+        if len(rv) == 3 or (len(rv) == 2 and not isinstance(rv[1], Headers | dict | tuple
+                                                               | list)):
+            status = rv[1]
+        rv = rv[0]
+    if rv is None:
+        return 500  # make_response refuses it: nothing is committed
+    if status is None:
+        if isinstance(rv, BaseResponse):
+            return int(rv.status_code)
+        if isinstance(rv, str | bytes | bytearray | dict | list) or hasattr(rv, "__next__"):
+            return 200
+        return None
+    return int(status.split(None, 1)[0]) if isinstance(status, str) else int(status)
+
+
+def end_unit_of_work(status: int) -> None:
+    """Commit the request's session for an answer under 400, else roll it back; close it."""
+    sess = g.pop("db_session", None)
+    if sess is not None:
+        try:
+            if status < 400:
+                sess.commit()
+            else:
+                sess.rollback()
+        finally:
+            sess.close()
+
+
 def init_app(app: Flask) -> Database:
-    """Bind the database to the app and install the per-request unit of work."""
+    """Bind the database to the app and install the per-request unit of work (committed by
+    `UnitOfWorkApp.finalize_request`; an app of another class commits after the view's
+    answer is made, as before)."""
     db = Database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_CHECK"],
                   app.config["DATABASE_PLAN_CACHE_MODE"])
     app.extensions["portgate_db"] = db
 
     @app.after_request
-    def _commit(response):  # one commit per request, only for a successful answer
-        sess = g.pop("db_session", None)
-        if sess is not None:
-            try:
-                if response.status_code < 400:
-                    sess.commit()
-                else:
-                    sess.rollback()
-            finally:
-                sess.close()
+    def _commit(response):  # the unit of work of an app that did not end it already
+        end_unit_of_work(response.status_code)
         return response
 
     @app.teardown_appcontext
