@@ -625,6 +625,8 @@ def answer_status(rv: Any) -> int | None:
     response; None for forms it would have to call to know (a WSGI application)."""
     status: Any = None
     if isinstance(rv, tuple):
+        if len(rv) not in (2, 3):
+            return 500  # make_response refuses it: nothing is committed
         if len(rv) == 3 or (len(rv) == 2 and not isinstance(rv[1], Headers | dict | tuple
                                                                | list)):
             status = rv[1]
