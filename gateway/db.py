@@ -168,15 +168,13 @@ def adopt(session: Session, obj: T) -> T:
     loads: its values without history, in the identity map under its key. What
     `make_transient_to_detached` and `Session.add` give, without `add`'s cascade walk and
     attach bookkeeping (issue 17: the order's and its version's rows on every submission). An
-    identity the session holds already goes through `add` (which refuses it, as before)."""
+    identity the session holds already is refused, as `add` refuses it."""
     state = sa.inspect(obj)
     if state.session_id or state.key:
         raise sa.exc.InvalidRequestError("Given object must be transient")
     key = state.mapper._identity_key_from_state(state)
     if key in session.identity_map:
-        make_transient_to_detached(obj)
-        session.add(obj)
-        return obj
+        raise sa.exc.InvalidRequestError(f"The session holds {key} already")
     if state.modified:
         state._commit_all(state.dict)
     _register(session, state, key)
@@ -655,18 +653,12 @@ def end_unit_of_work(status: int) -> None:
             sess.close()
 
 
-def init_app(app: Flask) -> Database:
-    """Bind the database to the app and install the per-request unit of work (committed by
-    `UnitOfWorkApp.finalize_request`; an app of another class commits after the view's
-    answer is made, as before)."""
+def init_app(app: UnitOfWorkApp) -> Database:
+    """Bind the database to the app; the app's class ends each request's unit of work
+    (`UnitOfWorkApp.finalize_request`), the teardown closes what an exception left open."""
     db = Database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_CHECK"],
                   app.config["DATABASE_PLAN_CACHE_MODE"])
     app.extensions["portgate_db"] = db
-
-    @app.after_request
-    def _commit(response):  # the unit of work of an app that did not end it already
-        end_unit_of_work(response.status_code)
-        return response
 
     @app.teardown_appcontext
     def _close(_exc):
