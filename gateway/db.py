@@ -239,6 +239,37 @@ def writer_busy(session: Session) -> bool:
     return False
 
 
+def commit_mark(session: Session) -> int | None:
+    """Where SQLite's commit log stands now (`sqlite_writer.CommitLog`), taken before a read
+    whose facts `unchanged_since` may later vouch for; None elsewhere (PostgreSQL, an
+    in-memory database)."""
+    raw = session.connection().connection.driver_connection
+    if not isinstance(raw, sqlite_writer.WriterConnection) or raw.log is None:
+        return None
+    return raw.log.position()
+
+
+def unchanged_since(session: Session, mark: int | None, keys: Iterable[str]) -> bool:
+    """Whether no transaction committed since `mark` changed anything filed under `keys`, by
+    SQLite's commit log; asked while the session's connection holds the writer lock. False
+    whenever the log cannot tell (another database, no mark, an unkeyed transaction)."""
+    raw = session.connection().connection.driver_connection
+    return isinstance(raw, sqlite_writer.WriterConnection) and raw.unchanged_since(mark, keys)
+
+
+@contextmanager
+def keyed_writes(session: Session, keys: Iterable[str]) -> Iterator[set[str]]:
+    """Within the block the session's writes change only what is filed under `keys` and the
+    keys the caller adds to the set it is given (SQLite's commit log logs them for
+    `unchanged_since`; elsewhere the set is kept for nobody)."""
+    raw = session.connection().connection.driver_connection
+    if not isinstance(raw, sqlite_writer.WriterConnection):
+        yield set(keys)
+        return
+    with raw.keyed(keys) as declared:
+        yield declared
+
+
 def flushed_connection(session: Session, models: tuple[type, ...] = ()) -> sa.Connection:
     """The session's connection for a Core or `Prepared` statement, after the flush the ORM's
     autoflush would have made before it: of any pending change, or only of these models'

@@ -34,15 +34,33 @@ is still writing back a bulk import. Run inline, it fell on every 25th commit of
 so on ~4 % of requests, and the p99 of 1-TN LSRs at half load was mostly that wait (full-scale
 database: 20.5-22.6 ms inline, 12.7-19.0 ms on the thread). On its thread it waits for the
 disk without the GIL, and the request answers.
+
+Each write transaction also leaves a line in a commit log the connections share (`CommitLog`:
+the `<database>-writer` file, mapped into memory), written under the writer lock just before
+its COMMIT: either "anything may have changed" or a Bloom filter of the keys it changed. A new
+order decided while another connection writes (`submit.decide_early`) notes the log's position
+before its facts statement runs; once it holds the lock it asks whether every transaction
+logged since changed only other keys (`unchanged_since`), and only if one did not does it read
+its facts again under the lock (issue 17: that second read was ~0.17 ms of a ~0.9 ms lock span,
+and lock-held time is what two workers on one file wait for). A transaction logs keys only when
+all its writes ran inside `keyed` scopes (the LSR submission's, which declare the order's TNs
+and accounts); any other write makes its line "anything", and so does every transaction that
+never opened a scope: staff actions, imports, the worker, migrations.
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import hashlib
+import mmap
 import os
+import re
 import sqlite3
+import struct
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +73,110 @@ TIMEOUT = 10.0  # seconds, as PRAGMA busy_timeout
 # the 1,000 pages of SQLite's own default, counted per connection
 CHECKPOINT_EVERY = 25
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 _held_by_thread: dict[int, int] = {}  # thread id -> writer locks its connections hold
 _held_guard = threading.Lock()
+
+# the commit log's layout: magic, the count of lines written, then SLOTS lines in a ring, each
+# its number, its flags and a Bloom filter of BLOOM_BITS bits over the keys it changed
+LOG_MAGIC = b"PGWLOG01"
+LOG_SLOTS = 256
+BLOOM_BITS = 1024
+_HEADER = struct.Struct("<8sQ")
+_LINE = struct.Struct(f"<QQ{BLOOM_BITS // 8}s")
+LOG_SIZE = _HEADER.size + LOG_SLOTS * _LINE.size
+_ANYTHING = 1  # a line's flag: the transaction may have changed anything
+_COMMITTED = 2  # a line's flag: its COMMIT has returned
+
+
+def key_bits(key: str) -> int:
+    """The key's three bits in a line's Bloom filter (a hash that is the same in every
+    process: Python's own `hash` of a str is not)."""
+    h = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    mask = BLOOM_BITS - 1
+    return (1 << (h & mask)) | (1 << ((h >> 10) & mask)) | (1 << ((h >> 20) & mask))
+
+
+class CommitLog:
+    """The write transactions committed on one database file, as the connections that share
+    its writer lock logged them (see the module's doc). Lines are written and read under the
+    writer lock; only `position` is read without it."""
+
+    def __init__(self, fd: int) -> None:
+        if os.fstat(fd).st_size < LOG_SIZE:
+            os.ftruncate(fd, LOG_SIZE)  # zeros: no line yet (every process grows it alike)
+        self.map = mmap.mmap(fd, LOG_SIZE)
+        if self.map[:8] == b"\0" * 8:
+            self.map[:8] = LOG_MAGIC
+
+    def close(self) -> None:
+        self.map.close()
+
+    def _count(self) -> int | None:
+        magic, count = _HEADER.unpack_from(self.map, 0)
+        return count if magic == LOG_MAGIC else None
+
+    def _slot(self, number: int) -> int:
+        return _HEADER.size + (number % LOG_SLOTS) * _LINE.size
+
+    def position(self) -> int | None:
+        """The first line a read that begins now may not have seen (None: a log of another
+        layout): the next line to be written, or the last one written if its COMMIT has not
+        returned yet (its transaction may still commit after the read began). Read without
+        the lock, so again until the count reads the same before and after."""
+        while True:
+            count = self._count()
+            if count is None:
+                return None
+            found, flags = struct.unpack_from("<QQ", self.map, self._slot(count))
+            if self._count() == count:
+                done = count == 0 or (found == count and flags & _COMMITTED)
+                return count + 1 if done else count
+
+    def write(self, keys: Iterable[str] | None) -> int | None:
+        """Log the transaction about to commit (the caller holds SQLite's write lock): the keys
+        it changed, or None for "anything"; answer the line's number, for `committed`. Written
+        before the COMMIT: a commit that then fails leaves a line too much, which only costs a
+        reader a second look."""
+        count = self._count()
+        if count is None:
+            return None
+        bloom, flags = 0, _ANYTHING
+        if keys is not None:
+            flags = 0
+            for key in keys:
+                bloom |= key_bits(key)
+        number = count + 1
+        _LINE.pack_into(self.map, self._slot(number), number, flags,
+                        bloom.to_bytes(BLOOM_BITS // 8, "little"))
+        _HEADER.pack_into(self.map, 0, LOG_MAGIC, number)
+        return number
+
+    def committed(self, number: int) -> None:
+        """The line's COMMIT has returned (a line never marked, its writer gone between the
+        two, is read as one that may have committed after any read: safe)."""
+        found, flags = struct.unpack_from("<QQ", self.map, self._slot(number))
+        if found == number:
+            struct.pack_into("<Q", self.map, self._slot(number) + 8, flags | _COMMITTED)
+
+    def unchanged_since(self, mark: int | None, keys: Iterable[str]) -> bool:
+        """Whether every transaction logged from line `mark` on (a `position` taken before a
+        read) changed none of `keys` (the caller holds the writer lock, so every one of them
+        has committed or rolled back). False when one may have, when a line was written over
+        since (more than LOG_SLOTS commits), or when the log is of another layout."""
+        count = self._count()
+        if mark is None or count is None or count + 1 < mark or count + 1 - mark > LOG_SLOTS:
+            return False
+        wanted = [key_bits(key) for key in keys]
+        for number in range(mark, count + 1):
+            found, flags, raw = _LINE.unpack_from(self.map, self._slot(number))
+            if found != number or flags & _ANYTHING:
+                return False
+            bloom = int.from_bytes(raw, "little")
+            if any(bloom & bits == bits for bits in wanted):
+                return False
+        return True
 
 
 class WriterConnection(sqlite3.Connection):
@@ -67,12 +186,31 @@ class WriterConnection(sqlite3.Connection):
     writer_thread: int | None = None
     commits = 0  # write transactions committed since this connection's last checkpoint
     database_path: str | None = None  # set by `install`, for the checkpoints' thread
+    log: CommitLog | None = None  # set by `install`
+    # the transaction's keys, logged at its commit: None until a `keyed` scope opens in it;
+    # `unkeyed_write`: it wrote outside any scope (then its line says "anything")
+    txn_keys: set[str] | None = None
+    unkeyed_write = False
+    scopes = 0  # `keyed` scopes open now
+
+    changes_logged = 0  # `total_changes` when this connection's last transaction ended
 
     def commit(self) -> None:
+        # a transaction that wrote holds SQLite's own write lock until its COMMIT, so lines
+        # are written one at a time even by a write that never asked for Portgate's lock (a
+        # driver-level one: it shows in the rows this connection changed)
+        line = None
+        if self.log is not None and (self.writer_thread is not None
+                                     or self.total_changes != self.changes_logged):
+            line = self.log.write(None if self.unkeyed_write else self.txn_keys)
+        self.txn_keys, self.unkeyed_write = None, False
         wrote = self.writer_thread is not None
         try:
             super().commit()
+            if line is not None and self.log is not None:
+                self.log.committed(line)
         finally:
+            self.changes_logged = self.total_changes
             self.release_writer()
         if wrote:
             self.commits += 1
@@ -87,9 +225,11 @@ class WriterConnection(sqlite3.Connection):
             checkpoints(self.database_path).request()
 
     def rollback(self) -> None:
+        self.txn_keys, self.unkeyed_write = None, False
         try:
             super().rollback()
         finally:
+            self.changes_logged = self.total_changes
             self.release_writer()
 
     def close(self) -> None:
@@ -97,9 +237,39 @@ class WriterConnection(sqlite3.Connection):
             super().close()
         finally:
             self.release_writer()
+            if self.log is not None:
+                self.log.close()
+                self.log = None
             if self.writer_fd is not None:
                 os.close(self.writer_fd)
                 self.writer_fd = None
+
+    @contextlib.contextmanager
+    def keyed(self, keys: Iterable[str]) -> Iterator[set[str]]:
+        """Within the block, this transaction's writes change only what is filed under `keys`
+        (and under the keys the caller adds to the set answered, before the block ends); see
+        the module's doc. A write outside every such block makes the transaction's line
+        "anything"."""
+        if self.txn_keys is None:
+            self.txn_keys = set()
+        self.txn_keys.update(keys)
+        self.scopes += 1
+        try:
+            yield self.txn_keys
+        finally:
+            self.scopes -= 1
+
+    def wrote(self) -> None:
+        """A write statement is about to run (`install`'s hook)."""
+        if not self.scopes:
+            self.unkeyed_write = True
+
+    def unchanged_since(self, mark: int | None, keys: Iterable[str]) -> bool:
+        """Whether no transaction committed since `mark` (`CommitLog.position`) changed any of
+        `keys`; asked while this connection holds the writer lock, else the answer is False."""
+        if self.log is None or self.writer_thread is None:
+            return False
+        return self.log.unchanged_since(mark, keys)
 
     def acquire_writer(self) -> bool:
         """Wait for the writer lock (polling), unless held already or by this thread; False
@@ -213,6 +383,13 @@ def checkpoints(path: str) -> Checkpoints:
         return found
 
 
+@functools.lru_cache(maxsize=256)
+def _writes_in_cte(statement: str) -> bool:
+    """Whether a statement that begins WITH writes (its text searched once: the submission's
+    facts statement is 8 KB and runs on every LSR)."""
+    return _WRITE_WORD.search(statement) is not None
+
+
 def install(engine: sa.Engine, database_path: str) -> None:
     """Give every connection of a file database the writer lock (engine made with
     `connect_args={"factory": WriterConnection}`)."""
@@ -223,14 +400,23 @@ def install(engine: sa.Engine, database_path: str) -> None:
     def _open_lock(dbapi_connection: Any, _record: Any) -> None:
         if isinstance(dbapi_connection, WriterConnection):
             dbapi_connection.writer_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            dbapi_connection.log = CommitLog(dbapi_connection.writer_fd)
             dbapi_connection.database_path = path
             dbapi_connection.execute("PRAGMA wal_autocheckpoint = 0")  # see `checkpoint`
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_write(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip()[:7].upper().startswith(WRITES):
+        head = statement.lstrip()[:7].upper()
+        if head.startswith("WITH") and _writes_in_cte(statement):
             raw = conn.connection.driver_connection
-            if isinstance(raw, WriterConnection) and not raw.acquire_writer():
+            if isinstance(raw, WriterConnection):  # a CTE's write: logged as one, no lock asked
+                raw.wrote()
+        if head.startswith(WRITES):
+            raw = conn.connection.driver_connection
+            if not isinstance(raw, WriterConnection):
+                return
+            if not raw.acquire_writer():
                 # what SQLite answers after its busy timeout, as SQLAlchemy would wrap it
                 raise sa.exc.OperationalError(statement, None,
                                               sqlite3.OperationalError("database is locked"))
+            raw.wrote()

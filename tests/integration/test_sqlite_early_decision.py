@@ -1,8 +1,9 @@
 """On SQLite a new order that finds another connection writing is decided at once, while the
-other writes, and the decision is kept only if the facts statement, run again once the order
-holds the writer's lock, answers the same rows; with the lock free the order takes it first
-and is decided under it (issue 17; docs/decisions.md). A file database, so that the rival
-writes on a connection (and thread) of its own."""
+other writes, and the decision is kept only if its facts still hold once the order holds the
+writer's lock: the commit log shows that nothing committed meanwhile changed its TNs' or
+accounts' facts, or else the facts statement, run again, answers the same rows; with the lock
+free the order takes it first and is decided under it (issue 17; docs/decisions.md). A file
+database, so that the rival writes on a connection (and thread) of its own."""
 from __future__ import annotations
 
 import threading
@@ -15,6 +16,7 @@ from gateway.models import Lsr, Partner
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.platform.passcodes import passcode_key
 from gateway.services.identity.actors import Actor
+from gateway.services.orders import facts as facts_svc
 from gateway.services.orders import submit as submit_svc
 from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
@@ -39,20 +41,22 @@ def port_ready(app, heron, cli, tmp_path):
         "account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state,zip,tn,"
         "tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email\n"
         "777001,5035550001,SOLO CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,5035550001,working,pots,N,"
+        ",,N,\n"
+        "777002,5035550002,DUO CO,2,,MAIN,ST,,,,PORTLAND,OR,97201,5035550002,working,pots,N,"
         ",,N,\n")
     (tmp_path / "codes.csv").write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
     assert cli("import-accounts", tmp_path / "accounts.csv")[0] == 0
     assert cli("npac", "import-codes", tmp_path / "codes.csv")[0] == 0
 
 
-def _lsr(pon: str) -> LsrRequest:
+def _lsr(pon: str, an: str = "777001", tns: list[str] = TNS) -> LsrRequest:
     return LsrRequest.parse({
-        "ccna": "BHW", "pon": pon, "ver": "1", "an": "777001", "cc": "B451", "npdi": "C",
+        "ccna": "BHW", "pon": pon, "ver": "1", "an": an, "cc": "B451", "npdi": "C",
         "reqtyp": "CB", "act": "V", "ddd": "2026-12-10", "agauth": "Y", "init": "Sam",
-        "init_tel": "5419990123", "eu": {"name": "SOLO CO", "zip": "97201"}, "tns": TNS})
+        "init_tel": "5419990123", "eu": {"zip": "97201"}, "tns": tns})
 
 
-def _submit(app, pon: str, before_commit=lambda: None) -> tuple[str, list[str]]:
+def _submit(app, pon: str, before_commit=lambda: None, **request) -> tuple[str, list[str]]:
     """Submit and commit on a session of its own (`before_commit` runs between the two);
     (status, reject codes)."""
     database = app.extensions["portgate_db"]
@@ -61,7 +65,7 @@ def _submit(app, pon: str, before_commit=lambda: None) -> tuple[str, list[str]]:
         partner = session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
         ctx = OrderContext(session, SqlRegistry(session), partner, Actor(None, "test"),
                            clock.now(), carrier_profile(), passcode_key=passcode_key())
-        order = submit_svc.submit(ctx, _lsr(pon)).lsr
+        order = submit_svc.submit(ctx, _lsr(pon, **request)).lsr
         result = order.status, [r["code"] for r in order.rejects]
         before_commit()
         session.commit()
@@ -129,17 +133,15 @@ def test_while_another_writes_the_order_is_decided_and_its_facts_read_again_unde
     assert statuses == {"RIVAL": "foc", "LATE": "rejected"}
 
 
-def test_while_another_writes_a_decision_whose_facts_hold_is_kept(
-        app, port_ready, decisions, monkeypatch, cli, tmp_path):
-    """The writer KEPT waits for changes nothing its facts read (an UPDATE of no account of
-    its TN): the facts under the lock are the same, and KEPT is decided once, before it."""
+def _write_while_late_decides(app, monkeypatch, sql: str, pon: str) -> tuple[str, list[str]]:
+    """Another connection runs `sql` (unkeyed: logged as "anything") and holds the writer's
+    lock until `pon` has been decided, then commits while `pon`'s INSERT waits for it."""
     holding, release = threading.Event(), threading.Event()
 
     def other_write() -> None:
         engine = app.extensions["portgate_db"].engine
         with engine.begin() as conn:  # a write on another connection, lock held till commit
-            conn.exec_driver_sql("UPDATE accounts SET contact_email = 'x@example.net' "
-                                 "WHERE account_number <> '777001'")
+            conn.exec_driver_sql(sql)
             holding.set()
             release.wait(10)
 
@@ -154,8 +156,91 @@ def test_while_another_writes_a_decision_whose_facts_hold_is_kept(
     thread.start()
     assert holding.wait(10)
     try:
-        assert _submit(app, "KEPT") == ("foc", [])
+        return _submit(app, pon)
     finally:
         release.set()
         thread.join(10)
+
+
+def test_while_another_writes_a_decision_whose_facts_hold_is_kept(
+        app, port_ready, decisions, reread, monkeypatch):
+    """The writer KEPT waits for changes nothing its facts read (an UPDATE of no account of
+    its TN), but declared no keys: the facts are read again under the lock, are the same, and
+    KEPT is decided once, before it."""
+    assert _write_while_late_decides(
+        app, monkeypatch, "UPDATE accounts SET contact_email = 'x@example.net' "
+                          "WHERE account_number <> '777001'", "KEPT") == ("foc", [])
+    assert reread == ["5035550001"]
     assert decisions == [("KEPT", False)]
+
+
+@pytest.fixture
+def reread(monkeypatch):
+    """The PONs whose facts statement ran again under the writer's lock."""
+    seen: list[str] = []
+    real = facts_svc.facts_rows
+
+    def facts_rows(session, registry, tns, **kwargs):
+        seen.append(list(tns)[0])
+        return real(session, registry, tns, **kwargs)
+
+    monkeypatch.setattr(facts_svc, "facts_rows", facts_rows)
+    return seen
+
+
+def _rival_commits_while_late_decides(app, monkeypatch, rival: dict, late: dict
+                                      ) -> tuple[tuple[str, list[str]], tuple[str, list[str]]]:
+    """RIVAL's LSR holds the writer's lock (written, not committed) when LATE arrives; LATE is
+    decided at once, and RIVAL commits while LATE's INSERT waits: (RIVAL's, LATE's) outcome."""
+    holding, late_waits = threading.Event(), threading.Event()
+    real_create = transitions.create_order
+
+    def create_order(ctx, owner, pon, **kwargs):
+        if pon == "LATE":
+            late_waits.set()
+        return real_create(ctx, owner, pon, **kwargs)
+
+    monkeypatch.setattr(transitions, "create_order", create_order)
+    outcome: list[tuple[str, list[str]]] = []
+    thread = threading.Thread(target=lambda: outcome.append(_submit(
+        app, "RIVAL", before_commit=lambda: (holding.set(), late_waits.wait(10)), **rival)))
+    thread.start()
+    assert holding.wait(10)
+    try:
+        decided = _submit(app, "LATE", **late)
+    finally:
+        late_waits.set()
+        thread.join(10)
+    return outcome[0], decided
+
+
+def test_an_order_on_other_tns_and_accounts_committed_meanwhile_leaves_the_facts_unread(
+        app, port_ready, decisions, reread, monkeypatch):
+    """RIVAL ports the other account's TN: the commit log shows that nothing LATE's facts
+    read has changed, so LATE keeps its early decision without running the facts statement
+    again under the lock."""
+    rival, late = _rival_commits_while_late_decides(
+        app, monkeypatch, rival={"an": "777002", "tns": ["5035550002"]}, late={})
+    assert rival == ("foc", []) and late == ("foc", [])
+    assert decisions == [("RIVAL", True), ("LATE", False)]
+    assert reread == []
+
+
+def test_an_order_on_the_same_tn_committed_meanwhile_is_seen_in_the_log(
+        app, port_ready, decisions, reread, monkeypatch):
+    rival, late = _rival_commits_while_late_decides(app, monkeypatch, rival={}, late={})
+    assert rival == ("foc", []) and late == ("rejected", ["R205"])
+    assert reread == ["5035550001"]  # the log named its TN: read again, changed, decided again
+    assert decisions == [("RIVAL", True), ("LATE", False), ("LATE", True)]
+
+
+def test_a_write_of_the_same_account_by_another_path_makes_the_facts_read_again(
+        app, port_ready, decisions, reread, monkeypatch):
+    """A staff-like write of LATE's account (no key declared) commits while LATE waits: the
+    facts are read again and the freeze it set is what LATE is decided on."""
+    status, codes = _write_while_late_decides(
+        app, monkeypatch, "UPDATE accounts SET port_freeze = 1 WHERE account_number = '777001'",
+        "LATE")
+    assert reread == ["5035550001"]
+    assert status == "rejected" and codes  # the freeze's reject, not the early FOC
+    assert decisions == [("LATE", False), ("LATE", True)]

@@ -225,3 +225,77 @@ def test_a_checkpoint_of_a_database_removed_meanwhile_does_not_make_it_again(tmp
     checkpoints.request()
     assert checkpoints.wait_idle()
     assert checkpoints.done == 1 and not gone.exists()
+
+
+@contextmanager
+def _log_of(engine):
+    fd = os.open(f"{os.path.abspath(engine.url.database)}-writer", os.O_RDWR)
+    log = sqlite_writer.CommitLog(fd)
+    try:
+        yield log
+    finally:
+        log.close()
+        os.close(fd)
+
+
+def test_a_write_transaction_without_declared_keys_is_logged_as_changing_anything(engine):
+    with _log_of(engine) as log:
+        mark = log.position()
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        assert not log.unchanged_since(mark, ["tn:1"])
+        assert log.position() == mark + 1
+
+
+def test_a_keyed_transaction_is_logged_with_its_keys_only(engine):
+    with _log_of(engine) as log:
+        mark = log.position()
+        with engine.begin() as conn:
+            raw = conn.connection.driver_connection
+            with raw.keyed(["tn:1"]) as declared:
+                conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+                declared.add("account:A")
+        assert log.unchanged_since(mark, ["tn:2", "account:B"])
+        assert not log.unchanged_since(mark, ["account:A"])
+        assert not log.unchanged_since(mark, ["tn:1"])
+
+
+@pytest.mark.parametrize("outside", [
+    "UPDATE t SET n = 2",
+    "WITH x(v) AS (SELECT 5) INSERT INTO t SELECT v FROM x",  # a write SQLite runs in a CTE
+])
+def test_a_write_outside_the_keyed_block_makes_the_line_anything(engine, outside):
+    with _log_of(engine) as log:
+        mark = log.position()
+        with engine.begin() as conn:
+            with conn.connection.driver_connection.keyed(["tn:1"]):
+                conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            conn.exec_driver_sql(outside)
+        assert not log.unchanged_since(mark, ["tn:2"])
+
+
+def test_rolled_back_and_read_only_transactions_log_nothing(engine):
+    with _log_of(engine) as log:
+        mark = log.position()
+        with engine.connect() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            conn.rollback()
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+            conn.commit()
+        assert log.position() == mark
+        assert log.unchanged_since(mark, ["tn:1"])
+
+
+def test_a_driver_level_write_is_logged_as_changing_anything(engine):
+    """A write on the DBAPI cursor (no SQLAlchemy event, so Portgate's lock never asked for)
+    still shows in the rows the connection changed, and its commit is logged."""
+    with _log_of(engine) as log:
+        mark = log.position()
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.cursor().executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+            assert raw.writer_thread is None
+            raw.commit()
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
+        assert log.position() == mark + 1
+        assert not log.unchanged_since(mark, ["tn:1"])

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from gateway.db import writer_busy
+from gateway.db import commit_mark, keyed_writes, unchanged_since, writer_busy
 from gateway.errors import Conflict, GatewayError, InvalidInput
 from gateway.models import Account, Lsr, Partner
 from gateway.models.orders import CLOSED_STATUSES, OPEN_STATUSES
@@ -108,19 +108,35 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
     owner = acting_owner(ctx.session, sender, req.ccna, "lsr")
     early = decide_early(ctx, owner, req, received_at=received_at, issued_at=issued_at,
                          edge_findings=edge_findings)
-    order = transitions.create_order(ctx, owner, req.pon, received_at=received_at,
-                                     lock_tns=facts_svc.clean_tns(req.tns))
-    if order is None:  # the sender has an order on this PON
-        assert req.pon is not None
-        order = own_order_for_pon(ctx.session, owner, sender.id, req.pon)
-        assert order is not None
-        refusal = duplicate_refusal(order, req)
-        if refusal is not None:
-            raise refusal
-        early = None  # decided on as a resubmission of that order
-    evaluate(ctx, order, req, received_at=received_at, issued_at=issued_at,
-             edge_findings=edge_findings, early=early)
+    tns = facts_svc.clean_tns(req.tns)
+    # the order's writes change the facts of its TNs and accounts only (SQLite's commit log,
+    # `_still_holds`): the order row, its TN index, its account's passcode state, its SVs
+    with keyed_writes(ctx.session, tn_keys(tns)) as changed:
+        order = transitions.create_order(ctx, owner, req.pon, received_at=received_at,
+                                         lock_tns=tns)
+        if order is None:  # the sender has an order on this PON
+            assert req.pon is not None
+            order = own_order_for_pon(ctx.session, owner, sender.id, req.pon)
+            assert order is not None
+            refusal = duplicate_refusal(order, req)
+            if refusal is not None:
+                raise refusal
+            early = None  # decided on as a resubmission of that order
+        decision = evaluate(ctx, order, req, received_at=received_at, issued_at=issued_at,
+                            edge_findings=edge_findings, early=early)
+        changed.update(account_keys([*ctx.cache.accounts, decision.account_number or ""]))
     return SubmitResult(order, True)
+
+
+def tn_keys(tns: Sequence[str]) -> list[str]:
+    """The keys a TN's facts are filed under in SQLite's commit log (`db.keyed_writes`)."""
+    return [f"tn:{tn}" for tn in tns]
+
+
+def account_keys(numbers: Sequence[str]) -> list[str]:
+    """The keys an account's facts are filed under (its TNs' statuses, its passcode and lock,
+    its orders of the §11.3 window)."""
+    return [f"account:{number}" for number in numbers if number]
 
 
 @dataclass(frozen=True)
@@ -130,14 +146,16 @@ class EarlyDecision:
 
     decision: LsrDecision
     kept: dict[str, Any]  # what its facts loaded (`facts.order_facts`'s `keep`), rows among it
+    mark: int | None  # SQLite's commit log before its facts were read (`db.commit_mark`)
 
 
 def decides_while_another_writes(ctx: OrderContext) -> bool:
     """Whether to decide a new order now, before its first write, because another connection
     holds SQLite's writer lock (issue 17): SQLite lets one connection write at a time, and a
     decision made after waiting for the lock is made while every other submission waits. So
-    the decision is made during the wait, and the facts statement runs again once the order's
-    INSERT has the lock: the same rows mean the same decision (docs/decisions.md). When the
+    the decision is made during the wait, and once the order's INSERT has the lock it is kept
+    if the commit log shows no change to its TNs or accounts since, or else if the facts
+    statement, run again, answers the same rows (docs/decisions.md). When the
     lock is free the connection takes it now (`db.writer_busy`) and decides under it, as
     before. Only where the facts statement is everything the decision reads of the TNs (the
     NPAC registry folded into it); never on PostgreSQL, which locks the accounts' rows."""
@@ -153,22 +171,27 @@ def decide_early(ctx: OrderContext, owner: Partner, req: LsrRequest, *,
     if owner.ccna != (req.ccna or ctx.sender().ccna) or not decides_while_another_writes(ctx):
         return None  # (the order's CCNA is what the risk window and review are judged under)
     kept: dict[str, Any] = {}
+    mark = commit_mark(ctx.session)
     decision = decide(ctx, None, req, received_at=received_at, lock=False, issued_at=issued_at,
                       edge_findings=edge_findings, addressees=owner.id, kept=kept)
-    return EarlyDecision(decision, kept) if "rows" in kept else None
+    return EarlyDecision(decision, kept, mark) if "rows" in kept else None
 
 
 def _still_holds(ctx: OrderContext, order: Lsr, req: LsrRequest, early: EarlyDecision, *,
                  received_at: datetime) -> LsrDecision | None:
-    """The early decision, if the facts statement answers the same rows now that the
-    transaction writes (SQLite: under the writer's lock) with the order's own arguments; its
+    """The early decision, if its facts still hold now that the transaction writes (SQLite:
+    under the writer's lock): when SQLite's commit log shows that no transaction committed
+    since they were read changed anything of its TNs or accounts (`db.unchanged_since`), or
+    else when the facts statement answers the same rows with the order's own arguments. Its
     loaded rows go back to the cache for the writing step. None: decide again."""
-    rows = facts_svc.facts_rows(ctx.session, ctx.registry, req.tns, now=ctx.now,
-                                spids=req.spids, exclude_lsr_id=order.id,
-                                risk=_risk_window(ctx, order, req, received_at),
-                                addressees=order.owner_partner_id)
-    if rows is None or rows != early.kept["rows"]:
-        return None
+    keys = [*tn_keys(facts_svc.clean_tns(req.tns)), *account_keys(list(early.kept["accounts"]))]
+    if not unchanged_since(ctx.session, early.mark, keys):
+        rows = facts_svc.facts_rows(ctx.session, ctx.registry, req.tns, now=ctx.now,
+                                    spids=req.spids, exclude_lsr_id=order.id,
+                                    risk=_risk_window(ctx, order, req, received_at),
+                                    addressees=order.owner_partner_id)
+        if rows is None or rows != early.kept["rows"]:
+            return None
     ctx.cache.remember(early.kept)
     upgrade_passcode_hashes(ctx, req.raw.get("passcode"))  # a write: only under the lock
     return early.decision
