@@ -52,7 +52,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
-import hashlib
 import mmap
 import os
 import re
@@ -60,6 +59,7 @@ import sqlite3
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -91,9 +91,9 @@ _COMMITTED = 2  # a line's flag: its COMMIT has returned
 
 
 def key_bits(key: str) -> int:
-    """The key's three bits in a line's Bloom filter (a hash that is the same in every
-    process: Python's own `hash` of a str is not)."""
-    h = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    """The key's three bits in a line's Bloom filter, from a CRC-32 of it (the same in every
+    process, as Python's own `hash` of a str is not; a collision only costs a second look)."""
+    h = zlib.crc32(key.encode())
     mask = BLOOM_BITS - 1
     return (1 << (h & mask)) | (1 << ((h >> 10) & mask)) | (1 << ((h >> 20) & mask))
 

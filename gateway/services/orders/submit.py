@@ -109,6 +109,7 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
     early = decide_early(ctx, owner, req, received_at=received_at, issued_at=issued_at,
                          edge_findings=edge_findings)
     tns = facts_svc.clean_tns(req.tns)
+    received = received_version(ctx, req, received_at)  # the request's own: before the lock
     # the order's writes change the facts of its TNs and accounts only (SQLite's commit log,
     # `_still_holds`): the order row, its TN index, its account's passcode state, its SVs
     with keyed_writes(ctx.session, tn_keys(tns)) as changed:
@@ -123,7 +124,7 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
                 raise refusal
             early = None  # decided on as a resubmission of that order
         decision = evaluate(ctx, order, req, received_at=received_at, issued_at=issued_at,
-                            edge_findings=edge_findings, early=early)
+                            edge_findings=edge_findings, early=early, received=received)
         changed.update(account_keys([*ctx.cache.accounts, decision.account_number or ""]))
     return SubmitResult(order, True)
 
@@ -279,7 +280,8 @@ def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision
 
 def evaluate(ctx: OrderContext, order: Lsr, req: LsrRequest, *, received_at: datetime,
              issued_at: datetime | None = None, edge_findings: Sequence[Finding] = (),
-             early: EarlyDecision | None = None) -> LsrDecision:
+             early: EarlyDecision | None = None,
+             received: transitions.Received | None = None) -> LsrDecision:
     """Decide a new version of the order as a new receipt and record its outcome (§7.4);
     `early`: a decision made before the order was written (`decide_early`), kept if its
     facts still hold."""
@@ -288,12 +290,19 @@ def evaluate(ctx: OrderContext, order: Lsr, req: LsrRequest, *, received_at: dat
     if decision is None:
         decision = decide(ctx, order, req, received_at=received_at, issued_at=issued_at,
                           edge_findings=edge_findings, addressees=order.owner_partner_id)
-    received = transitions.Received(
-        ver=req.ver, sup=None, payload=req.recorded(), payload_hash=req.content_hash(),
-        received_at=received_at, details=_attestation(ctx, req))
+    received = received or received_version(ctx, req, received_at)
     transitions.decide_received(ctx, order, received, decision)
     store_agent_loa(ctx, order, req)
     return decision
+
+
+def received_version(ctx: OrderContext, req: LsrRequest,
+                     received_at: datetime) -> transitions.Received:
+    """The version as received (its kept body, content hash and audit details): the request's
+    alone, so worked out before the transaction writes (SQLite: before the writer's lock)."""
+    return transitions.Received(
+        ver=req.ver, sup=None, payload=req.recorded(), payload_hash=req.content_hash(),
+        received_at=received_at, details=_attestation(ctx, req))
 
 
 def _attestation(ctx: OrderContext, req: LsrRequest) -> dict[str, Any]:
