@@ -645,8 +645,25 @@ class UnitOfWorkApp(Flask):
         if status is None:  # a form whose status only the response tells: make it first
             rv = self.make_response(rv)
             status = rv.status_code
-        end_unit_of_work(status)
+        body = rv[0] if isinstance(rv, tuple) else rv
+        if isinstance(body, AfterCommit):
+            made = end_unit_of_work(status, body.make)
+            rv = (made, *rv[1:]) if isinstance(rv, tuple) else made
+        else:
+            end_unit_of_work(status)
         return super().finalize_request(rv, from_error_handler)
+
+
+class AfterCommit:
+    """A view's body made once its unit of work has committed, before its session closes
+    (`UnitOfWorkApp`; issue 17: on SQLite the body of an LSR's answer was made while its
+    writer's lock was held). For an answer of 400 or more it is made before the rollback,
+    which would expire the objects it reads."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
 
 
 def answer_status(rv: Any) -> int | None:
@@ -665,23 +682,33 @@ def answer_status(rv: Any) -> int | None:
     if status is None:
         if isinstance(rv, BaseResponse):
             return int(rv.status_code)
-        if isinstance(rv, str | bytes | bytearray | dict | list) or hasattr(rv, "__next__"):
+        if isinstance(rv, str | bytes | bytearray | dict | list | AfterCommit) \
+                or hasattr(rv, "__next__"):
             return 200
         return None
     return int(status.split(None, 1)[0]) if isinstance(status, str) else int(status)
 
 
-def end_unit_of_work(status: int) -> None:
-    """Commit the request's session for an answer under 400, else roll it back; close it."""
+def end_unit_of_work(status: int, make: Callable[[], Any] | None = None) -> Any:
+    """Commit the request's session for an answer under 400, else roll it back; close it.
+    `make`: a body to make once committed (before the rollback of a refusal), answered."""
     sess = g.pop("db_session", None)
-    if sess is not None:
-        try:
-            if status < 400:
+    made = None
+    try:
+        if status < 400:
+            if sess is not None:
                 sess.commit()
-            else:
+            if make is not None:
+                made = make()
+        else:
+            if make is not None:
+                made = make()
+            if sess is not None:
                 sess.rollback()
-        finally:
+    finally:
+        if sess is not None:
             sess.close()
+    return made
 
 
 def init_app(app: UnitOfWorkApp) -> Database:

@@ -94,8 +94,8 @@ def create_lsr():
         lsr = supplements.order_for_pon(ctx, req)
         return jsonify(supplements.supplement(ctx, lsr, req).body()), 200
     result = lsr_svc.submit(ctx, req)
-    # the body as data: serialized after the unit of work's commit (db.UnitOfWorkApp)
-    return lsr_body(result.lsr), 201 if result.created else 200
+    # the body made and serialized after the unit of work's commit (db.UnitOfWorkApp)
+    return db.AfterCommit(lambda: lsr_body(result.lsr)), 201 if result.created else 200
 
 
 @bp.post("/lsrs/validate")

@@ -68,6 +68,12 @@ def watched(app):
             return {"error": "no"}, 409
         if outcome == "response":
             return jsonify(written=True)
+        if outcome == "after-commit":
+            return db.AfterCommit(lambda: seen.append("made") or {"made": True}), 201
+        if outcome == "after-commit-refused":
+            return db.AfterCommit(lambda: seen.append("made") or {"error": "no"}), 409
+        if outcome == "after-commit-plain":
+            return db.AfterCommit(lambda: seen.append("made") or ["plain"])
         return None  # a broken view: Flask answers 500
 
     _watch(app, seen)
@@ -87,6 +93,24 @@ def test_a_successful_answer_is_committed_before_its_body_is_serialized(watched,
     assert resp.status_code == 201 and resp.get_json() == {"written": True}
     assert seen[:3] == ["commit", "serialized", "hook (unit of work ended)"]
     assert _rows(app, "test.data") == 1
+
+
+def test_a_body_made_after_commit_is_made_once_committed_then_serialized(watched, app):
+    client, seen = watched
+    resp = client.post("/test/unit-of-work/after-commit")
+    assert resp.status_code == 201 and resp.get_json() == {"made": True}
+    assert seen[:4] == ["commit", "made", "serialized", "hook (unit of work ended)"]
+    assert _rows(app, "test.after-commit") == 1
+    resp = client.post("/test/unit-of-work/after-commit-plain")
+    assert resp.status_code == 200 and resp.get_json() == ["plain"]
+
+
+def test_a_refused_body_made_after_commit_is_made_before_the_rollback(watched, app):
+    client, seen = watched
+    resp = client.post("/test/unit-of-work/after-commit-refused")
+    assert resp.status_code == 409 and resp.get_json() == {"error": "no"}
+    assert "commit" not in seen and seen.index("made") < seen.index("rollback")
+    assert _rows(app, "test.after-commit-refused") == 0
 
 
 def test_a_refusal_is_rolled_back_before_the_hooks(watched, app):
@@ -120,9 +144,13 @@ def test_a_broken_view_commits_nothing(watched, app):
     ((Response("x", status=418), {"X-A": "1"}), 418), (None, 500), ((None, 200), 500),
     (("x",), 500), (("x", 200, {}, "extra"), 500),
     (lambda environ, start_response: [], None),
+    (db.AfterCommit(dict), 200), ((db.AfterCommit(dict), 201), 201),
 ])
 def test_the_answers_status_is_known_before_the_answer_is_made(app, rv, status):
     assert db.answer_status(rv) == status
+    made = rv[0] if isinstance(rv, tuple) else rv
+    if isinstance(made, db.AfterCommit):  # Flask is given the body it makes
+        rv = (made.make(), *rv[1:]) if isinstance(rv, tuple) else made.make()
     with app.test_request_context():
         if status == 500:  # Flask refuses to make an answer of it
             with pytest.raises(TypeError):
