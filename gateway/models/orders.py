@@ -79,6 +79,12 @@ class CsrRequest(Base):
     request: Mapped[dict] = mapped_column(JSONType, default=dict)
 
 
+def _where_set(column: str) -> dict[str, Any]:
+    """A partial index's predicate on both databases: the rows whose `column` is set."""
+    where = sa.text(f"{column} IS NOT NULL")
+    return {"sqlite_where": where, "postgresql_where": where}
+
+
 class Lsr(Base):
     """One port-out order: a partner's PON with its versions (§7)."""
 
@@ -89,6 +95,11 @@ class Lsr(Base):
                             name="uq_lsrs_owner_submitter_pon"),
         sa.Index("ix_lsrs_status_due", "status", "due_date"),
         sa.Index("ix_lsrs_status_foc_due", "status", "foc_due_at"),
+        # only the orders that have the time (migration 0008): an order gets its window at
+        # its FOC and a note's due time rarely, and every query by them compares the time,
+        # which implies it is set; a rejected or new order writes no entry
+        *(sa.Index(f"ix_lsrs_{column}", column, **_where_set(column))
+          for column in ("window_ends_at", "note_due_at")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,7 +127,7 @@ class Lsr(Base):
     foc_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     foc_overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set by sweep (§5.4)
     foc_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    window_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     foc_tns: Mapped[list] = mapped_column(JSONType, default=list)
     disconnect_tns: Mapped[list] = mapped_column(JSONType, default=list)
     new_btn: Mapped[str | None] = mapped_column(sa.String(10))
@@ -132,7 +143,7 @@ class Lsr(Base):
     # §13.1: staff asked for information and the partner has not answered yet
     awaiting_partner_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # §13.1: a partner's note awaits the desk's answer by then (the staff queue's note item)
-    note_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    note_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     versions: Mapped[list[LsrVersion]] = relationship(
         back_populates="lsr", order_by="LsrVersion.id", cascade="all, delete-orphan")

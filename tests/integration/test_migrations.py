@@ -58,7 +58,7 @@ def test_new_database_is_stamped_and_init_db_then_upgrades_it(empty_url):
     engine = app.extensions["portgate_db"].engine
     with engine.connect() as conn:
         revision = MigrationContext.configure(conn).get_current_revision()
-        assert revision == "0007_redundant_order_indexes"
+        assert revision == "0008_partial_order_time_indexes"
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0 and "schema upgraded" in result.output
     engine.dispose()
@@ -176,4 +176,40 @@ def test_orders_by_owner_and_versions_by_order_use_the_unique_keys_after_0007(em
         assert "ix_lsrs_owner_partner_id" in {i["name"] for i in inspector.get_indexes("lsrs")}
         assert "ix_lsr_versions_lsr_id" in {i["name"]
                                             for i in inspector.get_indexes("lsr_versions")}
+    database.engine.dispose()
+
+
+def _index_sql(conn, name: str) -> str:
+    """The index's definition as the database keeps it."""
+    if conn.dialect.name == "postgresql":
+        return conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n "
+                                    "AND schemaname = current_schema()"),
+                            {"n": name}).scalar_one()
+    return conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = :n"),
+                        {"n": name}).scalar_one()
+
+
+def test_orders_by_window_and_note_due_time_use_partial_indexes_after_0008(empty_url):
+    """0008 keeps in ix_lsrs_window_ends_at and ix_lsrs_note_due_at only the orders that have
+    the time; the queries by them (which compare the time) still use them, and the downgrade
+    makes them whole again."""
+    database = Database(empty_url)
+    command.upgrade(alembic_config(database), "head")
+    queries = {"ix_lsrs_window_ends_at": "SELECT id FROM lsrs WHERE "
+                                         "window_ends_at < '2026-12-06 00:00:00'",
+               "ix_lsrs_note_due_at": "SELECT id FROM lsrs WHERE note_due_at IS NOT NULL "
+                                      "AND note_due_at < '2026-12-06 00:00:00'"}
+    postgres = database.engine.dialect.name == "postgresql"
+    with database.engine.connect() as conn:
+        if postgres:  # an empty table is scanned unless told otherwise
+            conn.execute(sa.text("SET enable_seqscan = off"))
+        for name, query in queries.items():
+            assert "IS NOT NULL" in _index_sql(conn, name)
+            plan = " ".join(str(row[-1]) for row in conn.execute(sa.text(
+                ("EXPLAIN " if postgres else "EXPLAIN QUERY PLAN ") + query)))
+            assert name in plan, plan
+    command.downgrade(alembic_config(database), "0007_redundant_order_indexes")
+    with database.engine.connect() as conn:
+        for name in queries:
+            assert "IS NOT NULL" not in _index_sql(conn, name)
     database.engine.dispose()
