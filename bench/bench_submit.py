@@ -75,8 +75,8 @@ def writer_spans(url: str, n: int, workdir: Path) -> dict[str, float]:
     ms, median of `n` each way: the lock free when the request comes (taken before the
     decision, which is made under it), and the lock taken by another (the decision made while
     waiting, `submit.decide_early`; forced here, as 96 % of LSRs are under load); and how much
-    of the span comes after the view's service has returned (the response, the after-request
-    hooks, the commit)."""
+    of the span comes after the view's service has returned (the view's return and the
+    commit: the answer's body, the after-request hooks come after the lock is given back)."""
     from gateway.platform import sqlite_writer
     from gateway.services.orders import submit
 

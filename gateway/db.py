@@ -230,8 +230,8 @@ def writer_busy(session: Session) -> bool:
     is free, this connection takes it and begins its write transaction now (BEGIN IMMEDIATE:
     the transaction its first write would have begun), and the answer is False. False as well
     for PostgreSQL, an in-memory database, or a transaction that has written already."""
-    raw = session.connection().connection.driver_connection
-    if not isinstance(raw, sqlite_writer.WriterConnection) or raw.in_transaction:
+    raw = _writer_connection(session)
+    if raw is None or raw.in_transaction:
         return False
     if not raw.try_writer():
         return True
@@ -239,22 +239,26 @@ def writer_busy(session: Session) -> bool:
     return False
 
 
+def _writer_connection(session: Session) -> sqlite_writer.WriterConnection | None:
+    """The session's SQLite file connection (the writer lock's and the commit log's), or None
+    (PostgreSQL, an in-memory database)."""
+    raw = session.connection().connection.driver_connection
+    return raw if isinstance(raw, sqlite_writer.WriterConnection) else None
+
+
 def commit_mark(session: Session) -> int | None:
     """Where SQLite's commit log stands now (`sqlite_writer.CommitLog`), taken before a read
-    whose facts `unchanged_since` may later vouch for; None elsewhere (PostgreSQL, an
-    in-memory database)."""
-    raw = session.connection().connection.driver_connection
-    if not isinstance(raw, sqlite_writer.WriterConnection) or raw.log is None:
-        return None
-    return raw.log.position()
+    whose facts `unchanged_since` may later vouch for; None elsewhere."""
+    raw = _writer_connection(session)
+    return raw.log.position() if raw is not None and raw.log is not None else None
 
 
 def unchanged_since(session: Session, mark: int | None, keys: Iterable[str]) -> bool:
     """Whether no transaction committed since `mark` changed anything filed under `keys`, by
     SQLite's commit log; asked while the session's connection holds the writer lock. False
     whenever the log cannot tell (another database, no mark, an unkeyed transaction)."""
-    raw = session.connection().connection.driver_connection
-    return isinstance(raw, sqlite_writer.WriterConnection) and raw.unchanged_since(mark, keys)
+    raw = _writer_connection(session)
+    return raw is not None and raw.unchanged_since(mark, keys)
 
 
 @contextmanager
@@ -262,8 +266,8 @@ def keyed_writes(session: Session, keys: Iterable[str]) -> Iterator[set[str]]:
     """Within the block the session's writes change only what is filed under `keys` and the
     keys the caller adds to the set it is given (SQLite's commit log logs them for
     `unchanged_since`; elsewhere the set is kept for nobody)."""
-    raw = session.connection().connection.driver_connection
-    if not isinstance(raw, sqlite_writer.WriterConnection):
+    raw = _writer_connection(session)
+    if raw is None:
         yield set(keys)
         return
     with raw.keyed(keys) as declared:
@@ -693,18 +697,12 @@ def end_unit_of_work(status: int, make: Callable[[], Any] | None = None) -> Any:
     """Commit the request's session for an answer under 400, else roll it back; close it.
     `make`: a body to make once committed (before the rollback of a refusal), answered."""
     sess = g.pop("db_session", None)
-    made = None
     try:
-        if status < 400:
-            if sess is not None:
-                sess.commit()
-            if make is not None:
-                made = make()
-        else:
-            if make is not None:
-                made = make()
-            if sess is not None:
-                sess.rollback()
+        if sess is not None and status < 400:
+            sess.commit()
+        made = make() if make is not None else None  # a refusal's before its rollback
+        if sess is not None and status >= 400:
+            sess.rollback()
     finally:
         if sess is not None:
             sess.close()

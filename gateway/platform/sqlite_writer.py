@@ -87,6 +87,7 @@ LOG_SLOTS = 256
 BLOOM_BITS = 1024
 _HEADER = struct.Struct("<8sQ")
 _LINE = struct.Struct(f"<QQ{BLOOM_BITS // 8}s")
+_LINE_HEAD = struct.Struct("<QQ")  # a line's number and flags
 LOG_SIZE = _HEADER.size + LOG_SLOTS * _LINE.size
 _ANYTHING = 1  # a line's flag: the transaction may have changed anything
 _COMMITTED = 2  # a line's flag: its COMMIT has returned
@@ -131,7 +132,7 @@ class CommitLog:
             count = self._count()
             if count is None:
                 return None
-            found, flags = struct.unpack_from("<QQ", self.map, self._slot(count))
+            found, flags = _LINE_HEAD.unpack_from(self.map, self._slot(count))
             if self._count() == count:
                 done = count == 0 or (found == count and flags & _COMMITTED)
                 return count + 1 if done else count
@@ -158,7 +159,7 @@ class CommitLog:
     def committed(self, number: int) -> None:
         """The line's COMMIT has returned (a line never marked, its writer gone between the
         two, is read as one that may have committed after any read: safe)."""
-        found, flags = struct.unpack_from("<QQ", self.map, self._slot(number))
+        found, flags = _LINE_HEAD.unpack_from(self.map, self._slot(number))
         if found == number:
             struct.pack_into("<Q", self.map, self._slot(number) + 8, flags | _COMMITTED)
 
@@ -409,16 +410,14 @@ def install(engine: sa.Engine, database_path: str) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _before_write(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:
         head = statement.lstrip()[:7].upper()
-        if head.startswith("WITH") and _writes_in_cte(statement):
-            raw = conn.connection.driver_connection
-            if isinstance(raw, WriterConnection):  # a CTE's write: logged as one, no lock asked
-                raw.wrote()
-        if head.startswith(WRITES):
-            raw = conn.connection.driver_connection
-            if not isinstance(raw, WriterConnection):
-                return
-            if not raw.acquire_writer():
-                # what SQLite answers after its busy timeout, as SQLAlchemy would wrap it
-                raise sa.exc.OperationalError(statement, None,
-                                              sqlite3.OperationalError("database is locked"))
-            raw.wrote()
+        locks = head.startswith(WRITES)  # a CTE's write is logged as one, no lock asked
+        if not locks and not (head.startswith("WITH") and _writes_in_cte(statement)):
+            return
+        raw = conn.connection.driver_connection
+        if not isinstance(raw, WriterConnection):
+            return
+        if locks and not raw.acquire_writer():
+            # what SQLite answers after its busy timeout, as SQLAlchemy would wrap it
+            raise sa.exc.OperationalError(statement, None,
+                                          sqlite3.OperationalError("database is locked"))
+        raw.wrote()

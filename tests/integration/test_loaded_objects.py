@@ -44,6 +44,12 @@ class Book(_Base):
     shelf: Mapped[Shelf] = relationship(back_populates="books")
 
 
+def _written(engine) -> tuple:
+    """The item's row as the database holds it."""
+    with engine.connect() as conn:
+        return tuple(conn.execute(sa.select(Item.name, Item.qty)).one())
+
+
 def test_a_loaded_row_has_nothing_to_flush_until_it_changes(core_engine):
     with Session(core_engine) as session:
         session.execute(sa.insert(Item).values(id=1, name="a", qty=2))
@@ -54,8 +60,7 @@ def test_a_loaded_row_has_nothing_to_flush_until_it_changes(core_engine):
         item.qty = 5
         assert list(session.dirty) == [item]
         session.commit()
-    with core_engine.connect() as conn:
-        assert conn.execute(sa.select(Item.name, Item.qty)).one() == ("a", 5)
+    assert _written(core_engine) == ("a", 5)
 
 
 def test_an_unsaved_object_is_inserted_with_its_values(core_engine):
@@ -66,8 +71,7 @@ def test_an_unsaved_object_is_inserted_with_its_values(core_engine):
         assert list(session.new) == [item]
         session.commit()
         assert item.id is not None
-    with core_engine.connect() as conn:
-        assert conn.execute(sa.select(Item.name, Item.qty)).one() == ("b", 3)
+    assert _written(core_engine) == ("b", 3)
 
 
 def _statements(engine):
@@ -91,8 +95,7 @@ def test_an_adopted_row_is_the_sessions_own_without_a_read(core_engine):
         item.name = "d"
         assert list(session.dirty) == [item]
         session.commit()
-    with core_engine.connect() as conn:
-        assert conn.execute(sa.select(Item.name, Item.qty)).one() == ("d", 1)
+    assert _written(core_engine) == ("d", 1)
 
 
 def test_adopting_an_identity_the_session_holds_is_refused(core_engine):

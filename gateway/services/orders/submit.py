@@ -148,6 +148,7 @@ class EarlyDecision:
     decision: LsrDecision
     kept: dict[str, Any]  # what its facts loaded (`facts.order_facts`'s `keep`), rows among it
     mark: int | None  # SQLite's commit log before its facts were read (`db.commit_mark`)
+    keys: list[str]  # what its facts are filed under there: its TNs and their accounts
 
 
 def decides_while_another_writes(ctx: OrderContext) -> bool:
@@ -175,7 +176,10 @@ def decide_early(ctx: OrderContext, owner: Partner, req: LsrRequest, *,
     mark = commit_mark(ctx.session)
     decision = decide(ctx, None, req, received_at=received_at, lock=False, issued_at=issued_at,
                       edge_findings=edge_findings, addressees=owner.id, kept=kept)
-    return EarlyDecision(decision, kept, mark) if "rows" in kept else None
+    if "rows" not in kept:
+        return None
+    keys = [*tn_keys(facts_svc.clean_tns(req.tns)), *account_keys(list(kept["accounts"]))]
+    return EarlyDecision(decision, kept, mark, keys)
 
 
 def _still_holds(ctx: OrderContext, order: Lsr, req: LsrRequest, early: EarlyDecision, *,
@@ -185,8 +189,7 @@ def _still_holds(ctx: OrderContext, order: Lsr, req: LsrRequest, early: EarlyDec
     since they were read changed anything of its TNs or accounts (`db.unchanged_since`), or
     else when the facts statement answers the same rows with the order's own arguments. Its
     loaded rows go back to the cache for the writing step. None: decide again."""
-    keys = [*tn_keys(facts_svc.clean_tns(req.tns)), *account_keys(list(early.kept["accounts"]))]
-    if not unchanged_since(ctx.session, early.mark, keys):
+    if not unchanged_since(ctx.session, early.mark, early.keys):
         rows = facts_svc.facts_rows(ctx.session, ctx.registry, req.tns, now=ctx.now,
                                     spids=req.spids, exclude_lsr_id=order.id,
                                     risk=_risk_window(ctx, order, req, received_at),
