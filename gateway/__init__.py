@@ -16,6 +16,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app = UnitOfWorkApp(__name__, instance_relative_config=True,
                         template_folder=str(ROOT / "templates"), static_folder="static")
+    from gateway.platform.json_text import JSONProvider
+
+    app.json = JSONProvider(app)  # Flask's provider, its JSON made and read by orjson
     from gateway.config import build_config, check_secret_key, instance_secret_key, load_profile
 
     app.config.update(build_config(app.instance_path, config))

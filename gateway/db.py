@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response as BaseResponse
 
-from gateway.platform import sqlite_writer
+from gateway.platform import json_text, sqlite_writer
 from npac.models import NpacBase, UtcDateTime
 
 # One UTC column type for both schemas (npac must not import gateway, so it lives there).
@@ -39,6 +39,11 @@ METADATAS = (Base.metadata, NpacBase.metadata)
 
 POOL_CHECKS = ("socket", "ping", "none")
 PLAN_CACHE_MODES = ("force_generic_plan", "auto", "force_custom_plan")
+
+
+# JSON columns' text written and read by orjson (gateway.platform.json_text, issue 17)
+_JSON_TEXT = {"json_serializer": json_text.column_text,
+              "json_deserializer": json_text.column_value}
 
 
 def make_engine(url: str, pool_check: str = "socket",
@@ -62,7 +67,7 @@ def make_engine(url: str, pool_check: str = "socket",
             kwargs["poolclass"] = StaticPool
         else:  # writers queue on a lock of their own instead of SQLite's sleeping busy handler
             kwargs["connect_args"]["factory"] = sqlite_writer.WriterConnection
-        engine = sa.create_engine(url, **kwargs)
+        engine = sa.create_engine(url, **kwargs, **_JSON_TEXT)
         event.listen(engine, "connect", _sqlite_pragmas)
         if not memory:
             sqlite_writer.install(engine, sa.engine.make_url(url).database or "")
@@ -74,7 +79,7 @@ def make_engine(url: str, pool_check: str = "socket",
         raise ValueError("DATABASE_PLAN_CACHE_MODE must be one of "
                          f"{', '.join(PLAN_CACHE_MODES)}")
     engine = sa.create_engine(url, pool_size=5, max_overflow=5,
-                              pool_pre_ping=pool_check == "ping")
+                              pool_pre_ping=pool_check == "ping", **_JSON_TEXT)
     if pool_check == "socket":
         event.listen(engine, "checkout", _closed_by_server)
     event.listen(engine, "before_cursor_execute", _send_before_other_statements)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -101,7 +102,12 @@ class JsonList(sa.types.TypeDecorator[list[str]]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        return None if value is None else json.dumps(list(value))
+        if value is None:
+            return None
+        try:  # orjson (issue 17); the standard library for what it cannot write
+            return orjson.dumps(list(value)).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(list(value))
 
 
 def in_list(column: sa.SQLColumnExpression[str], name: str, *,
