@@ -334,6 +334,9 @@ class Prepared:
         rows when it is sent (at once, when it is not held)."""
         rendered = self._for(connection.dialect)
         held = connection.info.get(_HELD)
+        if rendered.reads_previous and not (held and rendered.holdable):
+            raise ValueError(f"a write reading {HELD_PREVIOUS} goes held, after the write it "
+                             "reads (PostgreSQL, within `held_writes`)")
         if held is not None and rendered.holdable:
             if rendered.is_update and any(r.table is rendered.table and r.is_update
                                           for r, _, _ in held):
@@ -360,12 +363,15 @@ def held_writes(session: Session) -> Iterator[None]:
     five writes of the order, its version, TN index, dispute link and audit event were five).
 
     What runs is what would have run one by one, in the same order relative to every other
-    statement: held are only single-row INSERTs (or INSERT … SELECT) without a WITH, and
-    UPDATEs, never two UPDATEs of one table (of two updates of a row in one statement,
-    PostgreSQL applies one); held writes do not read each other, and their JSON values are
-    taken as they were when the write was made. A block ended by a database error drops them (the
-    transaction is failed); any other exception sends them first, as running them one by one
-    would have. SQLite, which has no data-modifying CTEs, runs every write at once."""
+    statement: held are only INSERTs (one VALUES row, several rows RETURNING their ids, or
+    INSERT … SELECT) without a WITH, and UPDATEs, never two UPDATEs of one table (of two
+    updates of a row in one statement, PostgreSQL applies one); held writes do not read each
+    other, but for a write that names `HELD_PREVIOUS`, which reads the rows the write held just
+    before it returned (and runs only so: the notices' deliveries read the notices' new ids),
+    and their JSON values are taken as they were when the write was made. A block ended by a
+    database error drops them (the transaction is failed); any other exception sends them
+    first, as running them one by one would have. SQLite, which has no data-modifying CTEs,
+    runs every write at once."""
     connection = session.connection()
     if connection.dialect.name != "postgresql" or _HELD in connection.info:
         yield  # nothing to hold, or an outer block holds and sends
@@ -381,6 +387,12 @@ def held_writes(session: Session) -> Iterator[None]:
         raise
     finally:
         connection.info.pop(_HELD, None)
+
+
+def holds_writes(connection: sa.Connection) -> bool:
+    """Whether `Prepared.send` holds the connection's writes now (within `held_writes`, on
+    PostgreSQL)."""
+    return connection.info.get(_HELD) is not None
 
 
 def _as_of_now(args: list[Any]) -> list[Any]:
@@ -421,23 +433,46 @@ def _send_held(connection: sa.Connection) -> None:
     for rendered, _, on_rows in held:
         width = len(rendered.keys)
         if on_rows is not None:
-            on_rows(rendered.shaped([tuple(row[start:start + width])]) if width else [])
+            values = tuple(row[start:start + width])
+            if not width:
+                on_rows([])
+            elif rendered.many_rows:  # one array per column (NULL: no row), in id order
+                on_rows(rendered.shaped(list(zip(*values, strict=True))
+                                        if values[0] is not None else []))
+            else:
+                on_rows(rendered.shaped([values]))
         start += width
 
 
 @functools.lru_cache(maxsize=64)
 def _combined(parts: tuple[_Rendered, ...]) -> str:
-    """The SQL of one statement running `parts` as data-modifying CTEs (each answers one row
-    at most), selecting the columns they return, in order."""
+    """The SQL of one statement running `parts` as data-modifying CTEs, selecting the columns
+    they return, in order: of a one-row write its values, of a many-row INSERT one array per
+    column in the order of the first (the id). A part naming `HELD_PREVIOUS` reads the rows
+    the part before it returned (its CTE)."""
     ctes, columns, offset = [], [], 0
     for index, part in enumerate(parts):
         assert part.positions is not None
+        if part.reads_previous and not (index and parts[index - 1].keys):
+            raise ValueError(f"{HELD_PREVIOUS} read with no held write returning rows before")
         shift = offset
-        ctes.append(f"w{index} AS ("
-                    + _DOLLAR.sub(lambda m, k=shift: f"${int(m.group(1)) + k}", part.sql) + ")")
-        columns += [f"(SELECT w{index}.{key} FROM w{index})" for key in part.keys]
+        sql = _DOLLAR.sub(lambda m, k=shift: f"${int(m.group(1)) + k}", part.sql)
+        if part.reads_previous:
+            sql = _PREVIOUS.sub(f"w{index - 1}", sql)
+        ctes.append(f"w{index} AS ({sql})")
+        if part.many_rows:
+            order = part.keys[0]
+            columns += [f"(SELECT array_agg(w{index}.{key} ORDER BY w{index}.{order}) "
+                        f"FROM w{index})" for key in part.keys]
+        else:
+            columns += [f"(SELECT w{index}.{key} FROM w{index})" for key in part.keys]
         offset += len(part.positions)
     return f"WITH {', '.join(ctes)} SELECT {', '.join(columns) or 'NULL'}"
+
+
+# the name by which a held write reads the rows the held write before it returned
+HELD_PREVIOUS = "held_previous"
+_PREVIOUS = re.compile(rf"\b{HELD_PREVIOUS}\b")
 
 
 _DOLLAR = re.compile(r"\$(\d+)")
@@ -521,10 +556,15 @@ class _Rendered:
         self.row: Any = None  # the named tuple of the result's columns, on first rows
         self.table = getattr(statement, "table", None)
         self.is_update = isinstance(statement, sa.Update)
+        # an INSERT of several VALUES rows RETURNING columns: held, its columns come back as
+        # arrays (`_combined`), made rows again in id order (`_send_held`)
+        self.many_rows = bool(self.keys) and isinstance(statement, sa.Insert) \
+            and bool(statement._multi_values)
+        self.reads_previous = _PREVIOUS.search(self.sql) is not None
         self.holdable = (self.raw_cursor is not None and not _QUOTED_DOLLAR.search(self.sql)
                          and isinstance(statement, sa.Insert | sa.Update)
                          and not self.sql.startswith("WITH")
-                         and (not self.keys or _single_row(statement)))
+                         and (not self.keys or _single_row(statement) or self.many_rows))
 
     def _args(self, params: dict[str, Any]) -> Any:
         if self.plan is None:

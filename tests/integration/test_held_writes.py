@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from gateway.db import Prepared, bound, held_writes
+from gateway.db import HELD_PREVIOUS, Prepared, bound, held_writes
 
 META = sa.MetaData()
 PARENT = sa.Table("held_parent", META, sa.Column("id", sa.Integer, primary_key=True),
@@ -22,6 +22,13 @@ NEW_CHILD = Prepared(sa.insert(CHILD).values(bound(CHILD, ("parent_id", "note"))
 SET_STATE = Prepared(sa.update(PARENT).where(PARENT.c.id == sa.bindparam("pid"))
                      .values(bound(PARENT, ("state",))))
 NAMES = Prepared(sa.select(PARENT.c.name).order_by(PARENT.c.name))
+# several parents in one INSERT, and children of the rows that INSERT returned (`held_previous`)
+NEW_PARENTS = Prepared(sa.insert(PARENT).values(
+    [bound(PARENT, ("name", "state", "data"), f"_{n}") for n in range(3)])
+    .returning(PARENT.c.id, PARENT.c.name))
+_PREVIOUS = sa.table(HELD_PREVIOUS, sa.column("id", sa.Integer))
+CHILDREN_OF_PREVIOUS = Prepared(sa.insert(CHILD).from_select(
+    ["parent_id", "note"], sa.select(_PREVIOUS.c.id, sa.bindparam("note", type_=sa.String))))
 
 
 @pytest.fixture
@@ -128,3 +135,63 @@ def test_a_held_write_keeps_its_json_as_it_was_when_made(engine):
             data["tns"].append("5415550101")  # after the write: not part of it
         session.commit()
     assert _rows(engine)[0] == [("j", None, {"tns": ["5415550100"]})]
+
+
+def _three(prefix: str) -> dict:
+    return {f"{key}_{n}": value for n in range(3)
+            for key, value in (("name", f"{prefix}{n}"), ("state", None), ("data", [n]))}
+
+
+def test_a_held_insert_of_several_rows_answers_them_all_and_a_write_reads_its_ids(engine):
+    """The notices of a step and their deliveries (notices.Outbox) ride on its statement."""
+    with Session(engine) as session:
+        first = NEW_PARENT.execute(session.connection(),
+                                   {"name": "first", "state": "new", "data": None})[0].id
+        sent = _sent(engine)
+        returned: list = []
+        with held_writes(session):
+            conn = session.connection()
+            if engine.dialect.name == "sqlite":  # nothing is held: the rows are not there
+                NEW_PARENTS.send(conn, _three("p"), returned.append)
+                with pytest.raises(ValueError, match=HELD_PREVIOUS):
+                    CHILDREN_OF_PREVIOUS.send(conn, {"note": "of p"})
+            else:
+                SET_STATE.send(conn, {"pid": first, "state": "foc"})
+                NEW_PARENTS.send(conn, _three("p"), returned.append)
+                CHILDREN_OF_PREVIOUS.send(conn, {"note": "of p"})
+                NEW_CHILD.send(conn, {"parent_id": first, "note": "of first"})
+        session.commit()
+    sent = list(sent)  # (not the reads below)
+    # the rows, in id order = VALUES order, typed as by `execute` (the names as sent)
+    assert len(returned) == 1 and [row.name for row in returned[0]] == ["p0", "p1", "p2"]
+    ids = [row.id for row in returned[0]]
+    assert ids == sorted(ids) and first not in ids
+    parents, children = _rows(engine)
+    assert [p[0] for p in parents] == ["first", "p0", "p1", "p2"]
+    assert [p[2] for p in parents[1:]] == [[0], [1], [2]]
+    if engine.dialect.name == "postgresql":
+        assert len(sent) == 1 and sent[0].startswith("WITH w0 AS (UPDATE held_parent"), sent
+        assert "FROM w1" in sent[0] and HELD_PREVIOUS not in sent[0], sent[0]
+        assert parents[0][1] == "foc"
+        # (data-modifying CTEs run in an order PostgreSQL chooses: the children by parent)
+        assert sorted(children) == sorted([*((i, "of p") for i in ids), (first, "of first")])
+
+
+def test_a_held_insert_of_several_rows_sent_alone_answers_its_rows(engine):
+    returned: list = []
+    with Session(engine) as session:
+        with held_writes(session):
+            NEW_PARENTS.send(session.connection(), _three("q"), returned.append)
+        session.commit()
+    assert [row.name for row in returned[0]] == ["q0", "q1", "q2"]
+    assert [p[0] for p in _rows(engine)[0]] == ["q0", "q1", "q2"]
+
+
+def test_a_write_reading_the_previous_rows_is_refused_outside_a_block(engine):
+    with Session(engine) as session:
+        with pytest.raises(ValueError, match=HELD_PREVIOUS):
+            CHILDREN_OF_PREVIOUS.send(session.connection(), {"note": "orphan"})
+        if engine.dialect.name == "postgresql":
+            with pytest.raises(ValueError, match=HELD_PREVIOUS), held_writes(session):
+                CHILDREN_OF_PREVIOUS.send(session.connection(), {"note": "first of a block"})
+    assert _rows(engine) == ([], [])

@@ -285,8 +285,8 @@ def test_a_batch_lsr_adds_only_its_mark_to_the_submission(app, heron, cli, park,
         if bind.dialect.name == "postgresql":
             # here a transaction is a savepoint of the test's own (conftest `app`): one
             assert kinds.count("SAVEPOINT") == 1, statements
-            # the submission's four, the mark with the batch's count
-            assert len(work_done) == 4 + 1, [s[:90] for s in work_done]
+            # the submission's three, the mark with the batch's count
+            assert len(work_done) == 3 + 1, [s[:90] for s in work_done]
             assert work_done[-1].startswith("WITH marked AS \n(UPDATE lsr_batch_items") \
                 and "UPDATE lsr_batches " in work_done[-1], work_done[-1]
         else:

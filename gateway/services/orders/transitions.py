@@ -136,8 +136,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _stepped(transition: F) -> F:
     """A transition on a context whose new versions and notices are written when it returns
-    (Core INSERTs; the notices in one multi-row INSERT, `notices.Outbox`); nested, the outer
-    one writes. Every transition that records a version is one."""
+    (Core INSERTs; the notices in one multi-row INSERT, `notices.Outbox`; on PostgreSQL all of
+    the step's writes in one statement, `db.held_writes`); nested, the outer one writes. Every
+    transition that records a version is one."""
 
     @functools.wraps(transition)
     def step(ctx: OrderContext, *args: Any, **kwargs: Any) -> Any:
@@ -151,7 +152,7 @@ def _stepped(transition: F) -> F:
                 result = transition(ctx, *args, **kwargs)
                 _write_orders(ctx.session)
                 _write_versions(ctx)
-            outbox.write(ctx.session)
+                outbox.write(ctx.session)  # its notices and their deliveries among them
         finally:
             ctx.cache.outbox, ctx.cache.new_versions = None, []
         return result

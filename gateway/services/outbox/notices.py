@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from gateway.db import Prepared, bound, flushed_connection
+from gateway.db import HELD_PREVIOUS, Prepared, bound, flushed_connection, holds_writes
 from gateway.models import Contact, Delivery, Notice, Partner, User
 from gateway.models.partners import NOTICE_CATEGORIES
 
@@ -166,6 +166,15 @@ def _notice_ids(count: int) -> Prepared:
     return Prepared(_new_notices(count))
 
 
+def _delivery_arrays() -> Any:
+    """PostgreSQL: the deliveries' values, one array parameter per column, as rows."""
+    return sa.func.unnest(
+        sa.bindparam("notice", type_=postgresql.ARRAY(sa.Integer)),
+        *(sa.bindparam(key, type_=postgresql.ARRAY(_DELIVERY_TABLE.c[key].type))
+          for key in _DELIVERY_VALUES)).table_valued("place", *_DELIVERY_VALUES) \
+        .render_derived(name="unnested")
+
+
 @functools.lru_cache(maxsize=8)
 def _notices_and_deliveries(count: int) -> Prepared:
     """PostgreSQL: `count` notices and their deliveries in one statement, rendered once: the
@@ -176,17 +185,30 @@ def _notices_and_deliveries(count: int) -> Prepared:
     notices = _new_notices(count).cte("new_notices")
     numbered = sa.select(notices.c.id, sa.func.row_number().over(order_by=notices.c.id)
                          .label("place")).subquery("numbered")
-    arrays = sa.func.unnest(
-        sa.bindparam("notice", type_=postgresql.ARRAY(sa.Integer)),
-        *(sa.bindparam(key, type_=postgresql.ARRAY(_DELIVERY_TABLE.c[key].type))
-          for key in _DELIVERY_VALUES)).table_valued("place", *_DELIVERY_VALUES) \
-        .render_derived(name="unnested")
+    arrays = _delivery_arrays()
     deliveries = sa.insert(_DELIVERY_TABLE).from_select(
         list(_DELIVERY_KEYS),
         sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_VALUES))
         .join_from(arrays, numbered, numbered.c.place == arrays.c.place)).cte("new_deliveries")
     return Prepared(sa.select(notices.c.id, notices.c.event, notices.c.partner_id)
                     .add_cte(deliveries).order_by(notices.c.id))
+
+
+def _held_deliveries() -> Prepared:
+    """PostgreSQL, held after the notices' INSERT (`db.held_writes`): their deliveries from
+    one array per column (`notice` holding each delivery's notice as its 1-based place among
+    the new notices in id order), the notices' ids read from the rows that INSERT returned."""
+    previous = sa.table(HELD_PREVIOUS, sa.column("id", sa.Integer))
+    numbered = sa.select(previous.c.id, sa.func.row_number().over(order_by=previous.c.id)
+                         .label("place")).subquery("numbered")
+    arrays = _delivery_arrays()
+    return Prepared(sa.insert(_DELIVERY_TABLE).from_select(
+        list(_DELIVERY_KEYS),
+        sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_VALUES))
+        .join_from(arrays, numbered, numbered.c.place == arrays.c.place)))
+
+
+_HELD_DELIVERIES = _held_deliveries()
 
 
 class Outbox:
@@ -223,24 +245,35 @@ class Outbox:
                           zip(self._notices, self._targets, strict=True), 1)
                       for channel, target in targets]
         postgres = connection.dialect.name == "postgresql"
+        notices, self._notices, self._targets = self._notices, [], []
+        arrays = {key: [values[key] for _, values in deliveries] for key in _DELIVERY_VALUES}
+        arrays["notice"] = [place for place, _ in deliveries]
+        if postgres and holds_writes(connection):
+            # with the step's other writes, in its one statement: the notices, then their
+            # deliveries reading the notices' new ids (`db.HELD_PREVIOUS`)
+            _notice_ids(len(notices)).send(connection, params,
+                                           functools.partial(_in_values_order, notices))
+            if deliveries:
+                _HELD_DELIVERIES.send(connection, arrays)
+            return
         if postgres:
-            params |= {key: [values[key] for _, values in deliveries]
-                       for key in _DELIVERY_VALUES}
-            params["notice"] = [place for place, _ in deliveries]
-            rows = _notices_and_deliveries(len(self._notices)).execute(connection, params)
+            rows = _notices_and_deliveries(len(notices)).execute(connection, params | arrays)
         else:
-            rows = _notice_ids(len(self._notices)).execute(connection, params)  # many VALUES
-        # ids are given in VALUES order on both databases (SQLAlchemy's sort_by_parameter_order
-        # would cost SQLite one INSERT per row); check each row is the one meant: the
-        # deliveries were numbered by it
-        rows.sort(key=lambda row: row[0])
-        for (_id, event, partner_id), notice in zip(rows, self._notices, strict=True):
-            if (event, partner_id) != (notice["event"], notice["partner_id"]):
-                raise RuntimeError("notice ids did not come back in VALUES order")
+            rows = _notice_ids(len(notices)).execute(connection, params)  # many VALUES
+        _in_values_order(notices, rows)
         if not postgres:  # sqlite3's executemany loops in C within one statement's preparation
             _DELIVERIES.execute_many(connection, [{"notice_id": rows[place - 1][0], **values}
                                                   for place, values in deliveries])
-        self._notices, self._targets = [], []
+
+
+def _in_values_order(notices: list[dict[str, Any]], rows: list[Any]) -> None:
+    """Check the new notices' rows (sorted here by id) are in VALUES order: ids are given in
+    that order on both databases (SQLAlchemy's sort_by_parameter_order would cost SQLite one
+    INSERT per row), and the deliveries were numbered by it."""
+    rows.sort(key=lambda row: row[0])
+    for (_id, event, partner_id), notice in zip(rows, notices, strict=True):
+        if (event, partner_id) != (notice["event"], notice["partner_id"]):
+            raise RuntimeError("notice ids did not come back in VALUES order")
 
 
 def received(contact_types: frozenset[str] | set[str],
