@@ -52,10 +52,15 @@ def _rows(engine):
     return [tuple(p) for p in parents], [tuple(c) for c in children]
 
 
+def _parent(session: Session) -> int:
+    """A parent row written at once, before a block: its id."""
+    return NEW_PARENT.execute(session.connection(),
+                              {"name": "first", "state": "new", "data": None})[0].id
+
+
 def test_a_blocks_writes_are_one_statement_on_postgresql_with_their_returned_rows(engine):
     with Session(engine) as session:
-        first = NEW_PARENT.execute(session.connection(),
-                                   {"name": "first", "state": "new", "data": None})[0].id
+        first = _parent(session)
         sent = _sent(engine)
         returned: list = []
         with held_writes(session):
@@ -145,8 +150,7 @@ def _three(prefix: str) -> dict:
 def test_a_held_insert_of_several_rows_answers_them_all_and_a_write_reads_its_ids(engine):
     """The notices of a step and their deliveries (notices.Outbox) ride on its statement."""
     with Session(engine) as session:
-        first = NEW_PARENT.execute(session.connection(),
-                                   {"name": "first", "state": "new", "data": None})[0].id
+        first = _parent(session)
         sent = _sent(engine)
         returned: list = []
         with held_writes(session):
