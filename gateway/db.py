@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import collections
 import functools
-import json
 import re
 import select
 import weakref
@@ -398,10 +397,11 @@ def holds_writes(connection: sa.Connection) -> bool:
 def _as_of_now(args: list[Any]) -> list[Any]:
     """Held arguments as they are when the write is made: psycopg serializes a JSON value
     (SQLAlchemy's bind processor wraps it) only when the statement is sent, by which time the
-    caller may have changed the dict or list."""
+    caller may have changed the dict or list. Made by the engine's serializer (`_JSON_TEXT`:
+    SQLAlchemy gives it to psycopg's adapters, not to the wrapper)."""
     from psycopg.types.json import Json, Jsonb
 
-    return [type(arg)((arg.dumps or json.dumps)(arg.obj), _verbatim)
+    return [type(arg)((arg.dumps or json_text.column_text)(arg.obj), _verbatim)
             if isinstance(arg, Json | Jsonb) else arg for arg in args]
 
 

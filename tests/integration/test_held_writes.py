@@ -199,3 +199,19 @@ def test_a_write_reading_the_previous_rows_is_refused_outside_a_block(engine):
             with pytest.raises(ValueError, match=HELD_PREVIOUS), held_writes(session):
                 CHILDREN_OF_PREVIOUS.send(session.connection(), {"note": "first of a block"})
     assert _rows(engine) == ([], [])
+
+
+def test_a_held_writes_json_is_made_by_the_engines_serializer(engine, monkeypatch):
+    from gateway.platform import json_text
+
+    made: list = []
+    real = json_text.column_text
+    monkeypatch.setattr(json_text, "column_text", lambda value: made.append(value) or real(value))
+    with Session(engine) as session:
+        with held_writes(session):
+            NEW_PARENT.send(session.connection(), {"name": "s", "state": None,
+                                                   "data": {"n": 2**70}})
+        session.commit()
+    assert _rows(engine)[0] == [("s", None, {"n": 2**70})]  # beyond orjson: the fallback's
+    if engine.dialect.name == "postgresql":  # (SQLite's JSON type holds the serializer it had)
+        assert made == [{"n": 2**70}]
