@@ -641,6 +641,27 @@ class _Rendered:
         return out
 
 
+class AppSession(Session):
+    """The app's sessions: `connection()` answered from memory within one transaction (issue
+    17: the submission asks for it ~10 times, each ~1.6 µs of SQLAlchemy's transaction
+    bookkeeping for the connection it gave the first time). A new transaction (after a
+    commit, a rollback or a close) asks SQLAlchemy again; so does a call with arguments."""
+
+    _given: tuple[Any, sa.Connection] | None = None  # (root transaction, its connection)
+
+    def connection(self, bind_arguments: Any = None,
+                   execution_options: Any = None) -> sa.Connection:
+        if bind_arguments is not None or execution_options is not None:
+            return super().connection(bind_arguments, execution_options)
+        given = self._given
+        if given is not None and given[0] is self.get_transaction() and given[0] is not None \
+                and given[0].is_active:
+            return given[1]
+        connection = super().connection()
+        self._given = (self.get_transaction(), connection)
+        return connection
+
+
 class Database:
     """The engine and session factory of one app (kept in app.extensions['portgate_db'])."""
 
@@ -648,7 +669,8 @@ class Database:
                  plan_cache_mode: str = "force_generic_plan") -> None:
         self.url = url
         self.engine = make_engine(url, pool_check, plan_cache_mode)
-        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.sessionmaker = sessionmaker(bind=self.engine, class_=AppSession,
+                                         expire_on_commit=False)
 
     def create_all(self) -> None:
         for metadata in METADATAS:

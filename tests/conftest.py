@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 
 from gateway import create_app
-from gateway.db import METADATAS
+from gateway.db import METADATAS, AppSession
 from tests.app_factory import fresh_sqlite_app, share_url_builders
 
 share_url_builders()
@@ -124,7 +124,8 @@ def app(db_url, request, app_overrides):
     database = application.extensions["portgate_db"]
     connection = engine.connect()
     outer = connection.begin()
-    database.sessionmaker = sessionmaker(bind=connection, expire_on_commit=False,
+    database.sessionmaker = sessionmaker(bind=connection, class_=AppSession,
+                                         expire_on_commit=False,
                                          join_transaction_mode="create_savepoint")
     yield application
     outer.rollback()

@@ -157,3 +157,32 @@ def test_the_answers_status_is_known_before_the_answer_is_made(app, rv, status):
                 app.make_response(rv)
         elif status is not None:
             assert app.make_response(rv).status_code == status  # as Flask makes it
+
+
+def test_a_sessions_connection_is_the_same_within_a_transaction_and_new_after_it(app):
+    """db.AppSession: `connection()` remembered for its transaction, asked again after it."""
+    asked: list[int] = []
+    plain = Session.connection
+
+    def counted(self, *args, **kwargs):
+        asked.append(1)
+        return plain(self, *args, **kwargs)
+
+    with app.app_context():
+        session = db.database().sessionmaker()
+        assert isinstance(session, db.AppSession)
+        Session.connection = counted
+        try:
+            first = session.connection()
+            assert session.connection() is first and len(asked) == 1
+            with session.begin_nested():  # a savepoint: the same connection
+                assert session.connection() is first and len(asked) == 1
+            session.commit()
+            second = session.connection()  # a new transaction: SQLAlchemy's answer
+            assert len(asked) == 2 and second.in_transaction()
+            session.rollback()
+            assert session.connection(bind_arguments={}) is not None  # arguments: asked
+            assert len(asked) == 3
+        finally:
+            Session.connection = plain
+            session.close()

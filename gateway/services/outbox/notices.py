@@ -232,8 +232,8 @@ class Outbox:
         self._targets.append(_targets(session, event, partner, emails, self.addressees))
 
     def write(self, session: Session) -> None:
-        """Insert the queued notices and their deliveries (PostgreSQL: one statement; SQLite:
-        two)."""
+        """Insert the queued notices and their deliveries (SQLite: two statements;
+        PostgreSQL: one, or, within `held_writes`, two held writes of the block's statement)."""
         if not self._notices:
             return
         connection = session.connection()
@@ -244,11 +244,17 @@ class Outbox:
                       for place, (notice, targets) in enumerate(
                           zip(self._notices, self._targets, strict=True), 1)
                       for channel, target in targets]
-        postgres = connection.dialect.name == "postgresql"
         notices, self._notices, self._targets = self._notices, [], []
+        if connection.dialect.name != "postgresql":
+            rows = _notice_ids(len(notices)).execute(connection, params)  # many VALUES
+            _in_values_order(notices, rows)
+            # sqlite3's executemany loops in C within one statement's preparation
+            _DELIVERIES.execute_many(connection, [{"notice_id": rows[place - 1][0], **values}
+                                                  for place, values in deliveries])
+            return
         arrays = {key: [values[key] for _, values in deliveries] for key in _DELIVERY_VALUES}
         arrays["notice"] = [place for place, _ in deliveries]
-        if postgres and holds_writes(connection):
+        if holds_writes(connection):
             # with the step's other writes, in its one statement: the notices, then their
             # deliveries reading the notices' new ids (`db.HELD_PREVIOUS`)
             _notice_ids(len(notices)).send(connection, params,
@@ -256,14 +262,8 @@ class Outbox:
             if deliveries:
                 _HELD_DELIVERIES.send(connection, arrays)
             return
-        if postgres:
-            rows = _notices_and_deliveries(len(notices)).execute(connection, params | arrays)
-        else:
-            rows = _notice_ids(len(notices)).execute(connection, params)  # many VALUES
+        rows = _notices_and_deliveries(len(notices)).execute(connection, params | arrays)
         _in_values_order(notices, rows)
-        if not postgres:  # sqlite3's executemany loops in C within one statement's preparation
-            _DELIVERIES.execute_many(connection, [{"notice_id": rows[place - 1][0], **values}
-                                                  for place, values in deliveries])
 
 
 def _in_values_order(notices: list[dict[str, Any]], rows: list[Any]) -> None:
