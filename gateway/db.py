@@ -557,7 +557,8 @@ class _Rendered:
         self.table = getattr(statement, "table", None)
         self.is_update = isinstance(statement, sa.Update)
         # an INSERT of several VALUES rows RETURNING columns: held, its columns come back as
-        # arrays (`_combined`), made rows again in id order (`_send_held`)
+        # arrays (`_combined`), made rows again in id order (`_send_held`); the columns must
+        # be scalars (an array of arrays is one array of more dimensions on PostgreSQL)
         self.many_rows = bool(self.keys) and isinstance(statement, sa.Insert) \
             and bool(statement._multi_values)
         self.reads_previous = _PREVIOUS.search(self.sql) is not None
