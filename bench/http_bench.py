@@ -64,18 +64,19 @@ end
 """
 
 
-def _env(url: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+def _env(url: str, root: Path = ROOT) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(root)}
 
 
 class Server:
     """gunicorn app:app with 2 sync workers on the benchmark database; `env` adds environment
     (the API rate limit is off unless it says otherwise: the runs measure the path). `target`
-    and `port`: another app served the same way (bench/floor_app.py's skeleton)."""
+    and `port`: another app served the same way (bench/floor_app.py's skeleton); `root`:
+    another checkout's Portgate (bench/ab_served.py)."""
 
     def __init__(self, url: str, env: dict[str, str] | None = None, *, target: str = "app:app",
-                 port: int = PORT) -> None:
-        self.url, self.target, self.port = url, target, port
+                 port: int = PORT, root: Path = ROOT) -> None:
+        self.url, self.target, self.port, self.root = url, target, port, root
         self.env = {"PORTGATE_API_RATE_LIMIT": "0", **(env or {})}
         self.process: subprocess.Popen | None = None
 
@@ -84,7 +85,7 @@ class Server:
         self.process = subprocess.Popen(
             [PY, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", *extra,
              "--log-level", "warning", "--backlog", "2048", self.target],
-            cwd=ROOT, env={**_env(self.url), **self.env})
+            cwd=self.root, env={**_env(self.url, self.root), **self.env})
         for _ in range(200):
             try:
                 if _get("/readyz", self.port)[0] == 200:
