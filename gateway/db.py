@@ -654,9 +654,8 @@ class AppSession(Session):
                    execution_options: Any = None) -> sa.Connection:
         if bind_arguments is not None or execution_options is not None:
             return super().connection(bind_arguments, execution_options)
-        given = self._given
-        if given is not None and given[0] is self.get_transaction() and given[0] is not None \
-                and given[0].is_active:
+        given = self._given  # (its transaction is never None: the call began one)
+        if given is not None and given[0] is self.get_transaction() and given[0].is_active:
             return given[1]
         connection = super().connection()
         self._given = (self.get_transaction(), connection)

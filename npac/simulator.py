@@ -7,7 +7,6 @@ from datetime import date, datetime
 from functools import cached_property, lru_cache
 from typing import Any, cast
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -104,10 +103,8 @@ class JsonList(sa.types.TypeDecorator[list[str]]):
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
             return None
-        try:  # orjson (issue 17); the standard library for what it cannot write
-            return orjson.dumps(list(value)).decode()
-        except orjson.JSONEncodeError:
-            return json.dumps(list(value))
+        # the engine's JSON serializer (the app's: orjson, gateway.platform.json_text)
+        return (getattr(dialect, "_json_serializer", None) or json.dumps)(list(value))
 
 
 def in_list(column: sa.SQLColumnExpression[str], name: str, *,

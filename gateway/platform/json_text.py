@@ -8,7 +8,7 @@ the text sees changes:
 
 - **Answers** (`JSONProvider`, Flask's `app.json`): keys sorted and compact, as Flask's default
   provider makes them; dates, decimals, UUIDs, dataclasses and `__html__` objects through
-  Flask's own `default`. Non-ASCII text is written as UTF-8 instead of `\\uXXXX` escapes: the
+  Flask's own `default`. Non-ASCII text is written as UTF-8 ("é", not the escape "\\u00e9"): the
   same JSON (RFC 8259 §8.1). Indented output (`JSONIFY_PRETTYPRINT`, debug) is Flask's.
 - **Columns** (`column_text`, the engine's `json_serializer`): the value's JSON, compact; a
   value the standard library refuses (a date, an object) is refused the same way.

@@ -52,25 +52,30 @@ def _rows(engine):
     return [tuple(p) for p in parents], [tuple(c) for c in children]
 
 
-def _parent(session: Session) -> int:
-    """A parent row written at once, before a block: its id."""
-    return NEW_PARENT.execute(session.connection(),
-                              {"name": "first", "state": "new", "data": None})[0].id
+def _held_block(engine, write) -> tuple[int, list[str], list]:
+    """A parent row written at once, then `write(conn, parent_id, returned)` within a held
+    block, committed: the parent's id, the statements sent from the block on, and `returned`
+    (the list whose `append` the writes were given)."""
+    returned: list = []
+    with Session(engine) as session:
+        first = NEW_PARENT.execute(session.connection(),
+                                   {"name": "first", "state": "new", "data": None})[0].id
+        sent = _sent(engine)
+        with held_writes(session):
+            write(session.connection(), first, returned)
+        session.commit()
+    return first, list(sent), returned
 
 
 def test_a_blocks_writes_are_one_statement_on_postgresql_with_their_returned_rows(engine):
-    with Session(engine) as session:
-        first = _parent(session)
-        sent = _sent(engine)
-        returned: list = []
-        with held_writes(session):
-            conn = session.connection()
-            NEW_PARENT.send(conn, {"name": "second", "state": "new", "data": {"k": [1]}},
-                            returned.append)
-            NEW_CHILD.send(conn, {"parent_id": first, "note": "a"})
-            SET_STATE.send(conn, {"pid": first, "state": "foc"})
-            assert returned == [] or engine.dialect.name == "sqlite"  # not sent yet on PG
-        session.commit()
+    def write(conn, first, returned):
+        NEW_PARENT.send(conn, {"name": "second", "state": "new", "data": {"k": [1]}},
+                        returned.append)
+        NEW_CHILD.send(conn, {"parent_id": first, "note": "a"})
+        SET_STATE.send(conn, {"pid": first, "state": "foc"})
+        assert returned == [] or engine.dialect.name == "sqlite"  # not sent yet on PG
+
+    first, sent, returned = _held_block(engine, write)
     postgres = engine.dialect.name == "postgresql"
     assert len(sent) == (1 if postgres else 3), sent
     if postgres:
@@ -149,23 +154,18 @@ def _three(prefix: str) -> dict:
 
 def test_a_held_insert_of_several_rows_answers_them_all_and_a_write_reads_its_ids(engine):
     """The notices of a step and their deliveries (notices.Outbox) ride on its statement."""
-    with Session(engine) as session:
-        first = _parent(session)
-        sent = _sent(engine)
-        returned: list = []
-        with held_writes(session):
-            conn = session.connection()
-            if engine.dialect.name == "sqlite":  # nothing is held: the rows are not there
-                NEW_PARENTS.send(conn, _three("p"), returned.append)
-                with pytest.raises(ValueError, match=HELD_PREVIOUS):
-                    CHILDREN_OF_PREVIOUS.send(conn, {"note": "of p"})
-            else:
-                SET_STATE.send(conn, {"pid": first, "state": "foc"})
-                NEW_PARENTS.send(conn, _three("p"), returned.append)
+    def write(conn, first, returned):
+        if engine.dialect.name == "sqlite":  # nothing is held: the rows are not there
+            NEW_PARENTS.send(conn, _three("p"), returned.append)
+            with pytest.raises(ValueError, match=HELD_PREVIOUS):
                 CHILDREN_OF_PREVIOUS.send(conn, {"note": "of p"})
-                NEW_CHILD.send(conn, {"parent_id": first, "note": "of first"})
-        session.commit()
-    sent = list(sent)  # (not the reads below)
+        else:
+            SET_STATE.send(conn, {"pid": first, "state": "foc"})
+            NEW_PARENTS.send(conn, _three("p"), returned.append)
+            CHILDREN_OF_PREVIOUS.send(conn, {"note": "of p"})
+            NEW_CHILD.send(conn, {"parent_id": first, "note": "of first"})
+
+    first, sent, returned = _held_block(engine, write)
     # the rows, in id order = VALUES order, typed as by `execute` (the names as sent)
     assert len(returned) == 1 and [row.name for row in returned[0]] == ["p0", "p1", "p2"]
     ids = [row.id for row in returned[0]]

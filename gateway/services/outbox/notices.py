@@ -166,49 +166,39 @@ def _notice_ids(count: int) -> Prepared:
     return Prepared(_new_notices(count))
 
 
-def _delivery_arrays() -> Any:
-    """PostgreSQL: the deliveries' values, one array parameter per column, as rows."""
-    return sa.func.unnest(
+def _deliveries_from(notices: Any) -> Any:
+    """PostgreSQL: the deliveries' INSERT from one array parameter per column (`notice`
+    holding each delivery's notice as its 1-based place among the new notices in id order),
+    the notices' ids read from `notices` (the new notices' rows: an `id` column)."""
+    numbered = sa.select(notices.c.id, sa.func.row_number().over(order_by=notices.c.id)
+                         .label("place")).subquery("numbered")
+    arrays = sa.func.unnest(
         sa.bindparam("notice", type_=postgresql.ARRAY(sa.Integer)),
         *(sa.bindparam(key, type_=postgresql.ARRAY(_DELIVERY_TABLE.c[key].type))
           for key in _DELIVERY_VALUES)).table_valued("place", *_DELIVERY_VALUES) \
         .render_derived(name="unnested")
+    return sa.insert(_DELIVERY_TABLE).from_select(
+        list(_DELIVERY_KEYS),
+        sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_VALUES))
+        .join_from(arrays, numbered, numbered.c.place == arrays.c.place))
 
 
 @functools.lru_cache(maxsize=8)
 def _notices_and_deliveries(count: int) -> Prepared:
     """PostgreSQL: `count` notices and their deliveries in one statement, rendered once: the
-    notices' INSERT as a CTE, and the deliveries from one array per column (`notice` holding
-    each delivery's notice as its 1-based place among the new notices in id order), answering
-    the notices' rows. One statement for any number of deliveries; psycopg's `executemany`
-    for them was a second statement, run as a pipeline."""
+    notices' INSERT as a CTE, the deliveries' reading it, answering the notices' rows. One
+    statement for any number of deliveries; psycopg's `executemany` for them was a second
+    statement, run as a pipeline."""
     notices = _new_notices(count).cte("new_notices")
-    numbered = sa.select(notices.c.id, sa.func.row_number().over(order_by=notices.c.id)
-                         .label("place")).subquery("numbered")
-    arrays = _delivery_arrays()
-    deliveries = sa.insert(_DELIVERY_TABLE).from_select(
-        list(_DELIVERY_KEYS),
-        sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_VALUES))
-        .join_from(arrays, numbered, numbered.c.place == arrays.c.place)).cte("new_deliveries")
     return Prepared(sa.select(notices.c.id, notices.c.event, notices.c.partner_id)
-                    .add_cte(deliveries).order_by(notices.c.id))
+                    .add_cte(_deliveries_from(notices).cte("new_deliveries"))
+                    .order_by(notices.c.id))
 
 
-def _held_deliveries() -> Prepared:
-    """PostgreSQL, held after the notices' INSERT (`db.held_writes`): their deliveries from
-    one array per column (`notice` holding each delivery's notice as its 1-based place among
-    the new notices in id order), the notices' ids read from the rows that INSERT returned."""
-    previous = sa.table(HELD_PREVIOUS, sa.column("id", sa.Integer))
-    numbered = sa.select(previous.c.id, sa.func.row_number().over(order_by=previous.c.id)
-                         .label("place")).subquery("numbered")
-    arrays = _delivery_arrays()
-    return Prepared(sa.insert(_DELIVERY_TABLE).from_select(
-        list(_DELIVERY_KEYS),
-        sa.select(numbered.c.id, *(arrays.c[key] for key in _DELIVERY_VALUES))
-        .join_from(arrays, numbered, numbered.c.place == arrays.c.place)))
-
-
-_HELD_DELIVERIES = _held_deliveries()
+# PostgreSQL, held after the notices' INSERT (`db.held_writes`): their deliveries, reading the
+# rows that INSERT returned (`db.HELD_PREVIOUS`)
+_HELD_DELIVERIES = Prepared(_deliveries_from(
+    sa.table(HELD_PREVIOUS, sa.column("id", sa.Integer))))
 
 
 class Outbox:
