@@ -153,18 +153,28 @@ def open_svs_where(postgres: bool) -> sa.ColumnElement[bool]:
     return sa.and_(batch_match(SV.tn, "tns", postgres=postgres), _NOT_ACTIVE, _OPEN)
 
 
-def precedence(tns: list[str], rows: Iterable[Any]) -> dict[str, Provider]:
+Holder = tuple[str, str, str | None, str]  # (spid, spid_name, lrn, source) of a TN's provider
+
+
+def holders(tns: list[str], rows: Iterable[Any]) -> dict[str, Holder]:
     """Each TN's provider from (key, spid, lrn, source, name) rows: SV, else block, else code
-    (§2)."""
-    held = {(source, key): (spid, lrn, name or "") for key, spid, lrn, source, name in rows}
-    found: dict[str, Provider] = {}
+    (§2); the TNs that share a block or code share its one holder tuple."""
+    levels: dict[str, dict[str, Holder]] = {"sv": {}, "block": {}, "code": {}}
+    for key, spid, lrn, source, name in rows:
+        levels[source][key] = (spid, name or "", lrn, source)
+    svs, blocks, codes = levels["sv"].get, levels["block"].get, levels["code"].get
+    found: dict[str, Holder] = {}
     for tn in tns:
-        for source, key in (("sv", tn), ("block", tn[:7]), ("code", tn[:6])):
-            holder = held.get((source, key))
-            if holder is not None:
-                found[tn] = Provider(tn, holder[0], holder[2], holder[1], source)
-                break
+        holder = svs(tn) or blocks(tn[:7]) or codes(tn[:6])
+        if holder is not None:
+            found[tn] = holder
     return found
+
+
+def precedence(tns: list[str], rows: Iterable[Any]) -> dict[str, Provider]:
+    """Each TN's provider from (key, spid, lrn, source, name) rows (`holders`)."""
+    return {tn: Provider(tn, spid, name, lrn, source)
+            for tn, (spid, name, lrn, source) in holders(tns, rows).items()}
 
 
 class SqlRegistry:

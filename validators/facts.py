@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from validators.findings import Finding
 
@@ -42,7 +43,7 @@ class AccountFacts:
     def state(self) -> str:
         return self.address.get("state", "")
 
-    @property
+    @cached_property  # frozen: worked out once (a PBX account's is read per check)
     def working_tns(self) -> tuple[str, ...]:
         return tuple(sorted(tn for tn, st in self.tn_status.items() if st == "working"))
 

@@ -49,13 +49,25 @@ def check_json(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
                     _refuse("request body")
                 stack.append((child, depth + 1))
         elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
+            joined = _texts(item) if depth < max_depth else None
+            if joined is None:
+                stack.extend((child, depth + 1) for child in item)
+            elif bad_text(joined):  # a list of texts (an LSR's 500 TNs) checked as one text
+                _refuse("request body")
         elif isinstance(item, str):
             if bad_text(item):
                 _refuse("request body")
         elif isinstance(item, float) and not math.isfinite(item):
             raise InvalidInput("The request body holds a number that is not finite.",
                                code="bad_request")
+
+
+def _texts(items: list[Any]) -> str | None:
+    """The list's items joined, when every one is a text (None otherwise)."""
+    try:
+        return "".join(items)
+    except TypeError:
+        return None
 
 
 def parse_json_object() -> dict:

@@ -139,3 +139,20 @@ def test_tn_lookups_are_index_searches(registry, holders, conn, lookup, index):
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         plan = conn.exec_driver_sql("EXPLAIN " + statement, params).all()
     assert index in " ".join(str(row) for row in plan)
+
+
+def test_holders_apply_the_precedence_to_rows_and_share_a_code_holder():
+    """The pure half of current_providers (the facts statement's rows go through it too):
+    SV, else block, else code; TNs under one code get its one holder, a name of None is ""."""
+    from npac.simulator import holders
+
+    rows = [("541555", "OR01", "5415550000", "code", None),
+            ("5415557", "SW01", "5413820000", "block", "Summit West"),
+            ("5415557001", "B451", "5419990000", "sv", "Blue Heron")]
+    tns = ["5415557001", "5415557002", "5415551000", "5415552000", "2125550000"]
+    found = holders(tns, rows)
+    assert found == {"5415557001": ("B451", "Blue Heron", "5419990000", "sv"),
+                     "5415557002": ("SW01", "Summit West", "5413820000", "block"),
+                     "5415551000": ("OR01", "", "5415550000", "code"),
+                     "5415552000": ("OR01", "", "5415550000", "code")}
+    assert found["5415551000"] is found["5415552000"]

@@ -123,6 +123,21 @@ def test_check_json_accepts_or_refuses_cleanly(value):
         assert "\\u0000" not in text and "NaN" not in text.replace('"NaN"', "")
 
 
+@SETTINGS
+@given(items=st.lists(texts | st.sampled_from(["\ud800", "x\udfff", "5415550123"]),
+                      max_size=6))
+def test_a_list_of_texts_is_refused_exactly_when_one_of_them_is_bad(items):
+    """check_json reads a list of texts as one joined text: the verdict is still per item."""
+    from gateway.platform.hardening import bad_text
+
+    refused = False
+    try:
+        check_json({"tns": items})
+    except InvalidInput:
+        refused = True
+    assert refused == any(bad_text(item) for item in items)
+
+
 def test_check_json_depth_limit_is_exact():
     nested: list = []
     for _ in range(MAX_JSON_DEPTH - 1):
@@ -130,6 +145,12 @@ def test_check_json_depth_limit_is_exact():
     check_json(nested)
     with pytest.raises(InvalidInput):
         check_json([nested])
+    texts_at_the_limit: list = ["5415550123"]  # a text counts as a level, in a list too
+    for _ in range(MAX_JSON_DEPTH - 2):
+        texts_at_the_limit = [texts_at_the_limit]
+    check_json(texts_at_the_limit)
+    with pytest.raises(InvalidInput):
+        check_json([texts_at_the_limit])
 
 
 LSR = json.loads((EXAMPLES / "lsr-simple-port.json").read_text())

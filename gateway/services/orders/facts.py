@@ -1,11 +1,11 @@
 """Load every fact the rules engine needs for a set of TNs, in a constant number of queries."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,29 +15,24 @@ from sqlalchemy.orm import Session
 from gateway.db import Prepared, UTCDateTime, flushed_connection
 from gateway.models import Account, EscalationContact, Lsr, LsrTn, Partner, Tn
 from gateway.models.accounts import ADDRESS_PARTS
+from gateway.services.orders.request import clean_tns
 from gateway.services.outbox import notices
 from gateway.services.partners.directory import delegations_for
 from gateway.services.protection.risk import foc_or_dispute_between
 from npac.interface import Registry
 from npac.models import Spid, SubscriptionVersion
 from npac.simulator import (
+    Holder,
     SqlRegistry,
     batch_match,
     batch_params,
+    holders,
     in_list,
     open_svs_where,
-    precedence,
     providers_query,
 )
 from validators.carrier_profile import CarrierProfile
 from validators.facts import AccountFacts, OrderFacts, PartnerFacts, Provider
-
-_TN = re.compile(r"^\d{10}$")
-
-
-def clean_tns(values: Iterable[Any]) -> list[str]:
-    """Return the distinct well-formed 10-digit strings among the values, in order."""
-    return list(dict.fromkeys(v for v in values if isinstance(v, str) and _TN.match(v)))
 
 
 def partner_facts(session: Session, partner: Partner) -> PartnerFacts:
@@ -132,10 +127,12 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
             keep["risk_window"] = risk
         if addressees is not None:
             keep["addressees"] = {addressees: found.addressees}
-    providers = precedence(wanted, found.provider_rows) if found.provider_rows is not None \
-        else registry.current_providers(wanted)
+    if found.provider_rows is not None:
+        providers = _providers(holders(wanted, found.provider_rows))
+    else:
+        providers = {tn: _provider(p) for tn, p in registry.current_providers(wanted).items()}
     manual = {a.state for a in accounts.values() if a.state in profile.manual_states}
-    return OrderFacts(providers={tn: _provider(p) for tn, p in providers.items()},
+    return OrderFacts(providers=providers,
                       tn_accounts=tn_accounts, accounts=accounts, open_orders=found.open_orders,
                       pending_svs=pending, known_spids=found.names,
                       escalation_contacts=_level_one(session, manual))
@@ -193,8 +190,9 @@ class _Found:
     def add(self, row: Any) -> None:
         kind = row.kind
         if kind == "tns":
-            pairs = sorted(pair.split(":") for pair in row.t1.split(","))
-            self.statuses[row.key] = {tn: status for tn, status in pairs}
+            pairs = row.t1.split(",")  # "tn:status", a TN once (the key of tns)
+            status = dict(map(str.split, pairs, repeat(":", len(pairs))))
+            self.statuses[row.key] = {tn: status[tn] for tn in sorted(status)}
         elif kind == "account":
             self.accounts[row.key] = row
         elif kind == "open":
@@ -345,6 +343,20 @@ def _spid_list(spids: Iterable[Any]) -> list[str]:
 
 def _provider(p: Any) -> Provider:
     return Provider(spid=p.spid, spid_name=p.spid_name, lrn=p.lrn, source=p.source)
+
+
+def _providers(held: dict[str, Holder]) -> dict[str, Provider]:
+    """The engine's providers of the TNs: one (immutable) Provider per holder, shared by the TNs
+    of one block or code (a 500-TN LSR has a handful, not 500)."""
+    made: dict[Holder, Provider] = {}
+    out: dict[str, Provider] = {}
+    for tn, holder in held.items():
+        provider = made.get(holder)
+        if provider is None:
+            spid, name, lrn, source = holder
+            provider = made[holder] = Provider(spid=spid, spid_name=name, lrn=lrn, source=source)
+        out[tn] = provider
+    return out
 
 
 def _spid_names(registry: Registry, spids: Iterable[Any]) -> dict[str, str]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from gateway.services.serialize import stored_payload
@@ -20,6 +21,19 @@ PON_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 VER_RE = re.compile(r"^[A-Za-z0-9]{1,2}$")
 MAX_TNS_KEPT = 1000  # a list longer than any LSR may carry (R603) is kept only this far
 MAX_TEXT = 500
+_TN = re.compile(r"^\d{10}$")
+
+
+class CleanTns(list[str]):
+    """`clean_tns`'s answer: distinct well-formed TNs in order. Cleaning it again returns it
+    as it is (a 500-TN LSR's list is read by the submission, its decision and its facts)."""
+
+
+def clean_tns(values: Iterable[Any]) -> CleanTns:
+    """Return the distinct well-formed 10-digit strings among the values, in order."""
+    if type(values) is CleanTns:
+        return values
+    return CleanTns(dict.fromkeys(v for v in values if isinstance(v, str) and _TN.match(v)))
 
 
 def _text(value: Any) -> str | None:
@@ -76,6 +90,11 @@ class LsrRequest:
                    nnsp=nnsp.upper() if nnsp else None,
                    tns=tuple(t for t in tns if isinstance(t, str)) if isinstance(tns, list)
                    else ())
+
+    @cached_property
+    def clean_tns(self) -> CleanTns:
+        """The distinct well-formed TNs of `tns` (`clean_tns`), worked out once."""
+        return clean_tns(self.tns)
 
     @property
     def is_supplement(self) -> bool:

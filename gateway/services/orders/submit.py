@@ -108,7 +108,7 @@ def _submit(ctx: OrderContext, req: LsrRequest, *, received_at: datetime,
     owner = acting_owner(ctx.session, sender, req.ccna, "lsr")
     early = decide_early(ctx, owner, req, received_at=received_at, issued_at=issued_at,
                          edge_findings=edge_findings)
-    tns = facts_svc.clean_tns(req.tns)
+    tns = req.clean_tns
     received = received_version(ctx, req, received_at)  # the request's own: before the lock
     # the order's writes change the facts of its TNs and accounts only (SQLite's commit log,
     # `_still_holds`): the order row, its TN index, its account's passcode state, its SVs
@@ -178,7 +178,7 @@ def decide_early(ctx: OrderContext, owner: Partner, req: LsrRequest, *,
                       edge_findings=edge_findings, addressees=owner.id, kept=kept)
     if "rows" not in kept:
         return None
-    keys = [*tn_keys(facts_svc.clean_tns(req.tns)), *account_keys(list(kept["accounts"]))]
+    keys = [*tn_keys(req.clean_tns), *account_keys(list(kept["accounts"]))]
     return EarlyDecision(decision, kept, mark, keys)
 
 
@@ -215,7 +215,7 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
     """
     ctx.cache.clear()
     keep: dict[str, Any] = kept if kept is not None else {}
-    wanted = facts_svc.clean_tns(req.tns)
+    wanted = req.clean_tns
     facts = facts_svc.order_facts(ctx.session, ctx.registry, wanted, profile=ctx.profile,
                                   now=ctx.now, spids=req.spids,
                                   exclude_lsr_id=order.id if order is not None else None,
