@@ -1,0 +1,44 @@
+"""A served worker warms up before its first request (gateway.platform.warm, gunicorn.conf.py)."""
+from __future__ import annotations
+
+import importlib.util
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from gateway import ROOT
+from gateway.platform import warm
+from validators.calendar import holiday_dates
+
+
+def test_warm_up_loads_the_holiday_calendars_and_opens_a_connection(app):
+    holiday_dates.cache_clear()
+    engine = app.extensions["portgate_db"].engine
+    checkouts = []
+    sa.event.listen(engine, "checkout", lambda *args: checkouts.append(args))
+    warm.warm_up(app)
+    assert holiday_dates.cache_info().currsize == 3  # last year, this year, next year
+    assert len(checkouts) == 1  # a connection of the pool was opened and used
+    profile = app.extensions["portgate_profile"]
+    with app.app_context():
+        from gateway import clock
+
+        year = clock.now().year
+    hits = holiday_dates.cache_info().hits
+    holiday_dates(profile.holidays, year)
+    assert holiday_dates.cache_info().hits == hits + 1
+
+
+def test_gunicorn_config_warms_each_worker_with_its_app(monkeypatch):
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    assert spec is not None and spec.loader is not None
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    warmed = []
+    monkeypatch.setattr(warm, "warm_up", warmed.append)
+    served = SimpleNamespace(extensions={"portgate_profile": object()})
+    conf.post_worker_init(SimpleNamespace(wsgi=served))
+    assert warmed == [served]
+    conf.post_worker_init(SimpleNamespace(wsgi=SimpleNamespace(extensions={})))  # not Portgate
+    conf.post_worker_init(SimpleNamespace(wsgi=object()))
+    assert warmed == [served]
