@@ -34,11 +34,12 @@ def test_gunicorn_config_warms_each_worker_with_its_app(monkeypatch):
     assert spec is not None and spec.loader is not None
     conf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(conf)
-    warmed = []
+    warmed, frozen = [], []
     monkeypatch.setattr(warm, "warm_up", warmed.append)
+    monkeypatch.setattr(conf.gc, "freeze", lambda: frozen.append(len(warmed)))
     served = SimpleNamespace(extensions={"portgate_profile": object()})
     conf.post_worker_init(SimpleNamespace(wsgi=served))
-    assert warmed == [served]
+    assert warmed == [served] and frozen == [1]  # frozen after the warm-up
     conf.post_worker_init(SimpleNamespace(wsgi=SimpleNamespace(extensions={})))  # not Portgate
     conf.post_worker_init(SimpleNamespace(wsgi=object()))
-    assert warmed == [served]
+    assert warmed == [served] and frozen == [1]
