@@ -5,6 +5,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from npac.interface import Provider
 
@@ -156,3 +158,40 @@ def test_holders_apply_the_precedence_to_rows_and_share_a_code_holder():
                      "5415551000": ("OR01", "", "5415550000", "code"),
                      "5415552000": ("OR01", "", "5415550000", "code")}
     assert found["5415551000"] is found["5415552000"]
+
+
+def _precedence_by_the_rule(tns, rows):
+    """§2 written out plainly: for each TN an SV row keyed by the TN, else a block row keyed by
+    its first 7 digits, else a code row keyed by its first 6 (a later row of the same key
+    replaces an earlier one)."""
+    held = {}
+    for key, spid, lrn, source, name in rows:
+        held[(source, key)] = (spid, name or "", lrn, source)
+    found = {}
+    for tn in tns:
+        for source, key in (("sv", tn), ("block", tn[:7]), ("code", tn[:6])):
+            if (source, key) in held:
+                found[tn] = held[(source, key)]
+                break
+    return found
+
+
+_DIGITS = st.text("0123", min_size=10, max_size=10)  # few digits: prefixes collide often
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(tns=st.lists(_DIGITS, max_size=12, unique=True),
+       rows=st.lists(st.tuples(_DIGITS, st.sampled_from(["sv", "block", "code"]),
+                               st.sampled_from(["B451", "SW01", "OR01"]),
+                               st.sampled_from([None, "5419990000"]),
+                               st.sampled_from([None, "", "Blue Heron"])), max_size=12))
+def test_holders_answer_what_the_precedence_rule_says(tns, rows):
+    from npac.simulator import holders, precedence
+
+    shaped = [(tn[:{"sv": 10, "block": 7, "code": 6}[source]], spid, lrn, source, name)
+              for tn, source, spid, lrn, name in rows]
+    expected = _precedence_by_the_rule(tns, shaped)
+    assert holders(tns, shaped) == expected
+    assert precedence(tns, shaped) == {
+        tn: Provider(tn, spid, name, lrn, source)
+        for tn, (spid, name, lrn, source) in expected.items()}
