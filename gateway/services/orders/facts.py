@@ -191,8 +191,8 @@ class _Found:
         kind = row.kind
         if kind == "tns":
             pairs = row.t1.split(",")  # "tn:status", a TN once (the key of tns)
-            status = dict(map(str.split, pairs, repeat(":", len(pairs))))
-            self.statuses[row.key] = {tn: status[tn] for tn in sorted(status)}
+            by_tn = dict(map(str.split, pairs, repeat(":", len(pairs))))
+            self.statuses[row.key] = {tn: by_tn[tn] for tn in sorted(by_tn)}
         elif kind == "account":
             self.accounts[row.key] = row
         elif kind == "open":
