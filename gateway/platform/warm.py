@@ -1,7 +1,10 @@
 """A served worker's warm-up: what its first request would otherwise do on the way."""
 from __future__ import annotations
 
-import sqlalchemy as sa
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
@@ -9,12 +12,11 @@ from sqlalchemy.orm import configure_mappers
 def warm_up(app: Flask) -> None:
     """Configure the ORM's mappers (SQLAlchemy does it on the first query, ~0.1 s for
     Portgate's), load the carrier's holiday calendars around this year (the `holidays` package
-    and its country module are imported on first use, ~0.1 s) and open a database connection,
-    so that a new worker's first request does not pay for them: measured, a served worker's
-    first 500-TN LSR took 271-340 ms without this and 94-140 ms with it (~20-35 ms once warm;
-    the rest is SQLAlchemy compiling the statements it meets). gunicorn.conf.py runs this in
-    each worker before it accepts a request."""
-    from gateway import clock, db
+    and its country module are imported on first use, ~0.1 s), open a database connection and
+    compile the submission's first statements, so that a new worker's first request does not
+    pay for them (docs/decisions.md "A served worker warms up before its first request").
+    gunicorn.conf.py runs this in each worker before it accepts a request."""
+    from gateway import clock
     from validators.calendar import holiday_dates
 
     configure_mappers()
@@ -23,5 +25,28 @@ def warm_up(app: Flask) -> None:
         year = clock.now().year
         for each in (year - 1, year, year + 1):
             holiday_dates(profile.holidays, each)
-        with db.database().engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        _first_statements(profile, clock.now())  # on a connection the pool keeps
+
+
+def _first_statements(profile: Any, now: datetime) -> None:
+    """Run, on a session rolled back after, the two largest statements a submission meets
+    first, so that they are compiled: the token's look-up (of a token no one holds) and the
+    facts statement in the submission's shape (for a TN no one holds). They read nothing and
+    write nothing."""
+    from gateway import db
+    from gateway.errors import Unauthorized
+    from gateway.platform.composition import registry
+    from gateway.services.identity.users import user_for_token
+    from gateway.services.orders import facts
+
+    session = db.database().sessionmaker()
+    try:
+        with contextlib.suppress(Unauthorized):
+            user_for_token(session, "warm-up", now=now)
+        days = profile.risk.get("cross_partner_days", 0)
+        window = facts.RiskWindow("", now - timedelta(days=days), now) if days > 0 else None
+        facts.order_facts(session, registry(session), ["0000000000"], profile=profile, now=now,
+                          keep={}, risk=window, addressees=0)
+    finally:
+        session.rollback()
+        session.close()

@@ -11,14 +11,33 @@ from gateway.platform import warm
 from validators.calendar import holiday_dates
 
 
-def test_warm_up_loads_the_holiday_calendars_and_opens_a_connection(app):
+def _counts(engine: sa.Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("audit_events", "api_tokens", "lsrs", "notices")}
+
+
+def test_warm_up_loads_calendars_and_runs_the_first_statements_writing_nothing(app, heron):
     holiday_dates.cache_clear()
     engine = app.extensions["portgate_db"].engine
-    checkouts = []
-    sa.event.listen(engine, "checkout", lambda *args: checkouts.append(args))
-    warm.warm_up(app)
+    before = _counts(engine)
+    statements: list[str] = []
+
+    def seen(conn, cursor, sql, *rest):
+        statements.append(sql)
+
+    # every engine's: on PostgreSQL the test's sessions run on the suite's connection
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", seen)
+    try:
+        warm.warm_up(app)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", seen)
     assert holiday_dates.cache_info().currsize == 3  # last year, this year, next year
-    assert len(checkouts) == 1  # a connection of the pool was opened and used
+    assert any("FROM api_tokens" in sql for sql in statements)  # the token's look-up
+    assert any("UNION ALL" in sql and "lsr_tns" in sql for sql in statements)  # the facts
+    assert not any(sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+                   for sql in statements)
+    assert _counts(engine) == before
     profile = app.extensions["portgate_profile"]
     with app.app_context():
         from gateway import clock
