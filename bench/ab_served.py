@@ -1,6 +1,7 @@
 """Served A/B: Portgate at two commits, in interleaved turns, on fresh copies of one database.
 
     python bench/ab_served.py BASE [NEW] [--engine sqlite|postgres] [--pairs 5] [--seconds 6]
+                              [--big RUNS]
 
 `make bench`'s turns move by ±10 % from one run to the next on a shared 2-core machine (its
 `/readyz` moves with the machine's state, and the ratio with it), so a change worth a few per
@@ -10,7 +11,8 @@ of the same database for every run, and the runs alternate BASE, NEW, BASE, NEW 
 takes one second of LSRs to warm its workers up, then `/readyz` for N seconds, then 1-TN
 simple ports for N seconds (wrk, bench/http_bench.py's script, FOCs counted). It prints the
 ratio, FOCs/s, the workers' CPU per LSR (from /proc) and, on PostgreSQL, the server's; the
-medians end it.
+medians end it. `--big RUNS` also times the 500-TN LSR end to end after each run's 1-TN load,
+as `make bench` does (`http_bench.big_lsr`: RUNS after two, each canceled), and prints its p50.
 
 BASE and NEW are commits (NEW, default: the working tree), checked out as git worktrees under
 BENCH_DIR and removed at the end. The database is the one `BENCH_SCALE=small make bench`
@@ -49,6 +51,7 @@ class Run:
     worker_ms: float
     server_ms: float | None
     errors: int
+    big_ms: float | None = None  # p50 of the 500-TN LSRs (`--big`)
 
     @property
     def ratio(self) -> float:
@@ -137,7 +140,7 @@ class Copies:
             self.admin.dispose()
 
 
-def one_run(code: Path, copies: Copies, seconds: int, tag: str) -> Run:
+def one_run(code: Path, copies: Copies, seconds: int, tag: str, big: int = 0) -> Run:
     copies.fresh()
     with http_bench.Server(copies.url, root=code) as server:
         assert server.process is not None
@@ -149,10 +152,15 @@ def one_run(code: Path, copies: Copies, seconds: int, tag: str) -> Run:
         lsr = http_bench.lsr_load(copies.work, copies.token, seconds, f"{tag}m",
                                   candidates=copies.run)
         worker1, server1 = _cpu_seconds(workers), copies.server_cpu()
+        big_ms = None
+        if big:  # after the 1-TN run, as `make bench` measures it (each one canceled)
+            engine = sa.create_engine(copies.url)
+            big_ms = http_bench.big_lsr(engine, copies.token, big, f"B{tag}").get("p50")
+            engine.dispose()
     answered = max(lsr["requests_rps"] * seconds, 1)
     return Run(ready["rps"], lsr["rps"], (worker1 - worker0) / answered * 1000,
                None if server0 is None or server1 is None
-               else (server1 - server0) / answered * 1000, lsr["errors"])
+               else (server1 - server0) / answered * 1000, lsr["errors"], big_ms)
 
 
 def checkout(commit: str, into: Path) -> Path:
@@ -168,6 +176,8 @@ def main() -> None:
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument("--big", type=int, default=0, metavar="RUNS",
+                        help="also the 500-TN LSR end to end: p50 of RUNS, after the 1-TN run")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ab-", dir=WORK))
@@ -185,19 +195,22 @@ def main() -> None:
         runs: dict[str, list[Run]] = {name: [] for name in codes}
         for turn in range(args.pairs):
             for n, (name, code) in enumerate(codes.items()):
-                run = one_run(code, copies, args.seconds, f"{turn}{n}")
+                run = one_run(code, copies, args.seconds, f"{turn}{n}", args.big)
                 runs[name].append(run)
                 server = f"  server {run.server_ms:.2f} ms" if run.server_ms is not None else ""
+                big = f"  500-TN p50 {run.big_ms:.1f} ms" if run.big_ms is not None else ""
                 print(f"{name:>14}: /readyz {run.readyz:7,.0f}  LSR {run.lsr:6,.0f} req/s  "
                       f"ratio {run.ratio:.3f}  worker CPU {run.worker_ms:.2f} ms{server}  "
-                      f"non-FOC {run.errors}", flush=True)
+                      f"non-FOC {run.errors}{big}", flush=True)
         print(f"medians of {args.pairs} turns ({args.engine}, {args.seconds} s runs):")
         for name, found in runs.items():
             server_ms = [r.server_ms for r in found if r.server_ms is not None]
+            big_ms = [r.big_ms for r in found if r.big_ms is not None]
             print(f"{name:>14}: ratio {statistics.median(r.ratio for r in found):.3f}  LSR "
                   f"{statistics.median(r.lsr for r in found):,.0f} req/s  worker CPU "
                   f"{statistics.median(r.worker_ms for r in found):.2f} ms"
-                  + (f"  server CPU {statistics.median(server_ms):.2f} ms" if server_ms else ""))
+                  + (f"  server CPU {statistics.median(server_ms):.2f} ms" if server_ms else "")
+                  + (f"  500-TN p50 {statistics.median(big_ms):.1f} ms" if big_ms else ""))
     finally:
         if copies is not None:
             copies.drop()
