@@ -5,6 +5,7 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
@@ -25,7 +26,12 @@ def warm_up(app: Flask) -> None:
         year = clock.now().year
         for each in (year - 1, year, year + 1):
             holiday_dates(profile.holidays, each)
-        _first_statements(profile, clock.now())  # on a connection the pool keeps
+        try:
+            _first_statements(profile, clock.now())  # on a connection the pool keeps
+        except sa.exc.SQLAlchemyError as err:
+            # the database is not there (yet): the worker serves anyway, /readyz says 503
+            # until it is, and the statements are compiled by the first requests as before
+            app.logger.warning("warm-up without the database: %s", err.__class__.__name__)
 
 
 def _first_statements(profile: Any, now: datetime) -> None:

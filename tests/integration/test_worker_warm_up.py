@@ -62,3 +62,18 @@ def test_gunicorn_config_warms_each_worker_with_its_app(monkeypatch):
     conf.post_worker_init(SimpleNamespace(wsgi=SimpleNamespace(extensions={})))  # not Portgate
     conf.post_worker_init(SimpleNamespace(wsgi=object()))
     assert warmed == [served] and frozen == [1]
+
+
+def test_a_worker_warms_up_without_the_database_and_serves_anyway(caplog):
+    """A database that is down while workers start must not stop them from booting: the
+    warm-up logs it, and /readyz answers 503 until the database is back."""
+    from gateway import create_app
+    from tests.conftest import _config
+
+    app = create_app(_config("postgresql+psycopg://postgres@127.0.0.1:1/nowhere",
+                             AUTO_SCHEMA=False))
+    holiday_dates.cache_clear()
+    warm.warm_up(app)
+    assert holiday_dates.cache_info().currsize == 3
+    assert "warm-up without the database" in caplog.text
+    assert app.test_client().get("/readyz").status_code == 503
