@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,11 +23,11 @@ def warm_up(app: Flask) -> None:
     configure_mappers()
     profile = app.extensions["portgate_profile"]
     with app.app_context():
-        year = clock.now().year
-        for each in (year - 1, year, year + 1):
-            holiday_dates(profile.holidays, each)
+        now = clock.now()
+        for year in (now.year - 1, now.year, now.year + 1):
+            holiday_dates(profile.holidays, year)
         try:
-            _first_statements(profile, clock.now())  # on a connection the pool keeps
+            _first_statements(profile, now)  # on a connection the pool keeps
         except sa.exc.SQLAlchemyError as err:
             # the database is not there (yet): the worker serves anyway, /readyz says 503
             # until it is, and the statements are compiled by the first requests as before
@@ -49,10 +49,9 @@ def _first_statements(profile: Any, now: datetime) -> None:
     try:
         with contextlib.suppress(Unauthorized):
             user_for_token(session, "warm-up", now=now)
-        days = profile.risk.get("cross_partner_days", 0)
-        window = facts.RiskWindow("", now - timedelta(days=days), now) if days > 0 else None
         facts.order_facts(session, registry(session), ["0000000000"], profile=profile, now=now,
-                          keep={}, risk=window, addressees=0)
+                          keep={}, risk=facts.RiskWindow.of(profile, now, lambda: ""),
+                          addressees=0)
     finally:
         session.rollback()
         session.close()

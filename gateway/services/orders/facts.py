@@ -1,9 +1,9 @@
 """Load every fact the rules engine needs for a set of TNs, in a constant number of queries."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import repeat
 from typing import Any
@@ -50,6 +50,16 @@ class RiskWindow:
     ccna: str
     since: datetime
     until: datetime
+
+    @classmethod
+    def of(cls, profile: CarrierProfile, received_at: datetime,
+           ccna: Callable[[], str]) -> RiskWindow | None:
+        """The window of an order received at `received_at`: the profile's
+        `cross_partner_days` before it, under the order's CCNA (`ccna`, asked only when the
+        profile has the rule); None when it has not."""
+        days = profile.risk.get("cross_partner_days", 0)
+        return cls(ccna(), received_at - timedelta(days=days), received_at) if days > 0 \
+            else None
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,8 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
     if found.provider_rows is not None:
         providers = _providers(holders(wanted, found.provider_rows))
     else:
-        providers = {tn: _provider(p) for tn, p in registry.current_providers(wanted).items()}
+        providers = _providers({tn: (p.spid, p.spid_name, p.lrn, p.source)
+                                for tn, p in registry.current_providers(wanted).items()})
     manual = {a.state for a in accounts.values() if a.state in profile.manual_states}
     return OrderFacts(providers=providers,
                       tn_accounts=tn_accounts, accounts=accounts, open_orders=found.open_orders,
@@ -339,10 +350,6 @@ def _pairs(value: Any, postgres: bool) -> Any:
 
 def _spid_list(spids: Iterable[Any]) -> list[str]:
     return sorted({s.upper() for s in spids if isinstance(s, str) and s})
-
-
-def _provider(p: Any) -> Provider:
-    return Provider(spid=p.spid, spid_name=p.spid_name, lrn=p.lrn, source=p.source)
 
 
 def _providers(held: dict[str, Holder]) -> dict[str, Provider]:

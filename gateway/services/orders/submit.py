@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -257,11 +257,9 @@ def upgrade_passcode_hashes(ctx: OrderContext, given: Any) -> None:
 def _risk_window(ctx: OrderContext, order: Lsr | None, req: LsrRequest,
                  received_at: datetime) -> facts_svc.RiskWindow | None:
     """§11.3: the cross-partner look-up rides on the facts statement when the profile has it."""
-    days = ctx.profile.risk.get("cross_partner_days", 0)
-    if days <= 0:
-        return None
-    ccna = order.ccna if order is not None else (req.ccna or ctx.sender().ccna)
-    return facts_svc.RiskWindow(ccna, received_at - timedelta(days=days), received_at)
+    return facts_svc.RiskWindow.of(
+        ctx.profile, received_at,
+        lambda: order.ccna if order is not None else (req.ccna or ctx.sender().ccna))
 
 
 def _risk_review(ctx: OrderContext, order: Lsr | None, req: LsrRequest, decision: LsrDecision,
