@@ -16,7 +16,6 @@ TEST_DATABASE_URL (a schema of its own, dropped after); skipped when unset.
 """
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import tempfile
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gateway import create_app  # noqa: E402
+from gateway.platform.warm import settle_collector  # noqa: E402
 from gateway.platform.worker import Worker  # noqa: E402
 
 EXAMPLES = ROOT / "tests" / "data" / "examples"
@@ -65,7 +65,7 @@ def bench_app(url: str, **config):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "FROZEN_NOW": FROZEN,
                       "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024,
                                         "parallelism": 1}, **config})
-    gc.freeze()  # as app.py does for the served app: its start-up objects are never walked
+    settle_collector()  # as app.py does for the served app
     return app
 
 

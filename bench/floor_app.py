@@ -20,7 +20,6 @@ request paths, not of connection settings. Not part of the app: nothing imports 
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -30,6 +29,7 @@ import sqlalchemy as sa
 from flask import Flask, jsonify, request
 
 from gateway.db import make_engine
+from gateway.platform.warm import settle_collector
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS floor_orders (id {serial}, pon VARCHAR(16), "
@@ -119,5 +119,5 @@ def create_app() -> Flask:
                                       "data": json.dumps({"id": order, "status": status})})
         return jsonify({"id": order, "pon": body.get("pon"), "status": status}), 201
 
-    gc.freeze()  # served as Portgate is (app.py freezes its start-up's objects too)
+    settle_collector()  # served as Portgate is (app.py settles its collector too)
     return app

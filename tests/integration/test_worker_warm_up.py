@@ -1,6 +1,7 @@
 """A served worker warms up before its first request (gateway.platform.warm, gunicorn.conf.py)."""
 from __future__ import annotations
 
+import gc
 import importlib.util
 from types import SimpleNamespace
 
@@ -55,10 +56,10 @@ def test_gunicorn_config_warms_each_worker_with_its_app(monkeypatch):
     spec.loader.exec_module(conf)
     warmed, frozen = [], []
     monkeypatch.setattr(warm, "warm_up", warmed.append)
-    monkeypatch.setattr(conf.gc, "freeze", lambda: frozen.append(len(warmed)))
+    monkeypatch.setattr(warm, "settle_collector", lambda: frozen.append(len(warmed)))
     served = SimpleNamespace(extensions={"portgate_profile": object()})
     conf.post_worker_init(SimpleNamespace(wsgi=served))
-    assert warmed == [served] and frozen == [1]  # frozen after the warm-up
+    assert warmed == [served] and frozen == [1]  # settled after the warm-up
     conf.post_worker_init(SimpleNamespace(wsgi=SimpleNamespace(extensions={})))  # not Portgate
     conf.post_worker_init(SimpleNamespace(wsgi=object()))
     assert warmed == [served] and frozen == [1]
@@ -77,3 +78,16 @@ def test_a_worker_warms_up_without_the_database_and_serves_anyway(caplog):
     assert holiday_dates.cache_info().currsize == 3
     assert "warm-up without the database" in caplog.text
     assert app.test_client().get("/readyz").status_code == 503
+
+
+def test_settling_the_collector_freezes_what_exists_and_raises_its_first_threshold():
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        frozen = gc.get_freeze_count()
+        warm.settle_collector()
+        assert gc.get_freeze_count() > frozen
+        assert gc.get_threshold() == (warm.GEN0_THRESHOLD, 10, 10)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
