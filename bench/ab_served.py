@@ -30,6 +30,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,14 +120,18 @@ class Copies:
             conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
             conn.exec_driver_sql("CHECKPOINT")  # the copy's writes, not during the run
 
-    def fresh(self) -> None:
+    def fresh(self, settings: dict[str, str] | None = None) -> None:
+        """A new copy to run on; `settings` (PostgreSQL): the copy's own, for every session."""
         if self.engine == "sqlite":
             run = self.work / "ab_run.db"
             for suffix in ("", "-wal", "-shm", "-writer"):
                 Path(f"{run}{suffix}").unlink(missing_ok=True)
             shutil.copy(self.pristine, run)
-        else:
-            self._copy("ab_run", "ab_pristine")
+            return
+        self._copy("ab_run", "ab_pristine")
+        with self.admin.connect() as conn:
+            for name, value in (settings or {}).items():
+                conn.exec_driver_sql(f"ALTER DATABASE ab_run SET {name} = {value}")
 
     def server_cpu(self) -> float | None:
         if self.engine == "sqlite":
@@ -140,27 +146,54 @@ class Copies:
             self.admin.dispose()
 
 
-def one_run(code: Path, copies: Copies, seconds: int, tag: str, big: int = 0) -> Run:
-    copies.fresh()
+@contextmanager
+def warmed_server(code: Path, copies: Copies, tag: str,
+                  settings: dict[str, str] | None = None) -> Iterator[list[str]]:
+    """`code` served on a fresh copy (`settings`: the copy's, `Copies.fresh`), its workers
+    warmed by a second of LSRs; yields the workers' pids."""
+    copies.fresh(settings)
     with http_bench.Server(copies.url, root=code) as server:
         assert server.process is not None
         workers = _pids("-P", str(server.process.pid))
         http_bench.lsr_load(copies.work, copies.token, 1, f"{tag}w", candidates=copies.warm,
                             foc_only=False)
+        yield workers
+
+
+@dataclass
+class Measured:
+    """A measured run of 1-TN LSRs: wrk's figures, the answers, the CPU per answer."""
+
+    lsr: dict
+    answered: float
+    worker_ms: float
+    server_ms: float | None  # PostgreSQL's, when it runs on this machine
+
+
+def measured_lsrs(copies: Copies, workers: list[str], seconds: int, tag: str) -> Measured:
+    """`seconds` of 1-TN LSRs on the run's candidates, with the workers' and the server's CPU
+    per answer."""
+    worker0, server0 = _cpu_seconds(workers), copies.server_cpu()
+    lsr = http_bench.lsr_load(copies.work, copies.token, seconds, f"{tag}m",
+                              candidates=copies.run)
+    worker1, server1 = _cpu_seconds(workers), copies.server_cpu()
+    answered = max(lsr["requests_rps"] * seconds, 1)
+    return Measured(lsr, answered, (worker1 - worker0) / answered * 1000,
+                    None if server0 is None or server1 is None
+                    else (server1 - server0) / answered * 1000)
+
+
+def one_run(code: Path, copies: Copies, seconds: int, tag: str, big: int = 0) -> Run:
+    with warmed_server(code, copies, tag) as workers:
         ready = http_bench.get_load("/readyz", seconds)
-        worker0, server0 = _cpu_seconds(workers), copies.server_cpu()
-        lsr = http_bench.lsr_load(copies.work, copies.token, seconds, f"{tag}m",
-                                  candidates=copies.run)
-        worker1, server1 = _cpu_seconds(workers), copies.server_cpu()
+        run = measured_lsrs(copies, workers, seconds, tag)
         big_ms = None
         if big:  # after the 1-TN run, as `make bench` measures it (each one canceled)
             engine = sa.create_engine(copies.url)
             big_ms = http_bench.big_lsr(engine, copies.token, big, f"B{tag}").get("p50")
             engine.dispose()
-    answered = max(lsr["requests_rps"] * seconds, 1)
-    return Run(ready["rps"], lsr["rps"], (worker1 - worker0) / answered * 1000,
-               None if server0 is None or server1 is None
-               else (server1 - server0) / answered * 1000, lsr["errors"], big_ms)
+    return Run(ready["rps"], run.lsr["rps"], run.worker_ms, run.server_ms, run.lsr["errors"],
+               big_ms)
 
 
 def checkout(commit: str, into: Path) -> Path:

@@ -44,35 +44,21 @@ def multixacts(copies: ab_served.Copies) -> int:
 
 
 def served_run(copies: ab_served.Copies, seconds: int, tag: str,
-               log: Path | None = None) -> tuple[dict, str]:
-    """One served run on a fresh copy: its figures, and what the server logged meanwhile."""
-    copies.fresh()
-    if log is not None:
-        with copies.admin.connect() as conn:
-            conn.exec_driver_sql("ALTER DATABASE ab_run SET log_min_duration_statement = 0")
-    with http_bench.Server(copies.url, root=http_bench.ROOT) as server:
-        assert server.process is not None
-        workers = ab_served._pids("-P", str(server.process.pid))
-        http_bench.lsr_load(copies.work, copies.token, 1, f"{tag}w", candidates=copies.warm,
-                            foc_only=False)
+               log: Path | None = None) -> tuple[ab_served.Measured, float, str]:
+    """One served run on a fresh copy: its figures, the MultiXact ids made per LSR, and what
+    the server logged meanwhile (with `log`: every statement of the copy's logged)."""
+    settings = {"log_min_duration_statement": "0"} if log is not None else None
+    with ab_served.warmed_server(http_bench.ROOT, copies, tag, settings) as workers:
         start = log.stat().st_size if log is not None else 0
-        worker0, server0, mx0 = ab_served._cpu_seconds(workers), copies.server_cpu(), \
-            multixacts(copies)
-        lsr = http_bench.lsr_load(copies.work, copies.token, seconds, f"{tag}m",
-                                  candidates=copies.run)
-        worker1, server1, mx1 = ab_served._cpu_seconds(workers), copies.server_cpu(), \
-            multixacts(copies)
+        mx0 = multixacts(copies)
+        run = ab_served.measured_lsrs(copies, workers, seconds, tag)
+        mx1 = multixacts(copies)
         logged = ""
         if log is not None:
             with log.open(errors="replace") as handle:
                 handle.seek(start)
                 logged = handle.read()
-    answered = max(lsr["requests_rps"] * seconds, 1)
-    assert server0 is not None and server1 is not None
-    return {"focs": lsr["rps"], "answered": answered, "errors": lsr["errors"],
-            "worker_ms": (worker1 - worker0) / answered * 1000,
-            "server_ms": (server1 - server0) / answered * 1000,
-            "multixacts": (mx1 - mx0) / answered}, logged
+    return run, (mx1 - mx0) / run.answered, logged
 
 
 def by_statement(logged: str, database: str = "ab_run") -> dict[tuple[str, str], list[float]]:
@@ -93,21 +79,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="portgate-pgstmt-") as tmp:
         copies = ab_served.Copies("postgres", Path(tmp))
         try:
-            plain, _ = served_run(copies, args.seconds, "p")
-            print(f"unlogged run: {plain['focs']:,.0f} FOC/s (non-FOC {plain['errors']}), "
-                  f"per LSR: workers' CPU {plain['worker_ms']:.2f} ms, server's CPU "
-                  f"{plain['server_ms']:.2f} ms, {plain['multixacts']:.2f} MultiXact ids")
+            plain, made, _ = served_run(copies, args.seconds, "p")
+            assert plain.server_ms is not None
+            print(f"unlogged run: {plain.lsr['rps']:,.0f} FOC/s (non-FOC "
+                  f"{plain.lsr['errors']}), per LSR: workers' CPU {plain.worker_ms:.2f} ms, "
+                  f"server's CPU {plain.server_ms:.2f} ms, {made:.2f} MultiXact ids")
             try:
                 log.open().close()
             except OSError as err:
                 print(f"no per-statement figures: the server's log {log} cannot be read ({err})")
                 return
-            logged_run, logged = served_run(copies, args.seconds, "l", log)
+            logged_run, _, logged = served_run(copies, args.seconds, "l", log)
             found = by_statement(logged)
-            n = logged_run["answered"]
+            n = logged_run.answered
             total = sum(sum(v) for v in found.values())
-            print(f"logged run: {logged_run['focs']:,.0f} FOC/s; the server's time per LSR by "
-                  f"statement, {total / n:.2f} ms in all ({n:,.0f} LSRs):")
+            print(f"logged run: {logged_run.lsr['rps']:,.0f} FOC/s; the server's time per LSR "
+                  f"by statement, {total / n:.2f} ms in all ({n:,.0f} LSRs):")
             for (step, text), times in sorted(found.items(), key=lambda kv: -sum(kv[1]))[:12]:
                 times.sort()
                 print(f"  {sum(times) / n:6.3f} ms  {len(times) / n:5.2f} per LSR  median "

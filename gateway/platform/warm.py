@@ -1,4 +1,5 @@
-"""A served worker's warm-up: what its first request would otherwise do on the way."""
+"""A served process before its first request: the warm-up (what that request would otherwise
+do on the way) and the garbage collector's settings for what start-up left long-lived."""
 from __future__ import annotations
 
 import contextlib
