@@ -28,12 +28,15 @@ off (`wal_autocheckpoint = 0`) and run the same PASSIVE checkpoint themselves ev
 never blocks writers or readers; it copies what it can and leaves the rest for the next one).
 
 The checkpoint runs on a thread of its own, on a connection of its own (`Checkpoints`), not in
-the committing request. A checkpoint copies the WAL's pages into the database file and then
-syncs the file: ~10-20 ms on the small bench database, 100+ ms on a 10 M-TN one while the OS
-is still writing back a bulk import. Run inline, it fell on every 25th commit of a connection,
-so on ~4 % of requests, and the p99 of 1-TN LSRs at half load was mostly that wait (full-scale
-database: 20.5-22.6 ms inline, 12.7-19.0 ms on the thread). On its thread it waits for the
-disk without the GIL, and the request answers.
+the committing request. When the WAL has grown past `RESTART_FRAMES` it checkpoints once more
+under the writer lock, so that the WAL starts again and stays bounded (`Checkpoints`).
+
+A checkpoint copies the WAL's pages into the database file and then syncs the file: ~10-20 ms
+on the small bench database, 100+ ms on a 10 M-TN one while the OS is still writing back a bulk
+import. Run inline, it fell on every 25th commit of a connection, so on ~4 % of requests, and
+the p99 of 1-TN LSRs at half load was mostly that wait (full-scale database: 20.5-22.6 ms
+inline, 12.7-19.0 ms on the thread). On its thread it waits for the disk without the GIL, and
+the request answers.
 
 Each write transaction also leaves a line in a commit log the connections share (`CommitLog`:
 the `<database>-writer` file, mapped into memory), written under the writer lock just before
@@ -60,7 +63,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +77,13 @@ TIMEOUT = 10.0  # seconds, as PRAGMA busy_timeout
 # and an FOC changes mostly the same pages (the indexes' newest leaves): every 100 commits
 # instead of 25, two workers served 629-669 FOC/s against 598-620, five interleaved pairs
 CHECKPOINT_EVERY = 100
+# WAL frames (4 KB pages) past which a checkpoint copies the rest while it holds the writer
+# lock, so that the next write transaction starts the WAL again from its beginning: without
+# it, under a steady load the WAL never starts again and grows by ~200 KB per FOC, for ever
+# (see `Checkpoints`). 64 MB, ~300 1-TN FOCs: the locked checkpoint holds the lock ~8-16 ms
+# (its copy and the file's sync), so writers wait that long about once in 300 FOCs
+RESTART_FRAMES = 16384
+WAL_SIZE_LIMIT = 128 * 1024 * 1024  # bytes: a WAL file larger is cut back when it restarts
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 _WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
@@ -277,14 +287,7 @@ class WriterConnection(sqlite3.Connection):
     def acquire_writer(self) -> bool:
         """Wait for the writer lock (polling), unless held already or by this thread; False
         after `TIMEOUT` seconds of waiting."""
-        deadline = None
-        while not self.try_writer():
-            now = time.monotonic()
-            deadline = deadline or now + TIMEOUT
-            if now >= deadline:
-                return False
-            time.sleep(POLL)
-        return True
+        return _polled(self.try_writer)
 
     def try_writer(self) -> bool:
         """Take the writer lock if it is free now, without waiting: False while another
@@ -322,11 +325,25 @@ class Checkpoints:
     """The PASSIVE checkpoints of one database file in this process, run one at a time by a
     short-lived thread on a connection of its own; a request made while one runs makes it run
     once more when it ends. A failure is left for the next one (a PASSIVE checkpoint copies
-    what it can; the last connection to close checkpoints the rest, as SQLite always does)."""
+    what it can; the last connection to close checkpoints the rest, as SQLite always does).
+
+    The WAL is kept from growing for ever. SQLite writes a transaction's pages at the WAL's
+    beginning again only when the last checkpoint copied every frame and the write
+    transaction began after it (its snapshot then reads nothing from the WAL). A checkpoint
+    that runs while writers go on appending never copies every frame, so under a steady load
+    the WAL only grew (measured: ~440 MB per 5-second run of 1-TN LSRs, 2.3 GB after five).
+    So when a checkpoint leaves more than `RESTART_FRAMES` frames in the WAL, it takes the
+    writer lock and checkpoints again: with no writer appending it copies the few frames
+    written meanwhile (readers never wait, as in any PASSIVE checkpoint), and the next write
+    transaction, which begins once it holds the lock, starts the WAL again. Every connection
+    sets `journal_size_limit`, so a WAL file that grew past `WAL_SIZE_LIMIT` is cut back then.
+    A reader still on an older snapshot can keep frames from being copied: then it is tried
+    again at the next checkpoint."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.done = 0  # checkpoints run (tests wait on it)
+        self.completed_locked = 0  # checkpoints that copied every frame under the writer lock
         self._running = False
         self._again = False
         self._changed = threading.Condition()
@@ -357,14 +374,36 @@ class Checkpoints:
 
     def checkpoint_now(self) -> None:
         """One PASSIVE checkpoint, on a connection that never creates the file (`mode=rw`: a
-        database removed meanwhile, a test's, is not made again empty)."""
-        with contextlib.suppress(sqlite3.Error):
+        database removed meanwhile, a test's, is not made again empty); another under the
+        writer lock when the WAL holds more than `RESTART_FRAMES` frames."""
+        with contextlib.suppress(sqlite3.Error, OSError):
             connection = sqlite3.connect(f"{Path(self.path).as_uri()}?mode=rw", uri=True,
                                          isolation_level=None)
             try:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                _busy, frames, _copied = connection.execute(
+                    "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if frames > RESTART_FRAMES:
+                    self._checkpoint_locked(connection)
             finally:
                 connection.close()
+
+    def _checkpoint_locked(self, connection: sqlite3.Connection) -> None:
+        """A PASSIVE checkpoint while this thread holds the writer lock (on a descriptor of
+        its own: the requests' threads wait for it as for any writer). Not waited for longer
+        than a writer would: on a timeout the next checkpoint tries again."""
+        fd = os.open(f"{self.path}-writer", os.O_RDWR)
+        try:
+            if not _wait_for_lock(fd):
+                return
+            try:
+                _busy, frames, copied = connection.execute(
+                    "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            if frames == copied:
+                self.completed_locked += 1
+        finally:
+            os.close(fd)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until no checkpoint runs or is asked for (tests)."""
@@ -374,6 +413,32 @@ class Checkpoints:
 
 _checkpoints: dict[tuple[int, str], Checkpoints] = {}  # (process id, file): a fork starts anew
 _checkpoints_guard = threading.Lock()
+
+
+def _polled(attempt: Callable[[], bool]) -> bool:
+    """Try `attempt` every `POLL` seconds until it succeeds (True) or `TIMEOUT` seconds have
+    passed (False)."""
+    deadline = None
+    while not attempt():
+        now = time.monotonic()
+        deadline = deadline or now + TIMEOUT
+        if now >= deadline:
+            return False
+        time.sleep(POLL)
+    return True
+
+
+def _wait_for_lock(fd: int) -> bool:
+    """Take the writer lock on this descriptor, waiting as a writer does (`_polled`)."""
+
+    def attempt() -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    return _polled(attempt)
 
 
 def checkpoints(path: str) -> Checkpoints:
@@ -406,6 +471,7 @@ def install(engine: sa.Engine, database_path: str) -> None:
             dbapi_connection.log = CommitLog(dbapi_connection.writer_fd)
             dbapi_connection.database_path = path
             dbapi_connection.execute("PRAGMA wal_autocheckpoint = 0")  # see `checkpoint`
+            dbapi_connection.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_write(conn: sa.Connection, _cursor: Any, statement: str, *_args: Any) -> None:

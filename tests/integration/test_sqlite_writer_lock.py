@@ -32,6 +32,20 @@ def _hold_write(engine, started: threading.Event, release: threading.Event) -> N
         release.wait(5)
 
 
+def _write_in_thread(engine, value: int) -> tuple[threading.Thread, threading.Event]:
+    """A thread, started, that commits one INSERT of `value`; the event is set once it has."""
+    done = threading.Event()
+
+    def write() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"INSERT INTO t VALUES ({value})")
+        done.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread, done
+
+
 @contextmanager
 def _another_writer(engine):
     """Another thread in a write transaction until the yielded `release()` is called (or the
@@ -94,15 +108,7 @@ def test_the_lock_is_given_back_on_rollback_and_on_error(engine):
         conn.exec_driver_sql("INSERT INTO t VALUES (1)")
         conn.exec_driver_sql("INSERT INTO missing_table VALUES (1)")
     assert not sqlite_writer._held_by_thread
-    done = threading.Event()
-
-    def other() -> None:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("INSERT INTO t VALUES (3)")
-        done.set()
-
-    thread = threading.Thread(target=other)
-    thread.start()
+    thread, done = _write_in_thread(engine, 3)
     assert done.wait(2), "a rolled-back writer must not keep the lock"
     thread.join()
 
@@ -299,3 +305,97 @@ def test_a_driver_level_write_is_logged_as_changing_anything(engine):
             assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
         assert log.position() == mark + 1
         assert not log.unchanged_since(mark, ["tn:1"])
+
+
+def _steady_writes(engine, writers: int, each: int) -> int:
+    """`writers` threads, each committing `each` transactions of a few pages back to back;
+    the WAL file's largest size seen after a commit."""
+    largest = [0]
+    wal = f"{os.path.abspath(engine.url.database)}-wal"
+    failures: list[BaseException] = []
+
+    def write(worker: int) -> None:
+        try:
+            for n in range(each):
+                with engine.begin() as conn:
+                    conn.exec_driver_sql("INSERT INTO t VALUES (?)", (worker * each + n,))
+                    conn.exec_driver_sql("INSERT INTO pages VALUES (?)", (os.urandom(9000),))
+                largest[0] = max(largest[0], os.path.getsize(wal))
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures
+    return largest[0]
+
+
+def test_under_steady_writes_the_wal_starts_again_and_stays_bounded(tmp_path, monkeypatch):
+    """A checkpoint that runs while writers append never copies every frame, and SQLite
+    starts the WAL again only after one that did: under a steady load the WAL grew for ever
+    (~200 KB per FOC). Past RESTART_FRAMES a checkpoint finishes under the writer lock, so
+    the next write starts the WAL from its beginning, and the file is cut back to
+    WAL_SIZE_LIMIT."""
+    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_EVERY", 5)
+    monkeypatch.setattr(sqlite_writer, "RESTART_FRAMES", 40)
+    monkeypatch.setattr(sqlite_writer, "WAL_SIZE_LIMIT", 400 * 4096)
+    engine = make_engine(f"sqlite:///{tmp_path / 'steady.db'}")
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            conn.exec_driver_sql("CREATE TABLE pages (b BLOB)")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_size_limit").scalar() == 400 * 4096
+        checkpoints = sqlite_writer.checkpoints(os.path.abspath(engine.url.database))
+        largest = _steady_writes(engine, writers=3, each=400)  # ~4 pages each: ~4,800 frames
+        assert checkpoints.wait_idle()
+        assert checkpoints.completed_locked >= 1
+        # bounded (unbounded, the same writes left a WAL of ~26 MB): the file limit, and what
+        # may be appended between two checkpoints
+        assert largest < 2000 * 4096
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (-1)")
+        sqlite_writer.checkpoints(os.path.abspath(engine.url.database)).checkpoint_now()
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1201
+            assert conn.exec_driver_sql("SELECT count(*) FROM pages").scalar() == 1200
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        engine.dispose()
+
+
+def test_a_checkpoint_under_the_writer_lock_keeps_writers_waiting_until_it_ends(
+        engine, monkeypatch):
+    """The second checkpoint holds the writer lock: a writer that asks meanwhile waits for it,
+    as for any other writer, and then writes at the WAL's beginning."""
+    monkeypatch.setattr(sqlite_writer, "RESTART_FRAMES", 3)
+    for n in range(10):
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"INSERT INTO t VALUES ({n})")
+    checkpoints = sqlite_writer.Checkpoints(os.path.abspath(engine.url.database))
+    in_lock, release = threading.Event(), threading.Event()
+    real = sqlite_writer._wait_for_lock
+
+    def wait_then_hold(fd: int) -> bool:
+        taken = real(fd)
+        in_lock.set()
+        release.wait(5)
+        return taken
+
+    monkeypatch.setattr(sqlite_writer, "_wait_for_lock", wait_then_hold)
+    runner = threading.Thread(target=checkpoints.checkpoint_now)
+    runner.start()
+    assert in_lock.wait(5)
+    other, wrote = _write_in_thread(engine, 100)
+    assert not wrote.wait(0.3)  # the checkpoint holds the writer lock
+    release.set()
+    runner.join(5)
+    other.join(5)
+    assert wrote.is_set() and checkpoints.completed_locked == 1
+    with engine.connect() as conn:
+        busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        assert busy == 0 and frames == copied <= 2  # the WAL began again with that write
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 11
