@@ -6,8 +6,9 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from limits import RateLimitItemPerMinute
 
-from gateway.models import AuditEvent, Lsr
+from gateway.models import AuditEvent, Lsr, Partner
 from tests.conftest import EXAMPLES, Api, set_now
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -143,6 +144,34 @@ def test_the_counts_live_in_the_configured_storage(app, heron, limit):
         assert len(keys) == 1 and b"partner:" in keys[0]
     else:
         assert type(storage).__name__ == "MemoryStorage"
+
+
+def test_a_storage_outage_lets_requests_through_and_is_logged(app, heron, limit, monkeypatch,
+                                                            caplog):
+    """Ports must not stop for a counter: when the storage fails (Redis down), the request
+    goes through and the failure is logged."""
+    limit(1)
+    strategy = app.extensions["portgate_api_limiter"].limiter
+
+    def down(*_args, **_kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(strategy, "hit", down)
+    with caplog.at_level("ERROR"):
+        assert [heron.get("/api/v1/lsrs").status_code for _ in range(3)] == [200] * 3
+    assert sum("Failed to rate limit" in r.getMessage() for r in caplog.records) == 3
+
+
+def test_the_count_is_kept_under_flask_limiters_keys(app, heron, limit, db_session):
+    """The counts are the ones Flask-Limiter's shared limit kept before (prefix, partner,
+    scope), so a deployment's running windows carry over."""
+    limit(5)
+    assert heron.get("/api/v1/lsrs").status_code == 200
+    strategy = app.extensions["portgate_api_limiter"].limiter
+    partner_id = db_session.scalar(sa.select(Partner.id).where(Partner.ccna == "BHW"))
+    keys = [app.config["RATELIMIT_KEY_PREFIX"], f"partner:{partner_id}", "api-v1"]
+    stats = strategy.get_window_stats(RateLimitItemPerMinute(5), *keys)
+    assert stats.remaining == 4
 
 
 def test_the_openapi_document_lists_the_429_answer(client):
