@@ -249,6 +249,8 @@ def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
             ready = {**http_bench.get_load("/readyz", seconds), "load": os.getloadavg()[0]}
             pairs.append((ready, lsr(f"f{turn}"),
                           lsr(f"s{turn}", share=f"f{turn}", port=floor.port)))
+        if engine.dialect.name == "sqlite":  # kept bounded under load (sqlite_writer)
+            out["wal_bytes"] = _wal_bytes(engine)
         pairs.sort(key=lambda pair: pair[1]["rps"] / pair[0]["rps"])
         out["readyz"], out["lsr"], out["skeleton"] = pairs[len(pairs) // 2]
         out["pairs"] = [{"readyz": r["rps"], "lsr": x["rps"], "ratio": x["rps"] / r["rps"],
@@ -287,10 +289,19 @@ def run_http(url: str, engine: sa.Engine, scale: dict, name: str) -> dict:
             print(f"{key:>16}: {r['rps']:8,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 "
                   f"{r['p99']:7.2f} ms  {'non-2xx' if key.endswith('z') else 'non-FOC'} "
                   f"{r['errors']}  load {r['load']:.2f}")
+    if "wal_bytes" in out:
+        print(f"SQLite's WAL file after the turns: {out['wal_bytes'] / 2**20:,.0f} MB "
+              f"(bounded: sqlite_writer.RESTART_FRAMES, WAL_SIZE_LIMIT)")
     if out["big"]:
         print(f"500-TN LSR end to end: p50 {out['big']['p50']:.1f} ms, p99 "
               f"{out['big']['p99']:.1f} ms ({out['big']['runs']} runs, {out['big']['statuses']})")
     return out
+
+
+def _wal_bytes(engine: sa.Engine) -> int:
+    """The size of the SQLite database's WAL file (0 when there is none)."""
+    wal = Path(f"{engine.url.database}-wal")
+    return wal.stat().st_size if wal.exists() else 0
 
 
 def _candidate_slices(per_run: int) -> dict[str, Path]:
