@@ -399,3 +399,52 @@ def test_a_checkpoint_under_the_writer_lock_keeps_writers_waiting_until_it_ends(
         busy, frames, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
         assert busy == 0 and frames == copied <= 2  # the WAL began again with that write
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 11
+
+
+def _process_writes(url: str, worker: int, each: int, largest) -> None:
+    """A writer process of its own (forked): its own engine, `each` transactions."""
+    engine = make_engine(url)
+    wal = f"{engine.url.database}-wal"
+    try:
+        for n in range(each):
+            with engine.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO t VALUES (?)", (worker * each + n,))
+                conn.exec_driver_sql("INSERT INTO pages VALUES (?)", (os.urandom(9000),))
+            with largest.get_lock():
+                largest.value = max(largest.value, os.path.getsize(wal))
+        sqlite_writer.checkpoints(os.path.abspath(engine.url.database)).wait_idle()
+    finally:
+        engine.dispose()
+
+
+def test_two_writer_processes_keep_the_wal_bounded(tmp_path, monkeypatch):
+    """As two gunicorn workers do: each process checkpoints on its own thread, and the one
+    that finishes under the writer lock holds the other process's writers back meanwhile."""
+    import multiprocessing
+
+    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_EVERY", 5)
+    monkeypatch.setattr(sqlite_writer, "RESTART_FRAMES", 40)
+    monkeypatch.setattr(sqlite_writer, "WAL_SIZE_LIMIT", 400 * 4096)
+    url = f"sqlite:///{tmp_path / 'procs.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql("CREATE TABLE pages (b BLOB)")
+    engine.dispose()
+    fork = multiprocessing.get_context("fork")
+    largest = fork.Value("q", 0)
+    workers = [fork.Process(target=_process_writes, args=(url, w, 400, largest))
+               for w in range(2)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+    assert [p.exitcode for p in workers] == [0, 0]
+    assert largest.value < 2000 * 4096  # the same writes, unbounded: ~17 MB
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 800
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        engine.dispose()
