@@ -396,11 +396,11 @@ class Checkpoints:
             if not _wait_for_lock(fd):
                 return
             try:
-                _busy, frames, copied = connection.execute(
+                busy, frames, copied = connection.execute(
                     "PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
-            if frames == copied:
+            if not busy and frames == copied:  # (busy: another process's checkpoint ran)
                 self.completed_locked += 1
         finally:
             os.close(fd)
