@@ -80,7 +80,8 @@ def check() -> None:
         return
     user = g.get("user")
     limiter: Limiter | None = current_app.extensions.get(EXTENSION)
-    if user is None or user.is_staff or user.partner_id is None or limiter is None:
+    if user is None or user.is_staff or user.partner_id is None or limiter is None \
+            or not limiter.enabled:  # (Flask-Limiter's RATELIMIT_ENABLED, as Limiter.check)
         return
     limit = _limit(per_minute)
     # the keys of Flask-Limiter's shared limit: the prefix, the partner, the scope

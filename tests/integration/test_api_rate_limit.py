@@ -174,6 +174,13 @@ def test_the_count_is_kept_under_flask_limiters_keys(app, heron, limit, db_sessi
     assert stats.remaining == 4
 
 
+def test_flask_limiters_own_switch_turns_the_count_off(app, heron, limit):
+    """RATELIMIT_ENABLED off (Flask-Limiter's switch, read at start-up) counts nothing."""
+    limit(1)
+    app.extensions["portgate_api_limiter"].enabled = False
+    assert {heron.get("/api/v1/lsrs").status_code for _ in range(3)} == {200}
+
+
 def test_the_openapi_document_lists_the_429_answer(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     lsrs = doc["paths"]["/lsrs"]["post"]["responses"]
