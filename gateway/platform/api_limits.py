@@ -56,7 +56,8 @@ def init_app(app: Flask) -> Limiter:
     once the token is known)."""
     app.config["API_RATE_LIMIT"] = int(app.config.get("API_RATE_LIMIT") or 0)
     app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
-    limiter = Limiter(key_func=_partner_key, auto_check=False, headers_enabled=False,
+    # no limit of its own is registered (`check` counts), so its key function is never called
+    limiter = Limiter(key_func=lambda: SCOPE, auto_check=False, headers_enabled=False,
                       swallow_errors=True)
     limiter.init_app(app)
     app.extensions[EXTENSION] = limiter
@@ -64,11 +65,11 @@ def init_app(app: Flask) -> Limiter:
     return limiter
 
 
-def _partner_key(partner_id: int | None = None) -> str:
-    if partner_id is None:
-        user = g.get("user")
-        partner_id = user.partner_id if user is not None else None
-    return f"partner:{partner_id}" if partner_id is not None else "anonymous"
+def _keys(partner_id: int) -> list[str]:
+    """The partner's count's keys, those of Flask-Limiter's shared limit before: the prefix
+    (when set), the partner, the scope."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+    return [k for k in (prefix, f"partner:{partner_id}", SCOPE) if k]
 
 
 def check() -> None:
@@ -83,12 +84,7 @@ def check() -> None:
     if user is None or user.is_staff or user.partner_id is None or limiter is None \
             or not limiter.enabled:  # (Flask-Limiter's RATELIMIT_ENABLED, as Limiter.check)
         return
-    limit = _limit(per_minute)
-    # the keys of Flask-Limiter's shared limit: the prefix, the partner, the scope
-    keys = [current_app.config.get("RATELIMIT_KEY_PREFIX") or "", _partner_key(user.partner_id),
-            SCOPE]
-    if not keys[0]:
-        keys.pop(0)
+    limit, keys = _limit(per_minute), _keys(user.partner_id)
     try:
         if limiter.limiter.hit(limit, *keys):
             return

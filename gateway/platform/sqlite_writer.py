@@ -299,9 +299,7 @@ class WriterConnection(sqlite3.Connection):
         me = threading.get_ident()
         if _held_by_thread.get(me):
             return True  # this thread's other connection writes: do not wait on ourselves
-        try:
-            fcntl.flock(self.writer_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_flock(self.writer_fd):
             return False
         self.writer_thread = me
         with _held_guard:
@@ -428,17 +426,18 @@ def _polled(attempt: Callable[[], bool]) -> bool:
     return True
 
 
+def _try_flock(fd: int) -> bool:
+    """Take the writer lock on this descriptor if it is free now (False if not)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 def _wait_for_lock(fd: int) -> bool:
     """Take the writer lock on this descriptor, waiting as a writer does (`_polled`)."""
-
-    def attempt() -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    return _polled(attempt)
+    return _polled(functools.partial(_try_flock, fd))
 
 
 def checkpoints(path: str) -> Checkpoints:

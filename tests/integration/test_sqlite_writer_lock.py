@@ -318,16 +318,39 @@ def _wal_restarts(database: str) -> int:
     return int.from_bytes(header[12:16], "big") if len(header) == 16 else 0
 
 
+@pytest.fixture()
+def small_wal(monkeypatch):
+    """Checkpoints every 5 commits, the locked one past 40 frames, the file cut back to 400
+    pages: the production settings scaled to a test's few hundred transactions."""
+    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_EVERY", 5)
+    monkeypatch.setattr(sqlite_writer, "RESTART_FRAMES", 40)
+    monkeypatch.setattr(sqlite_writer, "WAL_SIZE_LIMIT", 400 * 4096)
+
+
+def _pages_database(url: str):
+    """An engine on a new database of the two tables the steady writes fill."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+        conn.exec_driver_sql("CREATE TABLE pages (b BLOB)")
+    return engine
+
+
+def _write_pages(engine, worker: int, each: int) -> None:
+    """`each` transactions back to back, each a row of `t` and a few pages of `pages`."""
+    for n in range(each):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (?)", (worker * each + n,))
+            conn.exec_driver_sql("INSERT INTO pages VALUES (?)", (os.urandom(9000),))
+
+
 def _steady_writes(engine, writers: int, each: int) -> None:
-    """`writers` threads, each committing `each` transactions of a few pages back to back."""
+    """`writers` threads, each writing `_write_pages`."""
     failures: list[BaseException] = []
 
     def write(worker: int) -> None:
         try:
-            for n in range(each):
-                with engine.begin() as conn:
-                    conn.exec_driver_sql("INSERT INTO t VALUES (?)", (worker * each + n,))
-                    conn.exec_driver_sql("INSERT INTO pages VALUES (?)", (os.urandom(9000),))
+            _write_pages(engine, worker, each)
         except BaseException as exc:  # noqa: BLE001 - reported by the test
             failures.append(exc)
 
@@ -339,20 +362,14 @@ def _steady_writes(engine, writers: int, each: int) -> None:
     assert not failures
 
 
-def test_under_steady_writes_the_wal_starts_again_and_stays_bounded(tmp_path, monkeypatch):
+def test_under_steady_writes_the_wal_starts_again_and_stays_bounded(tmp_path, small_wal):
     """A checkpoint that runs while writers append never copies every frame, and SQLite
     starts the WAL again only after one that did: under a steady load the WAL grew for ever
     (~200 KB per FOC). Past RESTART_FRAMES a checkpoint finishes under the writer lock, so
     the next write starts the WAL from its beginning, and the file is cut back to
     WAL_SIZE_LIMIT."""
-    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_EVERY", 5)
-    monkeypatch.setattr(sqlite_writer, "RESTART_FRAMES", 40)
-    monkeypatch.setattr(sqlite_writer, "WAL_SIZE_LIMIT", 400 * 4096)
-    engine = make_engine(f"sqlite:///{tmp_path / 'steady.db'}")
+    engine = _pages_database(f"sqlite:///{tmp_path / 'steady.db'}")
     try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-            conn.exec_driver_sql("CREATE TABLE pages (b BLOB)")
         with engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_size_limit").scalar() == 400 * 4096
         checkpoints = sqlite_writer.checkpoints(os.path.abspath(engine.url.database))
@@ -414,29 +431,20 @@ def _process_writes(url: str, worker: int, each: int) -> None:
     """A writer process of its own (forked): its own engine, `each` transactions."""
     engine = make_engine(url)
     try:
-        for n in range(each):
-            with engine.begin() as conn:
-                conn.exec_driver_sql("INSERT INTO t VALUES (?)", (worker * each + n,))
-                conn.exec_driver_sql("INSERT INTO pages VALUES (?)", (os.urandom(9000),))
+        _write_pages(engine, worker, each)
         sqlite_writer.checkpoints(os.path.abspath(engine.url.database)).wait_idle()
     finally:
         engine.dispose()
 
 
-def test_two_writer_processes_keep_the_wal_bounded(tmp_path, monkeypatch):
+def test_two_writer_processes_keep_the_wal_bounded(tmp_path, small_wal):
     """As two gunicorn workers do: each process checkpoints on its own thread, and the one
     that finishes under the writer lock holds the other process's writers back meanwhile."""
     import multiprocessing
 
-    monkeypatch.setattr(sqlite_writer, "CHECKPOINT_EVERY", 5)
-    monkeypatch.setattr(sqlite_writer, "RESTART_FRAMES", 40)
-    monkeypatch.setattr(sqlite_writer, "WAL_SIZE_LIMIT", 400 * 4096)
     url = f"sqlite:///{tmp_path / 'procs.db'}"
-    engine = make_engine(url)
+    engine = _pages_database(url)
     try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-            conn.exec_driver_sql("CREATE TABLE pages (b BLOB)")
         # a connection held open meanwhile, as the server's are: the last one to close would
         # checkpoint the WAL and remove it, and its header with it
         with engine.connect() as conn:
