@@ -5,9 +5,12 @@ How it works (docs/decisions.md, "Accessibility checks in the browser tests"):
 - every context made through the tests' `browser` gets axe.min.js and INIT_JS as init scripts;
   on the `load` event of each http(s) top-level document axe runs and hands its violations to
   Python through the `__portgateAxeReport` binding, which records them with the page's URL;
-- Python counts each page's loads and the checks reported for them; a main-frame navigation is
-  held (a context route) until the outgoing document's check has reported, so that no loaded
-  page state escapes the check however fast the test moves on;
+- each document announces itself to Python when it starts (an id of its own) and its check on
+  load reports under that id; a main-frame navigation is held (a context route) until the
+  document it leaves has been checked on load, so that no loaded page state escapes the check
+  however fast the test moves on. The wait is for that document, not a count: a navigation that
+  leaves a page before its `load` waits for that load and its check, and a check cut short can
+  never leave a later navigation waiting for it;
 - `axe_check(page)` checks the page again now, for a state that scripts made without a
   navigation;
 - at the end of a test every open page is settled and any violation fails the test (conftest).
@@ -34,13 +37,17 @@ AXE_OPTIONS = {
 # the page is reported as unchecked (a violation of its own: nothing passes unseen).
 SETTLE_LIMIT_S = 60.0
 
-# Runs after axe.min.js in every document. Checks are queued (axe refuses to run twice at
-# once); the one on `load` reports with on_load=true, which Python pairs with the load event.
+# Runs after axe.min.js in every document. The document announces itself ("open", with an id
+# of its own) as it starts; checks are queued (axe refuses to run twice at once), and each reports
+# ("report") with the document's id and whether it is the check on `load`.
 INIT_JS = """
 (() => {
   if (window.top !== window || !/^https?:$/.test(location.protocol)) return;
   const options = __OPTIONS__;
-  const report = (found, onLoad) => window.__portgateAxeReport(location.href, found, onLoad);
+  const doc = performance.timeOrigin + ":" + Math.random();
+  window.__portgateAxe("open", doc, location.href, [], false);
+  const report = (found, onLoad) => window.__portgateAxe("report", doc, location.href, found,
+                                                         onLoad);
   const failed = (why) => [{id: "axe-error", impact: "critical", help: why, targets: []}];
   const compact = (violations) => violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
@@ -75,9 +82,12 @@ class Violation:
 
 
 @dataclass
-class _Tab:
-    loads: int = 0     # http(s) documents that fired `load`
-    checked: int = 0   # their checks on load that reported
+class _Document:
+    """A page's current document, as it announced itself."""
+
+    id: str
+    url: str
+    checked: bool = False  # its check on `load` has reported
 
 
 @dataclass
@@ -87,7 +97,7 @@ class AxeCollector:
     enabled: bool
     violations: list[Violation] = field(default_factory=list)
     contexts: list = field(default_factory=list)
-    tabs: dict = field(default_factory=dict)
+    documents: dict = field(default_factory=dict)  # page -> its current _Document
 
     def record(self, url: str, found: list[dict]) -> None:
         for item in found:
@@ -100,10 +110,9 @@ class AxeCollector:
         """Check every document this context loads (call before any of its pages exists)."""
         if not self.enabled:
             return
-        context.expose_binding("__portgateAxeReport", self._reported)
+        context.expose_binding("__portgateAxe", self._heard)
         context.add_init_script(path=str(AXE_JS))
         context.add_init_script(script=INIT_JS)
-        context.on("page", self._follow)
         context.route("**/*", self._hold_navigation_until_checked)
         self.contexts.append(context)
 
@@ -131,29 +140,30 @@ class AxeCollector:
                 f"(docs/decisions.md, 'Accessibility checks in the browser tests'):\n"
                 + "".join(v.line() for v in self.violations))
 
-    def _follow(self, page) -> None:
-        self.tabs[page] = _Tab()
-        page.on("load", self._loaded)
-
-    def _loaded(self, page) -> None:
-        if page.url.startswith(("http://", "https://")):
-            self.tabs[page].loads += 1
-
-    def _reported(self, source, url: str, found: list[dict], on_load: bool) -> None:
+    def _heard(self, source, event: str, doc: str, url: str, found: list[dict],
+               on_load: bool) -> None:
+        page = source["page"]
+        if event == "open":
+            self.documents[page] = _Document(doc, url)
+            return
         self.record(url, found)
-        if on_load:
-            self.tabs[source["page"]].checked += 1
+        current = self.documents.get(page)
+        if on_load and current is not None and current.id == doc:
+            current.checked = True
 
     def _settle(self, page) -> None:
-        """Wait (letting Playwright deliver events meanwhile) for the page's checks on load."""
-        tab = self.tabs.get(page)
+        """Wait (letting Playwright deliver events meanwhile) until the page's current document
+        has been checked on load; one not checked within SETTLE_LIMIT_S is reported as such."""
         deadline = time.monotonic() + SETTLE_LIMIT_S
-        while tab is not None and tab.checked < tab.loads and not page.is_closed():
+        while not page.is_closed():
+            document = self.documents.get(page)
+            if document is None or document.checked:
+                return
             if time.monotonic() > deadline:
-                self.record(page.url, [{"id": "axe-unchecked", "impact": "critical",
-                                        "help": f"not checked within {SETTLE_LIMIT_S} s",
-                                        "targets": []}])
-                tab.checked = tab.loads
+                self.record(document.url, [{"id": "axe-unchecked", "impact": "critical",
+                                            "help": f"not checked within {SETTLE_LIMIT_S} s",
+                                            "targets": []}])
+                document.checked = True
                 return
             page.wait_for_timeout(20)
 
