@@ -39,9 +39,9 @@ AXE_OPTIONS = {
 # unchecked (a violation of its own: nothing passes unseen).
 SETTLE_LIMIT_S = 60.0
 # How long a navigation away waits for the check of the page it leaves: less than the tests'
-# 15-s action timeout, so that a check that never reports (seen twice in CI, cause not found)
-# cannot make the click that navigates time out. Past it the navigation goes on and the page is
-# named in a warning; its report, if it comes later, is still recorded.
+# 15-s action timeout, so that a check that never reports (seen once, cause not found; see
+# docs/decisions.md) cannot make the click that navigates time out. Past it the navigation goes
+# on and the page is named in a warning; its report, if it comes later, is still recorded.
 HOLD_LIMIT_S = 10.0
 
 # Runs after axe.min.js in every document. The document announces itself ("open", with an id
