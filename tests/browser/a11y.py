@@ -158,30 +158,35 @@ class AxeCollector:
         if on_load and current is not None and current.id == doc:
             current.checked = True
 
-    def _settle(self, page, limit: float = SETTLE_LIMIT_S, leaving: bool = False) -> None:
+    def _settle(self, page) -> None:
+        """Wait until the page's current document has been checked on load; one not checked
+        within SETTLE_LIMIT_S is reported as such (nothing passes unseen)."""
+        unchecked = self._wait_checked(page, SETTLE_LIMIT_S)
+        if unchecked is not None:
+            self.record(unchecked.url, [{"id": "axe-unchecked", "impact": "critical",
+                                         "help": f"not checked within {SETTLE_LIMIT_S} s",
+                                         "targets": []}])
+
+    def _wait_checked(self, page, limit: float) -> _Document | None:
         """Wait (letting Playwright deliver events meanwhile) until the page's current document
-        has been checked on load. Past `limit`, one the test ends on is reported as unchecked;
-        one a navigation leaves is named in a warning (HOLD_LIMIT_S)."""
+        has been checked on load; the document, given up on, if it was not within `limit`."""
         deadline = time.monotonic() + limit
         while not page.is_closed():
             document = self.documents.get(page)
             if document is None or document.checked:
-                return
+                return None
             if time.monotonic() > deadline:
-                if leaving:
-                    warnings.warn(f"axe: {document.url} was left unchecked: its check on load "
-                                  f"had not reported after {limit} s", stacklevel=1)
-                else:
-                    self.record(document.url, [{"id": "axe-unchecked", "impact": "critical",
-                                                "help": f"not checked within {limit} s",
-                                                "targets": []}])
                 document.checked = True
-                return
+                return document
             page.wait_for_timeout(20)
+        return None
 
     def _hold_navigation_until_checked(self, route, request) -> None:
         if request.is_navigation_request() and request.frame.parent_frame is None:
-            self._settle(request.frame.page, HOLD_LIMIT_S, leaving=True)
+            unchecked = self._wait_checked(request.frame.page, HOLD_LIMIT_S)
+            if unchecked is not None:
+                warnings.warn(f"axe: {unchecked.url} was left unchecked: its check on load had "
+                              f"not reported after {HOLD_LIMIT_S} s", stacklevel=1)
         route.fallback()
 
 

@@ -18,9 +18,15 @@ NEXT = """<!doctype html><html lang="en"><head><title>Next</title></head>
 <body><main><h1>Next</h1><h4 id="skipped">Too deep</h4></main></body></html>"""
 
 
-def _serve(live, path: str, html: str) -> str:
-    """A page of the live portal (added before its first request), served like the others."""
-    live.app.add_url_rule(path, path.strip("/"), lambda: html)
+def _serve(live, path: str, body: str, *, delay: float = 0.0,
+           mimetype: str = "text/html") -> str:
+    """A page (or a file of one) of the live portal, added before its first request and served
+    like the others; `delay` seconds late when given."""
+    def view():
+        time.sleep(delay)
+        return live.app.response_class(body, mimetype=mimetype)
+
+    live.app.add_url_rule(path, path.strip("/"), view)
     return live.url + path
 
 
@@ -73,20 +79,11 @@ def test_a_page_left_before_its_load_is_still_checked_and_holds_up_nothing_after
     the navigation away waits for the page's own load and check."""
     if not axe.enabled:
         pytest.skip("axe-core is not installed (npm ci)")
-
-    def slow_css():
-        time.sleep(1.0)
-        return live.app.response_class("main { margin: 0 }", mimetype="text/css")
-
-    live.app.add_url_rule("/a11y-slow.css", "a11y-slow-css", slow_css)
+    _serve(live, "/a11y-slow.css", "main { margin: 0 }", delay=1.0, mimetype="text/css")
     probe = _serve(live, "/a11y-slow", SLOW_PROBE)
     following = _serve(live, "/next", NEXT)
-
-    def fine():  # answers just after the slow page's load: its check would be cut short
-        time.sleep(1.03)
-        return FINE
-
-    live.app.add_url_rule("/fine", "fine", fine)
+    # answers just after the slow page's load: its check would be cut short
+    _serve(live, "/fine", FINE, delay=1.03)
 
     page.goto("/a11y-slow", wait_until="domcontentloaded")  # its stylesheet is still coming
     page.goto("/fine")  # leave at once
@@ -111,13 +108,8 @@ def test_a_check_that_does_not_report_in_time_holds_the_navigation_only_so_long(
     if not axe.enabled:
         pytest.skip("axe-core is not installed (npm ci)")
     monkeypatch.setattr(a11y, "HOLD_LIMIT_S", 1.0)
-
-    def slow_image():
-        time.sleep(4.0)
-        return live.app.response_class('<svg xmlns="http://www.w3.org/2000/svg"/>',
-                                       mimetype="image/svg+xml")
-
-    live.app.add_url_rule("/a11y-slow.svg", "a11y-slow-svg", slow_image)
+    _serve(live, "/a11y-slow.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>', delay=4.0,
+           mimetype="image/svg+xml")
     slow = _serve(live, "/a11y-slow-image", SLOW_IMAGE)
     following = _serve(live, "/next", NEXT)
     page.goto("/a11y-slow-image", wait_until="domcontentloaded")
