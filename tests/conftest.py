@@ -345,6 +345,26 @@ def store(app):
     session.close()
 
 
+# A passcode no page or stored text can hold by chance, for tests that search them for one. The
+# examples' "7713" can turn up on its own: PostgreSQL's sequences are not rolled back with a
+# test's transaction, so over a run ids grow into any 4-digit string, and salts are random hex.
+DISTINCT_PASSCODE = "Heron-Pass-Q7x"  # 1-16 characters (§4.5)
+WRONG_PASSCODE = "Wrong-Pass-Z9k"
+
+
+@pytest.fixture
+def distinct_passcode(app, examples, store):
+    """Give the example account 884201 DISTINCT_PASSCODE in place of its "7713"."""
+    from gateway.models import Account
+    from gateway.platform.passcodes import passcode_key
+    from validators.passcode import hash_passcode
+
+    store.get(Account, "884201").passcode_hash = hash_passcode(DISTINCT_PASSCODE,
+                                                               passcode_key(app.config))
+    store.commit()
+    return DISTINCT_PASSCODE
+
+
 # --- two-step sign-in (issue 13, business-rules §1.3.1) ----------------------------------------
 
 class TwoStep:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from gateway.models import AuditEvent, CsrRequest, Loa
 from gateway.services.csr import portal as portal_csr
-from tests.conftest import Web
+from tests.conftest import DISTINCT_PASSCODE, Web
 
 PDF = b"%PDF-1.4\n% end user LOA\n"
 
@@ -16,7 +16,8 @@ def _events(store, action):
 
 
 def test_csr_request_keeps_the_attestation_text_version_user_time_and_ip(client, heron,
-                                                                        store):
+                                                                        store,
+                                                                        distinct_passcode):
     Web(client).login("heron")
     form = client.get("/portal/csr/new").get_data(as_text=True)
     assert portal_csr.TEXT.replace("'", "&#39;") in form and portal_csr.VERSION in form
@@ -26,7 +27,7 @@ def test_csr_request_keeps_the_attestation_text_version_user_time_and_ip(client,
     assert resp.status_code == 302 and "/portal/csr/" in resp.headers["Location"]
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "LINDA NAKAMURA" in page and "Qualifies for a simple port" in page
-    assert "A port-out passcode is required" in page and "7713" not in page
+    assert "A port-out passcode is required" in page and DISTINCT_PASSCODE not in page
     [evidence] = _events(store, "csr.attestation")
     assert evidence.details["text"] == portal_csr.TEXT
     assert evidence.details["version"] == portal_csr.VERSION

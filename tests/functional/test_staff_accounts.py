@@ -4,7 +4,7 @@ import json
 import sqlalchemy as sa
 
 from gateway.models import Account, AuditEvent
-from tests.conftest import EXAMPLES
+from tests.conftest import DISTINCT_PASSCODE, EXAMPLES
 
 
 def simple_port(**changes):
@@ -35,12 +35,13 @@ def test_a_too_short_query_is_refused_with_a_clear_error(heron, staff_web):
     assert resp.status_code == 400 and "at least 3 characters" in resp.get_data(as_text=True)
 
 
-def test_the_account_page_shows_tns_with_statuses_orders_and_flags(heron, staff_web):
-    order = heron.post("/api/v1/lsrs", simple_port()).get_json()
+def test_the_account_page_shows_tns_with_statuses_orders_and_flags(heron, staff_web,
+                                                                   distinct_passcode):
+    order = heron.post("/api/v1/lsrs", simple_port(passcode=DISTINCT_PASSCODE)).get_json()
     page = staff_web.get("/staff/accounts/884201").get_data(as_text=True)
     assert "LINDA NAKAMURA" in page and "5415550142" in page
     assert f'/staff/orders/{order["id"]}' in page and "PON BHW20261123A" in page
-    assert "set (never shown)" in page and "7713" not in page
+    assert "set (never shown)" in page and DISTINCT_PASSCODE not in page
     dental = staff_web.get("/staff/accounts/884377").get_data(as_text=True)
     assert dental.count("badge disconnected") == 1 and dental.count("badge working") == 2
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from gateway.models import AuditEvent, Delivery, Lsr, LsrTn, LsrVersion, Notice, Partner, User
 from gateway.services.csr import portal as portal_csr
 from gateway.services.orders.submit import ATTESTATION_TEXT, ATTESTATION_VERSION
-from tests.conftest import EXAMPLES, Api, Web, set_now
+from tests.conftest import EXAMPLES, WRONG_PASSCODE, Api, Web, set_now
 
 LOA = {"filename": "loa.pdf", "content_base64": "JVBERi0xLjQKJSBsb2EK"}
 
@@ -356,8 +356,9 @@ def _emails(store, notice):
         Delivery.notice_id == notice.id, Delivery.channel == "email"))]
 
 
-def test_failed_passcode_email_names_tns_carrier_due_date_and_desk_phone(heron, store):
-    order = heron.post("/api/v1/lsrs", simple(passcode="0000")).get_json()
+def test_failed_passcode_email_names_tns_carrier_due_date_and_desk_phone(heron, store,
+                                                                         distinct_passcode):
+    order = heron.post("/api/v1/lsrs", simple(passcode=WRONG_PASSCODE)).get_json()
     assert [r["code"] for r in order["rejects"]] == ["R306"]
     [notice] = _notices(store, event="enduser.passcode_failed")
     assert notice.partner_id is None and notice.lsr_id == order["id"]
@@ -367,7 +368,7 @@ def test_failed_passcode_email_names_tns_carrier_due_date_and_desk_phone(heron, 
         assert part in text, (part, text)
     assert notice.data["tns"] == ["5415550142"] and notice.data["due_date"] == "2026-11-24"
     assert notice.data["requesting_carrier"] == "Blue Heron Wireless"
-    assert "0000" not in text and "7713" not in text
+    assert WRONG_PASSCODE not in text and distinct_passcode not in text
 
 
 def test_failed_passcode_email_of_an_agents_lsr_names_the_carrier_as_the_accepted_one_does(

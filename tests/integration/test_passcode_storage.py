@@ -4,9 +4,9 @@ import json
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, Lsr, LsrVersion, Notice
+from tests.conftest import DISTINCT_PASSCODE as PASSCODE
 from tests.conftest import EXAMPLES
-
-PASSCODE = "7713"  # the passcode of account 884201 in the examples
+from tests.conftest import WRONG_PASSCODE as WRONG
 
 
 def example(**changes):
@@ -23,13 +23,13 @@ def _stored_texts(db_session):
     return rows
 
 
-def test_orders_store_no_passcode_in_the_clear(heron, db_session):
-    wrong = heron.post("/api/v1/lsrs", example(pon="WRONGPC", passcode="9999")).get_json()
+def test_orders_store_no_passcode_in_the_clear(heron, db_session, distinct_passcode):
+    wrong = heron.post("/api/v1/lsrs", example(pon="WRONGPC", passcode=WRONG)).get_json()
     assert [r["code"] for r in wrong["rejects"]] == ["R306"]
-    order = heron.post("/api/v1/lsrs", example()).get_json()
+    order = heron.post("/api/v1/lsrs", example(passcode=PASSCODE)).get_json()
     assert order["status"] == "foc"
     texts = _stored_texts(db_session)
-    assert texts and not any(PASSCODE in t or "9999" in t for t in texts)
+    assert texts and not any(PASSCODE in t or WRONG in t for t in texts)
     stored = db_session.get(Lsr, order["id"]).payload["passcode"]
     assert stored["digest"].startswith("hmac-sha256:")
 
@@ -50,11 +50,11 @@ def test_correction_without_the_passcode_keeps_the_accepted_one(heron):
     assert sup["lsr"]["status"] == "foc"
 
 
-def test_correction_with_a_wrong_passcode_is_rejected_r306(app, heron, db_session):
-    order = heron.post("/api/v1/lsrs", example()).get_json()
+def test_correction_with_a_wrong_passcode_is_rejected_r306(heron, db_session, distinct_passcode):
+    order = heron.post("/api/v1/lsrs", example(passcode=PASSCODE)).get_json()
     sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
-                     {"sup": "3", "ver": "2", "passcode": "0000"}).get_json()
+                     {"sup": "3", "ver": "2", "passcode": WRONG}).get_json()
     assert sup["supplement"]["status"] == "rejected"
     assert [r["code"] for r in sup["supplement"]["rejects"]] == ["R306"]
     assert sup["lsr"]["status"] == "foc"  # §6.5: the order and its FOC stay as they were
-    assert not any("0000" in t for t in _stored_texts(db_session))
+    assert not any(WRONG in t for t in _stored_texts(db_session))
