@@ -32,6 +32,7 @@ class Loaded:
     addressees: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
     fresh_order_id: int | None = None  # the order this call created (it has no index rows yet)
     locked_tns: frozenset[str] = frozenset()  # TNs whose accounts this transaction has locked
+    locked_accounts: tuple[str, ...] = ()  # those accounts (PostgreSQL's lock on the INSERT)
     outbox: Outbox | None = None  # the notices of the transition under way (transitions._stepped)
     new_versions: list[tuple[int, Any]] = field(default_factory=list)  # (order id, LsrVersion)
 

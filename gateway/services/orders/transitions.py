@@ -210,16 +210,18 @@ def create_order(ctx: OrderContext, owner: Partner, pon: str | None, *,
     postgres = ctx.session.get_bind().dialect.name == "postgresql"
     locking = bool(lock_tns) and postgres
     params = {**values, "tns": list(lock_tns)} if locking else values
-    new_id = _new_order(postgres, locking, tuple(values)).scalar(ctx.session.connection(),
-                                                                 params)
-    if new_id is None:
+    written = _new_order(postgres, locking, tuple(values)).execute(ctx.session.connection(),
+                                                                   params)
+    if not written:
         return None
+    new_id = written[0][0]
     # the row as written, made the session's persistent object without reading it back
     order = adopt(ctx.session, unsaved(Lsr, dict.fromkeys(_LSR_COLUMN_KEYS) | values
                                        | {"id": new_id}))
     set_committed_value(order, "versions", [])  # a new order has none: no lazy load
     ctx.cache.fresh_order_id = order.id
     ctx.cache.locked_tns = frozenset(lock_tns)
+    ctx.cache.locked_accounts = tuple(written[0][1] or ()) if locking else ()
     return order
 
 
@@ -238,8 +240,10 @@ def _new_order(postgres: bool, locking: bool, keys: tuple[str, ...]) -> Prepared
     if not locking:
         return Prepared(insert.returning(_ORDERS.c.id))
     locked = lock_cte()
+    # the accounts it locked come back with the id: the facts statement reads those accounts
+    # instead of finding the TNs' holders again (`facts.order_facts`'s `accounts`)
     return Prepared(insert.add_cte(locked).returning(
-        _ORDERS.c.id, sa.select(sa.func.count()).select_from(locked).scalar_subquery()))
+        _ORDERS.c.id, sa.select(sa.func.array_agg(locked.c.account_number)).scalar_subquery()))
 
 
 # --- a received version: FOC, reject or review --------------------------------------------
