@@ -25,7 +25,19 @@ def write_files(folder: Path, n_tns: int) -> tuple[Path, Path]:
 
 def load(cli, folder: Path, n_tns: int = 600) -> None:
     """Import the account and its NPA-NXX through the CLI (`cli` returns (code, output))."""
-    accounts, codes = write_files(folder, n_tns)
+    _import(cli, *write_files(folder, n_tns))
+
+
+def load_rows(cli, folder: Path, rows: list[str]) -> None:
+    """Import accounts CSV rows of 503-555 TNs (COLUMNS' order) and the NPA-NXX the carrier
+    holds, through the CLI."""
+    accounts, codes = folder / "rows.csv", folder / "rows-codes.csv"
+    accounts.write_text("\n".join([COLUMNS, *rows]) + "\n")
+    codes.write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
+    _import(cli, accounts, codes)
+
+
+def _import(cli, accounts: Path, codes: Path) -> None:
     for args in (("import-accounts", accounts), ("npac", "import-codes", codes)):
         code, out = cli(*args)
         assert code == 0, out

@@ -15,6 +15,7 @@ from gateway.services.orders import facts as facts_svc
 from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
 from npac.simulator import SqlRegistry
+from tests import pbx_account
 
 # two TNs of one account, one of another, and a TN no account holds
 ASKED = ["5035550001", "5035550002", "5035550003", "5035559999"]
@@ -28,20 +29,11 @@ def db_url(request):
 
 @pytest.fixture
 def accounts(heron, cli, tmp_path):
-    (tmp_path / "accounts.csv").write_text(
-        "account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state,zip,tn,"
-        "tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email\n"
-        "777001,5035550001,DUO CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,5035550001,working,pots,N,"
-        ",,N,\n"
-        "777001,5035550001,DUO CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,5035550002,working,pots,N,"
-        ",,N,\n"
-        "777001,5035550001,DUO CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,5035550010,working,pots,N,"
-        ",,N,\n"
-        "777002,5035550003,SOLO CO,2,,MAIN,ST,,,,PORTLAND,OR,97201,5035550003,working,pots,N,"
-        ",,N,\n")
-    (tmp_path / "codes.csv").write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
-    assert cli("import-accounts", tmp_path / "accounts.csv")[0] == 0
-    assert cli("npac", "import-codes", tmp_path / "codes.csv")[0] == 0
+    address = "1,,MAIN,ST,,,,PORTLAND,OR,97201"
+    pbx_account.load_rows(cli, tmp_path, [
+        *(f"777001,5035550001,DUO CO,{address},{tn},working,pots,N,,,N,"
+          for tn in ("5035550001", "5035550002", "5035550010")),
+        f"777002,5035550003,SOLO CO,{address},5035550003,working,pots,N,,,N,"])
 
 
 def _context(db_session) -> OrderContext:

@@ -22,6 +22,7 @@ from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.request import LsrRequest
 from npac.simulator import SqlRegistry
+from tests import pbx_account
 from tests.conftest import _config
 
 TNS = ["5035550001"]
@@ -37,16 +38,11 @@ def app(tmp_path):
 @pytest.fixture
 def port_ready(app, heron, cli, tmp_path):
     """A one-TN account of the carrier's and the NPAC code that proves it the provider."""
-    (tmp_path / "accounts.csv").write_text(
-        "account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state,zip,tn,"
-        "tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email\n"
+    pbx_account.load_rows(cli, tmp_path, [
         "777001,5035550001,SOLO CO,1,,MAIN,ST,,,,PORTLAND,OR,97201,5035550001,working,pots,N,"
-        ",,N,\n"
+        ",,N,",
         "777002,5035550002,DUO CO,2,,MAIN,ST,,,,PORTLAND,OR,97201,5035550002,working,pots,N,"
-        ",,N,\n")
-    (tmp_path / "codes.csv").write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
-    assert cli("import-accounts", tmp_path / "accounts.csv")[0] == 0
-    assert cli("npac", "import-codes", tmp_path / "codes.csv")[0] == 0
+        ",,N,"])
 
 
 def _lsr(pon: str, an: str = "777001", tns: list[str] = TNS) -> LsrRequest:
