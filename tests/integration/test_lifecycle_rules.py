@@ -333,6 +333,24 @@ def test_agents_order_is_notified_to_carrier_and_agent_until_the_approval_is_rev
     assert [n.partner_id for n in canceled] == [carrier]
 
 
+def test_an_agents_foc_notices_name_the_loa_the_order_keeps(heron, agent, cli, store):
+    """The notices of an agent's order carry the order as it is once decided, its LOA among
+    it (the answer and a later GET name it too); a rejected order keeps no LOA (§1.1.1)."""
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    order = agent.post("/api/v1/lsrs", simple(pon="AGENTLOA", loa=LOA)).get_json()
+    assert order["status"] == "foc", order["rejects"]
+    assert order["loa_id"] is not None
+    assert agent.get(f"/api/v1/lsrs/{order['id']}").get_json()["loa_id"] == order["loa_id"]
+    focs = _notices(store, lsr_id=order["id"], event="lsr.foc")
+    assert len(focs) == 2 and all(n.data["loa_id"] == order["loa_id"] for n in focs)
+    wrong = agent.post("/api/v1/lsrs", simple(pon="AGENTLOA2", passcode=WRONG_PASSCODE,
+                                              loa=LOA)).get_json()
+    assert wrong["status"] == "rejected" and wrong["loa_id"] is None
+    assert all(n.data["loa_id"] is None
+               for n in _notices(store, lsr_id=wrong["id"], event="lsr.rejected"))
+
+
 def test_agent_without_view_is_not_notified(heron, agent, cli, store):
     assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
                "--privilege", "lsr")[0] == 0

@@ -298,8 +298,9 @@ def evaluate(ctx: OrderContext, order: Lsr, req: LsrRequest, *, received_at: dat
         decision = decide(ctx, order, req, received_at=received_at, issued_at=issued_at,
                           edge_findings=edge_findings, addressees=order.owner_partner_id)
     received = received or received_version(ctx, req, received_at)
+    if not decision.findings:  # an FOC or a review: the order keeps the agent's LOA, and the
+        store_agent_loa(ctx, order, req)  # outcome's notices, made in the step, name it
     transitions.decide_received(ctx, order, received, decision)
-    store_agent_loa(ctx, order, req)
     return decision
 
 
@@ -326,7 +327,9 @@ def _attestation(ctx: OrderContext, req: LsrRequest) -> dict[str, Any]:
 
 
 def store_agent_loa(ctx: OrderContext, order: Lsr, req: LsrRequest) -> None:
+    """Keep the LOA an agent's LSR carries, on an order that will not be rejected (the
+    decision has no findings): a rejected order keeps none (§1.1.1)."""
     sender = ctx.sender()
     loa = req.raw.get("loa")
-    if sender.is_agent and isinstance(loa, dict) and order.status != "rejected":
+    if sender.is_agent and isinstance(loa, dict):
         order.loa_id = store_loa(ctx.session, sender, loa, now=ctx.now).id
