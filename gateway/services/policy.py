@@ -72,6 +72,8 @@ def scope_for(session: Session, actor: Actor) -> Scope:
         return Scope(None, staff=True)
     if actor.partner_id is None:
         return Scope(None)
+    if actor.agent is False:  # approvals are granted to agent companies alone (§1.1.2,
+        return Scope(actor.partner_id)  # `directory.grant_agent`): a carrier holds none
     return Scope(actor.partner_id, approvals=live_approvals(session, actor.partner_id))
 
 

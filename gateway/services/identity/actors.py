@@ -14,6 +14,9 @@ class Actor:
     role: str | None = None
     privileges: frozenset[str] = field(default_factory=frozenset)
     ip: str | None = None
+    # whether the partner is an agent company (only agents hold approvals, §1.1.2); None when
+    # not known, and then its approvals are looked up (`policy.scope_for`)
+    agent: bool | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -21,7 +24,9 @@ class Actor:
 
     @classmethod
     def from_user(cls, user: User, ip: str | None = None) -> Actor:
-        return cls(user.id, user.username, user.partner_id, user.role, user.privileges, ip)
+        partner = user.partner  # loaded with the user (a joined relationship)
+        return cls(user.id, user.username, user.partner_id, user.role, user.privileges, ip,
+                   agent=partner.is_agent if partner is not None else None)
 
 
 SYSTEM = Actor(None, "system", role="system")
