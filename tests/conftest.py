@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -240,6 +241,35 @@ def heron(client, examples, actors):
     actors.partner()
     actors.user("heron")
     return Api(client, actors.token("heron"))
+
+
+LOA = {"filename": "loa.pdf", "content_base64": "JVBERi0xLjQKJSBsb2EK"}  # a tiny PDF
+
+
+@pytest.fixture
+def agent(client, heron, actors):
+    """Port Agents Inc (AGX), an agent company with no approval yet, and its user's API client."""
+    actors.partner(ccna="AGX", name="Port Agents Inc", spids=(), type="agent")
+    actors.user("agent", partner="AGX")
+    return Api(client, actors.token("agent"))
+
+
+@contextmanager
+def recorded_statements(app):
+    """The SQL the app's sessions send meanwhile, in order (on SQLite the engine; in the
+    PostgreSQL tests the connection the sessionmaker is bound to)."""
+    database = app.extensions["portgate_db"]
+    bind = database.sessionmaker.kw.get("bind") or database.engine
+    seen: list[str] = []
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(bind, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", listener)
 
 
 @pytest.fixture

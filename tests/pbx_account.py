@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ACCOUNT, BTN = "777000", "5035550000"
+CODES = "npa_nxx,spid,lrn\n503555,CT01,5035550000\n"  # the NPA-NXX the carrier holds
 COLUMNS = ("account_number,btn,customer_name,sano,sasd,sasn,sath,sass,ld1,lv1,city,state,zip,"
            "tn,tn_status,service_class,une,resale_spid,passcode,port_freeze,contact_email")
 
@@ -19,7 +20,7 @@ def write_files(folder: Path, n_tns: int) -> tuple[Path, Path]:
                         "working,pbx,N,,,N,pbx@example.net" for i in range(n_tns)]
     accounts, codes = folder / "pbx.csv", folder / "pbx-codes.csv"
     accounts.write_text("\n".join(rows) + "\n")
-    codes.write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
+    codes.write_text(CODES)
     return accounts, codes
 
 
@@ -33,7 +34,7 @@ def load_rows(cli, folder: Path, rows: list[str]) -> None:
     holds, through the CLI."""
     accounts, codes = folder / "rows.csv", folder / "rows-codes.csv"
     accounts.write_text("\n".join([COLUMNS, *rows]) + "\n")
-    codes.write_text("npa_nxx,spid,lrn\n503555,CT01,5035550000\n")
+    codes.write_text(CODES)
     _import(cli, accounts, codes)
 
 

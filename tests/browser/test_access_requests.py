@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, login
 from tests.browser.portal_data import LSR_SIMPLE, api, carrier
+from tests.conftest import LOA
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-LOA = {"filename": "loa.pdf", "content_base64": "JVBERi0xLjQKJSBsb2EK"}
 CSR = {"tn": "5415550142", "agauth": "Y", "ccna": "BHW", "loa": LOA}
 
 

@@ -8,9 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.models import AccessRequest, AgentApproval, AuditEvent, Delivery, Notice, Partner
-from tests.conftest import EXAMPLES, Api, Web
+from tests.conftest import EXAMPLES, LOA, Api, Web
 
-LOA = {"filename": "loa.pdf", "content_base64": "JVBERi0xLjQKJSBsb2EK"}
 CSR = {"tn": "5415550142", "agauth": "Y", "ccna": "BHW", "loa": LOA}
 
 

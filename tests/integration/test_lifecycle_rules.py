@@ -13,9 +13,7 @@ import sqlalchemy as sa
 from gateway.models import AuditEvent, Delivery, Lsr, LsrTn, LsrVersion, Notice, Partner, User
 from gateway.services.csr import portal as portal_csr
 from gateway.services.orders.submit import ATTESTATION_TEXT, ATTESTATION_VERSION
-from tests.conftest import EXAMPLES, WRONG_PASSCODE, Api, Web, set_now
-
-LOA = {"filename": "loa.pdf", "content_base64": "JVBERi0xLjQKJSBsb2EK"}
+from tests.conftest import EXAMPLES, LOA, WRONG_PASSCODE, Web, set_now
 
 
 def example(name, **changes):
@@ -306,13 +304,6 @@ def test_dry_run_of_a_supplement_is_400(heron, sup):
 
 
 # --- §10.3: notices to the agent that sent the order ------------------------------------
-
-
-@pytest.fixture
-def agent(client, heron, actors):
-    actors.partner(ccna="AGX", name="Port Agents Inc", spids=(), type="agent")
-    actors.user("agent", partner="AGX")
-    return Api(client, actors.token("agent"))
 
 
 def test_agents_order_is_notified_to_carrier_and_agent_until_the_approval_is_revoked(

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from gateway.models import AuditEvent, Delivery, Lsr, LsrBatch, LsrBatchItem, LsrVersion, Notice
 from tests.batch_helpers import csv_file, lsr, park_accounts
-from tests.conftest import set_now
+from tests.conftest import recorded_statements, set_now
 
 
 class Killed(BaseException):
@@ -252,24 +252,17 @@ def test_a_batch_lsr_adds_only_its_mark_to_the_submission(app, heron, cli, park,
     """Per LSR, a batch sends the submission's statements and the item's mark (on PostgreSQL
     the mark and the batch's count are one statement), and no savepoint or claim of its own:
     one transaction per LSR, as a single API LSR (issue 17: the batch path reuses its cost)."""
-    from sqlalchemy import event
-
     from gateway.services.batches import runner
 
-    database = app.extensions["portgate_db"]
-    bind = database.sessionmaker.kw.get("bind") or database.engine  # PostgreSQL tests: a connection
     per_lsr: list[list[str]] = []
     answer = runner.Runner.answer
 
     def counted(self, *args, **kwargs):
-        statements: list[str] = []
-        listener = lambda *a: statements.append(a[2])  # noqa: E731
-        event.listen(bind, "before_cursor_execute", listener)
-        try:
-            return answer(self, *args, **kwargs)
-        finally:
-            event.remove(bind, "before_cursor_execute", listener)
-            per_lsr.append(statements)
+        with recorded_statements(app) as statements:
+            try:
+                return answer(self, *args, **kwargs)
+            finally:
+                per_lsr.append(statements)
 
     monkeypatch.setattr(runner.Runner, "answer", counted)
     bodies = [lsr(f"B{i}", an, tn) for i, (an, tn) in enumerate(park[:3])]
@@ -282,7 +275,7 @@ def test_a_batch_lsr_adds_only_its_mark_to_the_submission(app, heron, cli, park,
             "SAVEPOINT", "RELEASE")]
         # the item is not read nor claimed first: the submission's statements come first
         assert not any("lsr_batch_items" in s for s in work_done[:-2]), work_done[0][:90]
-        if bind.dialect.name == "postgresql":
+        if app.extensions["portgate_db"].engine.dialect.name == "postgresql":
             # here a transaction is a savepoint of the test's own (conftest `app`): one
             assert kinds.count("SAVEPOINT") == 1, statements
             # the submission's three, the mark with the batch's count

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-import sqlalchemy as sa
 
-from tests.conftest import EXAMPLES, Api
-
-LOA = {"filename": "loa.pdf", "content_base64": "JVBERi0xLjQKJSBsb2EK"}
+from tests.conftest import EXAMPLES, LOA, recorded_statements
 
 
 def _lsr(**changes):
@@ -19,26 +16,9 @@ def _lsr(**changes):
 
 @pytest.fixture
 def statements(app):
-    """The SQL the app runs from here on (on whatever its sessions are bound to)."""
-    database = app.extensions["portgate_db"]
-    bind = database.sessionmaker.kw.get("bind") or database.engine
-    seen: list[str] = []
-
-    def listener(*args):
-        seen.append(args[2])
-
-    sa.event.listen(bind, "before_cursor_execute", listener)
-    yield seen
-    sa.event.remove(bind, "before_cursor_execute", listener)
-
-
-@pytest.fixture
-def agent(client, heron, actors, cli):
-    actors.partner(ccna="AGX", name="Port Agents Inc", spids=(), type="agent")
-    actors.user("agent", partner="AGX")
-    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
-               "--privilege", "lsr", "--privilege", "view")[0] == 0
-    return Api(client, actors.token("agent"))
+    """The SQL the app runs from here on."""
+    with recorded_statements(app) as seen:
+        yield seen
 
 
 def _approvals_read(statements):
@@ -58,6 +38,8 @@ def test_a_carrier_reads_its_order_without_the_approvals_look_up(heron, statemen
 
 def test_an_agent_reads_by_its_live_approval_and_not_after_it_is_revoked(
         heron, agent, cli, statements):
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
     order = agent.post("/api/v1/lsrs", _lsr(pon="AGENTREAD", loa=LOA)).get_json()
     assert order["status"] == "foc", order["rejects"]
     statements.clear()

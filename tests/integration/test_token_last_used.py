@@ -3,7 +3,7 @@ minute per token so that the hot path does not write on every request."""
 import sqlalchemy as sa
 
 from gateway.models import ApiToken
-from tests.conftest import set_now
+from tests.conftest import recorded_statements, set_now
 
 
 def _last_used(store):
@@ -13,20 +13,9 @@ def _last_used(store):
 
 def _token_updates(app, call):
     """Run call() and return the UPDATEs of api_tokens it made."""
-    seen = []
-
-    def listen(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
-            seen.append(statement)
-
-    database = app.extensions["portgate_db"]
-    engine = database.sessionmaker.kw.get("bind") or database.engine  # the test connection on PG
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
+    with recorded_statements(app) as seen:
         call()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
-    return seen
+    return [s for s in seen if s.lstrip().upper().startswith("UPDATE API_TOKENS")]
 
 
 def test_a_token_records_its_last_use_at_most_once_a_minute(app, heron, store):

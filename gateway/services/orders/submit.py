@@ -216,19 +216,18 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
     ctx.cache.clear()
     keep: dict[str, Any] = kept if kept is not None else {}
     wanted = req.clean_tns
-    # the new order's INSERT locked these TNs' accounts (PostgreSQL): no second lock, and the
-    # facts read the accounts it found
-    locked = set(wanted) <= ctx.cache.locked_tns
-    exactly = lock and locked and ctx.cache.locked_tns == set(wanted)
+    # the new order's INSERT locked these TNs' accounts (PostgreSQL): no second lock, and
+    # when it locked for exactly these TNs the facts read the accounts it found
+    asked, locked_tns = set(wanted), ctx.cache.locked_tns
     facts = facts_svc.order_facts(ctx.session, ctx.registry, wanted, profile=ctx.profile,
                                   now=ctx.now, spids=req.spids,
                                   exclude_lsr_id=order.id if order is not None else None,
                                   nnsp=req.nnsp, keep=keep,
                                   # one decision at a time per account (§2.4), unless the new
                                   # order's INSERT took the lock already
-                                  lock=lock and not locked,
-                                  locked_accounts=ctx.cache.locked_accounts if exactly
-                                  else None,
+                                  lock=lock and not asked <= locked_tns,
+                                  locked_accounts=ctx.cache.locked_accounts
+                                  if lock and asked == locked_tns else None,
                                   passcode_pepper=ctx.passcode_key.pepper
                                   if ctx.passcode_key is not None else b"",
                                   risk=_risk_window(ctx, order, req, received_at),
