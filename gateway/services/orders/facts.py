@@ -115,14 +115,14 @@ def order_facts(session: Session, registry: Registry, tns: Iterable[Any], *,
     if not wanted:
         return OrderFacts(providers={}, tn_accounts={}, accounts={},
                           known_spids=_spid_names(registry, spids))
-    accounts = locked_accounts
+    held_by = locked_accounts  # the accounts the transaction has locked, when it has
     if lock and session.get_bind().dialect.name == "postgresql":
-        accounts = lock_accounts(session, wanted)
+        held_by = lock_accounts(session, wanted)
     folded = folds_registry(session, registry)
     asked_spids = _spid_list(spids)
     rows = _rows(session, wanted, folded=folded, now=now, spids=asked_spids,
                  exclude_lsr_id=exclude_lsr_id, risk=risk, addressees=addressees,
-                 accounts=accounts)
+                 accounts=held_by)
     found = _Found()
     for row in rows:
         found.add(row)
