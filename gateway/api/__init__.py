@@ -64,10 +64,13 @@ def require_staff() -> None:
         raise Forbidden("Staff tokens only.")
 
 
-def json_body() -> dict:
-    """Return the request's JSON object, or raise 400 bad_request (NUL, depth: hardening)."""
+def json_body(*, optional: bool = False) -> dict:
+    """Return the request's JSON object, or raise 400 bad_request (NUL, depth: hardening);
+    `optional`: an empty body reads as `{}`."""
     from gateway.platform.hardening import parse_json_object
 
+    if optional and not request.get_data(cache=True):
+        return {}
     return parse_json_object()
 
 from gateway.api import (  # noqa: E402,F401

@@ -41,23 +41,36 @@ def acknowledge_escalation(escalation_id: int):
     session = db.session()
     escalation = escalations.acknowledge(session, escalations.get_escalation(session,
                                                                              escalation_id),
-                                         actor=g.actor, now=clock.now())
+                                         actor=g.actor, now=clock.now(),
+                                         text=_staff_text(json_body(optional=True), "text"))
     return jsonify(escalations.escalation_body(session, escalation))
 
 
 @bp.post("/staff/escalations/<int:escalation_id>/resolve")
 def resolve_escalation(escalation_id: int):
     require_staff()
-    resolution = json_body().get("resolution")
-    if not isinstance(resolution, str) or not resolution.strip():
-        raise InvalidInput("resolution is required: say how the escalation was resolved.",
-                           fields={"resolution": "required"})
+    body = json_body()
+    # api-contract §4.4: `{"text": "…"}`; `resolution`, the name this endpoint first took, is
+    # still read when `text` is absent
+    key = "text" if "text" in body or "resolution" not in body else "resolution"
+    resolution = _staff_text(body, key)
+    if not resolution:
+        raise InvalidInput(f"{key} is required: say how the escalation was resolved.",
+                           fields={key: "required"})
     session = db.session()
     escalation = escalations.acknowledge(session, escalations.get_escalation(session,
                                                                              escalation_id),
                                          actor=g.actor, now=clock.now(),
                                          resolution=resolution.strip())
     return jsonify(escalations.escalation_body(session, escalation))
+
+
+def _staff_text(body: dict, key: str) -> str | None:
+    """The desk's words under `key` (not blank), else None; another JSON type is a 400."""
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidInput(f"{key} must be text.", fields={key: "must be a string"})
+    return value.strip() if value and value.strip() else None
 
 
 @bp.post("/staff/npac/subscriptions/<int:sv_id>/conflict")

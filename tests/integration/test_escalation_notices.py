@@ -5,7 +5,7 @@ import json
 
 import sqlalchemy as sa
 
-from gateway.models import Contact, Notice, Partner
+from gateway.models import AuditEvent, Contact, Escalation, Notice, Partner
 from tests.conftest import EXAMPLES, set_now
 
 HOOK = "https://oss.heron.example/lnp"
@@ -63,15 +63,19 @@ def test_every_escalation_step_is_its_own_notice_to_partner_webhook_and_level_co
     assert risen.data["level"] == 2 and risen.data["status"] == "open"
     assert risen.data["contact"]["name"] == "Dana Whitfield"
 
-    ack = desk.post(f"/api/v1/staff/escalations/{esc['id']}/acknowledge", {})
+    ack = desk.post(f"/api/v1/staff/escalations/{esc['id']}/acknowledge",
+                    {"text": "Looking at it now"})  # api-contract §4.4's body
     assert ack.status_code == 200 and ack.get_json()["status"] == "acknowledged"
     acknowledged, = _notices(store, "escalation.acknowledged")
     assert _channels(acknowledged) == {
         "email": "dana.whitfield@cascade.example,esc@heron.example", "webhook": HOOK}
     assert acknowledged.data["status"] == "acknowledged" and acknowledged.data["level"] == 2
+    assert acknowledged.body.endswith("Looking at it now")
+    audited = store.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "escalation.acknowledged"))
+    assert audited.details["text"] == "Looking at it now"
 
-    done = desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve",
-                     {"resolution": "FOC issued"})
+    done = desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve", {"text": "FOC issued"})
     assert done.status_code == 200 and done.get_json()["status"] == "resolved"
     resolved, = _notices(store, "escalation.resolved")
     assert _channels(resolved) == {"email": "dana.whitfield@cascade.example,esc@heron.example",
@@ -85,6 +89,7 @@ def test_resolving_an_unacknowledged_escalation_is_notified_as_resolved(app, her
                                                                         store):
     _partner_with_escalation_contact_and_webhook(store)
     _, esc = _escalate(app, heron)
+    # `resolution`, the key this endpoint first read, is still taken when `text` is absent
     desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve", {"resolution": "Called them"})
     resolved, = _notices(store, "escalation.resolved")
     assert resolved.subject == f"Escalation {esc['id']} resolved"
@@ -102,3 +107,46 @@ def test_an_escalation_rising_two_levels_in_one_sweep_sends_one_notice_per_level
     assert [_channels(n)["email"] for n in risen] == ["dana.whitfield@cascade.example",
                                                       "ravi.menon@cascade.example"]
     assert all(n.partner_id is not None for n in risen)
+
+
+def test_resolving_needs_text_and_a_bad_body_changes_nothing(app, heron, desk, store):
+    order, esc = _escalate(app, heron)
+    url = f"/api/v1/staff/escalations/{esc['id']}/resolve"
+    for body, field in (({"text": "  "}, "text"), ({}, "text"), ({"resolution": ""}, "resolution"),
+                        ({"text": 7}, "text")):
+        resp = desk.post(url, body)
+        assert resp.status_code == 400, body
+        assert resp.get_json()["error"]["fields"] == {field: resp.get_json()["error"]["fields"][
+            field]}, body
+    bad_ack = desk.post(f"/api/v1/staff/escalations/{esc['id']}/acknowledge", {"text": ["x"]})
+    assert bad_ack.status_code == 400
+    assert heron.get(f"/api/v1/lsrs/{order['id']}/escalations").get_json()["items"][0][
+        "status"] == "open"
+    assert _notices(store, "escalation.resolved") == []
+    assert _notices(store, "escalation.acknowledged") == []
+
+
+def test_a_disputed_reject_is_escalated_to_the_ladder_of_the_matched_accounts_state(
+        app, heron, store):
+    """§8.2 "reject disputed": a rejected order keeps no state of its own; its matched
+    account's service address names the ladder."""
+    order = heron.post("/api/v1/lsrs", dict(
+        json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), eu={"zip": "97701"})
+    ).get_json()
+    assert order["status"] == "rejected"  # the ZIP is not the account's
+    resp = heron.post(f"/api/v1/lsrs/{order['id']}/escalations",
+                      {"reason": "reject_disputed", "text": "The ZIP is right"})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["level"] == 1 and resp.get_json()["contact"]["name"] == "LNP Desk"
+    store.expire_all()
+    assert store.get(Escalation, resp.get_json()["id"]).state == "OR"
+
+
+def test_an_order_matching_no_account_and_naming_no_state_still_cannot_be_escalated(heron):
+    body = dict(json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), an="999999",
+                tns=["5415559999"])  # a TN no account holds
+    order = heron.post("/api/v1/lsrs", body).get_json()
+    assert order["status"] == "rejected"
+    resp = heron.post(f"/api/v1/lsrs/{order['id']}/escalations",
+                      {"reason": "reject_disputed", "text": "Which account?"})
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "unknown_state"

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from gateway.errors import Conflict, InvalidInput, NotFound
-from gateway.models import Escalation, EscalationContact, Lsr, Partner
+from gateway.models import Account, Escalation, EscalationContact, Lsr, Partner
 from gateway.models.escalations import ESCALATION_REASONS
 from gateway.services import audit
 from gateway.services.identity.actors import SYSTEM as SYSTEM_ACTOR
@@ -43,7 +43,7 @@ def escalate_order(session: Session, lsr: Lsr, *, reason: str, text: str, actor:
     if reason not in ESCALATION_REASONS:
         raise InvalidInput(f"reason must be one of {', '.join(ESCALATION_REASONS)}.",
                            code="invalid_reason")
-    state = lsr.state or _state_from_payload(lsr) or ""
+    state = _order_state(session, lsr) or ""
     if state not in profile.states:
         raise Conflict("The order's state is not known; call the LNP desk.",  # not the body's
                        code="unknown_state")
@@ -80,6 +80,20 @@ def _notify(session: Session, event: str, escalation: Escalation,
     notices.emit(session, event, partner, _body(escalation, contact), now=now,
                  lsr_id=escalation.lsr_id, emails=[contact.email] if contact else [],
                  subject=subject, body=body)
+
+
+def _order_state(session: Session, lsr: Lsr) -> str | None:
+    """The state whose ladder takes the order's escalations: the one its FOC or review kept,
+    else its matched account's service address (a rejected order keeps none: "reject
+    disputed" is raised on those), else the end user's address as sent."""
+    if lsr.state:
+        return lsr.state
+    if lsr.account_number:
+        state = session.scalar(sa.select(Account.state).where(
+            Account.account_number == lsr.account_number))
+        if state:
+            return state
+    return _state_from_payload(lsr)
 
 
 def _state_from_payload(lsr: Lsr) -> str | None:
@@ -127,8 +141,9 @@ def rise_overdue(session: Session, *, now: datetime, profile: CarrierProfile) ->
 
 
 def acknowledge(session: Session, escalation: Escalation, *, actor: Actor, now: datetime,
-                resolution: str | None = None) -> Escalation:
-    """Staff acknowledge (and optionally resolve) an escalation; it stops rising."""
+                resolution: str | None = None, text: str | None = None) -> Escalation:
+    """Staff acknowledge (and optionally resolve) an escalation; it stops rising. `text`: what
+    the desk says with an acknowledgement (audited and told to the partner)."""
     if escalation.resolved_at is not None:
         raise Conflict(f"Escalation {escalation.id} is already resolved.",
                        code="already_resolved")
@@ -139,13 +154,16 @@ def acknowledge(session: Session, escalation: Escalation, *, actor: Actor, now: 
     if resolution is not None:
         escalation.resolved_at, escalation.resolution = now, resolution[:2000]
     step = "resolved" if resolution is not None else "acknowledged"
+    said = (text or "").strip()[:2000] if resolution is None else ""
     audit.record(session, actor, f"escalation.{step}", "escalation", escalation.id, now=now,
-                 partner_id=escalation.partner_id, after={"level": escalation.level})
+                 partner_id=escalation.partner_id, after={"level": escalation.level},
+                 details={"text": said} if said else None)
     _notify(session, f"escalation.{step}", escalation,
             contact_at(session, escalation.state, escalation.level), now=now,
             subject=f"Escalation {escalation.id} {step}",
             body=f"The LNP desk {step} escalation {escalation.id}."
-                 + (f" Resolution: {escalation.resolution}" if resolution is not None else ""))
+                 + (f" Resolution: {escalation.resolution}" if resolution is not None else "")
+                 + (f" {said}" if said else ""))
     return escalation
 
 
