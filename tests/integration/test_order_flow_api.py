@@ -221,6 +221,55 @@ def test_staff_reject_with_codes_and_remarks(heron, desk):
     assert "Suspected fraud" in body["rejects"][0]["message"] and body["foc"] is None
 
 
+def test_a_staff_decision_after_a_rejected_supplement_is_written_on_the_version_in_review(
+        heron, desk):
+    """§6.5 and §7.3: a supplement rejected while the order awaits staff keeps its reject; the
+    desk's FOC (or reject) answers the version that sent the order to review."""
+    order = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ddd="2026-11-23",
+                                            exp="Y")).get_json()
+    assert order["status"] == "manual_review"
+    sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                     {"sup": "2", "ver": "2", "ddd": "2027-03-01"}).get_json()
+    assert sup["supplement"]["status"] == "rejected"  # beyond 30 days: R501
+    done = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "foc", "due_date": "2026-11-24"}).get_json()
+    assert done["status"] == "foc"
+    history = {h["ver"]: h for h in done["history"]}
+    assert history["2"]["status"] == "rejected"
+    assert [r["code"] for r in history["2"]["rejects"]] == ["R501"]
+    assert history["2"]["due_date"] is None
+    assert history["1"]["status"] == "foc" and history["1"]["due_date"] == "2026-11-24"
+    assert history["1"]["rejects"] == []
+
+
+def test_a_staff_reject_after_a_rejected_supplement_leaves_the_supplements_rejects(heron, desk):
+    order = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ddd="2026-11-23",
+                                            exp="Y")).get_json()
+    heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+               {"sup": "2", "ver": "2", "ddd": "2027-03-01"})
+    done = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "reject", "codes": ["R901"], "remarks": "Call us"}).get_json()
+    history = {h["ver"]: h for h in done["history"]}
+    assert [r["code"] for r in history["2"]["rejects"]] == ["R501"]
+    assert [r["code"] for r in history["1"]["rejects"]] == ["R901"]
+    assert history["1"]["status"] == "rejected"
+
+
+def test_a_staff_foc_after_an_accepted_due_date_supplement_is_written_on_the_supplement(
+        heron, desk):
+    """A SUP 2 accepted while the order awaits staff is the version in review: the desk's FOC
+    is its outcome."""
+    order = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ddd="2026-11-23",
+                                            exp="Y")).get_json()
+    sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                     {"sup": "2", "ver": "2", "ddd": "2026-11-30"}).get_json()
+    assert sup["supplement"]["status"] == "accepted", sup
+    done = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "foc", "due_date": "2026-11-30"}).get_json()
+    history = {h["ver"]: h for h in done["history"]}
+    assert history["2"]["status"] == "foc" and history["2"]["due_date"] == "2026-11-30"
+
+
 def test_sv_without_foc_goes_to_conflict_cause_50(heron):
     resp = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "B451",
                                                      "lrn": "5419990000",

@@ -587,7 +587,7 @@ def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
     order awaiting staff."""
     _check(order, Event.STAFF_FOC)
     before = {"status": order.status, "review_reason": order.review_reason}
-    version = order.versions[-1]
+    version = _under_review(order)
     order.due_time = due_time
     _issue_foc(ctx, order, due_date, version, tns=list(order.foc_tns),
                disconnect=list(order.disconnect_tns), new_btn=order.new_btn)
@@ -607,12 +607,22 @@ def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: s
     rejects = [{"code": c, "field": REJECT_CODES[c].field,
                 "message": REJECT_CODES[c].message + (f" — {remarks}" if remarks else "")}
                for c in codes]
-    _reject(ctx, order, order.versions[-1], rejects, remarks=remarks or None)
+    _reject(ctx, order, _under_review(order), rejects, remarks=remarks or None)
     order.updated_at = ctx.now
     audit.write(ctx.session, ctx.actor, "lsr.staff_reject", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": None},
                  details={"remarks": remarks, "codes": list(codes)})
+
+
+def _under_review(order: Lsr) -> LsrVersion:
+    """The version a staff decision answers: the latest that left the order awaiting staff (a
+    new version, or a SUP 2 or SUP 3 accepted meanwhile). A supplement rejected meanwhile
+    changed nothing (§6.5) and keeps its own outcome, never the desk's FOC or reject (§7.3)."""
+    for version in reversed(order.versions):
+        if version.status == LsrStatus.MANUAL_REVIEW.value:
+            return version
+    return order.versions[-1]
 
 
 # --- notes (§13.1) -----------------------------------------------------------------------
