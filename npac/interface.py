@@ -94,8 +94,10 @@ class Registry(Protocol):
         """Cancel a pending or conflict SV."""
         ...
 
-    def cancel_pending(self, tns: Sequence[str], *, now: datetime) -> int:
-        """Cancel every pending or conflict SV of these TNs; return how many."""
+    def cancel_pending(self, tns: Sequence[str], *, now: datetime,
+                       new_spid: str | None = None) -> int:
+        """Cancel every pending or conflict SV of these TNs (with `new_spid`: only those that
+        provider created, an order's own); return how many."""
         ...
 
     def cancel_stale(self, due_before: date, *, now: datetime) -> int:

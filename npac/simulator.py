@@ -301,13 +301,16 @@ class SqlRegistry:
         sv.status, sv.canceled_at, sv.updated_at = "canceled", now, now
         return self._flushed(sv)
 
-    def cancel_pending(self, tns: Sequence[str], *, now: datetime) -> int:
-        """Cancel every pending or conflict SV of these TNs in one statement; return how many."""
+    def cancel_pending(self, tns: Sequence[str], *, now: datetime,
+                       new_spid: str | None = None) -> int:
+        """Cancel every pending or conflict SV of these TNs (with `new_spid`: only those that
+        provider created) in one statement; return how many."""
         wanted = _unique(tns)
         if not wanted:
             return 0
+        of_provider = [SV.new_spid == new_spid] if new_spid is not None else []
         result = self._dml(
-            sa.update(SV).where(self._in(SV.tn, wanted), _NOT_ACTIVE, _OPEN)
+            sa.update(SV).where(self._in(SV.tn, wanted), _NOT_ACTIVE, _OPEN, *of_provider)
             .values(status="canceled", canceled_at=now, updated_at=now)
             .execution_options(synchronize_session="fetch"))
         return result.rowcount

@@ -98,8 +98,10 @@ class FakeRegistry:
     def cancel(self, sv_id: int, *, now: datetime) -> SubscriptionView:
         return self._change(sv_id, OPEN, status="canceled", canceled_at=now, updated_at=now)
 
-    def cancel_pending(self, tns: Sequence[str], *, now: datetime) -> int:
-        open_svs = [sv for sv in self.subscriptions_for_tns(tns, OPEN)]
+    def cancel_pending(self, tns: Sequence[str], *, now: datetime,
+                       new_spid: str | None = None) -> int:
+        open_svs = [sv for sv in self.subscriptions_for_tns(tns, OPEN)
+                    if new_spid is None or sv.new_spid == new_spid]
         for sv in open_svs:
             self.cancel(sv.id, now=now)
         return len(open_svs)

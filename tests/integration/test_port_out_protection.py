@@ -319,3 +319,39 @@ def test_cli_account_freeze_places_and_lifts_the_freeze(cli, examples, db_sessio
     assert code != 0 and "channel" in out
     code, out = cli("account", "freeze", "884201", "--on", "--channel", "phone", "--note", " ")
     assert code != 0 and "note" in out
+
+
+def _summit_sv(summit, tn="5415550142", due="2026-11-24"):
+    """Summit West's own SV on the TN: with no FOC for SW01 it waits in conflict 50."""
+    resp = summit.post("/api/v1/npac/subscriptions", {"tn": tn, "new_spid": "SW01",
+                                                      "lrn": "5039990000", "due_date": due})
+    assert resp.status_code == 201, resp.get_json()
+    assert (resp.get_json()["status"], resp.get_json()["conflict_cause"]) == ("conflict", 50)
+    return resp.get_json()
+
+
+@pytest.mark.parametrize("end", ["sup_1", "staff_cancel_of_the_hold", "expiry"])
+def test_ending_an_order_cancels_its_own_svs_not_another_providers_on_its_tns(
+        app, client, cli, heron, summit, desk, focd, db_session, end):
+    """§6.1, §11.2, §5.5: the order's SVs are those of its TNs and its NNSP; Summit's SV on the
+    same TN belongs to Summit's port request and stays as it was."""
+    own = _sv(heron)
+    theirs = _summit_sv(summit)
+    if end == "sup_1":
+        assert heron.post("/api/v1/lsrs", {"pon": focd["pon"], "ver": "2",
+                                           "sup": "1"}).status_code == 200
+    elif end == "staff_cancel_of_the_hold":
+        assert client.post(_link(db_session, focd["id"]),
+                           data={"confirm": "yes"}).status_code == 200
+        assert desk.post(f"/api/v1/staff/lsrs/{focd['id']}/hold",
+                         {"action": "cancel"}).status_code == 200
+    else:
+        set_now(app, "2026-12-03T00:00:01-08:00")  # the porting window closed at midnight
+        code, out = cli("sweep")
+        assert code == 0 and "expired: 1" in out, out
+    assert heron.get(f"/api/v1/lsrs/{focd['id']}").get_json()["status"] in ("canceled",
+                                                                           "expired")
+    assert heron.get(f"/api/v1/npac/subscriptions/{own['id']}").get_json()["status"] \
+        == "canceled"
+    after = summit.get(f"/api/v1/npac/subscriptions/{theirs['id']}").get_json()
+    assert (after["status"], after["conflict_cause"]) == ("conflict", 50)

@@ -108,6 +108,17 @@ def test_cancel_pending_cancels_open_svs_in_one_statement(registry, holders, sta
     assert registry.cancel_pending([], now=LATER) == 0
 
 
+def test_cancel_pending_of_one_new_provider_leaves_the_others_svs(registry, holders,
+                                                                  statements):
+    ours = _create(registry)
+    theirs = registry.create_subscription(TN, "SW01", "5039990000", DUE, now=NOW, concur=False)
+    statements.clear()
+    assert registry.cancel_pending([TN], now=LATER, new_spid="B451") == 1
+    assert len(statements) == 1
+    assert registry.get_subscription(ours.id).status == "canceled"
+    assert registry.get_subscription(theirs.id).status == "conflict"
+
+
 def test_database_refuses_a_second_active_sv_for_a_tn(registry, holders, session, conn):
     registry.activate(_create(registry).id, now=NOW)
     table = SubscriptionVersion.__table__

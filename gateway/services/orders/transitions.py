@@ -687,8 +687,7 @@ def cancel(ctx: OrderContext, order: Lsr, received: Received, *,
     order.ver = received.ver
     version = _version(ctx, order, received, LsrStatus.CANCELED.value)
     _index(ctx, order, ())
-    canceled = ctx.registry.cancel_pending(list(order.foc_tns), now=ctx.now) \
-        if order.foc_tns else 0
+    canceled = _cancel_own_svs(ctx.registry, order, now=ctx.now)
     if order.hold:  # a SUP 1 ends the hold with the order (§11.2)
         _end_hold(ctx.session, order, "sup_canceled", actor=ctx.actor, now=ctx.now)
     audit.write(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
@@ -784,6 +783,14 @@ def open_hold(session: Session, order: Lsr) -> OrderHold | None:
         OrderHold.lsr_id == order.id, OrderHold.ended_at.is_(None)).order_by(OrderHold.id))
 
 
+def _cancel_own_svs(registry: Registry, order: Lsr, *, now: datetime) -> int:
+    """Cancel the order's pending and conflict SVs: its TNs, its NNSP (§6.1, §5.5, §11.2);
+    another provider's SV on the same TN is that provider's, not the order's."""
+    if not order.foc_tns or not order.nnsp:
+        return 0
+    return registry.cancel_pending(list(order.foc_tns), now=now, new_spid=order.nnsp)
+
+
 def hold(ctx: OrderContext, order: Lsr, *, due_at: datetime | None) -> OrderHold:
     """The end user disputed the port: hold the order (status stays `foc`), put its pending
     SVs (its TNs, its NNSP) into conflict cause 54, tell the partner (`lsr.disputed`)."""
@@ -870,8 +877,7 @@ def cancel_held(ctx: OrderContext, order: Lsr, *, remarks: str = "") -> None:
     order.status, order.closed_at, order.updated_at = LsrStatus.CANCELED, ctx.now, ctx.now
     order.cancel_reason = "end_user_dispute"
     _index(ctx, order, ())
-    canceled = ctx.registry.cancel_pending(list(order.foc_tns), now=ctx.now) \
-        if order.foc_tns else 0
+    canceled = _cancel_own_svs(ctx.registry, order, now=ctx.now)
     _end_hold(ctx.session, order, "canceled", actor=ctx.actor, now=ctx.now, remarks=remarks)
     audit.write(ctx.session, ctx.actor, "lsr.canceled", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value,
@@ -907,7 +913,7 @@ def expire(session: Session, registry: Registry, order: Lsr, *, actor: Actor,
     _check(order, Event.EXPIRE)
     order.status, order.closed_at, order.updated_at = LsrStatus.EXPIRED, now, now
     _set_index(session, order, ())
-    canceled = registry.cancel_pending(list(order.foc_tns), now=now)
+    canceled = _cancel_own_svs(registry, order, now=now)
     if order.hold:  # a hold moves no window: it ends with the order (§11.2)
         _end_hold(session, order, "expired", actor=actor, now=now)
     audit.write(session, actor, "lsr.expired", "lsr", order.id, now=now,
