@@ -54,7 +54,7 @@ def get_lsr_batch(batch_id: int):
 @bp.get("/lsr-batches/<int:batch_id>/results.csv")
 def lsr_batch_results(batch_id: int):
     batch = _batch(batch_id)
-    return results_response(reads.results_csv(db.session(), batch), batch.id)
+    return results_response(reads.results_csv(db.session(), batch, g.actor), batch.id)
 
 
 def results_response(text: str, batch_id: int) -> Response:

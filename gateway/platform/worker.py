@@ -78,8 +78,8 @@ class Worker:
             return report
 
     def _batches(self, report: RoundReport) -> None:
-        runner = Runner(db.database().sessionmaker, composition.registry, clock.now,
-                        carrier_profile(), self.worker_id)
+        runner = Runner(db.database().sessionmaker, composition.order_contexts(), clock.now,
+                        self.worker_id)
         done = runner.run_all()
         report.batches, report.lsrs = done.batches, done.lsrs
 

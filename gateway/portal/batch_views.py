@@ -95,6 +95,6 @@ def batch_progress(batch_id: int):
 @partner_access("lsr", "view")
 def batch_results(batch_id: int):
     batch = _batch(batch_id)
-    return Response(reads.results_csv(db.session(), batch), mimetype="text/csv", headers={
+    return Response(reads.results_csv(db.session(), batch, actor()), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="batch-{batch.id}-results.csv"',
         "Cache-Control": "no-store"})

@@ -3,9 +3,10 @@ import csv
 import io
 
 import pytest
+import sqlalchemy as sa
 
-from tests.batch_helpers import csv_file, park_accounts
-from tests.conftest import Web
+from tests.batch_helpers import csv_file, lsr, park_accounts
+from tests.conftest import LOA, Web
 
 
 @pytest.fixture
@@ -82,3 +83,28 @@ def test_another_partners_batch_page_is_404(web, park, actors, client, heron):
     other.login("other")
     assert other.get(f"/portal/batches/{batch['id']}").status_code == 404
     assert other.get(f"/portal/batches/{batch['id']}/progress.json").status_code == 404
+
+
+def test_agents_results_csv_blanks_an_order_it_may_not_read(client, agent, cli, park, store):
+    """§1.1.1: an agent approved for `lsr` alone does not read the orders it sends; its batch's
+    page and results CSV keep the PON and outcome and show nothing of the order."""
+    from gateway.models import Lsr
+
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr")[0] == 0
+    batch = agent.post("/api/v1/lsr-batches", {"lsrs": [lsr("AGWEB", *park[0], loa=LOA)]})
+    assert batch.status_code == 202
+    code, out = cli("work", "--once")
+    assert code == 0, out
+    order_number = store.scalar(sa.select(Lsr.order_number).where(Lsr.pon == "AGWEB"))
+    assert order_number
+    web = Web(client)
+    web.login("agent")
+    url = f"/portal/batches/{batch.get_json()['id']}"
+    page = web.get(url).get_data(as_text=True)
+    assert "AGWEB" in page and order_number not in page
+    resp = web.get(url + "/results.csv")
+    assert resp.status_code == 200
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
+    assert rows[1:] == [["AGWEB", "created", "", "", "", ""]]
+    assert order_number not in resp.get_data(as_text=True)

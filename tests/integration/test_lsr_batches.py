@@ -1,12 +1,23 @@
 """LSR and CSR batches by API (business-rules §12, api-contract §4.2.1), on both databases."""
+import csv
 import io
+import json
 
 import pytest
 import sqlalchemy as sa
 
-from gateway.models import AuditEvent, Delivery, Lsr, LsrBatch, LsrBatchItem, LsrVersion, Notice
+from gateway.models import (
+    AuditEvent,
+    Delivery,
+    Lsr,
+    LsrBatch,
+    LsrBatchItem,
+    LsrVersion,
+    Notice,
+    PasscodeFailure,
+)
 from tests.batch_helpers import csv_file, lsr, park_accounts
-from tests.conftest import recorded_statements, set_now
+from tests.conftest import EXAMPLES, LOA, recorded_statements, set_now
 
 
 class Killed(BaseException):
@@ -318,6 +329,108 @@ def test_an_lsr_answered_by_another_worker_meanwhile_is_skipped_and_nothing_of_i
     assert sorted(db_session.scalars(sa.select(Lsr.pon))) == ["E1"]
     assert db_session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action.like("lsr.%"))) == 1
+
+
+def simple(**changes):
+    """The spec's simple port (account 884201, TN 5415550142, passcode "7713")."""
+    return {**json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), **changes}
+
+
+def batched(api, cli, *bodies):
+    """Send the LSRs as one batch, work it, and return its answered items."""
+    batch = api.post("/api/v1/lsr-batches", {"lsrs": list(bodies)})
+    assert batch.status_code == 202, batch.get_json()
+    work(cli)
+    done = api.get(f"/api/v1/lsr-batches/{batch.get_json()['id']}").get_json()
+    assert done["status"] == "done", done
+    return batch.get_json()["id"], done["items"]
+
+
+def _count(session, model, *where):
+    session.expire_all()
+    return session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_a_batched_lsr_with_the_right_passcode_gets_its_foc_as_if_sent_alone(
+        heron, cli, db_session):
+    """§12.1: each LSR of a batch is checked exactly as if sent alone: the account's passcode
+    is judged with the app's passcode key, so the right one passes (no R306, no failure
+    counted toward the §4.5 lock, no false `enduser.passcode_failed` email)."""
+    _, [item] = batched(heron, cli, simple())
+    assert item["outcome"] == "created"
+    assert item["lsr"]["status"] == "foc", item["lsr"]["rejects"]
+    assert _count(db_session, Notice, Notice.event == "enduser.passcode_failed") == 0
+    assert _count(db_session, PasscodeFailure) == 0
+
+
+def test_a_batched_lsr_with_a_wrong_passcode_is_r306_and_counts_one_failure(
+        heron, cli, db_session):
+    _, [item] = batched(heron, cli, simple(passcode="0000"))
+    assert [r["code"] for r in item["lsr"]["rejects"]] == ["R306"]
+    assert _count(db_session, PasscodeFailure, PasscodeFailure.account_number == "884201") == 1
+    assert _count(db_session, Notice, Notice.event == "enduser.passcode_failed") == 1
+    # one failure locks nothing: the right passcode, batched, is still answered with an FOC
+    _, [right] = batched(heron, cli, simple(pon="RIGHT"))
+    assert right["lsr"]["status"] == "foc", right["lsr"]["rejects"]
+
+
+def test_a_batch_focd_lsrs_end_user_notice_links_to_the_configured_base_url(
+        app, heron, cli, park, db_session):
+    """§11.2: the dispute link in the end user's port notice starts with BASE_URL (api-contract
+    §1), on the batch path as on the single one (an account with no passcode)."""
+    app.config["BASE_URL"] = "https://portgate.example.test"
+    _, [item] = batched(heron, cli, lsr("LINK", *park[0]))
+    assert item["lsr"]["status"] == "foc", item["lsr"]["rejects"]
+    db_session.expire_all()
+    [body] = db_session.scalars(sa.select(Notice.body).where(
+        Notice.event == "enduser.port_notice", Notice.lsr_id == item["lsr"]["id"])).all()
+    assert "https://portgate.example.test/stop/" in body, body
+    assert "127.0.0.1:5000" not in body
+
+
+def _csv_rows(api, batch_id):
+    resp = api.get(f"/api/v1/lsr-batches/{batch_id}/results.csv")
+    assert resp.status_code == 200
+    return list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
+
+
+def test_results_csv_hides_an_order_the_agent_may_not_read(heron, agent, cli, park,
+                                                           db_session):
+    """§1.1.1: an agent approved for `lsr` without `view` sends LSRs for the carrier but may
+    not read them: its batch's results CSV keeps the PON and outcome and blanks the order, as
+    the batch's JSON shows it null."""
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr")[0] == 0
+    an, tn = park[0]
+    batch_id, [item] = batched(agent, cli, lsr("AGLSR", an, tn, loa=LOA))
+    assert (item["outcome"], item["lsr"]) == ("created", None)
+    order_number = db_session.scalar(sa.select(Lsr.order_number).where(Lsr.pon == "AGLSR"))
+    assert order_number
+    rows = _csv_rows(agent, batch_id)
+    assert rows[1:] == [["AGLSR", "created", "", "", "", ""]]
+    assert order_number not in "".join(",".join(r) for r in rows)
+
+
+def test_results_csv_hides_an_order_once_the_agents_approval_is_revoked(heron, agent, cli, park,
+                                                                       db_session):
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    an, tn = park[0]
+    batch_id, [item] = batched(agent, cli, lsr("AGREV", an, tn, loa=LOA))
+    order = item["lsr"]
+    assert order["status"] == "foc"
+    assert _csv_rows(agent, batch_id)[1] == ["AGREV", "created", order["order_number"], "foc",
+                                             order["foc"]["due_date"], ""]
+
+    assert cli("partner", "revoke", "--carrier", "BHW", "--agent", "AGX")[0] == 0
+    assert agent.get(f"/api/v1/lsr-batches/{batch_id}").get_json()["items"][0]["lsr"] is None
+    rows = _csv_rows(agent, batch_id)
+    assert rows[1:] == [["AGREV", "created", "", "", "", ""]]
+    assert order["order_number"] not in "".join(",".join(r) for r in rows)
+    # the carrier's own batch's CSV still shows its order in full
+    own_id, [own] = batched(heron, cli, lsr("OWN", *park[1]))
+    assert _csv_rows(heron, own_id)[1] == ["OWN", "created", own["lsr"]["order_number"], "foc",
+                                           own["lsr"]["foc"]["due_date"], ""]
 
 
 def test_csr_batch_answers_each_request_in_order(heron, db_session):

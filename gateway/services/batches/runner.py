@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,12 +23,12 @@ from gateway.platform.token_cache import partner_snapshot
 from gateway.services.batches.reads import batch_summary
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import submit as lsr_svc
-from gateway.services.orders.context import OrderContext
 from gateway.services.orders.request import LsrRequest
 from gateway.services.outbox import notices
-from npac.interface import Registry
-from validators.carrier_profile import CarrierProfile
 from validators.findings import Finding
+
+if TYPE_CHECKING:
+    from gateway.platform.composition import OrderContexts
 
 LEASE = timedelta(minutes=2)
 RENEW = timedelta(seconds=20)  # renew (and re-check) the batch's lease this often
@@ -104,12 +104,12 @@ class BatchReport:
 
 @dataclass(frozen=True)
 class Runner:
-    """What working a batch needs: sessions, the NPAC registry, the clock, the profile."""
+    """What working a batch needs: sessions, the app's order contexts (the same collaborators
+    as a single LSR's: registry, profile, BASE_URL, passcode key), the clock."""
 
     factory: sessionmaker
-    registry: Callable[[Session], Registry]
+    contexts: OrderContexts
     now: Callable[[], datetime]
-    profile: CarrierProfile
     worker: str
 
     def run_all(self) -> BatchReport:
@@ -235,8 +235,8 @@ class Runner:
                 partner: Partner, actor: Actor, received_at: datetime) -> tuple[str, int]:
         """The same submission as a single LSR, at the batch's received time (§12.1); a §7.5
         refusal raises _Refused (the caller's transaction then rolls back whole)."""
-        ctx = OrderContext(session, self.registry(session), attached_copy(session, partner),
-                           actor, self.now(), self.profile, channel="batch")
+        ctx = self.contexts(session, attached_copy(session, partner), actor, self.now(),
+                            channel="batch")
         edge = [Finding(r["code"], r["field"], r["message"]) for r in edge_rejects or []]
         try:
             result = lsr_svc.submit(ctx, LsrRequest.parse(body or {}), received_at=received_at,
