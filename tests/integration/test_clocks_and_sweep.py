@@ -1,10 +1,11 @@
 """Clocks (§5.4, §5.5), the sweep's timers and the old provider's NPAC steps (§9.2, §9.4)."""
 import json
 
+import pytest
 import sqlalchemy as sa
 
-from gateway.models import AuditEvent, Notice
-from tests.conftest import EXAMPLES, set_now
+from gateway.models import AuditEvent, Notice, Partner
+from tests.conftest import EXAMPLES, LOA, set_now
 
 
 def example(name, **changes):
@@ -86,6 +87,32 @@ def test_staff_put_a_pending_sv_into_conflict_until_noon_the_business_day_before
     set_now(app, "2026-11-25T09:00:00-08:00")
     refused = heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/activate")
     assert refused.status_code == 409
+
+
+@pytest.mark.parametrize("privileges, agent_told", [(("lsr", "view"), True),
+                                                    (("lsr",), False)], ids=["view", "no_view"])
+def test_a_staff_conflict_on_an_agents_order_is_told_to_the_agent_while_it_may_view_it(
+        heron, agent, desk, cli, db_session, privileges, agent_told):
+    """§10.3: the conflict notice of an order an agent sent reaches the carrier and, while the
+    agent's approval is live and includes `view`, the agent too."""
+    grant = ["partner", "grant", "--carrier", "BHW", "--agent", "AGX"]
+    for privilege in privileges:
+        grant += ["--privilege", privilege]
+    assert cli(*grant)[0] == 0
+    order = agent.post("/api/v1/lsrs", example("lsr-simple-port.json", pon="AGENTCF",
+                                               ddd="2026-11-25", loa=LOA)).get_json()
+    assert order["status"] == "foc", order["rejects"]
+    sv = _sv(heron, due="2026-11-25").get_json()
+    assert desk.post(f"/api/v1/staff/npac/subscriptions/{sv['id']}/conflict",
+                     {"cause": 54}).status_code == 200
+    ids = dict(db_session.execute(sa.select(Partner.ccna, Partner.id)).tuples().all())
+    db_session.expire_all()
+    told = db_session.scalars(sa.select(Notice).where(Notice.event == "npac.conflict")).all()
+    assert sorted(n.partner_id for n in told) == sorted(
+        [ids["BHW"], ids["AGX"]] if agent_told else [ids["BHW"]])
+    assert all(n.lsr_id == order["id"] and n.data["subscription"]["id"] == sv["id"]
+               for n in told)
+    assert len({(n.subject, n.body) for n in told}) == 1  # one notice, told to both
 
 
 def test_sweep_cancels_svs_left_open_thirty_days_after_their_due_date(app, heron, cli):

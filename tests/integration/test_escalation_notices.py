@@ -1,14 +1,20 @@
 """Every escalation step is its own notice (business-rules §10.3): raised, risen, acknowledged
 and resolved each reach the partner (its `escalation` contacts by email and its webhook) and the
-escalation contact of the level concerned (by email), with the escalation body as data."""
+escalation contact of the level concerned (by email), with the escalation body as data. An
+order an agent sent has them told to the agent too while its approval is live and includes
+`view`, as the order's own notices are."""
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent, Contact, Escalation, Notice, Partner
-from tests.conftest import EXAMPLES, set_now
+from tests.conftest import EXAMPLES, LOA, set_now
 
 HOOK = "https://oss.heron.example/lnp"
+AGENT_HOOK = "https://hooks.agents.example/portgate"
+STEPS = ("escalation.raised", "escalation.risen", "escalation.acknowledged",
+         "escalation.resolved")
 
 
 def _partner_with_escalation_contact_and_webhook(store):
@@ -150,3 +156,122 @@ def test_an_order_matching_no_account_and_naming_no_state_still_cannot_be_escala
     resp = heron.post(f"/api/v1/lsrs/{order['id']}/escalations",
                       {"reason": "reject_disputed", "text": "Which account?"})
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "unknown_state"
+
+
+# --- §10.3: the agent that sent the order is told each step too --------------------------
+
+
+def _partner_id(store, ccna):
+    return store.scalar(sa.select(Partner.id).where(Partner.ccna == ccna))
+
+
+def _agent_with_escalation_contact_and_webhook(store):
+    agent = store.scalar(sa.select(Partner).where(Partner.ccna == "AGX"))
+    agent.webhook_url, agent.webhook_secret = AGENT_HOOK, "whsec-agent"
+    store.add(Contact(partner_id=agent.id, name="Agent Desk", email="esc@agents.example",
+                      phone="5035550188", types_csv="escalation",
+                      created_at=agent.created_at))
+    store.commit()
+    return agent.id
+
+
+def _agents_order(app, agent, pon):
+    set_now(app, "2026-11-20T15:00:00-08:00")  # Friday 15:00 Pacific
+    order = agent.post("/api/v1/lsrs", dict(
+        json.loads((EXAMPLES / "lsr-simple-port.json").read_text()), pon=pon, loa=LOA,
+        ddd="2026-11-23")).get_json()
+    assert order["status"] == "foc", order["rejects"]
+    return order
+
+
+def _told(store, event):
+    return sorted(n.partner_id for n in _notices(store, event))
+
+
+def test_every_escalation_step_of_an_agents_order_reaches_the_agent_too(
+        app, heron, agent, desk, cli, store):
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    carrier = _partner_with_escalation_contact_and_webhook(store)
+    agx = _agent_with_escalation_contact_and_webhook(store)
+    order = _agents_order(app, agent, "AGENTESC1")
+    resp = agent.post(f"/api/v1/lsrs/{order['id']}/escalations",
+                      {"reason": "port_day_problem", "text": "help"})  # raised by the agent
+    assert resp.status_code == 201, resp.get_json()
+    esc, = agent.get(f"/api/v1/lsrs/{order['id']}/escalations").get_json()["items"]
+    assert esc["id"] == resp.get_json()["id"]
+
+    set_now(app, "2026-11-23T10:00:01-08:00")  # 4 business hours later: level 2
+    assert "escalations_risen: 1" in cli("sweep")[1]
+    ack = desk.post(f"/api/v1/staff/escalations/{esc['id']}/acknowledge", {"text": "on it"})
+    assert ack.status_code == 200
+    done = desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve", {"text": "done"})
+    assert done.status_code == 200
+
+    for event in STEPS:
+        notices = _notices(store, event)
+        by_partner = {n.partner_id: n for n in notices}
+        assert len(notices) == 2 and set(by_partner) == {carrier, agx}, event
+        to_carrier, to_agent = by_partner[carrier], by_partner[agx]
+        assert to_agent.lsr_id == order["id"] and to_agent.data["id"] == esc["id"], event
+        assert to_agent.data == to_carrier.data, event  # one notice, told to both
+        assert (to_agent.subject, to_agent.body) == (to_carrier.subject, to_carrier.body)
+        # the agent's own escalation contacts and webhook; the level's contact is emailed once
+        assert _channels(to_agent) == {"email": "esc@agents.example", "webhook": AGENT_HOOK}
+        assert "esc@heron.example" in _channels(to_carrier)["email"], event
+    assert _notices(store, "escalation.raised")[0].data == esc  # the API's escalation body
+    assert _notices(store, "escalation.risen")[0].data["level"] == 2
+    assert all(n.data == done.get_json() for n in _notices(store, "escalation.resolved"))
+
+
+@pytest.mark.parametrize("privileges", [("lsr",), ("lsr", "view")], ids=["no_view", "revoked"])
+def test_an_agent_without_a_live_view_approval_gets_no_escalation_notice(
+        app, heron, agent, desk, cli, store, privileges):
+    grant = ["partner", "grant", "--carrier", "BHW", "--agent", "AGX"]
+    for privilege in privileges:
+        grant += ["--privilege", privilege]
+    assert cli(*grant)[0] == 0
+    order = _agents_order(app, agent, "AGENTESC2")
+    if "view" in privileges:  # live at first: the agent raises it and is told
+        assert cli("partner", "revoke", "--carrier", "BHW", "--agent", "AGX")[0] == 0
+    resp = heron.post(f"/api/v1/lsrs/{order['id']}/escalations",
+                      {"reason": "port_day_problem", "text": "help"})
+    assert resp.status_code == 201, resp.get_json()
+    esc = resp.get_json()
+    set_now(app, "2026-11-23T10:00:01-08:00")
+    assert "escalations_risen: 1" in cli("sweep")[1]
+    assert desk.post(f"/api/v1/staff/escalations/{esc['id']}/acknowledge",
+                     {"text": "on it"}).status_code == 200
+    assert desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve",
+                     {"text": "done"}).status_code == 200
+    carrier = _partner_id(store, "BHW")
+    for event in STEPS:
+        assert _told(store, event) == [carrier], event
+
+
+def test_an_escalation_the_agent_raised_stops_reaching_it_once_revoked(
+        app, heron, agent, desk, cli, store):
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    order = _agents_order(app, agent, "AGENTESC3")
+    esc = agent.post(f"/api/v1/lsrs/{order['id']}/escalations",
+                     {"reason": "port_day_problem", "text": "help"}).get_json()
+    carrier, agx = _partner_id(store, "BHW"), _partner_id(store, "AGX")
+    assert _told(store, "escalation.raised") == sorted([carrier, agx])
+
+    assert cli("partner", "revoke", "--carrier", "BHW", "--agent", "AGX")[0] == 0
+    set_now(app, "2026-11-23T10:00:01-08:00")
+    assert "escalations_risen: 1" in cli("sweep")[1]
+    assert desk.post(f"/api/v1/staff/escalations/{esc['id']}/acknowledge",
+                     {"text": "on it"}).status_code == 200
+    assert desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve",
+                     {"text": "done"}).status_code == 200
+    for event in STEPS[1:]:
+        assert _told(store, event) == [carrier], event
+
+
+def test_the_carriers_own_escalation_is_notified_once(app, heron, desk, store):
+    _, esc = _escalate(app, heron)
+    desk.post(f"/api/v1/staff/escalations/{esc['id']}/resolve", {"text": "done"})
+    carrier = _partner_id(store, "BHW")
+    assert _told(store, "escalation.raised") == _told(store, "escalation.resolved") == [carrier]

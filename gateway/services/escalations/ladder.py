@@ -13,6 +13,7 @@ from gateway.services import audit
 from gateway.services.identity.actors import SYSTEM as SYSTEM_ACTOR
 from gateway.services.identity.actors import Actor
 from gateway.services.outbox import notices
+from gateway.services.policy import agent_notified
 from gateway.services.serialize import iso
 from validators.calendar import add_business_hours
 from validators.carrier_profile import CarrierProfile
@@ -73,13 +74,19 @@ def _notify(session: Session, event: str, escalation: Escalation,
             contact: EscalationContact | None, *, now: datetime, subject: str,
             body: str) -> None:
     """One escalation step as its own notice (business-rules §10.3): to the order's owner (its
-    `escalation` contacts and webhook) and to the contact of the level concerned by email; the
-    data is the escalation body (api-contract §4.4)."""
+    `escalation` contacts and webhook) and to the contact of the level concerned by email; for
+    an order an agent sent, to the agent too while `policy.agent_notified` says so (its
+    contacts and webhook; the level's contact is emailed once, with the owner's). The data is
+    the escalation body (api-contract §4.4)."""
     lsr = session.get(Lsr, escalation.lsr_id) if escalation.lsr_id else None
     partner = session.get(Partner, lsr.owner_partner_id if lsr else escalation.partner_id)
-    notices.emit(session, event, partner, _body(escalation, contact), now=now,
-                 lsr_id=escalation.lsr_id, emails=[contact.email] if contact else [],
-                 subject=subject, body=body)
+    data = _body(escalation, contact)
+    notices.emit(session, event, partner, data, now=now, lsr_id=escalation.lsr_id,
+                 emails=[contact.email] if contact else [], subject=subject, body=body)
+    agent_id = agent_notified(session, lsr) if lsr is not None else None
+    if agent_id is not None:
+        notices.emit(session, event, session.get(Partner, agent_id), data, now=now,
+                     lsr_id=escalation.lsr_id, subject=subject, body=body)
 
 
 def _order_state(session: Session, lsr: Lsr) -> str | None:

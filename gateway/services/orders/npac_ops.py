@@ -15,6 +15,7 @@ from gateway.services.identity.actors import Actor
 from gateway.services.orders import transitions
 from gateway.services.orders.cut import cut_time_of
 from gateway.services.outbox import notices
+from gateway.services.policy import agent_notified
 from npac.errors import NpacError
 from npac.interface import CONFLICT_CAUSES, Registry, SubscriptionView
 from validators.calendar import conflict_deadline, porting_window
@@ -165,11 +166,14 @@ def staff_conflict(session: Session, registry: Registry, sv_id: int, cause: int,
     audit.record(session, actor, "npac.sv_conflict", "subscription", sv.id, now=now,
                  partner_id=order.owner_partner_id if order else None, after=sv_body(sv),
                  details={"cause": cause, "reason": CONFLICT_CAUSES[cause]})
-    if order is not None:
-        notices.emit(session, "npac.conflict", session.get(Partner, order.owner_partner_id),
-                     {"subscription": sv_body(sv), "lsr_id": order.id}, now=now,
-                     lsr_id=order.id, subject=f"Conflict: TN {sv.tn} (PON {order.pon})",
-                     body=f"{profile.carrier_name} put the subscription version of TN {sv.tn} "
-                          f"into conflict (cause {cause}, {CONFLICT_CAUSES[cause]}). Call the "
-                          "LNP desk before the due date.")
+    if order is not None:  # to the carrier and, as its order's notices, to the agent (§10.3)
+        data = {"subscription": sv_body(sv), "lsr_id": order.id}
+        subject = f"Conflict: TN {sv.tn} (PON {order.pon})"
+        text = (f"{profile.carrier_name} put the subscription version of TN {sv.tn} into "
+                f"conflict (cause {cause}, {CONFLICT_CAUSES[cause]}). Call the LNP desk "
+                "before the due date.")
+        for partner_id in (order.owner_partner_id, agent_notified(session, order)):
+            if partner_id is not None:
+                notices.emit(session, "npac.conflict", session.get(Partner, partner_id), data,
+                             now=now, lsr_id=order.id, subject=subject, body=text)
     return sv
