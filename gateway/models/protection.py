@@ -36,7 +36,7 @@ class OrderHold(Base):
     ip: Mapped[str | None] = mapped_column(sa.String(64))  # where the dispute came from
     sv_ids: Mapped[list] = mapped_column(JSONType, default=list)  # the SVs the hold conflicted
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # released | canceled | expired | sup_canceled | superseded
+    # released | canceled | expired | sup_canceled | superseded | rejected
     outcome: Mapped[str | None] = mapped_column(sa.String(14))
     ended_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     remarks: Mapped[str | None] = mapped_column(sa.String(500))

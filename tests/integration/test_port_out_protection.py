@@ -355,3 +355,51 @@ def test_ending_an_order_cancels_its_own_svs_not_another_providers_on_its_tns(
         == "canceled"
     after = summit.get(f"/api/v1/npac/subscriptions/{theirs['id']}").get_json()
     assert (after["status"], after["conflict_cause"]) == ("conflict", 50)
+
+
+def _dispute_then_sup3_to_review(client, heron, db_session, focd):
+    """The end user disputes; the partner then sends a SUP 3 asking for an expedite, which
+    sends the order back to staff review."""
+    assert client.post(_link(db_session, focd["id"]), data={"confirm": "yes"}).status_code == 200
+    sup = heron.post(f"/api/v1/lsrs/{focd['id']}/supplements",
+                     simple(sup="3", ver="2", exp="Y", ddd="2026-11-23")).get_json()
+    assert sup["supplement"]["status"] == "accepted", sup
+    return sup["lsr"]
+
+
+def test_a_correction_sending_a_held_order_back_to_review_leaves_it_held(
+        app, client, heron, desk, focd, db_session):
+    """§11.2: the hold ends only by the desk's release or cancel, expiry or a SUP 1; a SUP 3
+    into staff review must not take the order out of the dispute."""
+    sv = _sv(heron)
+    order = _dispute_then_sup3_to_review(client, heron, db_session, focd)
+    assert (order["status"], order["hold"], order["review_reason"]) == (
+        "manual_review", "dispute", "dispute")
+    queue = desk.get("/api/v1/staff/queue").get_json()["items"]
+    assert [(i["kind"], i["id"], i["reason"]) for i in queue] == [("lsr", focd["id"], "dispute")]
+    assert heron.get(f"/api/v1/npac/subscriptions/{sv['id']}").get_json()["conflict_cause"] == 54
+
+    # the desk confirms a date: the order is FOC'd and still held, its SVs still in conflict
+    done = desk.post(f"/api/v1/staff/lsrs/{focd['id']}/decision",
+                     {"action": "foc", "due_date": "2026-11-24"}).get_json()
+    assert (done["status"], done["hold"], done["review_reason"]) == ("foc", "dispute", "dispute")
+    assert heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/cancel").status_code == 200
+    fresh = _sv(heron)  # a new SV while the hold lasts goes to conflict 54 too
+    assert (fresh["status"], fresh["conflict_cause"]) == ("conflict", 54)
+    set_now(app, "2026-11-24T09:00:00-08:00")
+    refused = heron.post(f"/api/v1/npac/subscriptions/{fresh['id']}/activate")
+    assert refused.status_code == 409
+    assert heron.get(f"/api/v1/lsrs/{focd['id']}").get_json()["status"] == "foc"
+
+
+def test_a_staff_reject_of_a_held_order_in_review_ends_the_hold(client, heron, desk, focd,
+                                                                 db_session):
+    _dispute_then_sup3_to_review(client, heron, db_session, focd)
+    body = desk.post(f"/api/v1/staff/lsrs/{focd['id']}/decision",
+                     {"action": "reject", "codes": ["R901"], "remarks": "End user disputes"}
+                     ).get_json()
+    assert (body["status"], body["hold"], body["review_reason"]) == ("rejected", None, None)
+    db_session.expire_all()
+    held = db_session.scalars(sa.select(OrderHold).where(OrderHold.lsr_id == focd["id"])).one()
+    assert held.outcome == "rejected" and held.ended_at is not None
+    assert desk.get("/api/v1/staff/queue").get_json()["items"] == []

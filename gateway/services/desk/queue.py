@@ -25,7 +25,8 @@ def _held(overdue_at: datetime | None) -> sa.Select:
 def _in_review(overdue_at: datetime | None) -> sa.Select:
     """Orders awaiting a staff decision, with their FOC due time (§5.4, §7.2)."""
     query = sa.select(Lsr.id, Lsr.review_reason.label("reason"),
-                      Lsr.foc_due_at.label("due_at")).where(Lsr.status == "manual_review")
+                      Lsr.foc_due_at.label("due_at")).where(Lsr.status == "manual_review",
+                                                            Lsr.hold.is_(None))  # held: _held
     return query if overdue_at is None else query.where(Lsr.foc_due_at < overdue_at)
 
 

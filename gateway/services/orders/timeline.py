@@ -51,7 +51,8 @@ _RANK = {"version": 0, "supplement": 0, "hold": 1, "npac": 1, "escalation": 2, "
 _HOLD_ENDS = {"released": "Hold released by the LNP desk",
               "canceled": "Canceled by the LNP desk (end user dispute)",
               "expired": "Hold ended: the order expired", "sup_canceled": "Hold ended: SUP 1",
-              "superseded": "Hold ended: the correction left no FOC to hold"}
+              "superseded": "Hold ended: the correction left no FOC to hold",
+              "rejected": "Hold ended: the LNP desk rejected the order"}
 
 
 def _holds(session: Session, lsr: Lsr) -> list[Event]:

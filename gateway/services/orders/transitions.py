@@ -591,6 +591,8 @@ def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
     order.due_time = due_time
     _issue_foc(ctx, order, due_date, version, tns=list(order.foc_tns),
                disconnect=list(order.disconnect_tns), new_btn=order.new_btn)
+    if order.hold:  # FOC'd, still held: the desk releases or cancels it next (§11.2)
+        order.review_reason = "dispute"
     order.updated_at = ctx.now
     audit.write(ctx.session, ctx.actor, "lsr.staff_foc", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
@@ -608,6 +610,9 @@ def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: s
                 "message": REJECT_CODES[c].message + (f" — {remarks}" if remarks else "")}
                for c in codes]
     _reject(ctx, order, _under_review(order), rejects, remarks=remarks or None)
+    if order.hold:  # rejected: no FOC is left to hold
+        _end_hold(ctx.session, order, "rejected", actor=ctx.actor, now=ctx.now,
+                  remarks=remarks or None)
     order.updated_at = ctx.now
     audit.write(ctx.session, ctx.actor, "lsr.staff_reject", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id, before=before,
@@ -736,9 +741,11 @@ def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDeci
     order.payload, order.ver, order.received_at = order_payload, received.ver, ctx.now
     version = _version(ctx, order, received, LsrStatus.FOC.value)
     _apply(ctx, order, decision, version)
-    if order.hold and order.status == LsrStatus.FOC:  # the dispute still stands (§11.2)
+    if order.hold and order.status in (LsrStatus.FOC, LsrStatus.MANUAL_REVIEW):
+        # the dispute stands, back in staff review too: only the desk's release or cancel,
+        # expiry or a SUP 1 end it (§11.2), so a correction cannot take the order out of it
         order.review_reason = "dispute"
-    elif order.hold:  # back to staff review or rejected: no FOC is left to hold
+    elif order.hold:  # rejected: no FOC is left to hold
         _end_hold(ctx.session, order, "superseded", actor=ctx.actor, now=ctx.now)
     audit.write(ctx.session, ctx.actor, "lsr.corrected", "lsr", order.id, now=ctx.now,
                  partner_id=order.owner_partner_id,

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from gateway.models import Lsr, OrderHold, Partner
 
-HOLD_OUTCOMES = ("on_hold", "released", "canceled", "expired", "sup_canceled", "superseded")
+HOLD_OUTCOMES = ("on_hold", "released", "canceled", "expired", "sup_canceled", "superseded",
+                 "rejected")
 REVIEW_OUTCOMES = ("waiting", "foc", "rejected")
 
 
