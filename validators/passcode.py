@@ -32,10 +32,17 @@ class PasscodeKey:
     p: int = 1
 
 
-def _scrypt(pepper: bytes, passcode: str, salt: bytes, n: int, r: int, p: int) -> str:
-    keyed = hmac.new(pepper, passcode.encode("utf-8"), hashlib.sha256).digest()
+def _keyed(pepper: bytes, passcode: str) -> bytes:
+    return hmac.new(pepper, passcode.encode("utf-8"), hashlib.sha256).digest()
+
+
+def _scrypt_keyed(keyed: bytes, salt: bytes, n: int, r: int, p: int) -> str:
     return hashlib.scrypt(keyed, salt=salt, n=n, r=r, p=p, maxmem=256 * n * r + 1024 * 1024,
                           dklen=32).hex()
+
+
+def _scrypt(pepper: bytes, passcode: str, salt: bytes, n: int, r: int, p: int) -> str:
+    return _scrypt_keyed(_keyed(pepper, passcode), salt, n, r, p)
 
 
 def hash_passcode(passcode: str, key: PasscodeKey, salt: bytes | None = None) -> str:
@@ -57,6 +64,36 @@ def needs_rehash(stored: str | None) -> bool:
     return isinstance(stored, str) and stored.startswith(LEGACY_SCHEME + "$")
 
 
+def passcode_proof(passcode: str, pepper: bytes) -> str:
+    """The keyed HMAC of a passcode that the keyed scheme feeds to scrypt (hex): what an order
+    keeps of the passcode it carried, so that a later SUP 3 that sends none can be told whether
+    it equals the account's passcode *now* (§4.5, §6.3). Useless without the pepper."""
+    return _keyed(pepper, passcode).hex()
+
+
+def proof_matches(proof: object, stored: str | None) -> bool:
+    """Tell whether a `passcode_proof` is of the passcode a keyed-scheme hash was made from
+    (False for a legacy or malformed hash, or no proof: the passcode must then be given)."""
+    if not isinstance(proof, str) or not isinstance(stored, str):
+        return False
+    parts = stored.split("$")
+    if len(parts) != 6 or parts[0] != SCHEME:
+        return False
+    try:
+        keyed = bytes.fromhex(proof)
+        n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+        if len(keyed) != 32 or not _cost_ok(n, r, p):
+            return False
+        return hmac.compare_digest(_scrypt_keyed(keyed, bytes.fromhex(parts[4]), n, r, p),
+                                   parts[5])
+    except ValueError:
+        return False
+
+
+def _cost_ok(n: int, r: int, p: int) -> bool:
+    return 1 < n <= _MAX_N and n & (n - 1) == 0 and 0 < r <= 32 and 0 < p <= 16
+
+
 def passcode_matches(passcode: object, stored: str | None, pepper: bytes = b"") -> bool:
     """Tell whether a passcode matches a stored hash of either scheme (False if malformed)."""
     if not isinstance(passcode, str) or not isinstance(stored, str):
@@ -69,7 +106,7 @@ def passcode_matches(passcode: object, stored: str | None, pepper: bytes = b"") 
             return hmac.compare_digest(digest, parts[2])
         if len(parts) == 6 and parts[0] == SCHEME:
             n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
-            if not (1 < n <= _MAX_N and n & (n - 1) == 0 and 0 < r <= 32 and 0 < p <= 16):
+            if not _cost_ok(n, r, p):
                 return False
             digest = _scrypt(pepper, passcode, bytes.fromhex(parts[4]), n, r, p)
             return hmac.compare_digest(digest, parts[5])

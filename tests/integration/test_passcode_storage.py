@@ -3,7 +3,7 @@ import json
 
 import sqlalchemy as sa
 
-from gateway.models import AuditEvent, Lsr, LsrVersion, Notice
+from gateway.models import AuditEvent, Lsr, LsrVersion, Notice, PasscodeFailure
 from tests.conftest import DISTINCT_PASSCODE as PASSCODE
 from tests.conftest import EXAMPLES
 from tests.conftest import WRONG_PASSCODE as WRONG
@@ -58,3 +58,55 @@ def test_correction_with_a_wrong_passcode_is_rejected_r306(heron, db_session, di
     assert [r["code"] for r in sup["supplement"]["rejects"]] == ["R306"]
     assert sup["lsr"]["status"] == "foc"  # §6.5: the order and its FOC stay as they were
     assert not any(WRONG in t for t in _stored_texts(db_session))
+
+
+def partial(**changes):
+    return dict(json.loads((EXAMPLES / "lsr-partial-port.json").read_text()), **changes)
+
+
+def _set_passcode(app, store, account, passcode):
+    from gateway.models import Account
+    from gateway.platform.passcodes import passcode_key
+    from validators.passcode import hash_passcode
+    store.get(Account, account).passcode_hash = hash_passcode(passcode, passcode_key(app.config))
+    store.commit()
+
+
+def test_sup3_without_passcode_on_an_account_whose_passcode_was_never_verified_is_r306(
+        app, heron, store):
+    order = heron.post("/api/v1/lsrs", partial(passcode="0000")).get_json()  # 884377: none yet
+    assert order["status"] == "foc", order
+    _set_passcode(app, store, "884377", "4242")
+    omitted = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                         partial(ver="3", sup="3", init="Someone Else")).get_json()
+    assert [r["code"] for r in omitted["supplement"]["rejects"]] == ["R306"], \
+        omitted["supplement"]
+    assert omitted["lsr"]["status"] == "foc"
+    given = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                       partial(ver="4", sup="3", init="Someone Else", passcode="4242")).get_json()
+    assert given["supplement"]["status"] == "accepted", given["supplement"]
+    again = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",  # 4242 verified now: kept
+                       {"sup": "3", "ver": "5", "init": "Third Name"}).get_json()
+    assert again["supplement"]["status"] == "accepted", again["supplement"]
+
+
+def test_sup3_without_passcode_after_the_account_passcode_changed_is_r306(app, heron, store,
+                                                                          db_session):
+    order = heron.post("/api/v1/lsrs", example()).get_json()  # 884201's passcode 7713
+    assert order["status"] == "foc", order
+    _set_passcode(app, store, "884201", "9911")
+    sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                     {"sup": "3", "ver": "2", "init_tel": "5419990124"}).get_json()
+    assert [r["code"] for r in sup["supplement"]["rejects"]] == ["R306"], sup["supplement"]
+    failures = db_session.scalars(sa.select(PasscodeFailure)).all()
+    assert failures == []  # nothing was given: no failed guess counts towards the lock
+    _set_passcode(app, store, "884201", "7713")  # the same passcode again (a fresh salt)
+    back = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                      {"sup": "3", "ver": "3", "init_tel": "5419990124"}).get_json()
+    assert back["supplement"]["status"] == "accepted", back["supplement"]
+
+
+def test_an_orders_passcode_proof_is_no_passcode_in_the_clear(heron, db_session):
+    order = heron.post("/api/v1/lsrs", example()).get_json()
+    stored = db_session.get(Lsr, order["id"]).payload["passcode"]
+    assert set(stored) == {"digest", "proof"} and "7713" not in json.dumps(stored)

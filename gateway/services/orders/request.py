@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from flask import current_app, has_app_context
+
+from gateway.platform.passcodes import passcode_key
 from gateway.services.serialize import stored_payload
+from validators.passcode import passcode_proof
 
 PON_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
 VER_RE = re.compile(r"^[A-Za-z0-9]{1,2}$")
@@ -112,11 +116,32 @@ class LsrRequest:
     def recorded(self) -> dict[str, Any]:
         """The body as it is kept and shown: every value text (tns a list of texts, eu an
         object of texts), the LOA's name only, the passcode as a keyed digest (CPNI)."""
-        return normalized(stored_payload(dict(self.raw)))
+        return recorded_body(self.raw)
 
     def with_envelope(self, **values: Any) -> LsrRequest:
         """The same request with envelope keys replaced (a supplement addressed by id)."""
         return LsrRequest.parse({**self.raw, **values})
+
+
+def recorded_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A body as kept (`LsrRequest.recorded`). A passcode that the engine would judge is kept
+    as its digest (§7.5 compares that) and its `proof` (`validators.passcode.passcode_proof`):
+    a SUP 3 that sends no passcode is told by it whether the order's passcode is the account's
+    current one (§4.5, §6.3). The proof is not part of the content hash."""
+    kept = normalized(stored_payload(dict(body)))
+    passcode = body.get("passcode")
+    if isinstance(kept.get("passcode"), dict) and isinstance(passcode, str) \
+            and 0 < len(passcode) <= 16 and has_app_context():
+        kept["passcode"]["proof"] = passcode_proof(passcode,
+                                                   passcode_key(current_app.config).pepper)
+    return kept
+
+
+def passcode_proof_of(kept: Any) -> str | None:
+    """The proof a kept body's passcode carries (None: none, or kept before proofs were)."""
+    stored = kept.get("passcode") if isinstance(kept, Mapping) else None
+    proof = stored.get("proof") if isinstance(stored, Mapping) else None
+    return proof if isinstance(proof, str) else None
 
 
 def payload_hash(body: Mapping[str, Any]) -> str:

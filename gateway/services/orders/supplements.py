@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,12 +11,14 @@ from gateway.errors import Conflict, NotFound
 from gateway.models import Account, Lsr, LsrVersion, Partner
 from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
-from gateway.services.orders.request import LsrRequest, normalized
+from gateway.services.orders.request import LsrRequest, passcode_proof_of, recorded_body
 from gateway.services.orders.submit import decide, own_order_for_pon, reject_entry
 from gateway.services.policy import Action, may, scope_for
-from gateway.services.serialize import is_passcode_digest, lsr_body, stored_payload
+from gateway.services.serialize import lsr_body
 from validators import check_supplement
-from validators.facts import OrderState
+from validators.catalog import finding
+from validators.facts import LsrDecision, OrderState
+from validators.passcode import proof_matches
 
 MERGE_EXCLUDED = ("sup", "ver", "pon", "ccna")
 
@@ -98,22 +100,43 @@ def _correct(ctx: OrderContext, lsr: Lsr, body: dict[str, Any],
     merged = {**lsr.payload, **{k: v for k, v in body.items() if k not in MERGE_EXCLUDED}}
     merged.update(ver=received.ver, pon=lsr.pon, ccna=lsr.ccna)
     sent = body.get("passcode")
-    # not resent: the passcode accepted on the order stands for it (never a digest as sent)
+    stored = lsr.payload.get("passcode")
+    # not resent: the order's own passcode stands for it where it is the account's passcode
+    # now (its proof, checked below); never a digest as sent
     kept = (sent is None or (isinstance(sent, str) and not sent.strip())) \
-        and is_passcode_digest(lsr.payload.get("passcode"))
+        and isinstance(stored, Mapping) and "digest" in stored
     if kept:
         merged.pop("passcode")
     full = decide(ctx, lsr, LsrRequest.parse(merged), received_at=ctx.now,
                   own_tns=frozenset(lsr.foc_tns),
                   verified_passcode_account=lsr.account_number if kept else None)
     if kept:
-        merged["passcode"] = lsr.payload["passcode"]
+        full = _kept_passcode_checked(ctx, lsr, full)
     if full.findings:
         return _rejected(ctx, lsr, received, [f.as_dict() for f in full.findings],
                          account_number=full.account_number,
                          passcode_failed=full.passcode_failed)
+    order_payload = recorded_body(merged)
+    if kept:
+        order_payload["passcode"] = lsr.payload["passcode"]
     return _result(lsr, transitions.correct(ctx, lsr, received, full,
-                                            order_payload=normalized(stored_payload(merged))))
+                                            order_payload=order_payload))
+
+
+def _kept_passcode_checked(ctx: OrderContext, lsr: Lsr, full: LsrDecision) -> LsrDecision:
+    """§4.5 for a SUP 3 that sent no passcode, which the engine did not judge on the order's
+    account: where that account has a passcode, the order's own must be it *now* (its proof
+    matches the account's current hash), else R306 — the account had none when the order
+    was accepted, or it has changed since, or the order predates proofs. Not a failed guess:
+    nothing was given, so nothing counts towards the lock (R308)."""
+    account = ctx.cache.accounts.get(lsr.account_number or "")
+    if account is None or full.account_number != account.account_number \
+            or account.passcode_hash is None \
+            or any(f.code == "R308" for f in full.findings) \
+            or proof_matches(passcode_proof_of(lsr.payload), account.passcode_hash):
+        return full
+    return replace(full, findings=[*full.findings, finding(
+        "R306", "the account has a passcode that was not given on this order; send it")])
 
 
 def _rejected(ctx: OrderContext, lsr: Lsr, received: transitions.Received,
