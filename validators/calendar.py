@@ -11,7 +11,7 @@ from validators.carrier_profile import CarrierProfile
 ONE_DAY = timedelta(days=1)
 END_OF_DAY = time(23, 59, 59)
 NOON = time(12, 0)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fullmatch: "$" allows a newline
 # Profile names of the `holidays` package's US holidays that differ from their slug.
 _ALIASES = {
     "juneteenth": "juneteenth_national_independence_day",
@@ -50,8 +50,8 @@ def _raw_holidays(year: int) -> dict[str, date]:
 @lru_cache(maxsize=256)
 def holiday_dates(names: tuple[str, ...], year: int) -> frozenset[date]:
     """Return the observed company holidays falling in `year` for the profile's holiday names."""
-    wanted = {_ALIASES.get(_slug(n), _slug(n)) for n in names if not _ISO_DATE.match(n)}
-    days = {date.fromisoformat(n) for n in names if _ISO_DATE.match(n)}  # one-off closures
+    wanted = {_ALIASES.get(_slug(n), _slug(n)) for n in names if not _ISO_DATE.fullmatch(n)}
+    days = {date.fromisoformat(n) for n in names if _ISO_DATE.fullmatch(n)}  # one-off closures
     for y in (year - 1, year, year + 1):  # New Year's Day of year+1 may be observed on Dec 31
         days |= {_observed(d) for slug, d in _raw_holidays(y).items() if slug in wanted}
     return frozenset(d for d in days if d.year == year)

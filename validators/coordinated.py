@@ -11,7 +11,7 @@ from validators.catalog import finding
 from validators.fields import text_of
 from validators.findings import Finding
 
-_HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
+_HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # ASCII digits
 
 
 def is_coordinated(lsr: Any) -> bool:

@@ -10,7 +10,9 @@ from validators.catalog import FIELDS, finding, list_tns
 from validators.findings import Finding
 
 Check = Callable[[str], bool]
-TN_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")  # NANP: NPA and NXX start 2-9
+_TN_DIGITS = r"[2-9][0-9]{2}[2-9][0-9]{6}"  # NANP: NPA and NXX start 2-9; ASCII digits only
+# \A…\Z, not ^…$: "$" also matches before a trailing newline ("5415550142\n" is no TN, §4.1)
+TN_RE = re.compile(rf"\A{_TN_DIGITS}\Z")
 WIRELINE_NPDI = frozenset("CDGH")  # §4.1: a port from wireline
 # Fields whose every wrong value is another rule's: AGAUTH -> R101, REQTYP/ACT -> R605,
 # PASSCODE -> R306, LOA -> R102 (agents), TNs -> their own list checks.
@@ -26,7 +28,7 @@ def _regex(pattern: str) -> Check:
 
 
 def _is_date(value: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         return False
     try:
         date.fromisoformat(value)
@@ -46,13 +48,13 @@ _FORMATS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], Check]]] = [
     (re.compile(r"(\d+)-(\d+) characters"),
      lambda m: lambda v: int(m[1]) <= len(v) <= int(m[2])),
     (re.compile(r"up to (\d+) characters"), lambda m: lambda v: len(v) <= int(m[1])),
-    (re.compile(r"10 digits NANP"), lambda m: _regex(TN_RE.pattern[1:-1])),
+    (re.compile(r"10 digits NANP"), lambda m: _regex(_TN_DIGITS)),
     (re.compile(r"YYYY-MM-DD"), lambda m: _is_date),
-    (re.compile(r"HH:MM.*"), lambda m: _regex(r"(?:[01]\d|2[0-3]):[0-5]\d")),
+    (re.compile(r"HH:MM.*"), lambda m: _regex(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")),
     (re.compile(r"[A-Z0-9]+(?:\|[A-Z0-9]+)+"), lambda m: frozenset(m[0].split("|")).__contains__),
     (re.compile(r"([A-Z]) or blank"), lambda m: m[1].__eq__),
     (re.compile(r"[A-Z]"), lambda m: m[0].__eq__),
-    (re.compile(r"5 digits or ZIP\+4"), lambda m: _regex(r"\d{5}(?:-?\d{4})?")),
+    (re.compile(r"5 digits or ZIP\+4"), lambda m: _regex(r"[0-9]{5}(?:-?[0-9]{4})?")),
     (re.compile(r".* or words?"), lambda m: _regex(r"[A-Za-z][A-Za-z .'-]{0,29}")),
 ]
 
@@ -160,7 +162,7 @@ def parse_tns(value: Any, max_tns: int) -> tuple[list[str], list[Finding]]:
     seen: dict[str, None] = {}
     bad, dups = [], []
     for item in value:
-        if not isinstance(item, str) or not TN_RE.match(item):
+        if not isinstance(item, str) or not TN_RE.fullmatch(item):
             bad.append(repr(item)[:20])
         elif item in seen:
             dups.append(item)

@@ -337,3 +337,10 @@ def test_manual_state_request_is_r701_but_staff_may_enter_it(heron, desk, cli, t
         "partner_ccna": "BHW", "channel": "fax", "received_at": "2026-11-23T09:00:00-07:00",
         "lsr": dict(lsr, pon="MT2")})
     assert manual.status_code == 201 and manual.get_json()["status"] == "foc"
+
+
+def test_a_tn_with_a_trailing_newline_is_r602_and_no_further(heron):
+    """§4.1: a TN that fails its format is R602 and not checked further (not R204)."""
+    resp = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), tns=["5415550142\n"]))
+    assert resp.status_code == 201
+    assert [r["code"] for r in resp.get_json()["rejects"]] == ["R602"]

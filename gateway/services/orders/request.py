@@ -21,11 +21,11 @@ from gateway.platform.passcodes import passcode_key
 from gateway.services.serialize import stored_payload
 from validators.passcode import passcode_proof
 
-PON_RE = re.compile(r"^[A-Za-z0-9]{1,16}$")
-VER_RE = re.compile(r"^[A-Za-z0-9]{1,2}$")
+PON_RE = re.compile(r"[A-Za-z0-9]{1,16}")  # fullmatch: "$" would allow a trailing newline
+VER_RE = re.compile(r"[A-Za-z0-9]{1,2}")
 MAX_TNS_KEPT = 1000  # a list longer than any LSR may carry (R603) is kept only this far
 MAX_TEXT = 500
-_TN = re.compile(r"^\d{10}$")
+_TN = re.compile(r"[0-9]{10}")  # fullmatch, ASCII digits: "5415550142\n" is no TN
 
 
 class CleanTns(list[str]):
@@ -37,7 +37,7 @@ def clean_tns(values: Iterable[Any]) -> CleanTns:
     """Return the distinct well-formed 10-digit strings among the values, in order."""
     if type(values) is CleanTns:
         return values
-    return CleanTns(dict.fromkeys(v for v in values if isinstance(v, str) and _TN.match(v)))
+    return CleanTns(dict.fromkeys(v for v in values if isinstance(v, str) and _TN.fullmatch(v)))
 
 
 def _text(value: Any) -> str | None:
@@ -88,8 +88,8 @@ class LsrRequest:
         ccna = _text(body.get("ccna"))
         nnsp = _text(body.get("nnsp")) or _text(body.get("cc"))
         tns = body.get("tns")
-        return cls(raw=body, pon=pon if pon and PON_RE.match(pon) else None,
-                   ver=ver_text if ver_text and VER_RE.match(ver_text) else "",
+        return cls(raw=body, pon=pon if pon and PON_RE.fullmatch(pon) else None,
+                   ver=ver_text if ver_text and VER_RE.fullmatch(ver_text) else "",
                    ver_text=ver_text, sup=sup_text, ccna=ccna.upper() if ccna else None,
                    nnsp=nnsp.upper() if nnsp else None,
                    tns=tuple(t for t in tns if isinstance(t, str)) if isinstance(tns, list)

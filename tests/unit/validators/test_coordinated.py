@@ -81,3 +81,10 @@ def test_the_porting_window_of_a_coordinated_cut_opens_at_its_time():
     plain, same_end = porting_window(date(2026, 12, 10), "OR", PROFILE)
     assert start.isoformat() == "2026-12-10T10:30:00-08:00" and end == same_end
     assert plain.isoformat() == "2026-12-10T00:00:00-08:00"
+
+
+def test_a_cut_time_takes_ascii_digits_only():
+    """`\\d` matched any Unicode digit, which time.fromisoformat refuses (a 500, not a 400)."""
+    assert cut_time("1٥:00", PROFILE) is None
+    assert check_due_time("1٥:00", coordinated=True, asked=None, profile=PROFILE) == (None, False)
+    assert cut_time("10:30\n", PROFILE) == time(10, 30)  # stripped, as every field is

@@ -115,3 +115,16 @@ def test_an_npdi_of_one_letter_outside_the_wireline_set_is_told_what_is_expected
     found = check_field("npdi", "A")
     assert found is not None and "not 1 letter" not in found.message
     assert "C, D, G, H" in found.message
+
+
+@pytest.mark.parametrize("tn", ["5415550142\n", "541555014\n2", "54155501４2", "٥٤١5550142"])
+def test_a_tn_with_a_newline_or_non_ascii_digits_is_r602(tn):
+    """`$` matches before a trailing newline and `\\d` any Unicode digit: neither is a TN."""
+    found = check_lsr_fields(simple_lsr(tns=[tn]), non_simple=False)
+    assert pairs(found) == [("R602", "tns")]
+
+
+@pytest.mark.parametrize(("key", "value"), [("eu.zip", "97７03"), ("dfdt", "1٥:00"),
+                                            ("atn", "541555030٠")])
+def test_formats_take_ascii_digits_only(key, value):
+    assert check_field(key, value) is not None
