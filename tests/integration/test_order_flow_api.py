@@ -344,3 +344,14 @@ def test_a_tn_with_a_trailing_newline_is_r602_and_no_further(heron):
     resp = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), tns=["5415550142\n"]))
     assert resp.status_code == 201
     assert [r["code"] for r in resp.get_json()["rejects"]] == ["R602"]
+
+
+def test_a_blank_pon_on_a_supplement_by_id_counts_as_absent(heron):
+    """§4.1: a blank string counts as absent; the order's own PON stands (not pon_mismatch)."""
+    order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
+    for ver, pon in (("2", ""), ("3", "  ")):
+        resp = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                          {"pon": pon, "sup": "2", "ver": ver, "ddd": "2026-11-30"})
+        assert resp.status_code == 200, resp.get_json()
+        body = resp.get_json()["supplement"]
+        assert body["status"] == "accepted" and body["due_date"] == "2026-11-30", body

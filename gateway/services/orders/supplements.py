@@ -60,8 +60,9 @@ def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest) -> SupplementResult
     """Apply SUP 1/2/3 to the order, or record its rejects and leave the order as it was.
 
     The caller has established that the actor may supplement the order (policy.may)."""
-    raw_pon = req.raw.get("pon")
-    if raw_pon is not None and (not isinstance(raw_pon, str) or raw_pon.strip() != lsr.pon):
+    raw_pon = req.raw.get("pon")  # a blank PON counts as absent (§4.1): the order's own
+    if raw_pon is not None and not (isinstance(raw_pon, str) and not raw_pon.strip()) \
+            and (not isinstance(raw_pon, str) or raw_pon.strip() != lsr.pon):
         raise Conflict(f"PON {str(raw_pon)[:20]} is not this order's PON ({lsr.pon}).",
                        code="pon_mismatch", rejects=[reject_entry("R506")])
     body = _stripped_envelope(req.raw)
