@@ -20,11 +20,12 @@ OCTETS = "application/octet-stream"
 @bp.get("/loas/<int:loa_id>")
 def get_loa(loa_id: int):
     """The LOA file, to the partner that sent it, the carrier it acted for, and staff."""
-    if not g.user.is_staff:
+    if not g.user.is_staff:  # then the one reading what the LOA authorized (visible_loa)
         require_any(("view", "lsr", "csr"))
     session = db.session()
-    scope = policy.STAFF if g.user.is_staff else policy.scope_for(session, g.actor)
-    loa = loas.visible_loa(session, loa_id, scope)
+    staff = g.user.is_staff
+    scope = policy.STAFF if staff else policy.scope_for(session, g.actor)
+    loa = loas.visible_loa(session, loa_id, scope, None if staff else g.user.privileges)
     if loa is None:
         raise NotFound(f"No LOA {loa_id}.")
     audit.record(session, g.actor, "loa.viewed", "loa", loa.id, now=clock.now(),

@@ -72,10 +72,10 @@ def _decide(request_id: int, decision: str):
     if not form.validate():
         return _review_page(req, form, 422)
     try:
-        if decision == "approve":
+        if decision == "approve":  # nothing ticked is [], refused: never "all asked" (§1.1.2)
             approval = access_requests.approve(
-                session, current_user.partner, req, form.privileges.data or [], actor=actor(),
-                now=clock.now(), note=form.note.data)
+                session, current_user.partner, req, list(form.privileges.data or []),
+                actor=actor(), now=clock.now(), note=form.note.data)
             flash(f"{req.agent.name} may now act for you: "
                   f"{', '.join(sorted(approval.privileges))}.", "success")
         else:
@@ -84,9 +84,15 @@ def _decide(request_id: int, decision: str):
             flash(f"You declined {req.agent.name}'s request; it is told.", "success")
     except GatewayError as err:
         text, status = failed(err)
-        flash(text, "error")
+        if err.code in PRIVILEGE_ERRORS:  # shown at the checkboxes, as the form's own errors
+            form.privileges.errors = [*form.privileges.errors, text]
+        else:
+            flash(text, "error")
         return _review_page(req, form, status)
     return redirect(url_for("partner_admin.agents"))
+
+
+PRIVILEGE_ERRORS = ("invalid_privileges", "privileges_not_requested")
 
 
 @bp.post("/agents/<int:approval_id>/<any(suspend, resume):action>")

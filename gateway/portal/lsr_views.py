@@ -10,13 +10,14 @@ from flask_login import current_user
 from forms import lsr as lsr_forms
 from forms import partial, partial_table
 from forms.tn_lines import MAX_UPLOAD_BYTES, lines_to_show, parse_lines, read_upload, tns_of
-from gateway import db
+from gateway import clock, db
 from gateway.errors import GatewayError
+from gateway.models import CsrRequest
 from gateway.models.orders import OPEN_STATUSES
 from gateway.portal import bp
-from gateway.portal.common import failed, order_context, partner_access, scope
+from gateway.portal.common import actor, failed, order_context, partner_access, scope
 from gateway.portal.prefill import default_spid, from_csr, from_order
-from gateway.services import policy
+from gateway.services import cpni, policy
 from gateway.services.csr import requests as csr_svc
 from gateway.services.orders import dry_run as validate_svc
 from gateway.services.orders import queries, supplements
@@ -36,6 +37,7 @@ class Page:
     table_errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     lsr: object = None
+    csr: CsrRequest | None = None  # the CSR the form was filled from (a CPNI read, §1.3.3)
 
     @property
     def shown_lines(self) -> list:
@@ -77,7 +79,20 @@ def _lines(form, exclude_lsr_id: int | None = None) -> list:
             for line in lines]
 
 
+# Without `view` or `csr` a user cannot read CSRs (§1.3; /portal/csr/<id> answers 403): the
+# LSR form then shows none of a CSR's contents, neither the prefill nor the partial-port table.
+NO_CSR_READS = ("Your login cannot read CSRs (that needs the view or csr privilege), so the "
+                "form is not filled from one and shows no partial-port table. Fill it in "
+                "yourself, or ask your administrator for the privilege.")
+
+
+def _reads_csrs() -> bool:
+    return policy.role_reads(current_user.privileges, CsrRequest)
+
+
 def _csr(form, page: Page):
+    if not _reads_csrs():
+        return None
     csr_id = form.csr_id.data if str(form.csr_id.data or "").isdigit() else None
     return portal_reads.csr_on_file(db.session(), scope(),
                                     csr_id=int(csr_id) if csr_id else None,
@@ -113,19 +128,30 @@ def _render(form, page: Page, *, mode: str = "new", status: int = 200,
     csr = _csr(form, page)
     if csr is not None and not form.csr_id.data:
         form.csr_id.data = str(csr.id)
+    table = _table(form, csr)
+    _record_csr_views(page, csr if table is not None else None)
     by_field: dict[str, list] = {}
     for finding in page.findings:
         by_field.setdefault(str(finding.get("field")), []).append(finding)
-    return render_template("portal/lsr_form.html", form=form, page=page, table=_table(form, csr),
+    return render_template("portal/lsr_form.html", form=form, page=page, table=table,
                            by_field=by_field, mode=mode,
                            spids=_spids() if spids is None else spids,
                            max_tns=order_context().profile.max_tns), status
 
 
+def _record_csr_views(page: Page, table_csr: CsrRequest | None) -> None:
+    """A page showing a CSR's contents (the prefill, the partial-port table of its TNs with
+    their status) is a view of that CSR: one audit event per CSR per page (§1.3.3)."""
+    shown = {req.id: req for req in (page.csr, table_csr) if req is not None}
+    for req in shown.values():
+        cpni.csr_viewed(db.session(), req, actor=actor(), now=clock.now(), channel="portal")
+
+
 def _apply_table(form, page: Page) -> None:
     csr = _csr(form, page)
     if csr is None or not csr.csr:
-        page.table_errors.append("No CSR on file for this account: request one first.")
+        page.table_errors.append(NO_CSR_READS if not _reads_csrs() else
+                                 "No CSR on file for this account: request one first.")
         return
     record = csr.csr
     choices = partial_table.choices(record["tns"], _form_tns(form), form.remarks.data,
@@ -184,11 +210,14 @@ def _prefill(form, page: Page) -> None:
             abort(404, description="No such order for your company.")
         page.findings, page.notes = from_order(form, lsr)
         page.lsr = lsr
+    elif request.args.get("csr", "").isdigit() and not _reads_csrs():
+        page.notes = [NO_CSR_READS]  # the form itself is the user's: no 403, nothing looked up
     elif request.args.get("csr", "").isdigit():
         req = csr_svc.get_csr_request(session, int(request.args["csr"]), scope())
         if req is None or req.status != "returned":
             abort(404, description="No returned CSR with that number for your company.")
         page.notes = from_csr(form, req)
+        page.csr = req
     if not form.ver.data:
         form.ver.data = "1"
 

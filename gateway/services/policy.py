@@ -3,6 +3,7 @@
 matching clause); an object the actor may not see is, to it, indistinguishable from none."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -29,6 +30,22 @@ AGENT_PRIVILEGE = {Action.READ: "view", Action.NOTE: "view", Action.ESCALATE: "v
                    Action.SUPPLEMENT: "lsr"}
 
 Subject = Lsr | CsrRequest
+
+# The privileges of which a partner user's own role must hold one to read each kind of object
+# (§1.3, api-contract §4: lacking it answers 403): whoever may submit LSRs (request CSRs) reads
+# its company's orders (CSR requests) too, as `gateway.api.READ_LSRS` / `READ_CSRS` and the
+# portal's pages say. An LOA is read with the object it authorized (`loa_access`).
+READ_PRIVILEGES: dict[type[Subject], tuple[str, ...]] = {Lsr: ("view", "lsr"),
+                                                         CsrRequest: ("view", "csr")}
+
+
+class Access(StrEnum):
+    """How a read answers: ALLOW; FORBID, the company sees the object but the user's own role
+    lacks the privilege (403); HIDE, to the actor it does not exist (404, §1.1.1)."""
+
+    ALLOW = "allow"
+    FORBID = "forbid"
+    HIDE = "hide"
 
 
 @dataclass(frozen=True)
@@ -127,16 +144,27 @@ def csr_clause(scope: Scope) -> ColumnElement[bool]:
                                 CsrRequest.owner_partner_id.in_(carriers)))
 
 
-def may_read_loa(session: Session, scope: Scope, loa: Loa | None) -> bool:
-    """An LOA is read with the order or CSR request it authorized (§1.1.1)."""
+def role_reads(privileges: Collection[str], kind: type[Subject]) -> bool:
+    """Whether a partner user holding these privileges may read objects of this kind."""
+    return not set(READ_PRIVILEGES[kind]).isdisjoint(privileges)
+
+
+def loa_access(session: Session, scope: Scope, loa: Loa | None,
+               privileges: Collection[str] | None = None) -> Access:
+    """An LOA is read with the order or CSR request it authorized (§1.1.1), by a user whose
+    own privileges read that object (an order's: view or lsr; a CSR request's: view or csr).
+    `privileges` None: the company's standing alone (staff, services)."""
     if loa is None:
-        return False
+        return Access.HIDE
     if scope.staff:
-        return True
-    for clause, model in ((lsr_clause(scope), Lsr), (csr_clause(scope), CsrRequest)):
+        return Access.ALLOW
+    seen = False
+    for model, clause in ((Lsr, lsr_clause(scope)), (CsrRequest, csr_clause(scope))):
         if session.scalar(sa.select(model.id).where(model.loa_id == loa.id, clause).limit(1)):
-            return True
-    return False
+            if privileges is None or role_reads(privileges, model):
+                return Access.ALLOW
+            seen = True
+    return Access.FORBID if seen else Access.HIDE
 
 
 def agent_notified(session: Session, order: Lsr) -> int | None:

@@ -143,6 +143,41 @@ def test_the_carrier_may_approve_fewer_privileges_but_never_more(parties, store)
     assert _fresh(store, sa.select(AccessRequest.status)) == "open"
 
 
+def test_approve_with_nothing_ticked_grants_nothing(parties, store):
+    """§1.1.2: the carrier approves with the privileges asked for or fewer; none ticked is not
+    "all asked" but a form error, and nothing changes."""
+    assert _ask(parties).status_code == 302
+    req = _fresh(store, sa.select(AccessRequest))
+    resp = parties.carrier.post(f"/admin/agents/requests/{req.id}/approve", {})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "Tick at least one privilege to approve" in page
+    assert 'id="asked"' in page  # the review page again, its form showing the error
+    assert _fresh(store, sa.select(AgentApproval)) is None
+    assert _fresh(store, sa.select(AccessRequest.status)) == "open"
+    assert _fresh(store, sa.select(AuditEvent).where(
+        AuditEvent.action.in_(("access.approved", "agent.granted")))) is None
+
+
+def test_the_service_reads_none_as_asked_and_refuses_an_empty_list(parties, app, store):
+    from gateway import clock, db
+    from gateway.errors import InvalidInput
+    from gateway.services.identity.actors import CLI
+    from gateway.services.partners import access_requests
+
+    assert _ask(parties, privileges=("csr", "view")).status_code == 302
+    with app.app_context():
+        session = db.session()
+        req = session.scalar(sa.select(AccessRequest))
+        with pytest.raises(InvalidInput, match="Tick at least one"):
+            access_requests.approve(session, req.carrier, req, [], actor=CLI, now=clock.now())
+        assert req.status == "open"
+        approval = access_requests.approve(session, req.carrier, req, None, actor=CLI,
+                                           now=clock.now())
+        assert approval.privileges == {"csr", "view"}
+        session.commit()
+    assert _fresh(store, sa.select(AgentApproval)).privileges == {"csr", "view"}
+
+
 def test_one_open_request_per_carrier_and_only_to_active_carriers(parties, actors, store):
     assert _ask(parties).status_code == 302
     twice = _ask(parties)

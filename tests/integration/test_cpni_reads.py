@@ -79,6 +79,46 @@ def test_staff_console_csr_and_account_views_are_audited_and_searches_are_not(
     _names_user_account_time(account_view, "deskadmin")
 
 
+DENTAL = {"tn": "5415550300", "ccna": "BHW", "agauth": "Y"}  # 884377: not a simple port
+
+
+def test_an_lsr_form_filled_from_a_csr_is_one_audited_csr_view(client, heron, store):
+    req = heron.post("/api/v1/csr-requests", DENTAL).get_json()
+    web = Web(client)
+    web.login("heron")
+    assert _reads(store) == []
+    page = web.get(f"/portal/lsrs/new?csr={req['id']}").get_data(as_text=True)
+    assert "HIGH DESERT DENTAL PC" in page and 'id="partial-table"' in page
+    [event] = _reads(store)
+    assert (event.action, event.object_type, event.object_id) == \
+        ("csr.viewed", "csr_request", str(req["id"]))
+    assert event.actor == "heron" and event.actor_user_id is not None
+    assert event.details["account"] == "884377" and event.details["channel"] == "portal"
+    assert event.at == NOW_UTC
+
+
+def test_without_view_or_csr_the_lsr_form_shows_nothing_of_a_csr(client, heron, actors,
+                                                                  store):
+    req = heron.post("/api/v1/csr-requests", DENTAL).get_json()
+    actors.user("hlsr", privileges=["lsr"])
+    web = Web(client)
+    web.login("hlsr")
+    assert web.get(f"/portal/csr/{req['id']}").status_code == 403
+    resp = web.get(f"/portal/lsrs/new?csr={req['id']}")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "cannot read CSRs" in page
+    assert "HIGH DESERT DENTAL PC" not in page and "884377" not in page
+    assert 'id="partial-table"' not in page and "5415550301" not in page
+    typed = web.post("/portal/lsrs/new", {"ccna": "BHW", "an": "884377", "csr_id": req["id"],
+                                          "tns": "5415550300", "action": "lines"})
+    assert typed.status_code == 200 and 'id="partial-table"' not in typed.get_data(as_text=True)
+    table = web.post("/portal/lsrs/new", {"ccna": "BHW", "an": "884377", "tns": "5415550300",
+                                          "pp-5415550300": "port", "action": "table"})
+    assert "cannot read CSRs" in table.get_data(as_text=True)
+    assert "5415550301" not in table.get_data(as_text=True)
+    assert _reads(store) == []
+
+
 def test_an_loa_download_names_the_account(client, heron, actors, cli, store):
     actors.partner("ACE", "Acme Porting Agents", spids=(), type="agent")
     actors.user("ace", partner="ACE")

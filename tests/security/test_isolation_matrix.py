@@ -310,7 +310,8 @@ ROUTES = [
           page(200, roles=ADMIN, other=404)),
     Route("partner_admin.approve_request", "POST",
           "/admin/agents/requests/{request_id}/approve", page(302, roles=ADMIN, other=404),
-          form=True, prepare=lambda w: {"request_id": w.victim_request()}),
+          form=True, prepare=lambda w: {"request_id": w.victim_request()},
+          body=lambda w, k: {"privileges": ["view"]}),  # nothing ticked is refused (422)
     Route("partner_admin.decline_request", "POST",
           "/admin/agents/requests/{request_id}/decline", page(302, roles=ADMIN, other=404),
           form=True, prepare=lambda w: {"request_id": w.victim_request()}),

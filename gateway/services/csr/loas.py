@@ -4,13 +4,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from gateway.errors import InvalidInput
+from gateway.errors import Forbidden, InvalidInput
 from gateway.models import Loa, Partner
-from gateway.services.policy import Scope
+from gateway.services.policy import Access, Scope, loa_access
 
 MAX_LOA_BYTES = 5 * 1024 * 1024
 _MAGIC = ((b"%PDF-", "application/pdf"), (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -39,12 +40,18 @@ def store_loa(session: Session, partner: Partner, loa: dict, *, now: datetime) -
     return row
 
 
-def visible_loa(session: Session, loa_id: int, scope: Scope) -> Loa | None:
-    """The LOA if the reader may read the order or CSR request it authorized (§1.1.1)."""
-    from gateway.services.policy import may_read_loa
-
+def visible_loa(session: Session, loa_id: int, scope: Scope,
+                privileges: Collection[str] | None = None) -> Loa | None:
+    """The LOA if the reader may read the order or CSR request it authorized (§1.1.1); None
+    when, to the reader, it does not exist (404). A user whose company sees that object but
+    whose own role cannot read it (`privileges`; None: staff) is refused 403."""
     loa = session.get(Loa, loa_id)
-    return loa if may_read_loa(session, scope, loa) else None
+    access = loa_access(session, scope, loa, privileges)
+    if access is Access.FORBID:
+        raise Forbidden("This token's user lacks the privilege to read the order or CSR "
+                        "request this LOA authorized (view or lsr for an order, view or csr "
+                        "for a CSR request).")
+    return loa if access is Access.ALLOW else None
 
 
 def safe_filename(name: str | None, content_type: str) -> str:

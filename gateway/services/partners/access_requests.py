@@ -84,10 +84,14 @@ def request_to(session: Session, carrier_id: int, request_id: int) -> AccessRequ
     return req
 
 
-def _decide(req: AccessRequest, status: str, note: str | None, *, actor: Actor,
-            now: datetime) -> None:
+def _still_open(req: AccessRequest) -> None:
     if req.status != "open":
         raise Conflict(f"That request is already {req.status}.", code="request_closed")
+
+
+def _decide(req: AccessRequest, status: str, note: str | None, *, actor: Actor,
+            now: datetime) -> None:
+    _still_open(req)
     note = (note or "").strip() or None
     if note and len(note) > NOTE_MAX:
         raise InvalidInput(f"The note is longer than {NOTE_MAX} characters.",
@@ -99,10 +103,16 @@ def _decide(req: AccessRequest, status: str, note: str | None, *, actor: Actor,
 def approve(session: Session, carrier: Partner, req: AccessRequest,
             privileges: list[str] | None, *, actor: Actor, now: datetime,
             note: str | None = None) -> AgentApproval:
-    """Approve with the privileges asked for, or fewer (never more): a new approval."""
+    """Approve with the privileges asked for, or fewer (never more): a new approval.
+    `privileges` None: as asked; an empty list grants nothing and is refused (decline
+    instead), never read as "everything asked"."""
     if req.carrier_id != carrier.id:
         raise NotFound(f"No access request {req.id} to your company.", code="unknown_request")
-    chosen = _privileges(privileges) if privileges else sorted(req.privileges)
+    _still_open(req)  # a decided request answers so, whatever is ticked
+    if privileges is not None and not privileges:
+        raise InvalidInput("Tick at least one privilege to approve, or decline the request.",
+                           code="invalid_privileges")
+    chosen = sorted(req.privileges) if privileges is None else _privileges(privileges)
     extra = sorted(set(chosen) - req.privileges)
     if extra:
         raise InvalidInput(f"The agent did not ask for {', '.join(extra)}: approve what it "
