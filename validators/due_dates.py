@@ -60,9 +60,14 @@ def earliest_due_date(receipt_day: date, business_days: int, profile: CarrierPro
 @lru_cache(maxsize=4096)
 def interval_for(reqtyp: str, port_type: str | None,
                  n_tns: int) -> tuple[str, int | None, str]:
-    """Return (port type, due business days or None, handling) from intervals.csv (§5.2)."""
-    reqtyp = reqtyp.upper() if isinstance(reqtyp, str) else "CB"
-    rows = [r for r in INTERVALS if r.reqtyp == reqtyp] or list(INTERVALS)
+    """Return (port type, due business days or None, handling) from intervals.csv (§5.2).
+
+    REQTYP is read as the engine reads it (stripped; " BB " is BB). One the guide has no row
+    for raises ValueError: every row of the guide is no interval (a BB order took CB's)."""
+    key = reqtyp.strip().upper() if isinstance(reqtyp, str) else None
+    rows = [r for r in INTERVALS if r.reqtyp == key]
+    if not rows:
+        raise ValueError(f"REQTYP {str(reqtyp)[:10]!r} has no interval (§5.2: CB or BB)")
     typed = [r for r in rows if r.port_type == (port_type or "non_simple")]
     if port_type == "project":
         typed = [r for r in rows if r.handling == "project"]

@@ -478,3 +478,25 @@ def test_open_tn_index_holds_exactly_the_tns_of_open_orders_through_a_lifecycle(
     rejected = heron.post("/api/v1/lsrs", simple(pon="BHWREJ1", tns=["5415559999"])).get_json()
     assert rejected["status"] == "rejected"
     check()
+
+
+@pytest.mark.parametrize("reqtyp", ["BB", " BB "])
+def test_a_due_date_supplement_on_a_bb_order_takes_the_bb_interval_however_reqtyp_was_spaced(
+        heron, reqtyp):
+    """§5.2, §6.2: REQTYP read from the order as the engine read it (stripped): BB 1-50 TNs is
+    5 business days, not CB's 3."""
+    order = heron.post("/api/v1/lsrs", partial(pon="BBSPACED", reqtyp=reqtyp,
+                                               ddd="2026-12-04")).get_json()
+    assert order["status"] == "foc" and order["foc"]["due_date"] == "2026-12-04", order
+    sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                     {"sup": "2", "ver": "2", "ddd": "2026-11-30"}).get_json()["supplement"]
+    assert (sup["status"], sup["due_date"]) == ("accepted", "2026-12-02"), sup
+
+
+def test_the_desk_reads_a_spaced_ddd_as_the_engine_does():
+    """§7.2: the DDD staff grant is the partner's, stripped (" 2026-11-23 " is that date)."""
+    from datetime import date
+
+    from gateway.services.orders.decisions import requested_date
+    assert requested_date(Lsr(payload={"ddd": " 2026-11-23 "})) == date(2026, 11, 23)
+    assert requested_date(Lsr(payload={"ddd": "  "})) is None

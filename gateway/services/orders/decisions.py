@@ -10,11 +10,13 @@ from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
 from validators.coordinated import check_due_time, is_coordinated
 from validators.due_dates import staff_date_problems
+from validators.fields import text_of
 
 
 def requested_date(lsr: Lsr) -> date | None:
-    """The DDD as the partner sent it, when it is a date."""
-    raw = lsr.field("ddd")
+    """The DDD as the partner sent it, when it is a date (read as the engine reads it:
+    stripped, so " 2026-12-04" is that date)."""
+    raw = text_of(lsr.payload, "ddd")
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:

@@ -18,6 +18,7 @@ from gateway.services.serialize import lsr_body
 from validators import check_supplement
 from validators.catalog import finding
 from validators.facts import LsrDecision, OrderState
+from validators.fields import text_of
 from validators.passcode import proof_matches
 
 MERGE_EXCLUDED = ("sup", "ver", "pon", "ccna")
@@ -160,7 +161,7 @@ def _order_state(lsr: Lsr) -> OrderState:
     return OrderState(pon=lsr.pon or "", status=lsr.status,
                       vers_used=frozenset(v.ver for v in lsr.versions),
                       port_type=lsr.port_type or "non_simple",
-                      reqtyp=str(lsr.payload.get("reqtyp") or "CB"), n_tns=len(lsr.foc_tns),
+                      reqtyp=text_of(lsr.payload, "reqtyp") or "CB", n_tns=len(lsr.foc_tns),
                       receipt_day=lsr.receipt_day, due_date=lsr.due_date,
                       due_date_sups=lsr.due_date_sups)
 

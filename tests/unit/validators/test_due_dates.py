@@ -161,3 +161,11 @@ def test_staff_due_date_must_be_business_day_on_or_after_receipt_day():
 def test_business_day_helpers_agree():
     day = add_business_days(date(2026, 11, 25), 1, PROFILE)
     assert is_business_day(day, PROFILE)
+
+
+def test_interval_for_reads_reqtyp_as_the_engine_does_and_knows_no_other():
+    assert interval_for(" BB ", "non_simple", 10) == interval_for("BB", "non_simple", 10) \
+        == ("non_simple", 5, "automatic")
+    for unknown in ("AB", "", None):
+        with pytest.raises(ValueError):
+            interval_for(unknown, "non_simple", 10)  # type: ignore[arg-type]
