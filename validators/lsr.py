@@ -146,6 +146,20 @@ def _schedule(lsr: Mapping[str, Any], account: AccountFacts, port_type: str, n_t
                      foc_due_at=due_at, findings=chosen.findings)
 
 
+def _ddd_too_far_untyped(ddd: date | None, received_at: datetime, account: AccountFacts,
+                         profile: CarrierProfile) -> list[Finding]:
+    """R501 for an LSR whose port type is undecided (no supported REQTYP, §4.7): the 30-day
+    rule (§5.3) needs no interval, only the receipt day, which the port type's cut-off moves
+    (§5.1). Judged from the latest receipt day any type could give (the earlier cut-off), it
+    is raised only where it would be whatever the type; the earliest-date rules need the
+    interval and are not judged (the LSR is rejected for its REQTYP anyway)."""
+    if ddd is None:
+        return []
+    cutoff = min(profile.cutoff_simple, profile.cutoff_non_simple)
+    return ddd_too_far(ddd, receipt(received_at, account.state, cutoff, profile).receipt_day,
+                       profile)
+
+
 def _decision(found: list[Finding], **known: Any) -> LsrDecision:
     base: dict[str, Any] = dict(port_type=None, account_number=None, receipt=None, due_date=None,
                                 earliest_due_date=None, review_reason=None, foc_due_at=None)
@@ -206,7 +220,7 @@ def check_lsr(lsr: Any, *, partner: PartnerFacts, facts: OrderFacts, profile: Ca
     issue_day = local_day(issued_at or received_at, account.state, profile)
     due = _schedule(lsr, account, port_type, len(tns), rcpt, ddd, profile, issue_day) \
         if ddd is not None and port_type is not None else None
-    found += due.findings if due else []
+    found += due.findings if due else _ddd_too_far_untyped(ddd, received_at, account, profile)
     if found or due is None:
         return _decision(found, **known)
     return _decision(found, **known, due_date=due.due_date, earliest_due_date=due.earliest,

@@ -355,3 +355,10 @@ def test_a_blank_pon_on_a_supplement_by_id_counts_as_absent(heron):
         assert resp.status_code == 200, resp.get_json()
         body = resp.get_json()["supplement"]
         assert body["status"] == "accepted" and body["due_date"] == "2026-11-30", body
+
+
+def test_an_unsupported_reqtyp_reports_r501_with_r605(heron):
+    """§4: every finding in one reject notice; R501 needs no port type."""
+    resp = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), reqtyp="AB",
+                                           ddd="2027-03-01"))
+    assert sorted(r["code"] for r in resp.get_json()["rejects"]) == ["R501", "R605"]

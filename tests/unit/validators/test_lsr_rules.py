@@ -410,3 +410,21 @@ def test_r201_for_an_unknown_npa_nxx_does_not_claim_npac_shows_another_spid():
     message = decision.findings[0].message
     assert "another SPID" not in message
     assert message.startswith("Not the current provider: NPAC has no provider for NPA-NXX 541555")
+
+
+def test_an_unsupported_reqtyp_hides_no_r501():
+    """§4: all findings together. The 30-day rule needs no port type (R501 with R605)."""
+    assert codes(run(simple_lsr(reqtyp="AB", ddd="2026-12-24"))) == ["R501", "R605"]
+    assert codes(run(simple_lsr(reqtyp="AB", ddd="2026-12-23"))) == ["R605"]
+    assert codes(run(simple_lsr(reqtyp=None, ddd="2027-03-01"))) == ["R501", "R601"]
+
+
+def test_r501_without_a_port_type_is_raised_only_where_every_cutoff_raises_it():
+    """At 14:00 a simple port counts from the next business day, a non-simple one from
+    today (§5.1): undecided, the DDD is judged from the later day."""
+    at_two = MONDAY_10AM.replace(hour=14)
+    assert codes(run(partial_lsr(reqtyp="BB", ddd="2026-12-24"), facts=dental_facts(),
+                     received_at=at_two)) == ["R501"]
+    assert codes(run(simple_lsr(reqtyp="AB", ddd="2026-12-24"), received_at=at_two)) == ["R605"]
+    assert codes(run(simple_lsr(reqtyp="AB", ddd="2026-12-25"),
+                     received_at=at_two)) == ["R501", "R605"]
