@@ -112,7 +112,8 @@ OPERATIONS: tuple[Op, ...] = (
        "Escalation contacts of a state", {200: "EscalationContacts"}),  # query: see _document
     Op("get", "/npac/tns/{tn}", "lookupTn", "Current provider of a TN", {200: "NpacTn"}),
     Op("post", "/npac/subscriptions", "createSubscription", "Create an SV",
-       {201: "Subscription"}, body="SubscriptionRequest", links=SV_LINKS),
+       {201: "Subscription"}, body="SubscriptionRequest", links=SV_LINKS,
+       errors=(409,)),  # sv_open: the TN has a pending or conflict SV
     Op("get", "/npac/subscriptions/{sv_id}", "getSubscription", "An SV", {200: "Subscription"}),
     Op("post", "/npac/subscriptions/{sv_id}/activate", "activateSubscription",
        "Activate an SV", {200: "Subscription"}, errors=(409,)),

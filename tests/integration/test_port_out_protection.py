@@ -100,7 +100,10 @@ def test_dispute_holds_the_order_conflicts_its_svs_refuses_activation_and_tells_
     assert refused.status_code == 409
     error = refused.get_json()["error"]
     assert error["code"] == "not_activatable" and "disputed" in error["message"]
-    late = _sv(heron)  # created while held: conflict 54 too
+    # NPAC keeps one open SV per TN: the new provider cancels it and creates another, which,
+    # created while the order is held, goes to conflict 54 too
+    assert heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/cancel").status_code == 200
+    late = _sv(heron)
     assert (late["status"], late["conflict_cause"]) == ("conflict", 54)
 
 
@@ -334,8 +337,8 @@ def _summit_sv(summit, tn="5415550142", due="2026-11-24"):
 def test_ending_an_order_cancels_its_own_svs_not_another_providers_on_its_tns(
         app, client, cli, heron, summit, desk, focd, db_session, end):
     """§6.1, §11.2, §5.5: the order's SVs are those of its TNs and its NNSP; Summit's SV on the
-    same TN belongs to Summit's port request and stays as it was."""
-    own = _sv(heron)
+    same TN (NPAC's one open SV of the TN, so Blue Heron has none) belongs to Summit's port
+    request and stays as it was."""
     theirs = _summit_sv(summit)
     if end == "sup_1":
         assert heron.post("/api/v1/lsrs", {"pon": focd["pon"], "ver": "2",
@@ -351,8 +354,6 @@ def test_ending_an_order_cancels_its_own_svs_not_another_providers_on_its_tns(
         assert code == 0 and "expired: 1" in out, out
     assert heron.get(f"/api/v1/lsrs/{focd['id']}").get_json()["status"] in ("canceled",
                                                                            "expired")
-    assert heron.get(f"/api/v1/npac/subscriptions/{own['id']}").get_json()["status"] \
-        == "canceled"
     after = summit.get(f"/api/v1/npac/subscriptions/{theirs['id']}").get_json()
     assert (after["status"], after["conflict_cause"]) == ("conflict", 50)
 
@@ -403,3 +404,20 @@ def test_a_staff_reject_of_a_held_order_in_review_ends_the_hold(client, heron, d
     held = db_session.scalars(sa.select(OrderHold).where(OrderHold.lsr_id == focd["id"])).one()
     assert held.outcome == "rejected" and held.ended_at is not None
     assert desk.get("/api/v1/staff/queue").get_json()["items"] == []
+
+
+def test_a_second_open_sv_on_a_tn_is_refused_so_a_desk_conflict_cannot_be_bypassed(
+        app, heron, desk, focd):
+    """§9.4: the desk put the SV into conflict; NPAC keeps one pending or conflict SV per TN,
+    so the new provider cannot create another (concurred by the FOC) and activate that."""
+    sv = _sv(heron)
+    assert desk.post(f"/api/v1/staff/npac/subscriptions/{sv['id']}/conflict",
+                     {"cause": 54}).status_code == 200
+    second = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "B451",
+                                                       "lrn": "5419990000",
+                                                       "due_date": "2026-11-24"})
+    assert second.status_code == 409 and second.get_json()["error"]["code"] == "sv_open"
+    assert heron.get(f"/api/v1/npac/subscriptions/{sv['id']}").get_json()["status"] == "conflict"
+    # once the new provider cancels its SV, it may create another
+    assert heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/cancel").status_code == 200
+    assert _sv(heron)["status"] == "pending"

@@ -18,6 +18,7 @@ from gateway.services.outbox import notices
 from gateway.services.policy import agent_notified
 from npac.errors import NpacError
 from npac.interface import CONFLICT_CAUSES, Registry, SubscriptionView
+from npac.models import OPEN_STATUSES
 from validators.calendar import conflict_deadline, porting_window
 from validators.carrier_profile import CarrierProfile
 from validators.fields import TN_RE
@@ -69,6 +70,14 @@ def create_subscription(session: Session, registry: Registry, body: dict[str, An
         raise InvalidInput("The subscription is not valid.", fields=problems)
     if spid.upper() not in partner.spids:
         raise Forbidden(f"SPID {spid} is not one of your SPIDs.")
+    # NPAC keeps one pending or conflict SV per TN: a second one (say, beside the one the
+    # old provider put into conflict, §9.4, or a hold's, §11.2) is refused until it is canceled
+    open_sv = next(iter(registry.subscriptions_for_tns([tn], statuses=list(OPEN_STATUSES))),
+                   None)
+    if open_sv is not None:
+        raise Conflict(f"TN {tn} has an open subscription version ({open_sv.id}, "
+                       f"{open_sv.status}); its new provider cancels it before another is "
+                       "created.", code="sv_open")
     order = _covering_order(session, tn, spid.upper())
     sv = registry.create_subscription(tn, spid.upper(), lrn, due_date, now=now,
                                       concur=order is not None)
