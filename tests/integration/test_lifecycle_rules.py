@@ -500,3 +500,53 @@ def test_the_desk_reads_a_spaced_ddd_as_the_engine_does():
     from gateway.services.orders.decisions import requested_date
     assert requested_date(Lsr(payload={"ddd": " 2026-11-23 "})) == date(2026, 11, 23)
     assert requested_date(Lsr(payload={"ddd": "  "})) is None
+
+
+# --- §7.5: the LOA's file is part of the content ---------------------------------------------
+
+
+def test_same_pon_ver_with_other_loa_content_is_r507(agent, cli, store):
+    """The same PON and VER with the same LOA filename but another file is other content
+    (R507), not the rejected order again; the same file again is an exact duplicate."""
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    not_a_pdf = {"filename": "loa.pdf", "content_base64": "bm90IGEgcGRm"}
+    first = agent.post("/api/v1/lsrs", simple(loa=not_a_pdf))
+    assert [r["code"] for r in first.get_json()["rejects"]] == ["R102"]
+    assert agent.post("/api/v1/lsrs", simple(loa=not_a_pdf)).status_code == 200  # idempotent
+    again = agent.post("/api/v1/lsrs", simple(loa=LOA))
+    error = _error(again, 409, "duplicate_version")
+    assert [r["code"] for r in error["rejects"]] == ["R507"]
+    store.expire_all()
+    stored = store.scalars(sa.select(LsrVersion)).all()
+    assert len(stored) == 1 and stored[0].payload["loa"] == {"filename": "loa.pdf"}
+
+
+def test_a_supplement_resent_with_another_loa_file_is_no_duplicate(agent, cli):
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    order = agent.post("/api/v1/lsrs", simple(pon="AGENTSUP", loa=LOA)).get_json()
+    assert order["status"] == "foc", order["rejects"]
+    body = {"sup": "3", "ver": "2", "init_tel": "5419990124", "passcode": "7713", "loa": LOA}
+    url = f"/api/v1/lsrs/{order['id']}/supplements"
+    first = agent.post(url, body).get_json()
+    assert first["supplement"]["status"] == "accepted", first["supplement"]
+    assert agent.post(url, body).get_json() == first  # the same supplement again
+    other = agent.post(url, {**body, "loa": {"filename": "loa.pdf",
+                                             "content_base64": "bm90IGEgcGRm"}}).get_json()
+    assert [r["code"] for r in other["supplement"]["rejects"]] == ["R505"], other
+
+
+def test_a_version_hashed_before_the_loa_file_counted_is_still_a_duplicate():
+    """A version kept with the old hash (the LOA's filename only) matches an identical resend."""
+    from gateway.services.orders.request import LsrRequest, payload_hash
+    from gateway.services.serialize import stored_payload
+    body = simple(loa=LOA)
+    req = LsrRequest.parse(body)
+    legacy = payload_hash(stored_payload(dict(body)))
+    assert req.content_hash() != legacy and req.same_content(legacy)
+    assert req.same_content(req.content_hash())
+    other = LsrRequest.parse(simple(loa={**LOA, "content_base64": "bm90IGEgcGRm"}))
+    assert not other.same_content(req.content_hash())
+    plain = LsrRequest.parse(simple())  # no LOA: the hash is the one kept before
+    assert plain.content_hash() == payload_hash(stored_payload(simple()))

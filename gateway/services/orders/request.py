@@ -110,8 +110,29 @@ class LsrRequest:
         return [s for s in (self.raw.get("nnsp"), self.raw.get("cc")) if isinstance(s, str)]
 
     def content_hash(self) -> str:
-        """The identity of the content as sent (passcode digested): §7.5's "same content"."""
-        return payload_hash(stored_payload(dict(self.raw)))
+        """The identity of the content as sent (passcode digested, the LOA's file content
+        digested): §7.5's "same content" (the same PON and VER with another LOA file is R507)."""
+        return self._content_hashes[0]
+
+    def same_content(self, stored_hash: str | None) -> bool:
+        """Tell whether a version kept with `stored_hash` had this content (§7.5). A version
+        kept before the hash saw the LOA's file (its hash has the filename only) matches
+        the request's hash without the file: an identical resend of it stays a duplicate."""
+        return stored_hash is not None and stored_hash in self._content_hashes
+
+    @cached_property
+    def _content_hashes(self) -> tuple[str, ...]:
+        """(the content hash, the hash without the LOA's file when the request carries one).
+        Worked out once: a 5 MB LOA is digested once per request."""
+        kept = stored_payload(dict(self.raw))
+        loa = self.raw.get("loa")
+        content = loa.get("content_base64") if isinstance(loa, dict) else None
+        if content is None or not isinstance(kept.get("loa"), dict):
+            return (payload_hash(kept),)
+        text = content if isinstance(content, str) else json.dumps(content, default=str)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        hashed = {**kept, "loa": {**kept["loa"], "content_sha256": digest}}
+        return payload_hash(hashed), payload_hash(kept)
 
     def recorded(self) -> dict[str, Any]:
         """The body as it is kept and shown: every value text (tns a list of texts, eu an

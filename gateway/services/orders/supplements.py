@@ -70,7 +70,7 @@ def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest) -> SupplementResult
     sup, ver_text = req.sup, req.ver_text
     digest = req.content_hash()
     repeat = next((v for v in lsr.versions if v.ver == ver_text), None)
-    if repeat is not None and repeat.sup == sup and repeat.payload_hash == digest:
+    if repeat is not None and repeat.sup == sup and req.same_content(repeat.payload_hash):
         return _result(lsr, repeat)  # the same supplement again: idempotent
     received = transitions.Received(
         ver=ver_text or "", sup=sup, payload=req.recorded(), payload_hash=digest,
