@@ -147,6 +147,22 @@ def test_partner_note_on_an_order_awaiting_staff_queues_for_the_desk(heron, desk
     assert ("lsr", order["id"], "expedite") in _queue(desk)
 
 
+def test_partner_note_on_a_held_order_queues_for_the_desk(client, heron, desk, db_session):
+    """A held order awaits the desk's release or cancel (§11.2): a partner's note on it waits
+    for the desk's answer in the queue (§13.1), after the held order itself."""
+    order = _simple_order(heron)
+    db_session.expire_all()
+    body = db_session.scalars(sa.select(Notice.body).where(
+        Notice.event == "enduser.port_notice", Notice.lsr_id == order["id"])).one()
+    link = body[body.index("/stop/"):].split()[0]
+    assert client.post(link, data={"confirm": "yes"}).status_code == 200
+    heron.post(f"/api/v1/lsrs/{order['id']}/notes",
+               {"text": "The end user did ask; the signed LOA follows."})
+    assert _queue(desk) == [("lsr", order["id"], "dispute"), ("note", order["id"], "note")]
+    desk.post(f"/api/v1/lsrs/{order['id']}/notes", {"text": "Thanks, we are calling them."})
+    assert _queue(desk) == [("lsr", order["id"], "dispute")]
+
+
 def test_notes_privileges_view_reads_lsr_writes_others_get_404(client, heron, actors, desk):
     order = _simple_order(heron)
     url = f"/api/v1/lsrs/{order['id']}/notes"

@@ -640,7 +640,8 @@ def note_written(session: Session, order: Lsr, note: OrderNote, data: dict[str, 
 
     Staff asking for information make the order await the partner; any staff note answers the
     partner's pending note. A partner's note answers a request for information; after one, or
-    on an order awaiting staff, it waits for the desk's answer in the staff queue."""
+    on an order awaiting staff (in review, or held), it waits for the desk's answer in the
+    staff queue."""
     _check(order, Event.NOTE)
     before = {"awaiting_partner": order.awaiting_partner,
               "note_due_at": iso(order.note_due_at)}
@@ -651,7 +652,10 @@ def note_written(session: Session, order: Lsr, note: OrderNote, data: dict[str, 
     else:
         asked = order.awaiting_partner_since is not None
         order.awaiting_partner_since = None
-        if order.note_due_at is None and (asked or order.status == LsrStatus.MANUAL_REVIEW):
+        # an order awaits staff in review, and while held after the end user's dispute (the
+        # desk releases or cancels it, §11.2)
+        awaits_staff = order.status == LsrStatus.MANUAL_REVIEW or order.hold is not None
+        if order.note_due_at is None and (asked or awaits_staff):
             state = order.state or _eu_state(order) or ""
             order.note_due_at = add_business_hours(
                 now, profile.escalation_ack_business_hours, state, profile)
