@@ -51,6 +51,8 @@ def holders(session: Session, partner_id: int) -> dict[str, int]:
 
 
 def _refuse_orphaning(session: Session, partner_id: int, dropped: set[str]) -> None:
+    """Refuse when a holder that `holders` counts (an active user, a current contact) would
+    drop a type no other counted holder keeps (§1.3)."""
     counts = holders(session, partner_id)
     orphaned = sorted(t for t in dropped if counts.get(t, 0) <= 1)
     if orphaned:
@@ -92,10 +94,12 @@ def remove_contact(session: Session, contact: Contact, *, actor: Actor, now: dat
 
 def set_user_contact_types(session: Session, user: User, types: list[str], *, actor: Actor,
                            now: datetime) -> User:
-    """Give a user the contact types; dropping the last holder of a type is refused."""
+    """Give a user the contact types; dropping the last holder of a type is refused. A
+    disabled user is not counted as a holder (`holders`), so dropping its types never
+    orphans one and is always allowed."""
     chosen = set(_types(types))
     dropped = set(user.contact_types) - chosen
-    if dropped and user.partner_id is not None:
+    if dropped and user.partner_id is not None and user.disabled_at is None:
         _refuse_orphaning(session, user.partner_id, dropped)
     before = sorted(user.contact_types)
     user.contact_types_csv = _csv(chosen)
