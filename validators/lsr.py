@@ -79,8 +79,9 @@ def _passcode(lsr: Mapping[str, Any], account: AccountFacts,
               judge: bool = True) -> tuple[list[Finding], bool]:
     """Apply R308 (lock) and R306; the flag is True for a present, wrong passcode.
 
-    `verified_account`: the order was accepted on this account with a matching passcode and
-    the correction (SUP 3) sent none of its own, so that passcode still stands for it.
+    `verified_account`: a correction (SUP 3) that sent no passcode on this account: not
+    judged here; the caller judges the order's own passcode against the account's current
+    one (its kept proof, `supplements._kept_passcode_checked`) and raises R306 when it is not.
     """
     if account.locked:
         return [finding("R308", "the account is locked; the passcode was not checked")], False
