@@ -118,8 +118,8 @@ def partner_grant(carrier: str, agent: str, privileges: tuple[str, ...]) -> None
     with unit_of_work() as session:
         approval = partners.grant_agent(
             session, partners.partner_by_ccna(session, carrier),
-            partners.partner_by_ccna(session, agent), list(privileges), actor=CLI,
-            now=clock.now())
+            partners.partner_by_ccna(session, agent), list(privileges) or None,  # None: all
+            actor=CLI, now=clock.now())
         click.echo(f"{agent.upper()} may act for {carrier.upper()}: "
                    f"{', '.join(sorted(approval.privileges))}")
 

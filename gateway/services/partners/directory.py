@@ -81,7 +81,12 @@ def set_partner_status(session: Session, partner: Partner, status: str, *, actor
 
 
 def _check_privileges(privileges: list[str] | None) -> list[str]:
-    chosen = list(dict.fromkeys(privileges or PRIVILEGES))
+    """None: every privilege (the CLI without --privilege); an empty list grants nothing
+    and is refused, never read as "everything"."""
+    if privileges is not None and not privileges:
+        raise InvalidInput(f"Choose what the agent may do: {', '.join(PRIVILEGES)}.",
+                           code="invalid_privileges")
+    chosen = list(dict.fromkeys(PRIVILEGES if privileges is None else privileges))
     bad = [p for p in chosen if p not in PRIVILEGES]
     if bad:
         raise InvalidInput(f"--privilege: {bad[0]!r} is not one of {', '.join(PRIVILEGES)}.")
@@ -92,7 +97,8 @@ def grant_agent(session: Session, carrier: Partner, agent: Partner, privileges: 
                 *, actor: Actor, now: datetime,
                 request: AccessRequest | None = None) -> AgentApproval:
     """Approve an agent partner to act for a carrier partner with chosen privileges (a new
-    approval, replacing any earlier one); both partners are notified (§1.1.2)."""
+    approval, replacing any earlier one); both partners are notified (§1.1.2). `privileges`
+    None grants every privilege; an empty list is refused (InvalidInput)."""
     if agent.type != "agent":
         raise InvalidInput(f"{agent.ccna} is not an agent partner.", code="not_an_agent")
     if carrier.type == "agent":
