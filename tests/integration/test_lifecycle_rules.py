@@ -550,3 +550,23 @@ def test_a_version_hashed_before_the_loa_file_counted_is_still_a_duplicate():
     assert not other.same_content(req.content_hash())
     plain = LsrRequest.parse(simple())  # no LOA: the hash is the one kept before
     assert plain.content_hash() == payload_hash(stored_payload(simple()))
+
+
+def test_an_lsr_kept_with_the_old_hash_is_an_exact_duplicate_when_resent(app, agent, cli,
+                                                                          store):
+    """An order's version hashed before the LOA's file counted (filename only): resending the
+    identical LSR answers the order unchanged (200), as §7.5 says, not R507."""
+    from gateway.services.orders.request import payload_hash
+    from gateway.services.serialize import stored_payload
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX",
+               "--privilege", "lsr", "--privilege", "view")[0] == 0
+    body = simple(pon="OLDHASH", loa=LOA)
+    first = agent.post("/api/v1/lsrs", body)
+    assert first.status_code == 201, first.get_json()
+    version = store.scalars(sa.select(LsrVersion)).one()
+    with app.app_context():  # the passcode's digest is keyed with the app's secret
+        version.payload_hash = payload_hash(stored_payload(dict(body)))  # as kept before
+    store.commit()
+    again = agent.post("/api/v1/lsrs", body)
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["id"] == first.get_json()["id"]

@@ -70,8 +70,8 @@ def duplicate_refusal(order: Lsr, req: LsrRequest) -> GatewayError | None:
     ver = req.ver_text
     same = next((v for v in order.versions if v.ver == ver), None) if ver else None
     if same is not None:
-        if same.payload_hash == req.content_hash():
-            raise ExactDuplicate(order)
+        if req.same_content(same.payload_hash):  # a version kept before the LOA's file was
+            raise ExactDuplicate(order)           # hashed matches on its filename (§7.5)
         return Conflict(f"PON {order.pon} VER {ver} was already received with different "
                         "content.", code="duplicate_version", rejects=[reject_entry("R507")])
     if order.status in OPEN_STATUSES:
