@@ -56,12 +56,17 @@ def _new_due_date(sup: Mapping[str, Any], order: OrderState, rcpt: Receipt,
 
 
 def check_supplement(sup: Any, *, order: OrderState, profile: CarrierProfile,
-                     received_at: datetime, state: str) -> SupplementDecision:
-    """Check a supplement's envelope; for SUP 2 also decide the new due date (§6)."""
+                     received_at: datetime, state: str,
+                     manual_contact: str | None = None) -> SupplementDecision:
+    """Check a supplement's envelope; for SUP 2 also decide the new due date (§6).
+    `manual_contact`: the order's account is in a manual-only state and the supplement came
+    through the portal or the API — R701, naming that level-1 contact (§8.1)."""
     if not isinstance(sup, Mapping):
         return SupplementDecision([finding("R602", "the supplement must be a JSON object", "*")],
                                   None, None)
     found = _envelope(sup, order)
+    if manual_contact is not None:
+        found.append(finding("R701", f"{state}: send it to {manual_contact}"))
     rcpt = receipt(received_at, state, cutoff_for(order.port_type, profile), profile)
     due_date = None
     if text_of(sup, "sup") == "2":

@@ -211,8 +211,11 @@ def staff_manual_lsr():
     data = ManualLsrSchema().load(json_body())
     partner = partner_by_ccna(db.session(), data["partner_ccna"])
     ctx = _ctx(partner=partner, channel=data["channel"], manual=True)
-    result = manual_entry.enter_lsr(ctx, LsrRequest.parse(data["lsr"]),
-                                    received_at=data["received_at"])
+    req = LsrRequest.parse(data["lsr"])
+    if req.is_supplement:  # a faxed SUP: answered as POST /lsrs answers one (§6, §8.1)
+        return jsonify(manual_entry.enter_supplement(
+            ctx, req, received_at=data["received_at"]).body()), 200
+    result = manual_entry.enter_lsr(ctx, req, received_at=data["received_at"])
     return jsonify(lsr_body(result.lsr)), 201 if result.created else 200
 
 

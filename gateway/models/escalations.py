@@ -24,6 +24,11 @@ class EscalationContact(Base):
     phone: Mapped[str] = mapped_column(sa.String(30))
     hours: Mapped[str] = mapped_column(sa.String(120))
 
+    @property
+    def summary(self) -> str:
+        """One line naming the contact, as R701's message gives it (§8.1)."""
+        return f"{self.name} ({self.title}), {self.email}, {self.phone}, {self.hours}"
+
     def as_dict(self) -> dict:
         return {"level": self.level, "name": self.name, "title": self.title,
                 "email": self.email, "phone": self.phone, "hours": self.hours}

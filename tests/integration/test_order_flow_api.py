@@ -1,6 +1,7 @@
 """The whole port-out story through the JSON API, on SQLite and PostgreSQL."""
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from gateway.models import Account, AuditEvent, Notice, PasscodeFailure, Tn
@@ -317,10 +318,20 @@ def test_sweep_expires_an_foc_whose_window_closed(app, heron, cli):
 
 
 def test_manual_state_request_is_r701_but_staff_may_enter_it(heron, desk, cli, tmp_path):
+    lsr = _montana(cli, tmp_path)
+    resp = heron.post("/api/v1/lsrs", lsr).get_json()
+    r701 = [r for r in resp["rejects"] if r["code"] == "R701"]
+    assert r701 and "Montana Desk" in r701[0]["message"]
+    manual = _entered(desk, dict(lsr, pon="MT2"))
+    assert manual.status_code == 201 and manual.get_json()["status"] == "foc"
+
+
+def _montana(cli, tmp_path):
+    """A Montana account (a manual-only state) with its NPA-NXX and level-1 contact; its LSR."""
     rows = (EXAMPLES / "accounts.csv").read_text().splitlines()
-    mt = rows[0] + "\n" + "900001,4065550100,BIG SKY RANCH,12,,MAIN,ST,,,,BOZEMAN,MT,59715," \
-        "4065550100,working,pots,N,,,N,\n"
-    (tmp_path / "mt.csv").write_text(mt)
+    (tmp_path / "mt.csv").write_text(
+        rows[0] + "\n" + "900001,4065550100,BIG SKY RANCH,12,,MAIN,ST,,,,BOZEMAN,MT,59715,"
+        "4065550100,working,pots,N,,,N,\n")
     (tmp_path / "codes.csv").write_text("npa_nxx,spid,lrn\n406555,CT02,4065550000\n")
     (tmp_path / "esc.csv").write_text("state,level,name,title,email,phone,hours\n"
                                       "MT,1,Montana Desk,Manual desk,mt@cascade.example,"
@@ -328,15 +339,53 @@ def test_manual_state_request_is_r701_but_staff_may_enter_it(heron, desk, cli, t
     assert cli("import-accounts", tmp_path / "mt.csv")[0] == 0
     assert cli("npac", "import-codes", tmp_path / "codes.csv")[0] == 0
     assert cli("escalation", "import", tmp_path / "esc.csv")[0] == 0
-    lsr = dict(example("lsr-simple-port.json"), an="900001", pon="MT1", passcode="",
-               eu={"zip": "59715"}, tns=["4065550100"], ddd="2026-11-25")
-    resp = heron.post("/api/v1/lsrs", lsr).get_json()
-    r701 = [r for r in resp["rejects"] if r["code"] == "R701"]
-    assert r701 and "Montana Desk" in r701[0]["message"]
-    manual = desk.post("/api/v1/staff/manual-lsrs", {
-        "partner_ccna": "BHW", "channel": "fax", "received_at": "2026-11-23T09:00:00-07:00",
-        "lsr": dict(lsr, pon="MT2")})
-    assert manual.status_code == 201 and manual.get_json()["status"] == "foc"
+    return dict(example("lsr-simple-port.json"), an="900001", pon="MT1", passcode="",
+                eu={"zip": "59715"}, tns=["4065550100"], ddd="2026-11-25")
+
+
+def _entered(desk, lsr, received_at="2026-11-23T09:00:00-07:00"):
+    return desk.post("/api/v1/staff/manual-lsrs", {
+        "partner_ccna": "BHW", "channel": "fax", "received_at": received_at, "lsr": lsr})
+
+
+@pytest.mark.parametrize("sup", [{"sup": "1"}, {"sup": "2", "ddd": "2026-11-30"},
+                                 {"sup": "3", "remarks": "Call first"}])
+def test_a_manual_states_order_is_supplemented_by_the_desk_not_by_the_api(
+        heron, desk, cli, tmp_path, sup):
+    """§8.1: portal and API requests for a manual-only state are R701, supplements too (SUP 1
+    and 2 were accepted over the API while SUP 3 was R701); the desk enters a faxed one."""
+    lsr = _montana(cli, tmp_path)
+    order = _entered(desk, lsr).get_json()
+    assert order["status"] == "foc"
+    api = heron.post(f"/api/v1/lsrs/{order['id']}/supplements", {**sup, "ver": "2"}).get_json()
+    assert api["supplement"]["status"] == "rejected"
+    assert "R701" in [r["code"] for r in api["supplement"]["rejects"]]
+    assert "Montana Desk" in next(r["message"] for r in api["supplement"]["rejects"]
+                                  if r["code"] == "R701")
+    assert api["lsr"]["status"] == "foc" and api["lsr"]["foc"] == order["foc"]
+    faxed = _entered(desk, {"pon": "MT1", "ccna": "BHW", "ver": "3", **sup})
+    assert faxed.status_code == 200, faxed.get_json()
+    body = faxed.get_json()
+    assert body["supplement"]["status"] == "accepted", body["supplement"]
+    expected = {"1": "canceled", "2": "foc", "3": "foc"}[sup["sup"]]
+    assert body["lsr"]["status"] == expected and body["lsr"]["id"] == order["id"]
+
+
+def test_a_faxed_correction_takes_the_time_it_was_received(heron, desk, cli, tmp_path):
+    """A SUP 3 is checked afresh as of its receipt (§6.3): a faxed one as of the fax's time."""
+    lsr = _montana(cli, tmp_path)
+    _entered(desk, lsr)
+    faxed = _entered(desk, {"pon": "MT1", "ccna": "BHW", "ver": "2", "sup": "3",
+                            "remarks": "Call first"},
+                     received_at="2026-11-23T09:30:00-07:00").get_json()
+    assert faxed["supplement"]["status"] == "accepted", faxed["supplement"]
+    assert faxed["lsr"]["received_at"] == "2026-11-23T16:30:00+00:00"
+
+
+def test_a_faxed_supplement_for_an_unknown_pon_is_404(desk, heron, cli, tmp_path):
+    _montana(cli, tmp_path)
+    resp = _entered(desk, {"pon": "NOPE", "ccna": "BHW", "ver": "2", "sup": "1"})
+    assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "unknown_pon"
 
 
 def test_a_tn_with_a_trailing_newline_is_r602_and_no_further(heron):

@@ -409,4 +409,4 @@ def _level_one(session: Session, states: set[str]) -> dict[str, str]:
         return {}
     rows = session.scalars(sa.select(EscalationContact).where(
         EscalationContact.state.in_(states), EscalationContact.level == 1)).all()
-    return {c.state: f"{c.name} ({c.title}), {c.email}, {c.phone}, {c.hours}" for c in rows}
+    return {c.state: c.summary for c in rows}

@@ -1,8 +1,8 @@
 """Requests received by fax or email and entered by the LNP desk (business-rules §5.1, §8.1).
 
 Entered requests go through the same services as electronic ones (`lsr.submit`,
-`csr.request_csr`) with the channel and the received time staff record; only the manual-state
-rule R701 does not apply to them.
+`supplements.supplement`, `csr.request_csr`) with the channel and the received time staff
+record; only the manual-state rule R701 does not apply to them.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from gateway.models import CsrRequest, Partner
 from gateway.services.csr import requests as csr_svc
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import submit as lsr_svc
+from gateway.services.orders import supplements
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.request import LsrRequest
 from npac.interface import Registry
@@ -51,11 +52,24 @@ def _check_sender(partner: Partner, channel: str) -> None:
 def enter_lsr(ctx: OrderContext, req: LsrRequest, *,
               received_at: datetime) -> lsr_svc.SubmitResult:
     """Record an LSR received by fax or email as of its received time, and decide it."""
+    _check_entry(ctx, received_at)
+    return lsr_svc.submit(ctx, req, received_at=received_at)
+
+
+def enter_supplement(ctx: OrderContext, req: LsrRequest, *,
+                     received_at: datetime) -> supplements.SupplementResult:
+    """Record a supplement received by fax or email (a SUP on the partner's PON, §6) as of its
+    received time, and apply it: how a manual-only state's orders are canceled or changed."""
+    _check_entry(ctx, received_at)
+    return supplements.supplement(ctx, supplements.order_for_pon(ctx, req), req,
+                                  received_at=received_at)
+
+
+def _check_entry(ctx: OrderContext, received_at: datetime) -> None:
     _check_sender(ctx.sender(), ctx.channel)
     if not ctx.manual:
         raise InvalidInput("Manual entry needs a manual context.", code="invalid_channel")
     check_received_at(received_at, now=ctx.now)
-    return lsr_svc.submit(ctx, req, received_at=received_at)
 
 
 def enter_csr(session: Session, registry: Registry, body: dict[str, Any], *, partner: Partner,

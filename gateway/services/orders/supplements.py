@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from gateway.errors import Conflict, NotFound
-from gateway.models import Account, Lsr, LsrVersion, Partner
+from gateway.models import Account, EscalationContact, Lsr, LsrVersion, Partner
 from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
 from gateway.services.orders.request import LsrRequest, passcode_proof_of, recorded_body
@@ -16,6 +17,7 @@ from gateway.services.orders.submit import decide, own_order_for_pon, reject_ent
 from gateway.services.policy import Action, may, scope_for
 from gateway.services.serialize import lsr_body
 from validators import check_supplement
+from validators.authorization import ANY_CONTACT
 from validators.catalog import finding
 from validators.facts import LsrDecision, OrderState
 from validators.fields import text_of
@@ -57,10 +59,13 @@ def order_for_pon(ctx: OrderContext, req: LsrRequest) -> Lsr:
     return order
 
 
-def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest) -> SupplementResult:
-    """Apply SUP 1/2/3 to the order, or record its rejects and leave the order as it was.
+def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest, *,
+               received_at: datetime | None = None) -> SupplementResult:
+    """Apply SUP 1/2/3 to the order, or record its rejects and leave the order as it was;
+    `received_at`: when a faxed or emailed supplement arrived (manual entry), else now.
 
     The caller has established that the actor may supplement the order (policy.may)."""
+    received_at = received_at or ctx.now
     raw_pon = req.raw.get("pon")  # a blank PON counts as absent (§4.1): the order's own
     if raw_pon is not None and not (isinstance(raw_pon, str) and not raw_pon.strip()) \
             and (not isinstance(raw_pon, str) or raw_pon.strip() != lsr.pon):
@@ -74,9 +79,11 @@ def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest) -> SupplementResult
         return _result(lsr, repeat)  # the same supplement again: idempotent
     received = transitions.Received(
         ver=ver_text or "", sup=sup, payload=req.recorded(), payload_hash=digest,
-        received_at=ctx.now, details={"channel": ctx.channel})
+        received_at=received_at, details={"channel": ctx.channel})
+    state = _state(ctx, lsr)
     decision = check_supplement(body, order=_order_state(lsr), profile=ctx.profile,
-                                received_at=ctx.now, state=_state(ctx, lsr))
+                                received_at=received_at, state=state,
+                                manual_contact=_manual_contact(ctx, state))
     findings = [f.as_dict() for f in decision.findings]
     if not findings and sup == "3":
         return _correct(ctx, lsr, body, received)
@@ -86,6 +93,17 @@ def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest) -> SupplementResult
         return _result(lsr, transitions.cancel(ctx, lsr, received))
     assert decision.due_date is not None
     return _result(lsr, transitions.change_due_date(ctx, lsr, received, decision.due_date))
+
+
+def _manual_contact(ctx: OrderContext, state: str) -> str | None:
+    """For a portal or API supplement to an order whose account is in a manual-only state,
+    the state's level-1 escalation contact (R701 names it, §8.1); else None. The desk's own
+    entry of a faxed supplement is not refused."""
+    if ctx.manual or state not in ctx.profile.manual_states:
+        return None
+    contact = ctx.session.scalar(sa.select(EscalationContact).where(
+        EscalationContact.state == state, EscalationContact.level == 1))
+    return contact.summary if contact is not None else ANY_CONTACT
 
 
 def _state(ctx: OrderContext, lsr: Lsr) -> str:
@@ -109,7 +127,7 @@ def _correct(ctx: OrderContext, lsr: Lsr, body: dict[str, Any],
         and isinstance(stored, Mapping) and "digest" in stored
     if kept:
         merged.pop("passcode")
-    full = decide(ctx, lsr, LsrRequest.parse(merged), received_at=ctx.now,
+    full = decide(ctx, lsr, LsrRequest.parse(merged), received_at=received.received_at,
                   own_tns=frozenset(lsr.foc_tns),
                   verified_passcode_account=lsr.account_number if kept else None)
     if kept:

@@ -742,7 +742,8 @@ def correct(ctx: OrderContext, order: Lsr, received: Received, decision: LsrDeci
             order_payload: dict[str, Any]) -> LsrVersion:
     """SUP 3 accepted: the order takes the corrected body, decided as of the supplement."""
     before = _check(order, Event.SUP_CORRECT)
-    order.payload, order.ver, order.received_at = order_payload, received.ver, ctx.now
+    order.payload, order.ver, order.received_at = order_payload, received.ver, \
+        received.received_at  # now, or when a faxed SUP 3 arrived (manual entry)
     version = _version(ctx, order, received, LsrStatus.FOC.value)
     _apply(ctx, order, decision, version)
     if order.hold and order.status in (LsrStatus.FOC, LsrStatus.MANUAL_REVIEW):

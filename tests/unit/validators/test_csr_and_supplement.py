@@ -96,6 +96,15 @@ def test_sup2_accepted_with_new_due_date():
     assert decision.receipt.receipt_day == date(2026, 12, 2)
 
 
+def test_an_electronic_supplement_to_a_manual_states_order_is_r701_naming_the_contact():
+    decision = check_supplement({"sup": "1", "ver": "2"}, order=make_order(
+        due_date=date(2026, 12, 10)), profile=PROFILE, received_at=datetime.fromisoformat(
+        "2026-12-02T10:00:00-07:00"), state="MT", manual_contact="Montana Desk, 406-555-0900")
+    assert codes(decision) == ["R701"]
+    assert "MT: send it to Montana Desk" in decision.findings[0].message
+    assert codes(sup({"sup": "1", "ver": "2"})) == []  # no contact given: not refused
+
+
 def test_supplement_rejected_when_pon_differs():
     assert codes(sup({"sup": "1", "ver": "2", "pon": "OTHER"})) == ["R506"]
 
