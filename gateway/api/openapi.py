@@ -131,9 +131,13 @@ OPERATIONS: tuple[Op, ...] = (
        description="400 also for a decision the rules refuse (business-rules §7.2): "
                    "invalid_due_date, invalid_due_time, codes_required, remarks_required."),
     Op("post", "/staff/manual-lsrs", "enterManualLsr", "Manual LSR entry",
-       {201: "LsrResponse", 200: "LsrResponse"}, body="ManualLsr", errors=(404, 409),
+       {201: "LsrResponse", 200: {"oneOf": [{"$ref": "#/components/schemas/LsrResponse"},
+                                            {"$ref": "#/components/schemas/SupplementResponse"}]}},
+       body="ManualLsr", errors=(404, 409),
        links=STAFF_LSR_LINKS,
-       description="400 also for a receipt time in the future or more than 30 days ago."),
+       description="400 also for a receipt time in the future or more than 30 days ago. An "
+                   "`lsr` with `sup` set is a faxed supplement to the partner's order named by "
+                   "its PON (200, SupplementResponse; 404 unknown_pon)."),
     Op("post", "/staff/manual-csr-requests", "enterManualCsrRequest", "Manual CSR entry",
        {201: "CsrResponse"}, body="ManualCsr", errors=(404,),
        description="400 also for a receipt time in the future or more than 30 days ago."),
