@@ -38,10 +38,10 @@ def ask_access():
 def _review_page(req, form, status: int = 200):
     session = db.session()
     history = agent_access.access_steps(session, req.carrier_id, req.agent_id)
+    names = people.labels(session, [e.actor_user_id for e in history]
+                          + [req.requested_by_id, req.decided_by_id])  # §1.3.2, one query
     return render_template("partner_admin/access_request.html", req=req, form=form,
-                           history=history,
-                           names=people.labels(session, [e.actor_user_id for e in history])
-                           ), status
+                           history=history, names=names), status
 
 
 @bp.get("/agents/requests/<int:request_id>")

@@ -123,12 +123,15 @@ def agents_page(form, status: int = 200, ask=None):
     approvals and the requests it sent (with the form to ask)."""
     session, pid = db.session(), current_user.partner_id
     is_agent = current_user.partner.is_agent
+    requests = (access_requests.requests_from(session, pid) if is_agent
+                else access_requests.requests_to(session, pid))
+    # who asked and who answered, with full name and phone (§1.3.2), in one query
+    names = people.labels(session, [i for r in requests
+                                    for i in (r.requested_by_id, r.decided_by_id)])
     return render_template(
         "partner_admin/agents.html", form=form or AgentGrantForm(),
         ask=ask or AccessRequestForm(), approvals=agent_access.approvals_given(session, pid),
-        held=agent_access.approvals_held(session, pid),
-        requests=(access_requests.requests_from(session, pid) if is_agent
-                  else access_requests.requests_to(session, pid)),
+        held=agent_access.approvals_held(session, pid), requests=requests, names=names,
         confirm=ConfirmForm()), status
 
 

@@ -103,12 +103,14 @@ def _page(lsr, *, cancel=None, due=None, escalate=None, note=None, status: int =
     state = lsr.state or (eu.get("state") if isinstance(eu, dict) else None)
     state = state.upper()[:2] if isinstance(state, str) else None
     contacts = escalations.contacts_for_state(session, state) if state else []
+    notes = order_notes.notes_of(session, lsr)
     return render_template(
         "portal/order.html", lsr=lsr, due_note=due_date_note(lsr),
         events=timeline.order_timeline(session, composition.registry(session), lsr),
         clocks=timeline.clocks(lsr, now=now, profile=profile), cancel=cancel, due=due,
         escalate=escalate, contacts=contacts, state=state, open=lsr.status in OPEN_STATUSES,
-        notes=order_notes.notes_of(session, lsr), note=note or NoteForm(formdata=None),
+        notes=notes, authors=order_notes.authors(session, notes),
+        note=note or NoteForm(formdata=None),
         cut=cut_words(lsr, profile),
         may_change="lsr" in current_user.privileges
         and policy.may(scope(), policy.Action.SUPPLEMENT, lsr)), status

@@ -8,6 +8,7 @@ from flask import render_template, request
 from gateway import db
 from gateway.errors import GatewayError
 from gateway.services import audit, cpni
+from gateway.services.identity import people
 from gateway.services.orders.queries import Page
 from gateway.services.partners.directory import partner_by_ccna
 from gateway.staff import bp
@@ -47,5 +48,8 @@ def audit_trail():
     items, total = ([], 0) if error else audit.list_events(
         session, filters, page=page, per_page=per_page, newest_first=True)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # who acted, with full name and phone (§1.3.2): one query for the page's rows
+    names = people.labels(session, [e.actor_user_id for e in items])
     return render_template("staff/audit.html", page=Page(items, page, per_page, total),
-                           args=args, cpni_only=cpni_only, error=error), 400 if error else 200
+                           args=args, cpni_only=cpni_only, error=error, names=names
+                           ), 400 if error else 200

@@ -15,6 +15,7 @@ from gateway.platform.carrier_profile import carrier_profile
 from gateway.services import policy
 from gateway.services.desk import dashboards, review
 from gateway.services.escalations import ladder as escalations
+from gateway.services.identity import people
 from gateway.services.orders import decisions, queries, timeline
 from gateway.services.orders import notes as order_notes
 from gateway.services.orders.cut import cut_words
@@ -79,6 +80,7 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, note_form=None, statu
     owner = session.get(Partner, lsr.owner_partner_id)
     submitter = session.get(Partner, lsr.submitter_partner_id)
     account = session.get(Account, lsr.account_number) if lsr.account_number else None
+    notes = order_notes.notes_of(session, lsr)
     return render_template(
         "staff/order.html", lsr=lsr, body=lsr_body(lsr), owner=owner, submitter=submitter,
         account=account, dates=dates, foc_form=foc_form, reject_form=reject_form,
@@ -86,8 +88,9 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, note_form=None, statu
         notices=timeline.order_notices(session, lsr), now=clock.now(),
         protection=protection_desk.order_protection(session, lsr, profile),
         hold_form=HoldDecisionForm(formdata=None),
-        notes=order_notes.notes_of(session, lsr), note_form=note_form or StaffNoteForm(
-            formdata=None), cut=cut_words(lsr, profile)), status
+        notes=notes, authors=order_notes.authors(session, notes),
+        senders=people.labels(session, [v.user_id for v in lsr.versions]),
+        note_form=note_form or StaffNoteForm(formdata=None), cut=cut_words(lsr, profile)), status
 
 
 def _refused(lsr, form, field: str, err: GatewayError) -> None:

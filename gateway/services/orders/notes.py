@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from gateway.errors import InvalidInput
 from gateway.models import Lsr, OrderNote
 from gateway.services.csr.loas import MAX_LOA_BYTES, safe_filename, sniff
+from gateway.services.identity import people
 from gateway.services.identity.actors import Actor
 from gateway.services.orders import transitions
 from gateway.services.serialize import iso
@@ -66,9 +67,11 @@ def add_note(session: Session, order: Lsr, *, text: Any, attachment: Attachment 
         raise InvalidInput(f"text must be 1 to {MAX_TEXT} characters.", code="bad_request",
                            fields={"text": f"1 to {MAX_TEXT} characters"})
     staff = actor.is_staff
+    author = people.person(session, actor.user_id)  # the user's full name (§1.3.2)
     note = OrderNote(lsr_id=order.id, author_kind="staff" if staff else "partner",
                      partner_id=None if staff else actor.partner_id, user_id=actor.user_id,
-                     author_name=actor.label[:120], text=text.strip(),
+                     author_name=(author.name if author else actor.label)[:120],
+                     text=text.strip(),
                      request_info=bool(request_info) and staff, at=now)  # partners' is ignored
     if attachment is not None:
         kind = sniff(attachment.data)
@@ -93,6 +96,13 @@ def notes_of(session: Session, order: Lsr) -> list[OrderNote]:
                                 .order_by(OrderNote.at, OrderNote.id)))
 
 
+def authors(session: Session, notes: list[OrderNote]) -> dict[int, str]:
+    """Note id -> its writer as the note threads list people (§1.3.2): 'Full Name (username)
+    · phone' of the user (one query for the thread); the stored name for a note by no user."""
+    names = people.labels(session, [n.user_id for n in notes])
+    return {n.id: names.get(n.user_id or 0, n.author_name) for n in notes}
+
+
 def note_with_attachment(session: Session, order: Lsr, note_id: int) -> OrderNote | None:
     """A note of this order that carries an attachment (None otherwise)."""
     note = session.get(OrderNote, note_id)
@@ -107,7 +117,9 @@ def attachment_path(note: OrderNote) -> str:
 
 
 def note_body(note: OrderNote) -> dict[str, Any]:
-    """The note as api-contract §4.2.2 shows it."""
+    """The note as api-contract §4.2.2 shows it; `author.name` is the writer's full name as
+    it was when the note was written (the username when none was given; 'cli' for the
+    CLI)."""
     attachment = None
     if note.attachment_filename:
         attachment = {"filename": note.attachment_filename, "url": attachment_path(note),

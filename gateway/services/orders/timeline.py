@@ -71,7 +71,7 @@ def _holds(session: Session, lsr: Lsr) -> list[Event]:
 
 def _versions(session: Session, lsr: Lsr) -> list[Event]:
     ids = {v.user_id for v in lsr.versions if v.user_id}
-    names = people.labels(session, ids)  # "Full Name (username)" (§1.3.2)
+    names = people.labels(session, ids)  # "Full Name (username) · phone" (§1.3.2)
     events = []
     for v in lsr.versions:
         if v.sup:
