@@ -106,14 +106,21 @@ def _text(form, key: str) -> str | None:
 UPPER = frozenset({"ccna", "cc", "nnsp", "eu.state"})
 
 
-def to_body(form, tns: list[str], loa: dict | None = None) -> dict:
-    """The LSR body of api-contract §4.2 from the form (blank fields are left out)."""
+def to_body(form, tns: list[str], loa: dict | None = None, *, whole: bool = False) -> dict:
+    """The LSR body of api-contract §4.2 from the form (blank fields are left out). `whole`:
+    a correction (SUP 3) carries every field, a cleared one as blank (§4.1: blank is absent),
+    so that it replaces the order's value instead of leaving it standing; the passcode, never
+    shown again, stays out (the order's own stands unless a new one is typed)."""
     body: dict = {}
     for key in LSR_KEYS:
         value = _text(form, key)
         if value is not None:
             body[key] = value
+        elif whole and key != "passcode":
+            body[key] = ""
     eu = {key[3:]: _text(form, key) for key in EU_KEYS if _text(form, key) is not None}
+    if whole:
+        eu = {key[3:]: eu.get(key[3:], "") for key in EU_KEYS}
     if eu:
         body["eu"] = eu
     body["tns"] = list(tns)

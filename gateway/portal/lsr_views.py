@@ -283,7 +283,8 @@ def correct_order(lsr_id: int):
         return _render(form, page, mode="correct")
     if not _syntax_ok(form, page):
         return _render(form, page, mode="correct", status=422)
-    body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data))
+    body = lsr_forms.to_body(form, tns_of(page.lines), lsr_forms.loa_body(form.loa.data),
+                             whole=True)
     try:
         result = supplements.supplement(
             ctx, lsr, LsrRequest.parse({**body, "sup": "3", "pon": lsr.pon}))

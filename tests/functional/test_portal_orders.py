@@ -144,6 +144,24 @@ def test_a_correction_rechecks_the_whole_order(web, focd, store):
     assert store.get(Lsr, focd["id"]).status == "foc"
 
 
+def test_a_correction_that_clears_a_field_clears_it_on_the_order(web, heron, store):
+    """The correction form is the whole LSR: a field left blank or unticked there is blank on
+    the order (it was left out of the body, so the order's old value stood: EXP stayed Y and
+    the order stayed an expedite in review)."""
+    order = heron.post("/api/v1/lsrs", body("lsr-partial-port.json", exp="Y",
+                                            ddd="2026-11-23")).get_json()
+    assert order["review_reason"] == "expedite"
+    sent = body("lsr-partial-port.json", ddd="2026-11-23", ver="2")
+    form = {k: v for k, v in sent.items() if k not in ("eu", "tns", "exp", "agauth")}
+    form.update({f"eu_{k}": v for k, v in sent["eu"].items()})
+    form.update(tns="\n".join(sent["tns"]), agauth="y", action="send")
+    assert web.post(f"/portal/orders/{order['id']}/correct", form).status_code == 302
+    store.expire_all()
+    lsr = store.get(Lsr, order["id"])
+    assert lsr.ver == "2" and not (lsr.payload.get("exp") or "").strip()
+    assert (lsr.status, lsr.review_reason) == ("foc", None)
+
+
 def test_an_escalation_reaches_level_one_of_the_state(web, focd, store):
     page = web.get(f"/portal/orders/{focd['id']}").get_data(as_text=True)
     assert "Level 1 for OR" in page and "LNP Desk" in page

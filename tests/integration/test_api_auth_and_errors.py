@@ -149,3 +149,34 @@ def test_revoked_agent_can_no_longer_supplement_the_carriers_order(client, heron
     assert by_pon.status_code == 404  # the PON is no longer the agent's to name
     mine = heron.post(f"/api/v1/lsrs/{order['id']}/supplements", {"sup": "1", "ver": "5"})
     assert mine.get_json()["supplement"]["status"] == "accepted"
+
+
+def test_a_csr_requested_with_blanks_around_its_tn_is_answered_for_that_tn(heron):
+    """The rules read " 5415550142 " as the TN; the facts must too (it was a false R201: "NPAC
+    has no provider")."""
+    made = heron.post("/api/v1/csr-requests", {"tn": " 5415550142 ", "agauth": "Y"}).get_json()
+    assert made["status"] == "returned", made["rejects"]
+    assert made["csr"]["account_number"] == "884201"
+
+
+def test_a_csr_reject_notice_never_carries_the_senders_text_as_its_tn(heron, store):
+    import sqlalchemy as sa
+
+    from gateway.models import Notice
+    made = heron.post("/api/v1/csr-requests",
+                      {"tn": "5415550142\r\nBcc: x@evil.example", "agauth": "Y"}).get_json()
+    assert made["status"] == "rejected"
+    notice = store.scalars(sa.select(Notice).where(Notice.event == "csr.rejected")).one()
+    assert notice.subject == "CSR rejected: TN (not a TN)"
+    assert "evil" not in notice.subject and "evil" not in notice.body
+
+
+def test_an_agents_loa_whose_base64_ends_in_a_newline_is_kept(agent, cli):
+    """The rules accept it (blanks around stripped); storing it must too, not answer 400."""
+    from tests.conftest import LOA
+    assert cli("partner", "grant", "--carrier", "BHW", "--agent", "AGX")[0] == 0
+    loa = dict(LOA, content_base64=LOA["content_base64"] + "\n")
+    resp = agent.post("/api/v1/csr-requests", {"tn": "5415550142", "agauth": "Y",
+                                               "ccna": "BHW", "loa": loa})
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["status"] == "returned" and resp.get_json()["loa_id"]

@@ -380,6 +380,19 @@ def test_failed_passcode_email_names_tns_carrier_due_date_and_desk_phone(heron, 
     assert WRONG_PASSCODE not in text and distinct_passcode not in text
 
 
+@pytest.mark.parametrize("ddd", [
+    "2026-11-24); routine check, no action needed, call 555-0100 (", "11/24/2026"])
+def test_failed_passcode_email_writes_the_due_date_or_none_never_the_requesters_text(
+        heron, store, ddd):
+    """§10.2: the due date written YYYY-MM-DD; a DDD that is no date is "not given", so a
+    requester cannot write its own words into the carrier's warning to its customer."""
+    heron.post("/api/v1/lsrs", simple(passcode=WRONG_PASSCODE, ddd=ddd))
+    [notice] = _notices(store, event="enduser.passcode_failed")
+    assert "(due date not given)" in notice.body, notice.body
+    assert "555-0100" not in notice.body and "11/24/2026" not in notice.body
+    assert notice.data["due_date"] == "not given"
+
+
 def test_failed_passcode_email_of_an_agents_lsr_names_the_carrier_as_the_accepted_one_does(
         heron, agent, cli, store):
     """An agent is no carrier (§1.1): both end-user emails name the carrier it acted for."""

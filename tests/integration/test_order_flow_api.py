@@ -256,10 +256,10 @@ def test_a_staff_reject_after_a_rejected_supplement_leaves_the_supplements_rejec
     assert history["1"]["status"] == "rejected"
 
 
-def test_a_staff_foc_after_an_accepted_due_date_supplement_is_written_on_the_supplement(
+def test_a_staff_foc_after_an_accepted_due_date_supplement_answers_both_versions(
         heron, desk):
-    """A SUP 2 accepted while the order awaits staff is the version in review: the desk's FOC
-    is its outcome."""
+    """A SUP 2 accepted while the order awaits staff waits with it: the desk's FOC is the
+    outcome of both, so no version is left awaiting the desk."""
     order = heron.post("/api/v1/lsrs", dict(example("lsr-simple-port.json"), ddd="2026-11-23",
                                             exp="Y")).get_json()
     sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
@@ -269,6 +269,7 @@ def test_a_staff_foc_after_an_accepted_due_date_supplement_is_written_on_the_sup
                      {"action": "foc", "due_date": "2026-11-30"}).get_json()
     history = {h["ver"]: h for h in done["history"]}
     assert history["2"]["status"] == "foc" and history["2"]["due_date"] == "2026-11-30"
+    assert history["1"]["status"] == "foc" and history["1"]["due_date"] == "2026-11-30"
 
 
 def test_sv_without_foc_goes_to_conflict_cause_50(heron):

@@ -26,7 +26,8 @@ def sniff(data: bytes) -> str | None:
 def store_loa(session: Session, partner: Partner, loa: dict, *, now: datetime) -> Loa:
     """Decode and keep an LOA that the validators already accepted."""
     try:
-        data = base64.b64decode(str(loa.get("content_base64", "")), validate=True)
+        # as the rules read it (validators.authorization.loa_problem): blanks around stripped
+        data = base64.b64decode(str(loa.get("content_base64", "")).strip(), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidInput("loa.content_base64 is not base64.") from None
     kind = sniff(data)

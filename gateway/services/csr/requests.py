@@ -18,7 +18,7 @@ from gateway.services.serialize import csr_body, stored_payload
 from npac.interface import Registry
 from validators import check_csr
 from validators.carrier_profile import CarrierProfile
-from validators.fields import text_of
+from validators.fields import TN_RE, text_of
 from validators.rules import simple_port_eligible
 
 ATTESTATION = ("I affirm that my company holds the end user's authorization to request this "
@@ -31,6 +31,8 @@ def request_csr(session: Session, registry: Registry, body: dict, *, partner: Pa
     """Check a CSR request and answer it at once: the record, or its rejects."""
     received_at = received_at or now
     tn = body.get("tn")
+    if isinstance(tn, str):  # read as the rules read it (blanks around are no part of it)
+        tn = tn.strip()
     facts = facts_svc.order_facts(session, registry, [tn], profile=profile, now=now)
     decision = check_csr(body, partner=facts_svc.partner_facts(session, partner), facts=facts,
                          profile=profile, received_at=received_at, manual_entry=manual)
@@ -54,9 +56,10 @@ def request_csr(session: Session, registry: Registry, body: dict, *, partner: Pa
     session.add(req)
     session.flush()
     _audit(session, req, actor, now)
+    shown = req.tn if TN_RE.match(req.tn) else "(not a TN)"  # never the sender's raw text
     notices.emit(session, f"csr.{req.status}", owner, csr_body(req), now=now,
-                 subject=f"CSR {req.status}: TN {req.tn}", csr_request_id=req.id,
-                 body=f"CSR request {req.id} for TN {req.tn} was {req.status}.")
+                 subject=f"CSR {req.status}: TN {shown}", csr_request_id=req.id,
+                 body=f"CSR request {req.id} for TN {shown} was {req.status}.")
     return req
 
 

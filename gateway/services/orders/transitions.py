@@ -561,7 +561,10 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
         return account.locked_until if locked else None
     owner = ctx.session.get(Partner, order.owner_partner_id)  # an agent's carrier (§1.1)
     carrier = owner.name if owner else order.ccna
-    ddd = text_of(order.payload, "ddd") or "not given"
+    # §10.2: the date written YYYY-MM-DD, never the requester's own text in the carrier's
+    # warning to its customer
+    asked = _asked_date(order)
+    ddd = asked.isoformat() if asked is not None else "not given"
     listed = ", ".join(tns) or "none"
     _emit(ctx.session, ctx.cache.outbox, "enduser.passcode_failed", None,
                  {"account_number": account_number, "requesting_carrier": carrier,
@@ -577,6 +580,15 @@ def _passcode_failure(ctx: OrderContext, account_number: str, order: Lsr,
     return account.locked_until if locked else None
 
 
+def _asked_date(order: Lsr) -> date | None:
+    """The due date the LSR asked for, when it is a date (YYYY-MM-DD, blanks around)."""
+    text = text_of(order.payload, "ddd")
+    try:
+        return date.fromisoformat(text) if text and len(text) == 10 else None
+    except ValueError:
+        return None
+
+
 # --- staff decisions (§7.2) --------------------------------------------------------------
 
 
@@ -587,10 +599,12 @@ def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
     order awaiting staff."""
     _check(order, Event.STAFF_FOC)
     before = {"status": order.status, "review_reason": order.review_reason}
-    version = _under_review(order)
+    *earlier, version = _awaiting_staff(order)
     order.due_time = due_time
     _issue_foc(ctx, order, due_date, version, tns=list(order.foc_tns),
                disconnect=list(order.disconnect_tns), new_btn=order.new_btn)
+    for waiting in earlier:  # answered by the same FOC
+        waiting.status, waiting.due_date = LsrStatus.FOC.value, due_date
     if order.hold:  # FOC'd, still held: the desk releases or cancels it next (§11.2)
         order.review_reason = "dispute"
     order.updated_at = ctx.now
@@ -609,7 +623,11 @@ def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: s
     rejects = [{"code": c, "field": REJECT_CODES[c].field,
                 "message": REJECT_CODES[c].message + (f" — {remarks}" if remarks else "")}
                for c in codes]
-    _reject(ctx, order, _under_review(order), rejects, remarks=remarks or None)
+    *earlier, version = _awaiting_staff(order)
+    _reject(ctx, order, version, rejects, remarks=remarks or None)
+    for waiting in earlier:  # answered by the same reject
+        waiting.status, waiting.rejects, waiting.due_date = \
+            LsrStatus.REJECTED.value, rejects, None
     if order.hold:  # rejected: no FOC is left to hold
         _end_hold(ctx.session, order, "rejected", actor=ctx.actor, now=ctx.now,
                   remarks=remarks or None)
@@ -620,14 +638,14 @@ def staff_reject(ctx: OrderContext, order: Lsr, codes: Sequence[str], remarks: s
                  details={"remarks": remarks, "codes": list(codes)})
 
 
-def _under_review(order: Lsr) -> LsrVersion:
-    """The version a staff decision answers: the latest that left the order awaiting staff (a
-    new version, or a SUP 2 or SUP 3 accepted meanwhile). A supplement rejected meanwhile
-    changed nothing (§6.5) and keeps its own outcome, never the desk's FOC or reject (§7.3)."""
-    for version in reversed(order.versions):
-        if version.status == LsrStatus.MANUAL_REVIEW.value:
-            return version
-    return order.versions[-1]
+def _awaiting_staff(order: Lsr) -> list[LsrVersion]:
+    """The versions a staff decision answers, oldest first: every one whose outcome is still
+    `manual_review` — the version that sent the order to review and any SUP 2 or SUP 3
+    accepted while it waited — so none is left awaiting the desk once it has decided (the
+    desk's figures read a new LSR's outcome on its own version). A supplement rejected
+    meanwhile changed nothing (§6.5) and keeps its own outcome, never the desk's (§7.3)."""
+    waiting = [v for v in order.versions if v.status == LsrStatus.MANUAL_REVIEW.value]
+    return waiting or [order.versions[-1]]
 
 
 # --- notes (§13.1) -----------------------------------------------------------------------
