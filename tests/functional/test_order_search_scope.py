@@ -1,7 +1,8 @@
-"""Order search finds an order by the TNs it ports only (its FOC TNs, else the TNs asked for)."""
+"""Order search finds an order by the TNs it ports only (its FOC TNs, else the TNs asked for),
+and by the user's own days."""
 import json
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, set_now
 
 
 def example(name, **changes):
@@ -54,3 +55,15 @@ def test_a_closed_order_is_found_by_its_foc_tns(app, heron, store):
         session.close()
     assert _total(heron, tns[0]) == 1
     assert _total(heron, "5419990123") == 0  # the initiator's phone
+
+
+def test_orders_are_searched_by_the_users_day(app, heron, web):
+    set_now(app, "2026-11-23T16:30:00-08:00")  # 2026-11-24 00:30 UTC
+    assert heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()["id"]
+    page = web.get("/portal/orders?date_from=2026-11-23&date_to=2026-11-23").get_data(
+        as_text=True)
+    assert "BHW20261123A" in page and "16:30 PST" in page
+    page = web.get("/portal/orders?date_from=2026-11-24").get_data(as_text=True)
+    assert "BHW20261123A" not in page
+    exported = web.get("/portal/orders.csv?date_to=2026-11-23").get_data(as_text=True)
+    assert "BHW20261123A" in exported

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,9 +43,11 @@ def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
               tn: str | None = None, status: str | None = None, date_from: date | None = None,
               date_to: date | None = None, page: int = 1, per_page: int = 50,
               pon_prefix: str | None = None, show: str | None = None,
-              moment: Moment | None = None) -> Page:
+              moment: Moment | None = None, zone: tzinfo = UTC) -> Page:
     """The orders the reader may see that match the search; `show` names a dashboard tile's
-    set (gateway/services/orders/tiles.py), judged at `moment`, so the list is its count."""
+    set (gateway/services/orders/tiles.py), judged at `moment`, so the list is its count.
+    `date_from` and `date_to` are calendar days of `zone` (the portal: the user's zone) in
+    which the order was first received."""
     query = visible_lsrs(scope)
     if show in ORDER_SETS and moment is not None:
         query = query.where(in_set(show, moment))
@@ -59,9 +61,9 @@ def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
     if tn:
         query = query.where(_tn_filter(tn, postgres=_postgres(session)))
     if date_from:
-        query = query.where(Lsr.created_at >= _day_start(date_from))
+        query = query.where(Lsr.created_at >= _day_start(date_from, zone))
     if date_to:
-        query = query.where(Lsr.created_at < _day_start(date_to + timedelta(days=1)))
+        query = query.where(Lsr.created_at < _day_start(date_to + timedelta(days=1), zone))
     return _page(session, query.options(selectinload(Lsr.versions)), Lsr.id.desc(), page,
                  per_page)
 
@@ -116,5 +118,6 @@ def _page(session: Session, query: sa.Select[Any], order: sa.ColumnElement[Any],
     return Page(list(items), page, per_page, total or 0)
 
 
-def _day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+def _day_start(day: date, zone: tzinfo) -> datetime:
+    """The day's first instant in the zone (local midnight, exact across DST), in UTC."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
