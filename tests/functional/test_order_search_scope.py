@@ -1,5 +1,5 @@
 """Order search finds an order by the TNs it ports only (its FOC TNs, else the TNs asked for),
-and by the user's own days."""
+by the user's own days, and a CSR search by a TN that cannot be read is explained."""
 import json
 
 from tests.conftest import EXAMPLES, set_now
@@ -67,3 +67,12 @@ def test_orders_are_searched_by_the_users_day(app, heron, web):
     assert "BHW20261123A" not in page
     exported = web.get("/portal/orders.csv?date_to=2026-11-23").get_data(as_text=True)
     assert "BHW20261123A" in exported
+
+
+def test_a_csr_search_by_a_tn_that_cannot_be_read_is_explained(app, web):
+    resp = web.get("/portal/csr?tn=12")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "There is a problem" in page
+    assert "TN: Enter a 10-digit TN." in page and "No CSR request for TN 12" not in page
+    assert "There is a problem" not in web.get("/portal/csr?tn=541-555-0142").get_data(
+        as_text=True)
