@@ -76,13 +76,17 @@ def failed(err: GatewayError) -> tuple[str, int]:
     return message(err), 422 if err.status == 400 else err.status
 
 
+def user_zone() -> ZoneInfo:
+    """The signed-in user's display zone (the zone pages show times in)."""
+    try:
+        return ZoneInfo(current_user.timezone or "America/Los_Angeles")
+    except (KeyError, ValueError):
+        return ZoneInfo("America/Los_Angeles")
+
+
 def user_today() -> date:
     """Today in the signed-in user's display zone."""
-    try:
-        zone = ZoneInfo(current_user.timezone or "America/Los_Angeles")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("America/Los_Angeles")
-    return clock.now().astimezone(zone).date()
+    return clock.now().astimezone(user_zone()).date()
 
 
 def reading_moment() -> Moment:
@@ -94,11 +98,7 @@ def user_moment(value: datetime | None) -> datetime | None:
     """A wall-clock time typed on a form, as an instant in the signed-in user's zone."""
     if value is None:
         return None
-    try:
-        zone = ZoneInfo(current_user.timezone or "America/Los_Angeles")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("America/Los_Angeles")
-    return value.replace(tzinfo=zone)
+    return value.replace(tzinfo=user_zone())
 
 
 def _cell(value) -> str:

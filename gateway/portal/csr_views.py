@@ -31,10 +31,14 @@ def _form() -> CsrRequestForm:
 @bp.get("/csr")
 @partner_access("csr", "view")
 def list_csrs():
-    tn = normalize(request.args.get("tn", "")) if request.args.get("tn") else None
+    typed = request.args.get("tn", "")
+    tn = normalize(typed) if typed else None
+    # as the orders page does: a TN that cannot be read is explained above the list, which is
+    # then not filtered by it (never a silent "every request" answer to a search)
+    problem = "Enter a 10-digit TN." if typed and tn is None else None
     result = queries.list_csr_requests(db.session(), scope(), tn=tn,
                                        page=page_arg(), per_page=25)
-    return render_template("portal/csr_list.html", result=result, tn=request.args.get("tn", ""))
+    return render_template("portal/csr_list.html", result=result, tn=typed, problem=problem)
 
 
 @bp.route("/csr/new", methods=["GET", "POST"])

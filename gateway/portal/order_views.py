@@ -25,6 +25,7 @@ from gateway.portal.common import (
     reading_moment,
     scope,
     user_moment,
+    user_zone,
 )
 from gateway.portal.lsr_views import flash_supplement
 from gateway.services import policy
@@ -50,7 +51,7 @@ def _filters(form: OrderSearchForm) -> dict:
     return {"pon_prefix": (form.pon.data or "").strip() or None, "tn": form.tn.data or None,
             "status": form.status.data or None, "date_from": form.date_from.data,
             "date_to": form.date_to.data, "show": form.show.data or None,
-            "moment": reading_moment()}
+            "moment": reading_moment(), "zone": user_zone()}  # days as the list shows them
 
 
 @bp.get("/orders")

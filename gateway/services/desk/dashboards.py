@@ -152,10 +152,29 @@ def _audited_lsr(session: Session):
     return Lsr.id == sa.cast(AuditEvent.object_id, sa.Integer)
 
 
+def _due_in_force(session: Session):
+    """(the FOC's audit event names the §5.4 due time in force when it was issued, that time
+    or NULL): `details.foc_due_at`, ISO text, per dialect. SQLite compares instants by
+    julianday (the event's text and the column's stored text differ in form)."""
+    if session.get_bind().dialect.name == "postgresql":
+        named = sa.func.jsonb_exists(AuditEvent.details, "foc_due_at")
+        due = sa.cast(AuditEvent.details.op("->>")("foc_due_at"), sa.DateTime(timezone=True))
+        return named, due, AuditEvent.at, Lsr.foc_due_at
+    named = sa.func.json_type(AuditEvent.details, "$.foc_due_at").is_not(None)
+    due = sa.func.julianday(sa.func.json_extract(AuditEvent.details, "$.foc_due_at"))
+    return named, due, sa.func.julianday(AuditEvent.at), sa.func.julianday(Lsr.foc_due_at)
+
+
 def _focs(session: Session, days: list[Day]) -> dict[str, list[int]]:
-    """FOCs per day issued: automatic (at once), by staff on time, and late (§5.4)."""
-    timely = sa.case((Lsr.foc_due_at.is_(None), "on_time"),
-                     (AuditEvent.at <= Lsr.foc_due_at, "on_time"), else_="late")
+    """FOCs per day issued: automatic (at once), by staff on time, and late (§5.4). A FOC is
+    judged against the due time in force when it was issued, as its audit event records it;
+    an event without it (older events; automatic FOCs) against the order's current one."""
+    named, due, at, current = _due_in_force(session)
+    timely = sa.case((sa.and_(named, due.is_(None)), "on_time"),
+                     (sa.and_(named, at <= due), "on_time"),
+                     (named, "late"),
+                     (Lsr.foc_due_at.is_(None), "on_time"),
+                     (at <= current, "on_time"), else_="late")
     inner = (sa.select(_day_of(AuditEvent.at, days).label("d"), AuditEvent.action.label("a"),
                        timely.label("t"))
              .join(Lsr, _audited_lsr(session))

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
-from gateway.models import CsrRequest, Lsr
+from gateway.models import CsrRequest, Lsr, LsrTn
+from gateway.models.orders import OPEN_STATUSES
 from gateway.services.orders.tiles import ORDER_SETS, Moment, in_set
 from gateway.services.policy import Action, Scope, csr_clause, lsr_clause
 
@@ -41,9 +43,11 @@ def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
               tn: str | None = None, status: str | None = None, date_from: date | None = None,
               date_to: date | None = None, page: int = 1, per_page: int = 50,
               pon_prefix: str | None = None, show: str | None = None,
-              moment: Moment | None = None) -> Page:
+              moment: Moment | None = None, zone: tzinfo = UTC) -> Page:
     """The orders the reader may see that match the search; `show` names a dashboard tile's
-    set (gateway/services/orders/tiles.py), judged at `moment`, so the list is its count."""
+    set (gateway/services/orders/tiles.py), judged at `moment`, so the list is its count.
+    `date_from` and `date_to` are calendar days of `zone` (the portal: the user's zone) in
+    which the order was first received."""
     query = visible_lsrs(scope)
     if show in ORDER_SETS and moment is not None:
         query = query.where(in_set(show, moment))
@@ -55,20 +59,46 @@ def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
     if status:
         query = query.where(Lsr.status == status)
     if tn:
-        query = query.where(_tn_filter(tn))
+        query = query.where(_tn_filter(tn, postgres=_postgres(session)))
     if date_from:
-        query = query.where(Lsr.created_at >= _day_start(date_from))
+        query = query.where(Lsr.created_at >= _day_start(date_from, zone))
     if date_to:
-        query = query.where(Lsr.created_at < _day_start(date_to + timedelta(days=1)))
+        query = query.where(Lsr.created_at < _day_start(date_to + timedelta(days=1), zone))
     return _page(session, query.options(selectinload(Lsr.versions)), Lsr.id.desc(), page,
                  per_page)
 
 
-def _tn_filter(tn: str) -> sa.ColumnElement[bool]:
-    """Orders whose FOC or request names the TN (JSON text search, portable)."""
-    needle = f'%"{tn}"%'
-    return sa.or_(sa.cast(Lsr.foc_tns, sa.Text).like(needle),
-                  sa.cast(Lsr.payload, sa.Text).like(needle))
+def _tn_filter(tn: str, *, postgres: bool) -> sa.ColumnElement[bool]:
+    """Orders that port the TN: its FOC TNs, else the TNs it asked for (the payload's "tns");
+    never another number of the order (NAN, ATN, the initiator's phone...). An open order is
+    found by the open-TN index (§2.4: its rows are the order's FOC TNs), any other by its JSON."""
+    indexed = Lsr.id.in_(sa.select(LsrTn.lsr_id).where(LsrTn.tn == tn))
+    return sa.or_(indexed, sa.and_(Lsr.status.not_in(OPEN_STATUSES),
+                                   _ports_tn(tn, postgres=postgres)))
+
+
+def _ports_tn(tn: str, *, postgres: bool) -> sa.ColumnElement[bool]:
+    """The order's TN list (FOC TNs when it has any, else the requested "tns" array) holds the
+    TN as a string: jsonb containment on PostgreSQL, json_each on SQLite (no text search, so
+    no other key's value and no LIKE wildcard in the TN can match)."""
+    if postgres:
+        return sa.case(
+            (Lsr.foc_tns.op("!=")(sa.cast(sa.literal("[]"), JSONB)),
+             Lsr.foc_tns.op("@>")(sa.bindparam(None, [tn], type_=JSONB))),
+            else_=Lsr.payload.op("@>")(sa.bindparam(None, {"tns": [tn]}, type_=JSONB)))
+    confirmed = sa.func.json_each(Lsr.foc_tns).table_valued("value")
+    requested = sa.func.json_each(Lsr.payload, "$.tns").table_valued("value")
+    return sa.case(
+        (sa.func.json_array_length(Lsr.foc_tns) > 0,
+         sa.select(sa.literal(1)).select_from(confirmed)
+         .where(confirmed.c.value == tn).exists()),
+        else_=sa.and_(sa.func.json_type(Lsr.payload, "$.tns") == "array",
+                      sa.select(sa.literal(1)).select_from(requested)
+                      .where(requested.c.value == tn).exists()))
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def list_csr_requests(session: Session, scope: Scope, *, tn: str | None = None,
@@ -88,5 +118,6 @@ def _page(session: Session, query: sa.Select[Any], order: sa.ColumnElement[Any],
     return Page(list(items), page, per_page, total or 0)
 
 
-def _day_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+def _day_start(day: date, zone: tzinfo) -> datetime:
+    """The day's first instant in the zone (local midnight, exact across DST), in UTC."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)

@@ -1,0 +1,105 @@
+"""The desk dashboard's "FOCs on time": a FOC is judged against the due time in force when it
+was issued, not against whatever the order's clock became afterwards."""
+import json
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from gateway.models import AuditEvent
+from gateway.services.desk import dashboards
+from tests.conftest import EXAMPLES, set_now
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+
+def example(name, **changes):
+    return dict(json.loads((EXAMPLES / name).read_text()), **changes)
+
+
+def metrics(app):
+    with app.app_context():
+        from gateway import clock
+        session = app.extensions["portgate_db"].sessionmaker()
+        now = clock.now()
+        days = dashboards.day_range(now.astimezone(PACIFIC).date(), 7, PACIFIC)
+        result = dashboards.desk_metrics(session, now=now, days=days)
+        session.close()
+    return result
+
+
+def _late_staff_foc(app, heron, desk):
+    set_now(app, "2026-11-23T10:00:00-08:00")
+    order = heron.post("/api/v1/lsrs", example("lsr-partial-port.json", exp="Y",
+                                               ddd="2026-11-23")).get_json()
+    assert order["status"] == "manual_review"
+    set_now(app, "2026-11-25T10:00:00-08:00")
+    assert desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "foc", "due_date": "2026-11-25"}).status_code == 200
+    assert sum(metrics(app).focs["late"]) == 1
+    return order
+
+
+def test_a_late_staff_foc_stays_late_after_a_sup3(app, heron, desk):
+    order = _late_staff_foc(app, heron, desk)
+    set_now(app, "2026-11-25T11:00:00-08:00")
+    sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                     example("lsr-partial-port.json", ddd="2026-12-01", ver="2",
+                             sup="3")).get_json()
+    assert sup["supplement"]["status"] == "accepted"
+    focs = metrics(app).focs
+    assert sum(focs["late"]) == 1 and sum(focs["staff_on_time"]) == 0
+
+
+def test_the_staff_foc_event_records_the_due_time_in_force(app, heron, desk):
+    order = _late_staff_foc(app, heron, desk)
+    with app.app_context():
+        session = app.extensions["portgate_db"].sessionmaker()
+        details = session.scalar(sa.select(AuditEvent.details).where(
+            AuditEvent.action == "lsr.staff_foc", AuditEvent.object_id == str(order["id"])))
+        session.close()
+    assert details["foc_due_at"] < "2026-11-25T18:00:00+00:00"  # before the FOC: late
+
+
+def test_an_on_time_staff_foc_stays_on_time(app, heron, desk):
+    set_now(app, "2026-11-23T10:00:00-08:00")
+    order = heron.post("/api/v1/lsrs", example("lsr-partial-port.json", exp="Y",
+                                               ddd="2026-11-23")).get_json()
+    assert order["status"] == "manual_review"
+    set_now(app, "2026-11-23T10:30:00-08:00")
+    assert desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "foc", "due_date": "2026-11-24"}).status_code == 200
+    focs = metrics(app).focs
+    assert sum(focs["staff_on_time"]) == 1 and sum(focs["late"]) == 0
+
+
+def test_an_event_without_the_due_time_falls_back_to_the_orders_clock(app, heron, desk,
+                                                                      monkeypatch):
+    """Events written before the due time was recorded are judged as they were."""
+    from gateway.services.orders import transitions
+
+    issue = transitions.staff_foc
+
+    def unrecorded(ctx, order, due_date, *, details, due_time=None):
+        details = {k: v for k, v in details.items() if k != "foc_due_at"}
+        return issue(ctx, order, due_date, details=details, due_time=due_time)
+
+    monkeypatch.setattr(transitions, "staff_foc", unrecorded)
+    order = _late_staff_foc(app, heron, desk)  # late by the order's clock, still in force
+    set_now(app, "2026-11-25T11:00:00-08:00")
+    heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+               example("lsr-partial-port.json", ddd="2026-12-01", ver="2", sup="3"))
+    assert sum(metrics(app).focs["late"]) == 0  # the clock the SUP 3 set: nothing else known
+
+
+def test_a_late_staff_foc_stays_late_when_the_order_is_reviewed_again_and_rejected(app, heron,
+                                                                                    desk):
+    order = _late_staff_foc(app, heron, desk)
+    set_now(app, "2026-11-25T11:00:00-08:00")
+    sup = heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
+                     example("lsr-partial-port.json", exp="Y", ddd="2026-11-27", ver="2",
+                             sup="3")).get_json()
+    assert sup["lsr"]["status"] == "manual_review", sup
+    assert desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "reject", "codes": ["R901"], "remarks": "no"}).status_code == 200
+    assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "rejected"
+    assert sum(metrics(app).focs["late"]) == 1
