@@ -208,13 +208,16 @@ def _hashes(passcodes: list[str], key: PasscodeKey) -> list[str]:
 def _load(session: Session, accounts: dict[str, Sequence[str]],
           tns: list[tuple[str, str, str]], passcodes: dict[str, str]) -> None:
     empty = session.scalar(sa.select(Account.account_number).limit(1)) is None
-    if not empty:
-        _replace(session, list(accounts), [row[0] for row in tns])
+    existing = set() if empty else _replace(session, list(accounts), [row[0] for row in tns])
     connection = session.connection()
     rebuild = len(tns) >= REBUILD_MIN_ROWS and _small(session, len(tns))
     with rebuilt_indexes(connection, [Account.__table__, Tn.__table__], rebuild):
         load_rows(connection, Account.__table__, list(_ACCOUNT_DB_COLUMNS),
-                  (_account_values(accounts[key], passcodes.get(key)) for key in sorted(accounts)))
+                  (_account_values(accounts[key], passcodes.get(key)) for key in sorted(accounts)
+                   if key not in existing))
+        if existing:
+            _update_accounts(connection, [_account_values(accounts[key], passcodes.get(key))
+                                          for key in sorted(existing)])
         load_rows(connection, Tn.__table__, ["tn", "account_number", "status"], tns)
 
 
@@ -336,12 +339,19 @@ class _AccountCopy:
             return self._load_tns(connection)
         self._parse(lines)
         self._send_waiting(self._hashed())
-        _replace(self.session, list(self.accounts), [row[:10] for row in self.tns])
+        existing = _replace(self.session, list(self.accounts), [row[:10] for row in self.tns])
+        new, known = [], []  # a COPY row starts with its account number (letters and digits)
+        for row in self.ready:
+            (known if row[:row.index("\t")] in existing else new).append(row)
+        self.ready.clear()
         rebuild = len(self.tns) >= REBUILD_MIN_ROWS and _small(self.session, len(self.tns))
         with rebuilt_indexes(connection, [Account.__table__, Tn.__table__], rebuild,
                              keys=[Tn.__table__]):
-            with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
-                write("".join(self.ready))
+            if new:
+                with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
+                    write("".join(new))
+            if known:
+                _update_from_staging(connection, _ACCOUNT_COPY_COLUMNS, "".join(known))
             return self._load_tns(connection)
 
     def _lines(self) -> tuple[int, Iterator[str]]:
@@ -553,15 +563,59 @@ class _AccountCopy:
         return count
 
 
-def _replace(session: Session, account_numbers: list[str], tn_list: list[str]) -> None:
-    """Delete the rows the file replaces."""
+def _replace(session: Session, account_numbers: list[str], tn_list: list[str]) -> set[str]:
+    """Delete the TNs the file replaces (its TNs wherever they are, and every TN of its
+    accounts); return the file's accounts that already exist. Those are updated in place, never
+    deleted: passcode failures refer to them, and what Portgate itself recorded on them (the
+    §4.5 lock, the time the account closed) outlives a re-import."""
+    existing: set[str] = set()
     for start in range(0, max(len(tn_list), len(account_numbers)), 5000):
         chunk_tns, chunk_accounts = tn_list[start:start + 5000], account_numbers[start:start + 5000]
         if chunk_tns:
             session.execute(sa.delete(Tn).where(Tn.tn.in_(chunk_tns)))
         if chunk_accounts:
             session.execute(sa.delete(Tn).where(Tn.account_number.in_(chunk_accounts)))
-            session.execute(sa.delete(Account).where(Account.account_number.in_(chunk_accounts)))
+            existing.update(session.scalars(sa.select(Account.account_number)
+                                            .where(Account.account_number.in_(chunk_accounts))))
+    return existing
+
+
+def _update_accounts(connection: sa.Connection, rows: list[tuple]) -> None:
+    """Give existing accounts the file's values (rows in the order of _ACCOUNT_DB_COLUMNS):
+    through a staging table and COPY on PostgreSQL, by executemany on SQLite."""
+    if connection.dialect.name == "postgresql":
+        _update_from_staging(connection, _ACCOUNT_DB_COLUMNS, rows)
+        return
+    table = Account.__table__
+    statement = (sa.update(table).where(table.c.account_number == sa.bindparam("b_key"))
+                 .values({name: sa.bindparam(f"b_{name}") for name in _ACCOUNT_DB_COLUMNS[1:]}))
+    names = ["b_key", *(f"b_{name}" for name in _ACCOUNT_DB_COLUMNS[1:])]
+    for start in range(0, len(rows), 5000):
+        connection.execute(statement, [dict(zip(names, row, strict=True))
+                                       for row in rows[start:start + 5000]])
+
+
+_STAGING = "accounts_import"
+
+
+def _update_from_staging(connection: sa.Connection, columns: Sequence[str],
+                         rows: str | list[tuple]) -> None:
+    """PostgreSQL: load rows of `columns` (COPY text, or value tuples) into a temporary table,
+    then update the accounts they name in one statement."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{_STAGING}")
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_STAGING} "
+                               "(LIKE accounts INCLUDING DEFAULTS) ON COMMIT DROP")
+    staging = sa.Table(_STAGING, sa.MetaData(),
+                       *(sa.Column(c.name, c.type) for c in Account.__table__.columns))
+    if isinstance(rows, str):
+        with copy_text(connection, staging, columns) as write:
+            write(rows)
+    else:
+        load_rows(connection, staging, list(columns), rows)
+    assignments = ", ".join(f"{name} = s.{name}" for name in columns if name != "account_number")
+    connection.exec_driver_sql(f"UPDATE accounts AS a SET {assignments} FROM {_STAGING} AS s "
+                               "WHERE a.account_number = s.account_number")
+    connection.exec_driver_sql(f"DROP TABLE {_STAGING}")
 
 
 def import_escalations(session: Session, path: str, *, states: frozenset[str]) -> int:
