@@ -93,3 +93,18 @@ def test_webhook_set_and_clear(app, cli, actors, db_session):
     assert cli("partner", "webhook", "--ccna", "BHW", "--url", "")[0] == 0
     partner = db_session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
     assert partner.webhook_url is None
+
+
+def test_npac_import_errors_name_the_file_row_column_and_value(cli, tmp_path):
+    path = tmp_path / "spids.csv"
+    path.write_text("spid,name,type\nAB12,Good,wireline\nAB13,Bad,landline\n")
+    code, out = cli("npac", "import-spids", path)
+    assert code != 0 and "spids.csv" in out and "row 3" in out and "type" in out, out
+    assert "'landline'" in out and "nothing imported" in out
+    assert "Traceback" not in out
+
+
+def test_an_invalid_input_error_names_its_options(cli, examples):
+    code, out = cli("account", "freeze", "884201", "--on", "--channel", "phone",
+                    "--note", "x" * 501)
+    assert code != 0 and "--note" in out and "500" in out, out
