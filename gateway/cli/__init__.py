@@ -66,6 +66,8 @@ def _progress(path: str) -> Callable[[int], None] | None:
     size = os.path.getsize(path)
     with open(path, "rb") as handle:
         head = handle.read(65536)
+    if not head:
+        return None  # an empty file: nothing to show (the import names what is wrong)
     expected = max(1, round(size / (len(head) / max(1, head.count(b"\n")))) - 1)
 
     def show(done: int) -> None:

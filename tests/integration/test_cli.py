@@ -108,3 +108,24 @@ def test_an_invalid_input_error_names_its_options(cli, examples):
     code, out = cli("account", "freeze", "884201", "--on", "--channel", "phone",
                     "--note", "x" * 501)
     assert code != 0 and "--note" in out and "500" in out, out
+
+
+def test_the_progress_bar_of_an_empty_file_on_a_terminal(cli, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    from gateway import cli as gateway_cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert gateway_cli._progress(str(empty)) is None
+    lines = tmp_path / "one.csv"
+    lines.write_text("spid,name,type\nAB12,Good,wireline\n")
+    show = gateway_cli._progress(str(lines))
+    assert show is not None
+    show(1)
