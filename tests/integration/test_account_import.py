@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from gateway.models import Account, PasscodeFailure, Tn
@@ -115,3 +116,38 @@ def test_a_reimport_updates_a_referenced_account_in_place_and_keeps_its_lock(
     assert store.scalar(sa.select(sa.func.count()).select_from(Account)) == 3
     assert store.scalars(sa.select(Tn.tn).where(Tn.account_number == "884201")).all() == [
         "5415550142"]
+
+
+@pytest.mark.parametrize(("old", "new", "column"), [
+    ("ACME CO", "A" * 121, "customer_name"),
+    ("PORTLAND", "P" * 61, "city"),
+    ("MAIN", "M" * 81, "sasn"),
+    ("a@x.example", "a" * 191 + "@x.example", "contact_email"),
+    ("ACME CO", "ACME\x00CO", "customer_name"),
+    ("ACME CO", '"ACME\x00, CO"', "customer_name"),
+    (",4321,", ",43\x0021,", "passcode"),
+])
+def test_a_value_too_long_for_its_column_or_with_a_nul_is_named(cli, db_session, tmp_path,
+                                                                 old, new, column):
+    bad = [ROWS[2], ROWS[0].replace(old, new), ROWS[1].replace(old, new)]
+    code, out = cli("import-accounts", _write(tmp_path, bad))
+    assert code != 0 and f"row 3, column {column}" in out, out
+    assert "Traceback" not in out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Account)) == 0
+
+
+def test_values_as_long_as_their_columns_are_loaded(cli, db_session, tmp_path):
+    row = ROWS[0].replace("ACME CO", "A" * 120).replace("PORTLAND", "P" * 60)
+    assert cli("import-accounts", _write(tmp_path, [row]))[0] == 0
+    assert db_session.get(Account, "700001").customer_name == "A" * 120
+
+
+@pytest.mark.parametrize(("old", "new", "column"), [
+    (",5035550100,ACME", ",50355501\u0660\u0660,ACME", "btn"),  # Arabic-Indic zeros
+    (",97201,5035550100,", ",\uff19\uff17\uff12\uff10\uff11,5035550100,", "zip"),  # fullwidth
+    (",97201,5035550100,", ",97201,503555010\u0663,", "tn"),
+])
+def test_numbers_must_be_ascii_digits(cli, db_session, tmp_path, old, new, column):
+    code, out = cli("import-accounts", _write(tmp_path, [ROWS[0].replace(old, new)]))
+    assert code != 0 and f"row 2, column {column}" in out, out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Account)) == 0
