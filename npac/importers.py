@@ -37,6 +37,7 @@ _LRN = re.compile(r"[0-9]{10}")
 _NPA_NXX = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{2}")
 _NPA_NXX_X = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{3}")
 _TN = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
+_SPID_NAME_MAX: int = Spid.__table__.c.name.type.length  # type: ignore[attr-defined]
 _ACTIVE = SubscriptionVersion.status == sa.literal("active", literal_execute=True)
 
 
@@ -144,6 +145,10 @@ def import_spids(connection: sa.Connection, path: str, *, progress: Progress = N
         cells.key(n, "spid", spid, _SPID, seen, "4 capital letters or digits")
         if not name.strip():
             raise cells.fail(n, "name", name, "is empty")
+        if "\x00" in name:  # PostgreSQL's text cannot hold it; SQLite would keep it
+            raise cells.fail(n, "name", name, "contains a NUL character")
+        if len(name.strip()) > _SPID_NAME_MAX:
+            raise cells.fail(n, "name", name, f"is longer than {_SPID_NAME_MAX} characters")
         if type_ not in SPID_TYPES:
             raise cells.fail(n, "type", type_, f"is not one of {'|'.join(SPID_TYPES)}")
         rows.append((spid, name.strip(), type_))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
 import click
@@ -29,13 +29,33 @@ escalation_cli = AppGroup("escalation", help="Escalation contacts.")
 
 
 @contextmanager
-def unit_of_work() -> Iterator:
-    """One transaction per command; domain errors become a clear message and exit code 1."""
+def unit_of_work(options: Mapping[str, str] | None = None) -> Iterator:
+    """One transaction per command; domain errors become a clear message and exit code 1.
+
+    An error's `fields` (an InvalidInput's details) are printed after its message, each under
+    the name of the option that gave it: `options` maps a field to an option where the names
+    differ; else the command's option of the field's name, else the field's own name."""
     try:
         with db.database().unit_of_work() as session:
             yield session
-    except (GatewayError, NpacError) as err:
-        raise click.ClickException(getattr(err, "message", None) or str(err)) from None
+    except GatewayError as err:
+        raise click.ClickException(_with_fields(err.message, err.extra.get("fields"),
+                                                options or {})) from None
+    except NpacError as err:  # its str names the file, row, column and value
+        raise click.ClickException(str(err)) from None
+
+
+def _with_fields(message: str, fields: object, options: Mapping[str, str]) -> str:
+    if not isinstance(fields, Mapping) or not fields:
+        return message
+    context = click.get_current_context(silent=True)
+    known = {param.name: param.opts[0] for param in (context.command.params if context else ())
+             if isinstance(param, click.Option) and param.name}
+    shown = []
+    for name, why in fields.items():
+        text = "; ".join(map(str, why)) if isinstance(why, list | tuple) else str(why)
+        shown.append(f"{options.get(str(name)) or known.get(str(name)) or name}: {text}")
+    return f"{message} {'; '.join(shown)}"
 
 
 def _progress(path: str) -> Callable[[int], None] | None:
@@ -46,6 +66,8 @@ def _progress(path: str) -> Callable[[int], None] | None:
     size = os.path.getsize(path)
     with open(path, "rb") as handle:
         head = handle.read(65536)
+    if not head:
+        return None  # an empty file: nothing to show (the import names what is wrong)
     expected = max(1, round(size / (len(head) / max(1, head.count(b"\n")))) - 1)
 
     def show(done: int) -> None:

@@ -24,7 +24,7 @@ def account_freeze(account_number: str, on: bool, channel: str, note: str) -> No
     """Place or lift an account's port-out freeze at the end user's request."""
     if not note.strip():
         raise click.BadParameter("the note must say who asked", param_hint="--note")
-    with unit_of_work() as session:
+    with unit_of_work({"freeze": "--on/--off"}) as session:
         on, channel, note = freeze_svc.freeze_request(on, channel, note)
         account = freeze_svc.set_freeze(session, account_number, freeze=on, channel=channel,
                                         note=note, actor=CLI, now=clock.now(),

@@ -34,9 +34,9 @@ ESCALATION_COLUMNS = ("state", "level", "name", "title", "email", "phone", "hour
 PROGRESS_EVERY = 50_000
 REBUILD_MIN_ROWS = 200_000  # from this many TN rows, secondary indexes are rebuilt after the load
 
-_TN = re.compile(r"[2-9]\d{2}[2-9]\d{6}")
+_TN = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")  # ASCII digits: \d is any Unicode digit
 _AN = re.compile(r"[A-Za-z0-9]{1,20}")
-_ZIP = re.compile(r"\d{5}(?:-?\d{4})?")
+_ZIP = re.compile(r"[0-9]{5}(?:-?[0-9]{4})?")
 _SPID = re.compile(r"[A-Z0-9]{4}")
 _YN = ("Y", "N")
 _STATUS = {s: s for s in TN_IMPORT_STATUSES}  # one string object per status for 3 M rows
@@ -88,6 +88,40 @@ def csv_rows(path: str, expected: tuple[str, ...]) -> Rows:
 _reader = csv_rows  # the earlier name
 
 
+def _limit(table: sa.Table, column: str) -> int:
+    length = getattr(table.c[column].type, "length", None)
+    assert isinstance(length, int)
+    return length
+
+
+# Free-text columns (no pattern or choice bounds them): their lengths, from the model
+_ACCOUNT_TEXT = ("customer_name", "sano", "sasd", "sasn", "sath", "sass", "ld1", "lv1", "city",
+                 "contact_email")
+_ACCOUNT_LIMITS = tuple((ACCOUNT_COLUMNS.index(name), _limit(Account.__table__, name))
+                        for name in _ACCOUNT_TEXT)
+_ESCALATION_LIMITS = tuple((index, _limit(EscalationContact.__table__, name))
+                           for index, name in enumerate(ESCALATION_COLUMNS)
+                           if index > 1)  # name, title, email, phone, hours
+_LEVEL = re.compile(r"[0-9]{1,9}")
+PASSCODE_MAX = 16
+
+
+def _check_text(path: str, n: int, r: Sequence[str], columns: Sequence[str],
+                limits: Iterable[tuple[int, int]]) -> None:
+    """Free-text values must fit their columns (PostgreSQL refuses longer ones; SQLite would
+    keep them whole)."""
+    for index, limit in limits:
+        if len(r[index]) > limit:
+            raise _fail(path, n, columns[index], r[index], f"is longer than {limit} characters")
+
+
+def _check_nul(path: str, n: int, r: Sequence[str], columns: Sequence[str]) -> None:
+    """A NUL byte in a value (PostgreSQL's text cannot hold one; SQLite would keep it)."""
+    for index, value in enumerate(r):
+        if "\x00" in value:
+            raise _fail(path, n, columns[index], value, "contains a NUL character")
+
+
 def _check_account(path: str, n: int, r: Sequence[str], states: frozenset[str]) -> None:
     """Check the account-level values (once per account)."""
     checks = (
@@ -99,12 +133,13 @@ def _check_account(path: str, n: int, r: Sequence[str], states: frozenset[str]) 
         (15, r[15] in SERVICE_CLASSES, f"is not one of {'|'.join(SERVICE_CLASSES)}"),
         (16, r[16] in _YN, "is not Y or N"),
         (17, not r[17] or _SPID.fullmatch(r[17]), "is not a 4-character SPID"),
-        (18, len(r[18]) <= 16, "is longer than 16 characters"),
+        (18, len(r[18]) <= PASSCODE_MAX, f"is longer than {PASSCODE_MAX} characters"),
         (19, r[19] in _YN, "is not Y or N"),
     )
     for index, ok, why in checks:
         if not ok:
             raise _fail(path, n, ACCOUNT_COLUMNS[index], r[index], why)
+    _check_text(path, n, r, ACCOUNT_COLUMNS, _ACCOUNT_LIMITS)
 
 
 class _AccountFile:
@@ -120,6 +155,8 @@ class _AccountFile:
         if len(row) != 21:
             raise _fail(self.path, n, "(row)", ",".join(row), f"has {len(row)} fields, not 21")
         joined = _SEP.join(row)
+        if "\x00" in joined:
+            _check_nul(self.path, n, row, ACCOUNT_COLUMNS)
         if joined != joined.strip() or f" {_SEP}" in joined or f"{_SEP} " in joined:
             row = [v.strip() for v in row]  # rare: only when some value has outer spaces
         first = self.accounts.get(row[0])
@@ -208,13 +245,16 @@ def _hashes(passcodes: list[str], key: PasscodeKey) -> list[str]:
 def _load(session: Session, accounts: dict[str, Sequence[str]],
           tns: list[tuple[str, str, str]], passcodes: dict[str, str]) -> None:
     empty = session.scalar(sa.select(Account.account_number).limit(1)) is None
-    if not empty:
-        _replace(session, list(accounts), [row[0] for row in tns])
+    existing = set() if empty else _replace(session, list(accounts), [row[0] for row in tns])
     connection = session.connection()
     rebuild = len(tns) >= REBUILD_MIN_ROWS and _small(session, len(tns))
     with rebuilt_indexes(connection, [Account.__table__, Tn.__table__], rebuild):
         load_rows(connection, Account.__table__, list(_ACCOUNT_DB_COLUMNS),
-                  (_account_values(accounts[key], passcodes.get(key)) for key in sorted(accounts)))
+                  (_account_values(accounts[key], passcodes.get(key)) for key in sorted(accounts)
+                   if key not in existing))
+        if existing:
+            _update_accounts(connection, [_account_values(accounts[key], passcodes.get(key))
+                                          for key in sorted(existing)])
         load_rows(connection, Tn.__table__, ["tn", "account_number", "status"], tns)
 
 
@@ -248,14 +288,20 @@ def _first_row_pattern(states: frozenset[str]) -> Callable[[str], re.Match[str] 
     a valid TN and status, no value with outer white space (the row-by-row path would strip
     it), no tab or backslash (COPY escapes); then an optional CR. Groups: account number,
     the line up to the TN (13 values and their commas), TN, status, the rest."""
-    free = r"(?:[^\s,\\](?:[^,\t\\]*[^\s,\\])?)?"  # any value, possibly empty
+    def text(limit: int, required: bool = False) -> str:
+        """A value of at most `limit` (>= 2) characters, possibly empty unless required."""
+        value = rf"[^\s,\\](?:[^,\t\\]{{0,{limit - 2}}}[^\s,\\])?"
+        return value if required else f"(?:{value})?"
+
+    limits = dict(_ACCOUNT_LIMITS)
+    address = ",".join(text(limits[ACCOUNT_COLUMNS.index(name)]) for name in _ACCOUNT_TEXT[1:-1])
     choice = lambda values: "|".join(re.escape(v) for v in sorted(values))  # noqa: E731
     tn = _TN.pattern  # the checks' own patterns (none has a group: the groups below count)
     return re.compile(
-        rf"(({_AN.pattern}),{tn},[^\s,\\](?:[^,\t\\]*[^\s,\\])?(?:,{free}){{8}},"
+        rf"(({_AN.pattern}),{tn},{text(limits[2], required=True)},{address},"
         rf"(?:{choice(states)}),{_ZIP.pattern},)({tn}),({choice(TN_IMPORT_STATUSES)})"
         rf"(,(?:{choice(SERVICE_CLASSES)}),[YN],(?:{_SPID.pattern})?,"
-        rf"(?:[^\s,\\](?:[^,\t\\]{{0,14}}[^\s,\\])?)?,[YN],{free})\r?").fullmatch
+        rf"{text(PASSCODE_MAX)},[YN],{text(limits[20])})\r?").fullmatch
 
 
 class _Unsure(Exception):
@@ -336,12 +382,19 @@ class _AccountCopy:
             return self._load_tns(connection)
         self._parse(lines)
         self._send_waiting(self._hashed())
-        _replace(self.session, list(self.accounts), [row[:10] for row in self.tns])
+        existing = _replace(self.session, list(self.accounts), [row[:10] for row in self.tns])
+        new, known = [], []  # a COPY row starts with its account number (letters and digits)
+        for row in self.ready:
+            (known if row[:row.index("\t")] in existing else new).append(row)
+        self.ready.clear()
         rebuild = len(self.tns) >= REBUILD_MIN_ROWS and _small(self.session, len(self.tns))
         with rebuilt_indexes(connection, [Account.__table__, Tn.__table__], rebuild,
                              keys=[Tn.__table__]):
-            with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
-                write("".join(self.ready))
+            if new:
+                with copy_text(connection, Account.__table__, _ACCOUNT_COPY_COLUMNS) as write:
+                    write("".join(new))
+            if known:
+                _update_from_staging(connection, _ACCOUNT_COPY_COLUMNS, "".join(known))
             return self._load_tns(connection)
 
     def _lines(self) -> tuple[int, Iterator[str]]:
@@ -553,15 +606,59 @@ class _AccountCopy:
         return count
 
 
-def _replace(session: Session, account_numbers: list[str], tn_list: list[str]) -> None:
-    """Delete the rows the file replaces."""
+def _replace(session: Session, account_numbers: list[str], tn_list: list[str]) -> set[str]:
+    """Delete the TNs the file replaces (its TNs wherever they are, and every TN of its
+    accounts); return the file's accounts that already exist. Those are updated in place, never
+    deleted: passcode failures refer to them, and what Portgate itself recorded on them (the
+    §4.5 lock, the time the account closed) outlives a re-import."""
+    existing: set[str] = set()
     for start in range(0, max(len(tn_list), len(account_numbers)), 5000):
         chunk_tns, chunk_accounts = tn_list[start:start + 5000], account_numbers[start:start + 5000]
         if chunk_tns:
             session.execute(sa.delete(Tn).where(Tn.tn.in_(chunk_tns)))
         if chunk_accounts:
             session.execute(sa.delete(Tn).where(Tn.account_number.in_(chunk_accounts)))
-            session.execute(sa.delete(Account).where(Account.account_number.in_(chunk_accounts)))
+            existing.update(session.scalars(sa.select(Account.account_number)
+                                            .where(Account.account_number.in_(chunk_accounts))))
+    return existing
+
+
+def _update_accounts(connection: sa.Connection, rows: list[tuple]) -> None:
+    """Give existing accounts the file's values (rows in the order of _ACCOUNT_DB_COLUMNS):
+    through a staging table and COPY on PostgreSQL, by executemany on SQLite."""
+    if connection.dialect.name == "postgresql":
+        _update_from_staging(connection, _ACCOUNT_DB_COLUMNS, rows)
+        return
+    table = Account.__table__
+    statement = (sa.update(table).where(table.c.account_number == sa.bindparam("b_key"))
+                 .values({name: sa.bindparam(f"b_{name}") for name in _ACCOUNT_DB_COLUMNS[1:]}))
+    names = ["b_key", *(f"b_{name}" for name in _ACCOUNT_DB_COLUMNS[1:])]
+    for start in range(0, len(rows), 5000):
+        connection.execute(statement, [dict(zip(names, row, strict=True))
+                                       for row in rows[start:start + 5000]])
+
+
+_STAGING = "accounts_import"
+
+
+def _update_from_staging(connection: sa.Connection, columns: Sequence[str],
+                         rows: str | list[tuple]) -> None:
+    """PostgreSQL: load rows of `columns` (COPY text, or value tuples) into a temporary table,
+    then update the accounts they name in one statement."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS pg_temp.{_STAGING}")
+    connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {_STAGING} "
+                               "(LIKE accounts INCLUDING DEFAULTS) ON COMMIT DROP")
+    staging = sa.Table(_STAGING, sa.MetaData(),
+                       *(sa.Column(c.name, c.type) for c in Account.__table__.columns))
+    if isinstance(rows, str):
+        with copy_text(connection, staging, columns) as write:
+            write(rows)
+    else:
+        load_rows(connection, staging, list(columns), rows)
+    assignments = ", ".join(f"{name} = s.{name}" for name in columns if name != "account_number")
+    connection.exec_driver_sql(f"UPDATE accounts AS a SET {assignments} FROM {_STAGING} AS s "
+                               "WHERE a.account_number = s.account_number")
+    connection.exec_driver_sql(f"DROP TABLE {_STAGING}")
 
 
 def import_escalations(session: Session, path: str, *, states: frozenset[str]) -> int:
@@ -578,13 +675,15 @@ def load_escalations(session: Session, rows: Rows, *, states: frozenset[str],
         if len(r) != len(ESCALATION_COLUMNS):
             raise _fail(source, n, "(row)", ",".join(r), "has the wrong number of fields")
         r = [v.strip() for v in r]
+        _check_nul(source, n, r, ESCALATION_COLUMNS)
         if r[0].upper() not in states:
             raise _fail(source, n, "state", r[0], "is not a state the carrier serves")
-        if not r[1].isdigit() or int(r[1]) < 1:
+        if not _LEVEL.fullmatch(r[1]) or int(r[1]) < 1:  # ASCII digits ("²" is a digit)
             raise _fail(source, n, "level", r[1], "is not a level 1, 2, 3…")
         for index in (2, 4, 5):
             if not r[index]:
                 raise _fail(source, n, ESCALATION_COLUMNS[index], r[index], "is empty")
+        _check_text(source, n, r, ESCALATION_COLUMNS, _ESCALATION_LIMITS)
         if "@" not in r[4]:
             raise _fail(source, n, "email", r[4], "is not an email address")
         key = (r[0].upper(), int(r[1]))

@@ -93,3 +93,79 @@ def test_webhook_set_and_clear(app, cli, actors, db_session):
     assert cli("partner", "webhook", "--ccna", "BHW", "--url", "")[0] == 0
     partner = db_session.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
     assert partner.webhook_url is None
+
+
+def test_npac_import_errors_name_the_file_row_column_and_value(cli, tmp_path):
+    path = tmp_path / "spids.csv"
+    path.write_text("spid,name,type\nAB12,Good,wireline\nAB13,Bad,landline\n")
+    code, out = cli("npac", "import-spids", path)
+    assert code != 0 and "spids.csv" in out and "row 3" in out and "type" in out, out
+    assert "'landline'" in out and "nothing imported" in out
+    assert "Traceback" not in out
+
+
+def test_an_invalid_input_error_names_its_options(cli, examples):
+    code, out = cli("account", "freeze", "884201", "--on", "--channel", "phone",
+                    "--note", "x" * 501)
+    assert code != 0 and "--note" in out and "500" in out, out
+
+
+def test_the_progress_bar_of_an_empty_file_on_a_terminal(cli, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    from gateway import cli as gateway_cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert gateway_cli._progress(str(empty)) is None
+    lines = tmp_path / "one.csv"
+    lines.write_text("spid,name,type\nAB12,Good,wireline\n")
+    show = gateway_cli._progress(str(lines))
+    assert show is not None
+    show(1)
+
+
+ESCALATION_HEADER = "state,level,name,title,email,phone,hours"
+
+
+def test_escalation_import_names_bad_levels_long_values_and_nul(cli, tmp_path, db_session):
+    good = "OR,1,LNP Desk,Desk,desk@x.example,5415550900,Mon-Fri"
+    cases = [(good.replace(",1,", ",\u00b2,"), "level"),  # "²".isdigit() is True
+             (good.replace(",1,", ",\u0661,"), "level"),  # Arabic-Indic one
+             (good.replace("LNP Desk", "N" * 121), "name"),
+             (good.replace("5415550900", "5" * 31), "phone"),
+             (good.replace("Mon-Fri", "H" * 121), "hours"),
+             (good.replace("Desk,desk", "De\x00sk,desk"), "title")]
+    for row, column in cases:
+        path = tmp_path / "escalations.csv"
+        path.write_text(f"{ESCALATION_HEADER}\nOR,2,B,T,b@x.example,5415550901,24x7\n{row}\n")
+        code, out = cli("escalation", "import", path)
+        assert code != 0 and f"row 3, column {column}" in out, (column, out)
+        assert "Traceback" not in out
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(EscalationContact)) == 0
+
+
+def test_npac_spids_name_must_fit_and_hold_no_nul(cli, tmp_path):
+    for name, why in (("N" * 201, "longer than 200"), ("Bad\x00Name", "NUL")):
+        path = tmp_path / "spids.csv"
+        path.write_text(f"spid,name,type\nAB12,Good,wireline\nAB13,{name},wireless\n")
+        code, out = cli("npac", "import-spids", path)
+        assert code != 0 and "row 3" in out and "name" in out and why in out, out
+    path.write_text(f"spid,name,type\nAB12,{'N' * 200},wireline\n")
+    assert cli("npac", "import-spids", path)[0] == 0
+
+
+def test_user_values_ending_in_a_newline_are_refused(cli):
+    base = ["user", "add", "--password", "Ann-Long-Pass-2026", "--role", "staff"]
+    for username, email in (("ann\n", "ann@example.net"), ("ann", "ann@example.net\n")):
+        code, out = cli(*base, "--username", username, "--email", email)
+        assert code != 0 and ("username" in out or "email" in out), out
+    code, out = cli(*base, "--username", "ann", "--email", "ann@example.net",
+                    "--phone", "5035550100\n")
+    assert code != 0, out

@@ -22,9 +22,10 @@ from gateway.platform.security import (
 from gateway.services import audit
 from gateway.services.identity.actors import Actor
 
-USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_RE = re.compile(r"^[0-9+().\- x]{7,30}$")
+# \A…\Z: `$` also matches before a trailing newline ("alice\n" would pass)
+USERNAME_RE = re.compile(r"\A[A-Za-z0-9._@-]{3,80}\Z")
+EMAIL_RE = re.compile(r"\A[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+PHONE_RE = re.compile(r"\A[0-9+().\- x]{7,30}\Z")
 NAME_MAX = 120
 # api_tokens.last_used_at is written at most this often per token (not on every request)
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
