@@ -74,17 +74,13 @@ def test_an_on_time_staff_foc_stays_on_time(app, heron, desk):
 
 def test_an_event_without_the_due_time_falls_back_to_the_orders_clock(app, heron, desk,
                                                                       monkeypatch):
-    """Events written before the due time was recorded are judged as they were."""
+    """Events written before the due time was recorded (audit events are append-only: made
+    here by the transition as it was) are judged as they were."""
     from gateway.services.orders import transitions
 
-    issue = transitions.staff_foc
-
-    def unrecorded(ctx, order, due_date, *, details, due_time=None):
-        details = {k: v for k, v in details.items() if k != "foc_due_at"}
-        return issue(ctx, order, due_date, details=details, due_time=due_time)
-
-    monkeypatch.setattr(transitions, "staff_foc", unrecorded)
+    monkeypatch.setattr(transitions, "_foc_clock", lambda order: {})
     order = _late_staff_foc(app, heron, desk)  # late by the order's clock, still in force
+    assert sum(metrics(app).focs["late"]) == 1
     set_now(app, "2026-11-25T11:00:00-08:00")
     heron.post(f"/api/v1/lsrs/{order['id']}/supplements",
                example("lsr-partial-port.json", ddd="2026-12-01", ver="2", sup="3"))
@@ -103,3 +99,14 @@ def test_a_late_staff_foc_stays_late_when_the_order_is_reviewed_again_and_reject
                      {"action": "reject", "codes": ["R901"], "remarks": "no"}).status_code == 200
     assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "rejected"
     assert sum(metrics(app).focs["late"]) == 1
+
+
+def test_an_automatic_focs_event_records_the_due_time_it_met(app, heron, store):
+    """The automatic FOC's audit event keeps its §5.4 clock too (written by the transition, as
+    the staff FOC's is), so a fax entered late is judged by the clock it had."""
+    set_now(app, "2026-11-23T10:00:00-08:00")
+    order = heron.post("/api/v1/lsrs", example("lsr-simple-port.json")).get_json()
+    assert order["status"] == "foc"
+    event = store.scalars(sa.select(AuditEvent).where(AuditEvent.action == "lsr.foc")).one()
+    assert event.details["foc_due_at"] == order["clocks"]["foc_due_at"]
+    assert sum(metrics(app).focs["automatic"]) == 1 and sum(metrics(app).focs["late"]) == 0

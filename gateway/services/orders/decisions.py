@@ -8,7 +8,6 @@ from gateway.errors import Conflict, InvalidInput
 from gateway.models import Lsr
 from gateway.services.orders import transitions
 from gateway.services.orders.context import OrderContext
-from gateway.services.serialize import iso
 from validators.coordinated import check_due_time, is_coordinated
 from validators.due_dates import staff_date_problems
 from validators.fields import text_of
@@ -76,9 +75,7 @@ def decide_order(ctx: OrderContext, lsr: Lsr, *, action: str, due_date: date | N
             raise InvalidInput(f"The FOC date {due_date} must be a business day on or after the "
                                f"receipt day {lsr.receipt_day} and today: {why}.",
                                code="invalid_due_date")
-        # the §5.4 due time in force as the FOC is issued: the desk dashboard judges the FOC
-        # by it, whatever a later supplement or decision does to the order's own clock
-        audited = {**(details or {}), "foc_due_at": iso(lsr.foc_due_at)}
+        audited = dict(details or {})
         if lsr.review_reason == "expedite":
             granted = lsr.due_date is not None and due_date < lsr.due_date
             audited["expedite"] = "granted" if granted else "declined"

@@ -276,8 +276,16 @@ def decide_received(ctx: OrderContext, order: Lsr, received: Received,
                  partner_id=order.owner_partner_id,
                  before={"status": before.value if before else None},
                  after={"status": order.status, "ver": order.ver, "due_date": iso(order.due_date)},
-                 details={"received_at": received.received_at.isoformat(), **received.details})
+                 details={"received_at": received.received_at.isoformat(), **received.details,
+                          **_foc_clock(order)})
     return LsrStatus(order.status)
+
+
+def _foc_clock(order: Lsr) -> dict[str, Any]:
+    """An FOC's audit event keeps the §5.4 due time in force as it is issued: the desk's
+    figures judge the FOC by it, whatever a later supplement or decision does to the order's
+    own clock."""
+    return {"foc_due_at": iso(order.foc_due_at)} if order.status == LsrStatus.FOC else {}
 
 
 def _version(ctx: OrderContext, order: Lsr, received: Received, status: str,
@@ -612,7 +620,7 @@ def staff_foc(ctx: OrderContext, order: Lsr, due_date: date, *,
                  partner_id=order.owner_partner_id, before=before,
                  after={"status": order.status, "due_date": iso(order.due_date),
                         **({"due_time": due_time} if due_time else {})},
-                 details=details)
+                 details={**details, **_foc_clock(order)})
 
 
 @_stepped
