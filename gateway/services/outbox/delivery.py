@@ -142,10 +142,14 @@ def send_email(delivery: Delivery, smtp_url: str, sender: str, timeout: float = 
         smtp.send_message(message)
 
 
-def claim(session: Session, *, now: datetime, worker: str, limit: int, email: bool) -> list[int]:
-    """Lease due deliveries to this worker in one atomic UPDATE (safe across processes)."""
+def claim(session: Session, *, now: datetime, worker: str, limit: int, email: bool,
+          due_by: datetime | None = None) -> list[int]:
+    """Lease due deliveries to this worker in one atomic UPDATE (safe across processes).
+
+    `due_by` (default `now`): only deliveries due by then are claimed."""
     due = sa.select(Delivery.id).where(
-        Delivery.status == "pending", Delivery.next_attempt_at <= now,
+        Delivery.status == "pending",
+        Delivery.next_attempt_at <= (now if due_by is None else due_by),
         sa.or_(Delivery.lease_until.is_(None), Delivery.lease_until < now))
     if not email:
         due = due.where(Delivery.channel != "email")
@@ -165,22 +169,37 @@ def claim(session: Session, *, now: datetime, worker: str, limit: int, email: bo
 def deliver(factory: sessionmaker, *, now: Callable[[], datetime], smtp_url: str | None,
             sender: str, limit: int = 200, allow_private: bool = False,
             https_only: bool = False) -> DeliveryReport:
-    """Send what is due; each delivery is marked in its own transaction right after sending.
+    """Send everything that is due, claimed in chunks of `limit`; each delivery is marked in
+    its own transaction right after sending.
+
+    A run ends when a claim finds nothing due (api-contract §2 `deliver`). It sends what was
+    due when it started: a try that fails is due again only after its back-off, and a notice
+    queued meanwhile waits for the next run, so a run ends even while notices keep coming; it
+    also stops if a whole chunk was taken by other workers (no progress).
 
     `allow_private` and `https_only` are the config's WEBHOOK_ALLOW_PRIVATE and
     WEBHOOK_HTTPS_ONLY, checked again at send time (api-contract §1, §5)."""
     report = DeliveryReport()
     worker = uuid.uuid4().hex
-    with factory() as session, session.begin():
-        ids = claim(session, now=now(), worker=worker, limit=limit, email=bool(smtp_url))
-    for delivery_id in ids:
+    started = now()
+    while True:
         with factory() as session, session.begin():
-            row = session.get(Delivery, delivery_id)
-            if row is None or row.lease_owner != worker or row.status != "pending":
-                report.skipped += 1
-                continue
-            _attempt(session, row, now=now(), smtp_url=smtp_url, sender=sender, report=report,
-                     allow_private=allow_private, https_only=https_only)
+            ids = claim(session, now=now(), worker=worker, limit=limit, email=bool(smtp_url),
+                        due_by=started)
+        if not ids:
+            break
+        handled = 0
+        for delivery_id in ids:
+            with factory() as session, session.begin():
+                row = session.get(Delivery, delivery_id)
+                if row is None or row.lease_owner != worker or row.status != "pending":
+                    report.skipped += 1
+                    continue
+                _attempt(session, row, now=now(), smtp_url=smtp_url, sender=sender,
+                         report=report, allow_private=allow_private, https_only=https_only)
+                handled += 1
+        if not handled:
+            break
     return report
 
 
