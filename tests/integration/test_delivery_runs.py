@@ -87,3 +87,127 @@ def test_a_run_stops_when_a_chunk_makes_no_progress(app, monkeypatch):
     monkeypatch.setattr(delivery, "claim", lambda *a, **kw: calls.append(1) or [987654321])
     report = _deliver(app, limit=200)
     assert len(calls) == 1 and report.skipped == 1 and report.sent == 0
+
+
+# an internationalised host name goes on the wire in its IDNA form (api-contract §5)
+IDN, PUNYCODE = "bücher.example", "xn--bcher-kva.example"
+
+
+def _boss(client, actors):
+    from tests.conftest import Web
+
+    actors.user("boss", role="partner_admin")
+    web = Web(client)
+    web.login("boss")
+    return web
+
+
+def _foc(heron):
+    import json
+
+    from tests.conftest import EXAMPLES
+
+    order = heron.post("/api/v1/lsrs", json.loads((EXAMPLES / "lsr-simple-port.json")
+                                                  .read_text())).get_json()
+    assert order["status"] == "foc"
+
+
+def test_a_webhook_on_an_idn_host_is_tested_and_delivered_in_its_idna_form(
+        app, client, heron, actors, cli, store, hook, fake_dns):
+    fake_dns[IDN] = ["127.0.0.1"]
+    code, out = cli("partner", "webhook", "--ccna", "BHW", "--url",
+                    f"http://{IDN}:{hook.port}/hooks", "--secret", SECRET)
+    assert code == 0, out
+    boss = _boss(client, actors)
+    resp = boss.post("/admin/webhook/test")
+    assert resp.status_code == 302
+    page = boss.get("/admin/webhook").get_data(as_text=True)
+    assert "your webhook answered HTTP 204" in page
+    _foc(heron)
+    code, out = cli("deliver")
+    assert code == 0, out
+    assert [h["X-Portgate-Event"] for h, _ in hook.requests] == ["webhook.test", "lsr.foc"]
+    assert {h["Host"] for h, _ in hook.requests} == {f"{PUNYCODE}:{hook.port}"}
+    assert _webhooks(store, "sent") == 1
+
+
+def test_https_to_an_idn_host_names_it_in_idna_form_for_tls(monkeypatch):
+    from gateway.services.outbox import delivery
+    from gateway.services.outbox.webhook_target import check_url
+
+    target = check_url(f"https://{IDN}/hooks", allow_private=True, https_only=True)
+    assert target.host == PUNYCODE and target.host_header == PUNYCODE
+    seen = {}
+
+    def post(self, url, **kw):
+        seen.update(kw)
+        raise delivery.WebhookFailed("HTTP 503")
+
+    import httpx
+
+    monkeypatch.setattr(httpx.Client, "post", post)
+    row = delivery.Delivery(delivery_id="d-1", notice=delivery.Notice(
+        event="lsr.foc", created_at=delivery.datetime(2026, 11, 23), data={}))
+    with pytest.raises(delivery.WebhookFailed):
+        delivery.send_webhook(row, target, SECRET)
+    assert seen["headers"]["Host"] == PUNYCODE
+    assert seen["extensions"] == {"sni_hostname": PUNYCODE}
+
+
+@pytest.mark.parametrize("host", ["☃.example", "bücher..example", "x" * 64 + "ü.example"])
+def test_a_host_with_no_idna_form_is_refused_when_set(app, client, actors, cli, store, host):
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    actors.partner()
+    code, out = cli("partner", "webhook", "--ccna", "BHW", "--url", f"http://{host}/hooks",
+                    "--secret", SECRET)
+    assert code != 0 and "is not a valid domain name" in out
+    boss = _boss(client, actors)
+    resp = boss.post("/admin/webhook", {"url": f"http://{host}/hooks", "secret": SECRET})
+    assert resp.status_code in (400, 422)
+    assert "is not a valid domain name" in resp.get_data(as_text=True)
+    store.expire_all()
+    from gateway.models import Partner
+
+    assert store.scalar(sa.select(Partner.webhook_url).where(Partner.ccna == "BHW")) is None
+
+
+def test_an_unexpected_error_is_a_failed_try_never_a_500_or_a_crashed_run(
+        app, client, heron, actors, cli, store, hook, monkeypatch):
+    """A URL saved before it was checked this way, and any error sending: the partner's test
+    says "connection failed", the delivery is retried, and the run goes on."""
+    import httpx
+
+    from gateway.models import Partner
+
+    assert cli("partner", "webhook", "--ccna", "BHW", "--url", hook.url,
+               "--secret", SECRET)[0] == 0
+    _foc(heron)
+    partner = store.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+    partner.webhook_url = "http://☃.example/hooks"  # no IDNA form: refused today when set
+    store.commit()
+    boss = _boss(client, actors)
+    assert boss.post("/admin/webhook/test").status_code == 302
+    assert "failed: connection failed." in boss.get("/admin/webhook").get_data(as_text=True)
+    assert cli("deliver")[0] == 0
+    store.expire_all()
+    delivery = store.scalar(sa.select(Delivery).where(Delivery.channel == "webhook"))
+    assert delivery.status == "pending" and delivery.last_error == "connection failed"
+    # any other error while sending is a failed try too
+    partner = store.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+    partner.webhook_url = hook.url
+    store.commit()
+
+    def broken(self, *args, **kw):
+        raise RuntimeError("boom: secret internals")
+
+    monkeypatch.setattr(httpx.Client, "post", broken)
+    assert boss.post("/admin/webhook/test").status_code == 302
+    page = boss.get("/admin/webhook").get_data(as_text=True)
+    assert "failed: connection failed." in page and "boom" not in page
+    app.config["FROZEN_NOW"] = "2026-11-23T10:01:00-08:00"  # the retry is due
+    code, out = cli("deliver")
+    assert code == 0 and "retrying 1" in out and "RuntimeError: boom" in out
+    store.expire_all()
+    delivery = store.scalar(sa.select(Delivery).where(Delivery.channel == "webhook"))
+    assert delivery.attempts == 2 and delivery.last_error == "connection failed"
+    assert hook.requests == []

@@ -85,7 +85,7 @@ def send_webhook(delivery: Delivery, target: WebhookTarget, secret: str,
         with httpx.Client(follow_redirects=False, trust_env=False, timeout=timeout) as client:
             response = client.post(target.connect_url, content=body, headers=headers,
                                    extensions=extensions)
-    except httpx.HTTPError as err:
+    except Exception as err:  # httpx's errors, and any other (a header it cannot encode…)
         raise WebhookFailed(CONNECTION_FAILED, f"{type(err).__name__}: {err}") from None
     if not 200 <= response.status_code < 300:
         raise WebhookFailed(f"HTTP {response.status_code}")
@@ -127,6 +127,9 @@ def send_test_webhook(partner: Partner, *, now: datetime, allow_private: bool,
         return ProbeOutcome(row.delivery_id, False, CONNECTION_FAILED, err.message)
     except WebhookFailed as err:
         return ProbeOutcome(row.delivery_id, False, err.shown, err.detail)
+    except Exception as err:  # whatever it is, the partner's test failed: not an error page
+        return ProbeOutcome(row.delivery_id, False, CONNECTION_FAILED,
+                            f"{type(err).__name__}: {err}")
     return ProbeOutcome(row.delivery_id, True, f"HTTP {status}", f"HTTP {status}")
 
 
@@ -230,9 +233,12 @@ def _attempt(session: Session, row: Delivery, *, now: datetime, smtp_url: str | 
                                      https_only=https_only)
         else:
             send_email(row, smtp_url, sender)
-    except Exception as err:  # any failure of the receiver is retried with back-off
-        shown = err.shown if isinstance(err, WebhookFailed) else str(err)
-        detail = err.detail if isinstance(err, WebhookFailed) else shown
+    except Exception as err:  # any failure, the receiver's or ours, is retried with back-off
+        if isinstance(err, WebhookFailed):
+            shown, detail = err.shown, err.detail
+        else:  # a webhook's partner sees no error text (api-contract §1)
+            detail = f"{type(err).__name__}: {err}"
+            shown = CONNECTION_FAILED if row.channel == "webhook" else str(err)
         row.attempts += 1
         row.last_error = shown[:1000] or type(err).__name__
         row.lease_owner, row.lease_until = None, None
