@@ -211,3 +211,65 @@ def test_an_unexpected_error_is_a_failed_try_never_a_500_or_a_crashed_run(
     delivery = store.scalar(sa.select(Delivery).where(Delivery.channel == "webhook"))
     assert delivery.attempts == 2 and delivery.last_error == "connection failed"
     assert hook.requests == []
+
+
+# no text in a notice makes its email undeliverable or adds a header (business-rules §10.1)
+HOSTILE_TN = "5415550142\r\nBcc: x@evil.example"
+
+
+def _received(smtp):
+    import email
+    import email.policy
+
+    [(rcpts, text)] = smtp.messages
+    return rcpts, email.message_from_string(text, policy=email.policy.default)
+
+
+def test_a_line_break_in_a_notice_subject_cannot_add_a_header_or_stop_the_email(
+        app, heron, cli, store, smtp):
+    from gateway import clock
+    from gateway.models import Partner
+    from gateway.services.outbox import notices
+
+    app.config["SMTP_URL"] = smtp.url
+    with app.app_context():
+        partner = store.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+        notices.emit(store, "csr.rejected", partner, {"tn": HOSTILE_TN}, now=clock.now(),
+                     subject=f"CSR rejected: TN {HOSTILE_TN}\u2028X-Evil: 1\x85Cc: y@evil.example",
+                     body=f"CSR request 1 for TN {HOSTILE_TN} was rejected.",
+                     emails=["heron@example.net"])
+        store.commit()
+    code, out = cli("deliver")
+    assert code == 0 and "sent 1," in out, out
+    rcpts, message = _received(smtp)
+    assert rcpts == ["heron@example.net"]
+    assert message["Bcc"] is None and message["Cc"] is None and message["X-Evil"] is None
+    assert message["Subject"].strip() == (
+        "CSR rejected: TN 5415550142  Bcc: x@evil.example X-Evil: 1 Cc: y@evil.example")
+    assert "Bcc: x@evil.example" in message.get_content()  # the body keeps its text
+    store.expire_all()
+    assert store.scalar(sa.select(Delivery.status).where(Delivery.channel == "email")) == "sent"
+
+
+def test_a_csr_reject_email_with_a_line_break_in_its_tn_is_sent(app, heron, cli, store, smtp):
+    """The probe through the API (whatever the CSR service makes of the TN, its notice goes)."""
+    from gateway.models import Notice, User
+    from gateway.services.identity.actors import Actor
+    from gateway.services.partners.contacts import set_user_contact_types
+
+    app.config["SMTP_URL"] = smtp.url
+    user = store.scalar(sa.select(User).where(User.username == "heron"))
+    set_user_contact_types(store, user, ["foc", "reject"], actor=Actor(None, "t"),
+                           now=user.created_at)
+    store.commit()
+    resp = heron.post("/api/v1/csr-requests", {"tn": HOSTILE_TN, "agauth": "Y"})
+    assert resp.status_code == 201 and resp.get_json()["status"] == "rejected"
+    code, out = cli("deliver")
+    assert code == 0, out
+    store.expire_all()
+    assert store.scalar(sa.select(Delivery.status).join(Notice).where(
+        Notice.event == "csr.rejected", Delivery.channel == "email")) == "sent"
+    rcpts, message = _received(smtp)
+    assert rcpts == ["heron@example.net"] and message["Bcc"] is None
+    assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
+    assert message["Subject"].strip().startswith("CSR rejected: TN 5415550142")

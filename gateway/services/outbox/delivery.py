@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import smtplib
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,13 +134,21 @@ def send_test_webhook(partner: Partner, *, now: datetime, allow_private: bool,
     return ProbeOutcome(row.delivery_id, True, f"HTTP {status}", f"HTTP {status}")
 
 
+def one_line(text: str | None) -> str:
+    """A header value that can always be sent: line breaks and other control characters
+    (CR, LF, tab, NEL, U+2028, U+2029) become spaces, so no text in a notice can add a header
+    or make the message unbuildable."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in text or "")
+
+
 def send_email(delivery: Delivery, smtp_url: str, sender: str, timeout: float = 10.0) -> None:
-    """Send one notice by SMTP to its addresses."""
+    """Send one notice by SMTP to its addresses (every header value made one line first)."""
     parsed = urlparse(smtp_url)
     message = EmailMessage()
-    message["From"], message["To"] = sender, delivery.target
-    message["Subject"] = delivery.notice.subject
-    message["Message-ID"] = f"<{delivery.delivery_id}@portgate>"
+    message["From"], message["To"] = one_line(sender), one_line(delivery.target)
+    message["Subject"] = one_line(delivery.notice.subject)
+    message["Message-ID"] = f"<{one_line(delivery.delivery_id)}@portgate>"
     message.set_content(delivery.notice.body)
     with smtplib.SMTP(parsed.hostname or "localhost", parsed.port or 25, timeout=timeout) as smtp:
         smtp.send_message(message)
