@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 import smtplib
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,7 +86,7 @@ def send_webhook(delivery: Delivery, target: WebhookTarget, secret: str,
         with httpx.Client(follow_redirects=False, trust_env=False, timeout=timeout) as client:
             response = client.post(target.connect_url, content=body, headers=headers,
                                    extensions=extensions)
-    except httpx.HTTPError as err:
+    except Exception as err:  # httpx's errors, and any other (a header it cannot encode…)
         raise WebhookFailed(CONNECTION_FAILED, f"{type(err).__name__}: {err}") from None
     if not 200 <= response.status_code < 300:
         raise WebhookFailed(f"HTTP {response.status_code}")
@@ -127,25 +128,40 @@ def send_test_webhook(partner: Partner, *, now: datetime, allow_private: bool,
         return ProbeOutcome(row.delivery_id, False, CONNECTION_FAILED, err.message)
     except WebhookFailed as err:
         return ProbeOutcome(row.delivery_id, False, err.shown, err.detail)
+    except Exception as err:  # whatever it is, the partner's test failed: not an error page
+        return ProbeOutcome(row.delivery_id, False, CONNECTION_FAILED,
+                            f"{type(err).__name__}: {err}")
     return ProbeOutcome(row.delivery_id, True, f"HTTP {status}", f"HTTP {status}")
 
 
+def one_line(text: str | None) -> str:
+    """A header value that can always be sent: line breaks and other control characters
+    (CR, LF, tab, NEL, U+2028, U+2029) become spaces, so no text in a notice can add a header
+    or make the message unbuildable."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in text or "")
+
+
 def send_email(delivery: Delivery, smtp_url: str, sender: str, timeout: float = 10.0) -> None:
-    """Send one notice by SMTP to its addresses."""
+    """Send one notice by SMTP to its addresses (every header value made one line first)."""
     parsed = urlparse(smtp_url)
     message = EmailMessage()
-    message["From"], message["To"] = sender, delivery.target
-    message["Subject"] = delivery.notice.subject
-    message["Message-ID"] = f"<{delivery.delivery_id}@portgate>"
+    message["From"], message["To"] = one_line(sender), one_line(delivery.target)
+    message["Subject"] = one_line(delivery.notice.subject)
+    message["Message-ID"] = f"<{one_line(delivery.delivery_id)}@portgate>"
     message.set_content(delivery.notice.body)
     with smtplib.SMTP(parsed.hostname or "localhost", parsed.port or 25, timeout=timeout) as smtp:
         smtp.send_message(message)
 
 
-def claim(session: Session, *, now: datetime, worker: str, limit: int, email: bool) -> list[int]:
-    """Lease due deliveries to this worker in one atomic UPDATE (safe across processes)."""
+def claim(session: Session, *, now: datetime, worker: str, limit: int, email: bool,
+          due_by: datetime | None = None) -> list[int]:
+    """Lease due deliveries to this worker in one atomic UPDATE (safe across processes).
+
+    `due_by` (default `now`): only deliveries due by then are claimed."""
     due = sa.select(Delivery.id).where(
-        Delivery.status == "pending", Delivery.next_attempt_at <= now,
+        Delivery.status == "pending",
+        Delivery.next_attempt_at <= (now if due_by is None else due_by),
         sa.or_(Delivery.lease_until.is_(None), Delivery.lease_until < now))
     if not email:
         due = due.where(Delivery.channel != "email")
@@ -165,22 +181,37 @@ def claim(session: Session, *, now: datetime, worker: str, limit: int, email: bo
 def deliver(factory: sessionmaker, *, now: Callable[[], datetime], smtp_url: str | None,
             sender: str, limit: int = 200, allow_private: bool = False,
             https_only: bool = False) -> DeliveryReport:
-    """Send what is due; each delivery is marked in its own transaction right after sending.
+    """Send everything that is due, claimed in chunks of `limit`; each delivery is marked in
+    its own transaction right after sending.
+
+    A run ends when a claim finds nothing due (api-contract §2 `deliver`). It sends what was
+    due when it started: a try that fails is due again only after its back-off, and a notice
+    queued meanwhile waits for the next run, so a run ends even while notices keep coming; it
+    also stops if a whole chunk was taken by other workers (no progress).
 
     `allow_private` and `https_only` are the config's WEBHOOK_ALLOW_PRIVATE and
     WEBHOOK_HTTPS_ONLY, checked again at send time (api-contract §1, §5)."""
     report = DeliveryReport()
     worker = uuid.uuid4().hex
-    with factory() as session, session.begin():
-        ids = claim(session, now=now(), worker=worker, limit=limit, email=bool(smtp_url))
-    for delivery_id in ids:
+    started = now()
+    while True:
         with factory() as session, session.begin():
-            row = session.get(Delivery, delivery_id)
-            if row is None or row.lease_owner != worker or row.status != "pending":
-                report.skipped += 1
-                continue
-            _attempt(session, row, now=now(), smtp_url=smtp_url, sender=sender, report=report,
-                     allow_private=allow_private, https_only=https_only)
+            ids = claim(session, now=now(), worker=worker, limit=limit, email=bool(smtp_url),
+                        due_by=started)
+        if not ids:
+            break
+        handled = 0
+        for delivery_id in ids:
+            with factory() as session, session.begin():
+                row = session.get(Delivery, delivery_id)
+                if row is None or row.lease_owner != worker or row.status != "pending":
+                    report.skipped += 1
+                    continue
+                _attempt(session, row, now=now(), smtp_url=smtp_url, sender=sender,
+                         report=report, allow_private=allow_private, https_only=https_only)
+                handled += 1
+        if not handled:
+            break
     return report
 
 
@@ -211,9 +242,12 @@ def _attempt(session: Session, row: Delivery, *, now: datetime, smtp_url: str | 
                                      https_only=https_only)
         else:
             send_email(row, smtp_url, sender)
-    except Exception as err:  # any failure of the receiver is retried with back-off
-        shown = err.shown if isinstance(err, WebhookFailed) else str(err)
-        detail = err.detail if isinstance(err, WebhookFailed) else shown
+    except Exception as err:  # any failure, the receiver's or ours, is retried with back-off
+        if isinstance(err, WebhookFailed):
+            shown, detail = err.shown, err.detail
+        else:  # a webhook's partner sees no error text (api-contract §1)
+            detail = f"{type(err).__name__}: {err}"
+            shown = CONNECTION_FAILED if row.channel == "webhook" else str(err)
         row.attempts += 1
         row.last_error = shown[:1000] or type(err).__name__
         row.lease_owner, row.lease_until = None, None

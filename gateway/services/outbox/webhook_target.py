@@ -4,6 +4,10 @@ A partner chooses the URL, and Portgate's server makes the request: without a ch
 reaches the cloud metadata service, the database or any port behind the firewall (SSRF). The
 host is resolved once, every address it resolves to must be global, and the POST then goes to
 the address that was checked (no second lookup, so no DNS-rebinding window).
+
+A host name that is not ASCII (an internationalised domain name, "bücher.example") goes on
+the wire in its IDNA form ("xn--bcher-kva.example"): the DNS lookup, the Host header and the
+TLS server name all use that form, and a name that has none is refused when it is set.
 """
 from __future__ import annotations
 
@@ -22,6 +26,18 @@ _DOCUMENTATION = tuple(ipaddress.ip_network(n) for n in (
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
+def ascii_host(host: str) -> str:
+    """The host as it goes on the wire: an ASCII name or address unchanged, a non-ASCII name
+    in its IDNA (punycode) form; raise UnicodeError if it has none."""
+    if host.isascii():
+        return host
+    try:
+        import idna  # IDNA 2008 with UTS 46 mapping, as browsers; installed with httpx
+    except ImportError:  # pragma: no cover - httpx depends on it
+        return host.encode("idna").decode("ascii")  # Python's own codec (IDNA 2003)
+    return idna.encode(host, uts46=True).decode("ascii")
+
+
 class WebhookUrlNotAllowed(InvalidInput):
     """The URL's host does not resolve, or resolves to an address that is not global."""
 
@@ -34,7 +50,7 @@ class WebhookTarget:
 
     url: str
     scheme: str
-    host: str  # the name, for the Host header and TLS (SNI and certificate check)
+    host: str  # the name in ASCII (IDNA) form, for the Host header and TLS (SNI, certificate)
     port: int
     path: str  # path and query, as sent
     address: str | None  # the checked address to connect to; None: not resolved (allowed)
@@ -54,8 +70,9 @@ class WebhookTarget:
 
 
 def resolve(host: str, port: int) -> list[str]:
-    """Every address the host resolves to (numeric forms such as 0x7f000001 included)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    """Every address the host (as in the URL) resolves to, looked up in the IDNA form that is
+    sent (numeric forms such as 0x7f000001 included)."""
+    infos = socket.getaddrinfo(ascii_host(host), port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
 
 
@@ -118,6 +135,11 @@ def check_url(url: str, *, allow_private: bool, https_only: bool) -> WebhookTarg
                            code="invalid_webhook")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
+        wire_host = ascii_host(host)
+    except UnicodeError:
+        raise InvalidInput(f"--url: the host {host!r} is not a valid domain name.",
+                           code="invalid_webhook") from None
+    try:
         addresses = resolve(host, port)
     except (OSError, UnicodeError):
         addresses = []
@@ -130,5 +152,5 @@ def check_url(url: str, *, allow_private: bool, https_only: bool) -> WebhookTarg
                 raise WebhookUrlNotAllowed(
                     f"--url: the host {host!r} resolves to {address}, {problem}; webhooks go "
                     "only to public addresses.")
-    return WebhookTarget(url=url, scheme=parts.scheme, host=host, port=port, path=path,
+    return WebhookTarget(url=url, scheme=parts.scheme, host=wire_host, port=port, path=path,
                          address=addresses[0] if addresses else None)
