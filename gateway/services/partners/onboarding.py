@@ -30,10 +30,10 @@ from validators.carrier_profile import CarrierProfile
 
 WELCOME_LINK_HOURS = 72
 MAX_ADMINS = 4
-OCN_RE = re.compile(r"^[A-Z0-9]{4}$")
-PHONE_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
-ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
-STATE_RE = re.compile(r"^[A-Z]{2}$")
+OCN_RE = re.compile(r"\A[A-Z0-9]{4}\Z")
+PHONE_RE = re.compile(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z")
+ZIP_RE = re.compile(r"\A[0-9]{5}(-[0-9]{4})?\Z")
+STATE_RE = re.compile(r"\A[A-Z]{2}\Z")
 LinkFor = Callable[[str], str]  # token -> absolute URL of the password-set page
 
 
