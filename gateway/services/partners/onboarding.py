@@ -187,7 +187,9 @@ def user_for_token(session: Session, token: str, *, secret: str, now: datetime) 
     invalid = InvalidInput("This link is not valid: it was used, replaced by a newer one or has "
                            "expired. Ask the LNP desk for a new link.", code="invalid_link")
     encoded, _, signature = (token or "").partition(".")
-    if not encoded or not hmac.compare_digest(signature, _sign(secret, encoded.encode())):
+    # compared as bytes: compare_digest refuses text that is not ASCII (a crafted link: a 500)
+    if not encoded or not hmac.compare_digest(signature.encode(),
+                                              _sign(secret, encoded.encode()).encode()):
         raise invalid
     try:
         data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
