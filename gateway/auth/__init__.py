@@ -19,7 +19,8 @@ def init_login(app: Flask) -> None:
     @login_manager.user_loader
     def _load(session_id: str) -> User | None:
         user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
+        if not (user_id.isascii() and user_id.isdigit() and version.isascii()
+                and version.isdigit()):
             return None
         user = db.session().scalar(sa.select(User).where(User.id == int(user_id)))
         if user is None or user.session_version != int(version) or not user.active:

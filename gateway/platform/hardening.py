@@ -19,6 +19,17 @@ MAX_ID = 2**31 - 1  # the largest id an INTEGER key holds (PostgreSQL refuses to
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def id_from_text(value: object) -> int | None:
+    """An id typed in a query string or form field: ASCII digits within an INTEGER key's
+    range, else None (`str.isdigit` takes "²", which `int` refuses, and `int` takes other
+    scripts' digits; an id beyond the column's range makes PostgreSQL refuse the query)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > 10 or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
+
+
 def bad_text(value: str) -> bool:
     """True when a string holds a NUL or cannot be encoded as UTF-8 (a lone surrogate)."""
     if "\x00" in value:

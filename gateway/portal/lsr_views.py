@@ -14,6 +14,7 @@ from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.models import CsrRequest
 from gateway.models.orders import OPEN_STATUSES
+from gateway.platform.hardening import id_from_text
 from gateway.portal import bp
 from gateway.portal.common import actor, failed, order_context, partner_access, scope
 from gateway.portal.prefill import default_spid, from_csr, from_order
@@ -93,9 +94,9 @@ def _reads_csrs() -> bool:
 def _csr(form, page: Page):
     if not _reads_csrs():
         return None
-    csr_id = form.csr_id.data if str(form.csr_id.data or "").isdigit() else None
+    csr_id = id_from_text(str(form.csr_id.data or ""))
     return portal_reads.csr_on_file(db.session(), scope(),
-                                    csr_id=int(csr_id) if csr_id else None,
+                                    csr_id=csr_id,
                                     an=(form.an.data or "").strip() or None,
                                     tns=[line.tn for line in page.lines if line.tn])
 
@@ -204,16 +205,18 @@ def new_lsr():
 
 def _prefill(form, page: Page) -> None:
     session = db.session()
-    if request.args.get("from", "").isdigit():
-        lsr = queries.get_lsr(session, int(request.args["from"]), scope())
+    from_id = id_from_text(request.args.get("from"))
+    csr_id = id_from_text(request.args.get("csr"))
+    if from_id is not None:
+        lsr = queries.get_lsr(session, from_id, scope())
         if lsr is None:
             abort(404, description="No such order for your company.")
         page.findings, page.notes = from_order(form, lsr)
         page.lsr = lsr
-    elif request.args.get("csr", "").isdigit() and not _reads_csrs():
+    elif csr_id is not None and not _reads_csrs():
         page.notes = [NO_CSR_READS]  # the form itself is the user's: no 403, nothing looked up
-    elif request.args.get("csr", "").isdigit():
-        req = csr_svc.get_csr_request(session, int(request.args["csr"]), scope())
+    elif csr_id is not None:
+        req = csr_svc.get_csr_request(session, csr_id, scope())
         if req is None or req.status != "returned":
             abort(404, description="No returned CSR with that number for your company.")
         page.notes = from_csr(form, req)
@@ -312,8 +315,8 @@ def check_tns():
     """The TN lines judged, as JSON for the form's live feedback (CSRF header required)."""
     form = _form()
     lsr_id = request.form.get("lsr_id", "")
-    own = queries.get_lsr(db.session(), int(lsr_id), scope()) \
-        if lsr_id.isdigit() else None
+    own_id = id_from_text(lsr_id)
+    own = queries.get_lsr(db.session(), own_id, scope()) if own_id is not None else None
     lines = _lines(form, exclude_lsr_id=own.id if own is not None else None)
     problems = lsr_forms.tn_problems(lines, order_context().profile.max_tns)
     return jsonify({"lines": [{"number": line.number, "raw": line.raw, "tn": line.tn,

@@ -12,16 +12,24 @@ from gateway.services.identity import people
 from gateway.services.orders.queries import Page
 from gateway.services.partners.directory import partner_by_ccna
 from gateway.staff import bp
-from gateway.staff.common import page_arg
+from gateway.staff.common import page_arg, user_zone
+
+FILTER_KEYS = ("partner", "cpni", "since", "until", "actor", "action", "account")
 
 
-def _day(name: str) -> datetime | None:
+def _day(name: str, *, end: bool = False) -> datetime | None:
+    """The start of the day the box names, in the zone the page shows times in (its end, the
+    next day's start, with `end`); None when empty or not a date (9999-12-31 has no end)."""
     raw = (request.args.get(name) or "").strip()
     try:
         day = date.fromisoformat(raw) if raw else None
-    except ValueError:
+        if day is not None and end:
+            day += timedelta(days=1)
+    except (ValueError, OverflowError):
         return None
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+    if day is None:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=user_zone()).astimezone(UTC)
 
 
 def _text(name: str) -> str | None:
@@ -39,15 +47,16 @@ def audit_trail():
         except GatewayError as err:
             error = err.message
     cpni_only = request.args.get("cpni") == "1"
-    until = _day("until")
     filters = audit.AuditFilter(
-        since=_day("since"), until=until + timedelta(days=1) if until else None,
+        since=_day("since"), until=_day("until", end=True),
         actor=_text("actor"), action=_text("action"), account=_text("account"),
         partner_id=partner_id, actions=cpni.CPNI_READS if cpni_only else None)
     page, per_page = page_arg()
     items, total = ([], 0) if error else audit.list_events(
         session, filters, page=page, per_page=per_page, newest_first=True)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # the pager's links keep the filters, and nothing else (a key such as `endpoint` would
+    # be taken by url_for itself)
+    args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
     # who acted, with full name and phone (§1.3.2): one query for the page's rows
     names = people.labels(session, [e.actor_user_id for e in items])
     return render_template("staff/audit.html", page=Page(items, page, per_page, total),

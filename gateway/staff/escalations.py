@@ -18,6 +18,7 @@ from forms.staff import (
 from gateway import clock, db
 from gateway.errors import GatewayError
 from gateway.platform.carrier_profile import carrier_profile
+from gateway.platform.hardening import id_from_text
 from gateway.services.escalations import desk as escalation_desk
 from gateway.staff import bp
 from gateway.staff.common import actor, admin_required, choice_arg
@@ -81,8 +82,8 @@ def escalation_contacts():
     """The ladders; ?state=XX (and &level=N) fills the form to add or change a level."""
     state = choice_arg("state", carrier_profile().states)
     ladder = escalation_desk.ladders(db.session()).get(state, []) if state else []
-    level = request.args.get("level", "")
-    current = next((c for c in ladder if level.isdigit() and c.level == int(level)), None)
+    level = id_from_text(request.args.get("level"))
+    current = next((c for c in ladder if c.level == level), None)
     form = EscalationContactForm(formdata=None, obj=current)
     if state and current is None:
         form.state.data, form.level.data = state, len(ladder) + 1

@@ -12,6 +12,7 @@ from gateway.models import User
 from gateway.models.partners import PARTNER_STATUSES, PARTNER_TYPES
 from gateway.platform.carrier_profile import carrier_profile
 from gateway.platform.links import external_url
+from gateway.services.identity import people
 from gateway.services.partners import onboarding
 from gateway.staff import bp
 from gateway.staff.common import actor, admin_required, choice_arg
@@ -83,9 +84,12 @@ def _field_of(err: GatewayError) -> str:
 
 
 def _detail(partner_id: int, *, reason_form=None, status: int = 200):
-    partner, members, events = onboarding.partner_detail(db.session(), partner_id)
+    session = db.session()
+    partner, members, events = onboarding.partner_detail(session, partner_id)
+    # who acted, with full name and phone (§1.3.2): one query for the listed events
+    names = people.labels(session, [e.actor_user_id for e in events])
     return render_template(
-        "staff/partner.html", partner=partner, members=members, events=events,
+        "staff/partner.html", partner=partner, members=members, events=events, names=names,
         access_due=onboarding.access_due(partner, carrier_profile()), today=clock.now().date(),
         reason_form=reason_form or ReasonForm(formdata=None), confirm=ConfirmForm()), status
 

@@ -181,3 +181,9 @@ def test_partner_list_shows_pending_first_with_their_due_dates(heron, staff_web,
     assert page.index("Juniper Mobile") < page.index("Blue Heron Wireless")
     assert "2026-11-25" in page
     assert "Juniper" not in staff_web.get("/staff/partners?status=active").get_data(as_text=True)
+
+
+def test_a_welcome_link_that_is_not_ascii_is_invalid_not_a_crash(client):
+    """Anyone may open a link: a crafted one answers as every invalid link does (it was a 500:
+    compare_digest refuses text that is not ASCII)."""
+    assert client.get("/welcome/abc.%C3%A9t%C3%A9").status_code == 410

@@ -217,3 +217,42 @@ def test_the_access_pages_show_who_asked_and_who_answered_with_their_phone(app, 
     approval = store.scalar(sa.select(AgentApproval))
     activity = carrier.get(f"/admin/agents/{approval.id}/activity").get_data(as_text=True)
     assert asked in activity and answered in activity
+
+
+def test_the_partner_pages_recent_changes_name_the_staff_user_in_full(heron, app, cli, store):
+    assert cli("user", "add", "--username", "dana", "--email", "dana@cascade.example",
+               "--password", PASSWORD, "--role", "staff_admin", "--name", "Dana Whitfield",
+               "--phone", "503-555-0142")[0] == 0
+    web = Web(app.test_client())
+    web.login("dana")
+    bhw = store.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
+    assert web.post(f"/staff/partners/{bhw.id}/suspend", {"reason": "Unpaid"}).status_code == 302
+    page = web.get(f"/staff/partners/{bhw.id}").get_data(as_text=True)
+    assert "partner.suspended · Dana Whitfield (dana) · 503-555-0142" in page
+
+
+def test_the_audit_pages_days_are_the_days_it_shows_and_any_date_is_taken(heron, app,
+                                                                           staff_web):
+    """From/To are days in the zone the page shows times in (they were UTC days: an event at
+    17:30 Pacific, shown on the 23rd, was not found by From = To = the 23rd); 9999-12-31 is a
+    date the picker gives (it was an OverflowError, a 500)."""
+    from tests.conftest import set_now
+    set_now(app, "2026-11-23T17:30:00-08:00")
+    assert staff_web.get("/staff/accounts/884201").status_code == 200
+    same_day = staff_web.get("/staff/audit?action=account.viewed&since=2026-11-23"
+                             "&until=2026-11-23").get_data(as_text=True)
+    assert "2026-11-23 17:30" in same_day and "account 884201" in same_day
+    next_day = staff_web.get("/staff/audit?action=account.viewed&since=2026-11-24"
+                             ).get_data(as_text=True)
+    assert "account 884201" not in next_day
+    assert staff_web.get("/staff/audit?until=9999-12-31").status_code == 200
+
+
+def test_the_audit_pager_keeps_the_filters_and_nothing_else(heron, staff_web):
+    for _ in range(51):
+        assert staff_web.get("/staff/accounts/884201").status_code == 200
+    for query in ("endpoint=x", "_method=BOGUS", "action=account.viewed&endpoint=x"):
+        resp = staff_web.get(f"/staff/audit?{query}")
+        assert resp.status_code == 200, query
+    page = staff_web.get("/staff/audit?action=account.viewed&endpoint=x").get_data(as_text=True)
+    assert "action=account.viewed" in page and "endpoint=x" not in page

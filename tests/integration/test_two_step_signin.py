@@ -200,3 +200,22 @@ def test_the_mfa_roles_override_works_only_in_tests():
     with test.app_context():
         assert set(mfa_roles()) == set()
     test.extensions["portgate_db"].engine.dispose()
+
+
+def test_a_code_in_other_scripts_digits_is_a_wrong_code_not_a_crash(app, actors, two_step):
+    """Codes are six ASCII digits; Arabic-Indic digits passed str.isdigit and made
+    compare_digest raise (a 500), at sign-in and at enrolment."""
+    actors.user("desk2", role="staff", partner=None)
+    two_step.enrol(app.test_client(), "desk2")
+    signin = app.test_client()
+    resp = signin.post("/login", data={"username": "desk2", "password": PASSWORD})
+    assert resp.headers["Location"].endswith("/login/code")
+    wrong = signin.post("/login/code", data={"code": "\u0661\u0662\u0663\u0664\u0665\u0666"})
+    assert wrong.status_code < 500 and "/login/code" in (wrong.headers.get("Location") or
+                                                          "/login/code")
+    actors.user("desk3", role="staff", partner=None)
+    enrolling = app.test_client()
+    enrolling.post("/login", data={"username": "desk3", "password": PASSWORD})
+    enrolling.get("/login/enrol")
+    assert enrolling.post("/login/enrol", data={
+        "code": "\u0661\u0662\u0663\u0664\u0665\u0666"}).status_code < 500

@@ -137,3 +137,37 @@ def test_huge_list_of_junk_tns_is_a_reject_not_a_crash(heron):
     resp = heron.post("/api/v1/lsrs", simple_port(pon="JUNKTNS", tns=tns))
     assert resp.status_code == 201
     assert {"R602", "R603"} <= {r["code"] for r in resp.get_json()["rejects"]}
+
+
+@pytest.mark.parametrize("value", ["²", "١", "99999999999999999999", "2147483648", " ", "-1"])
+def test_an_id_in_a_query_string_that_is_no_id_is_never_a_crash(app, heron, actors, value):
+    """`str.isdigit` takes "²", which `int` refuses; `int` takes other scripts' digits; an id
+    beyond an INTEGER key makes PostgreSQL refuse the query: each page answers without one."""
+    from urllib.parse import quote
+
+    from tests.conftest import Web
+    web, staff_web = Web(app.test_client()), Web(app.test_client())
+    web.login("heron")
+    actors.user("deskadmin", role="staff_admin", partner=None)
+    staff_web.login("deskadmin")
+    for page in (f"/portal/lsrs/new?from={quote(value)}", f"/portal/lsrs/new?csr={quote(value)}"):
+        resp = web.get(page)
+        assert resp.status_code == 200, (page, resp.status_code)
+    staff = staff_web.get(f"/staff/escalation-contacts?state=OR&level={quote(value)}")
+    assert staff.status_code == 200
+
+
+def test_id_from_text_takes_ascii_ids_in_range_only():
+    from gateway.platform.hardening import MAX_ID, id_from_text
+    assert id_from_text("42") == 42 and id_from_text(" 7 ") == 7
+    assert id_from_text(str(MAX_ID)) == MAX_ID
+    for bad in ("²", "١٢", str(MAX_ID + 1), "", None, "4 2", "+4", "0x1"):
+        assert id_from_text(bad) is None, bad
+
+
+@pytest.mark.parametrize("field, value", [("zip", "97703\n"), ("zip", "９７７０３"),
+                                          ("phone", "5035550100\n")])
+def test_onboarding_values_match_whole_and_in_ascii_digits(field, value):
+    from gateway.services.partners import onboarding
+    pattern = {"zip": onboarding.ZIP_RE, "phone": onboarding.PHONE_RE}[field]
+    assert pattern.match(value) is None

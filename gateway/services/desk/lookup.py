@@ -39,7 +39,7 @@ def find_accounts(session: Session, query: str) -> list[Account]:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     by_tn = sa.select(Tn.account_number).where(Tn.tn == digits)
-    if digits.isdigit() and 3 <= len(digits) < 10:
+    if digits.isascii() and digits.isdigit() and 3 <= len(digits) < 10:
         by_tn = sa.select(Tn.account_number).where(Tn.tn.contains(digits))
     pattern = "%" + text.upper().replace("%", r"\%").replace("_", r"\_") + "%"
     query_ = sa.select(Account).where(sa.or_(

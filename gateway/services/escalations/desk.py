@@ -16,7 +16,7 @@ from gateway.services.escalations import ladder as escalations
 from gateway.services.identity.actors import Actor
 from gateway.services.identity.users import EMAIL_RE
 
-PHONE_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
+PHONE_RE = re.compile(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z")
 CONTACT_FIELDS = ("name", "title", "email", "phone", "hours")
 FILTERS = ("open", "unacknowledged", "overdue", "acknowledged", "resolved", "all")
 

@@ -50,7 +50,7 @@ def provisioning_uri(secret: str, username: str, issuer: str) -> str:
 
 def _matching_step(secret: str, code: str, at: datetime) -> int | None:
     code = "".join(code.split())
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not code.isascii() or not code.isdigit():
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
     current = totp.timecode(at)

@@ -30,10 +30,10 @@ from validators.carrier_profile import CarrierProfile
 
 WELCOME_LINK_HOURS = 72
 MAX_ADMINS = 4
-OCN_RE = re.compile(r"^[A-Z0-9]{4}$")
-PHONE_RE = re.compile(r"^[2-9]\d{2}[2-9]\d{6}$")
-ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
-STATE_RE = re.compile(r"^[A-Z]{2}$")
+OCN_RE = re.compile(r"\A[A-Z0-9]{4}\Z")
+PHONE_RE = re.compile(r"\A[2-9][0-9]{2}[2-9][0-9]{6}\Z")
+ZIP_RE = re.compile(r"\A[0-9]{5}(-[0-9]{4})?\Z")
+STATE_RE = re.compile(r"\A[A-Z]{2}\Z")
 LinkFor = Callable[[str], str]  # token -> absolute URL of the password-set page
 
 
@@ -187,7 +187,9 @@ def user_for_token(session: Session, token: str, *, secret: str, now: datetime) 
     invalid = InvalidInput("This link is not valid: it was used, replaced by a newer one or has "
                            "expired. Ask the LNP desk for a new link.", code="invalid_link")
     encoded, _, signature = (token or "").partition(".")
-    if not encoded or not hmac.compare_digest(signature, _sign(secret, encoded.encode())):
+    # compared as bytes: compare_digest refuses text that is not ASCII (a crafted link: a 500)
+    if not encoded or not hmac.compare_digest(signature.encode(),
+                                              _sign(secret, encoded.encode()).encode()):
         raise invalid
     try:
         data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
