@@ -18,6 +18,10 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-dev: setup.cfg pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
 $(VENV)/.installed-test: setup.cfg pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
@@ -50,11 +54,23 @@ install-js: $(AXE)
 
 ## make run: virtualenv, install, create and seed the demo database (first run), serve the portal
 ## and run the background worker beside it (batches, notices, clocks); Ctrl-C stops both
-run: $(VENV)/.installed bytecode
+## The demo's notices go to a local sink (`flask dev-sink`, printed and kept in instance/mail)
+## unless PORTGATE_SMTP_URL says otherwise; Blue Heron's webhook points at it unless it has one.
+SINK_SMTP_PORT ?= 1025
+SINK_HTTP_PORT ?= 5001
+DEMO_WEBHOOK_SECRET := whsec-demo-local-sink
+run: $(VENV)/.installed-dev bytecode
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty
-	@$(FLASK) work & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	@export PORTGATE_SMTP_URL="$${PORTGATE_SMTP_URL:-smtp://127.0.0.1:$(SINK_SMTP_PORT)}" \
+	    PORTGATE_WEBHOOK_ALLOW_PRIVATE="$${PORTGATE_WEBHOOK_ALLOW_PRIVATE:-1}" \
+	    PORTGATE_BASE_URL="$${PORTGATE_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) partner webhook --if-unset --ccna BHW --secret $(DEMO_WEBHOOK_SECRET) \
+	    --url http://127.0.0.1:$(SINK_HTTP_PORT)/blue-heron; \
+	$(FLASK) dev-sink --smtp-port $(SINK_SMTP_PORT) --http-port $(SINK_HTTP_PORT) \
+	    --secret $(DEMO_WEBHOOK_SECRET) & sink=$$!; \
+	$(FLASK) work & worker=$$!; \
+	trap 'kill -TERM $$worker $$sink 2>/dev/null; wait $$worker $$sink' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install what the tests need (Python extras, axe-core through npm) and run the suite

@@ -4,6 +4,16 @@ from __future__ import annotations
 from typing import Any
 
 
+def when_ready(server: Any) -> None:
+    """Warn when the API rate limit would be counted in each worker (README "Running in
+    production"): gunicorn's workers are processes, `memory://` counts in one."""
+    from gateway.config import build_config, rate_limit_warning
+
+    warning = rate_limit_warning(build_config(".", None), int(server.cfg.workers))
+    if warning:
+        server.log.warning(warning)
+
+
 def post_worker_init(worker: Any) -> None:
     """Each worker warms up before its first request (gateway.platform.warm), and what the
     warm-up made long-lived (~22,000 objects of the ORM's configuration) is frozen for the

@@ -115,6 +115,18 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None) -> dic
     return config
 
 
+def rate_limit_warning(config: Mapping[str, Any], processes: int) -> str | None:
+    """What to tell an operator who serves the API from several processes with the rate limit
+    counted in each (api-contract §1: `redis://…` when several processes serve), else None."""
+    limit = int(config.get("API_RATE_LIMIT") or 0)
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if processes <= 1 or limit <= 0 or not storage.startswith("memory://"):
+        return None
+    return (f"API_RATE_LIMIT {limit}/min is counted in each of {processes} processes "
+            f"(RATELIMIT_STORAGE_URI {storage}): a partner may make up to {limit * processes} "
+            "requests a minute; set PORTGATE_RATELIMIT_STORAGE_URI=redis://… to share the count")
+
+
 def instance_secret_key(instance_path: str) -> str:
     """The instance's own random key: read from the instance folder, generated there once.
 

@@ -187,10 +187,15 @@ def partner_resume(carrier: str, agent: str) -> None:
 @click.option("--ccna", required=True)
 @click.option("--url", required=True)
 @click.option("--secret", default="")
-def partner_webhook(ccna: str, url: str, secret: str) -> None:
+@click.option("--if-unset", is_flag=True, help="Only when the partner has no webhook yet.")
+def partner_webhook(ccna: str, url: str, secret: str, if_unset: bool) -> None:
     """Set (or with --url '' clear) the partner's webhook."""
     with unit_of_work() as session:
-        partners.set_webhook(session, partners.partner_by_ccna(session, ccna), url, secret,
+        partner = partners.partner_by_ccna(session, ccna)
+        if if_unset and partner.webhook_url:
+            click.echo(f"webhook of {ccna.upper()} kept: {partner.webhook_url}")
+            return
+        partners.set_webhook(session, partner, url, secret,
                              actor=CLI, now=clock.now(),
                              https_only=bool(current_app.config.get("WEBHOOK_HTTPS_ONLY")),
                              allow_private=bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE")))
@@ -252,8 +257,10 @@ def register_cli(app: Flask) -> None:
     for command in (init_db, import_accounts, npac_cli, partner_cli, user_cli, token_cli,
                     escalation_cli):
         app.cli.add_command(command)
+    from gateway.cli import dev_sink as cli_dev_sink
     from gateway.cli import ops as cli_ops
     from gateway.cli import protection as cli_protection
 
     cli_ops.register(app)
     cli_protection.register(app)
+    cli_dev_sink.register(app)

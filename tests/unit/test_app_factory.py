@@ -59,3 +59,15 @@ def test_shared_url_builders_build_what_werkzeugs_own_build(monkeypatch):
     built = _built(shared)
     assert len(built) > 130
     assert built == _built(plain)
+
+
+def test_serving_from_several_processes_with_the_limit_counted_in_each_is_warned_of():
+    from gateway.config import rate_limit_warning
+    warning = rate_limit_warning({"API_RATE_LIMIT": 3, "RATELIMIT_STORAGE_URI": "memory://"}, 4)
+    assert warning is not None and "up to 12" in warning and "redis://" in warning
+    shared = {"API_RATE_LIMIT": 3, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    assert rate_limit_warning(shared, 4) is None
+    assert rate_limit_warning({"API_RATE_LIMIT": 3, "RATELIMIT_STORAGE_URI": "memory://"}, 1) \
+        is None
+    assert rate_limit_warning({"API_RATE_LIMIT": 0, "RATELIMIT_STORAGE_URI": "memory://"}, 4) \
+        is None
