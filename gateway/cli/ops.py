@@ -24,7 +24,7 @@ def seed_demo(n_accounts: int, if_empty: bool) -> None:
 
     with unit_of_work() as session:
         if if_empty and session.scalar(sa.select(Partner.id).limit(1)) is not None:
-            click.echo("demo data already loaded (flask --app app seed-demo to add more)")
+            click.echo("demo data already loaded (make clean-db starts over)")
             return
         logins = seed(session, n_accounts=n_accounts, profile=carrier_profile(), now=clock.now(),
                       passcode_key=passcode_key(), echo=click.echo)

@@ -120,13 +120,15 @@ def seed_orders(session: Session, parties: dict, generated: Generated, *,
     plan = _count(generated.n_accounts)
     recent = [now - timedelta(minutes=9 * i + 5) for i in range(400)]
     clock = iter(recent)
+    # §11: one dispute on hold, one fraud review — first, while the simple residential accounts
+    # they need are there (at 2,000 accounts the other stories used them all up)
+    seed_protection(orders, _simple, now)
     _past_orders(orders, plan, now)
     _focs(orders, plan, clock)
     _rejects(orders, plan, clock, generated)
     _reviews(orders, plan, clock)
     _supplements(orders, plan, clock)
     _csrs(orders, plan, clock, generated)
-    seed_protection(orders, _simple, now)  # §11: one dispute on hold, one fraud review
     rows = session.execute(sa.select(Lsr.status, sa.func.count()).group_by(Lsr.status)).all()
     counts = {status: n for status, n in sorted(rows)}
     return {"lsrs": sum(counts.values()), **counts}
@@ -172,7 +174,8 @@ def _rejects(orders: _Orders, plan: dict, clock, generated: Generated) -> None:
                                   lambda a: "disconnected" in a.statuses and a.state != "MT")
             extra = {}
         elif reason == "manual_state":
-            account = orders.take(["residential"], lambda a: a.state == "MT" and not a.freeze)
+            account = orders.take(["residential"], lambda a: a.state == "MT" and not a.freeze
+                                  and a.statuses == ["working"])  # R701 alone, not R203
             extra = {}
         else:
             account = orders.take(["residential"], _simple)

@@ -225,3 +225,20 @@ def test_seed_demo_escalations_are_raised_by_a_partner_of_the_order_and_the_desk
     owners = {p.id: p.ccna for p in db_session.scalars(sa.select(Partner))}
     for row in rows:
         assert row.ccna == owners[db_session.get(Lsr, row.escalation.lsr_id).owner_partner_id]
+
+
+def test_the_default_demo_tells_its_stories_too(cli, db_session):
+    """At `make run`'s size (2,000 accounts) the protection stories found no simple account
+    left and were skipped without a word, and a manual-state reject picked a suspended line
+    (R203, not R701); the stories go first now, on working lines."""
+    code, out = cli("seed-demo")
+    assert code == 0, out
+    reasons = set(db_session.scalars(sa.select(Lsr.review_reason).where(
+        Lsr.status == "manual_review")))
+    assert {"expedite", "project", "fraud_review"} <= reasons
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Lsr).where(
+        Lsr.hold.is_not(None))) == 1
+    montana = [lsr for lsr in db_session.scalars(sa.select(Lsr).where(Lsr.status == "rejected"))
+               if any(r["code"] == "R701" for r in lsr.rejects)]
+    assert len(montana) == 2 and all(
+        [r["code"] for r in lsr.rejects] == ["R701"] for lsr in montana)
