@@ -157,8 +157,8 @@ def test_a_crash_between_send_and_mark_resends_with_the_same_delivery_id(
     _foc(app, heron, cli, db_session, hook.url)
     real_send = delivery_svc.send_webhook
 
-    def send_then_die(row, target, secret, timeout=10.0):
-        real_send(row, target, secret, timeout)
+    def send_then_die(row, target, secret, timeout=10.0, **kwargs):
+        real_send(row, target, secret, timeout, **kwargs)
         raise KeyboardInterrupt("the worker died before marking the delivery sent")
 
     monkeypatch.setattr(delivery_svc, "send_webhook", send_then_die)

@@ -274,3 +274,67 @@ def test_a_csr_reject_email_with_a_line_break_in_its_tn_is_sent(app, heron, cli,
     assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
     # the CSR service names a TN only when it is one (docs/decisions.md)
     assert message["Subject"].strip() == "CSR rejected: TN (not a TN)"
+
+
+class _KeepAliveReceiver:
+    """A loopback receiver that keeps connections open (HTTP/1.1) and notes, per request, the
+    Host header and the client's port: one port is one connection."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.seen = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):  # noqa: N802
+                self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.seen.append((self.headers["Host"].split(":")[0], self.client_address[1]))
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_run_keeps_one_connection_per_destination_and_never_shares_it_across_hosts(
+        app, heron, actors, cli, store, fake_dns):
+    """A run's webhooks to one partner share a kept-alive connection (a client was built for
+    every webhook: ~20 ms each); two partners whose names resolve to one address each get
+    their own (a connection is verified for one name)."""
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    receiver = _KeepAliveReceiver()
+    try:
+        fake_dns["hooks.heron.example"] = ["127.0.0.1"]
+        fake_dns["hooks.summit.example"] = ["127.0.0.1"]
+        actors.partner(ccna="SWC", name="Summit West Communications", spids=("SW01",),
+                       type="clec")
+        actors.user("summit", partner="SWC")
+        from tests.conftest import Api
+        summit = Api(heron.client, actors.token("summit"))
+        for ccna, name in (("BHW", "heron"), ("SWC", "summit")):
+            assert cli("partner", "webhook", "--ccna", ccna, "--secret", SECRET, "--url",
+                       f"http://hooks.{name}.example:{receiver.port}/hooks")[0] == 0
+        for api in (heron, summit):
+            resp = api.post("/api/v1/csr-batches",
+                            {"requests": [{"tn": "5415550142", "agauth": "Y"}] * 20})
+            assert resp.status_code == 201, resp.get_json()
+        code, out = cli("deliver")
+        assert code == 0 and "sent 40" in out, out
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
+    ports = {}
+    for host, port in receiver.seen:
+        ports.setdefault(host, set()).add(port)
+    assert {h: len(p) for h, p in ports.items()} == {"hooks.heron.example": 1,
+                                                     "hooks.summit.example": 1}
+    assert ports["hooks.heron.example"].isdisjoint(ports["hooks.summit.example"])

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
@@ -69,10 +70,37 @@ def partner_error(last_error: str | None) -> str:
     return last_error if _HTTP_STATUS.match(last_error) else CONNECTION_FAILED
 
 
+class WebhookClients:
+    """The HTTP clients of one delivery run, one per checked destination (scheme, name, port,
+    address): a partner's webhooks in a run share its connections (keep-alive) and one TLS
+    context, instead of a client built per webhook (~20 ms each: ~14 webhooks a second). A
+    client's connections go to one checked address and are verified for one name: never
+    reused for another host, even on the same address."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+        self._clients: dict[tuple[str, str, int, str | None], Any] = {}
+
+    def for_target(self, target: WebhookTarget) -> Any:
+        key = (target.scheme, target.host, target.port, target.address)
+        client = self._clients.get(key)
+        if client is None:
+            import httpx  # here: only the worker sends (~30 ms off every web worker's start)
+
+            client = self._clients[key] = httpx.Client(
+                follow_redirects=False, trust_env=False, timeout=self.timeout)
+        return client
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+
 def send_webhook(delivery: Delivery, target: WebhookTarget, secret: str,
-                 timeout: float = 10.0) -> int:
+                 timeout: float = 10.0, clients: WebhookClients | None = None) -> int:
     """POST one notice to the checked address (never a redirect); return the 2xx status,
-    raise WebhookFailed on anything else."""
+    raise WebhookFailed on anything else. `clients`: the run's clients (else one of its own)."""
     body = webhook_body(delivery)
     headers = {"Host": target.host_header, "Content-Type": "application/json",
                "X-Portgate-Event": delivery.notice.event,
@@ -80,14 +108,16 @@ def send_webhook(delivery: Delivery, target: WebhookTarget, secret: str,
                "X-Portgate-Signature": signature(secret, body), "User-Agent": "Portgate/1"}
     # TLS still checks the certificate against the name: SNI is the name, not the address
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-    import httpx  # here: only the worker sends (~30 ms off every web worker's and CLI start)
-
+    own = clients is None
+    run = WebhookClients(timeout) if clients is None else clients
     try:
-        with httpx.Client(follow_redirects=False, trust_env=False, timeout=timeout) as client:
-            response = client.post(target.connect_url, content=body, headers=headers,
-                                   extensions=extensions)
+        response = run.for_target(target).post(target.connect_url, content=body,
+                                               headers=headers, extensions=extensions)
     except Exception as err:  # httpx's errors, and any other (a header it cannot encode…)
         raise WebhookFailed(CONNECTION_FAILED, f"{type(err).__name__}: {err}") from None
+    finally:
+        if own:
+            run.close()
     if not 200 <= response.status_code < 300:
         raise WebhookFailed(f"HTTP {response.status_code}")
     return response.status_code
@@ -194,6 +224,18 @@ def deliver(factory: sessionmaker, *, now: Callable[[], datetime], smtp_url: str
     report = DeliveryReport()
     worker = uuid.uuid4().hex
     started = now()
+    clients = WebhookClients()
+    try:
+        _run(factory, report, worker, started, clients, now=now, smtp_url=smtp_url,
+             sender=sender, limit=limit, allow_private=allow_private, https_only=https_only)
+    finally:
+        clients.close()
+    return report
+
+
+def _run(factory: sessionmaker, report: DeliveryReport, worker: str, started: datetime,
+         clients: WebhookClients, *, now: Callable[[], datetime], smtp_url: str | None,
+         sender: str, limit: int, allow_private: bool, https_only: bool) -> None:
     while True:
         with factory() as session, session.begin():
             ids = claim(session, now=now(), worker=worker, limit=limit, email=bool(smtp_url),
@@ -208,15 +250,15 @@ def deliver(factory: sessionmaker, *, now: Callable[[], datetime], smtp_url: str
                     report.skipped += 1
                     continue
                 _attempt(session, row, now=now(), smtp_url=smtp_url, sender=sender,
-                         report=report, allow_private=allow_private, https_only=https_only)
+                         report=report, allow_private=allow_private, https_only=https_only,
+                         clients=clients)
                 handled += 1
         if not handled:
             break
-    return report
 
 
 def _send_to_current_webhook(session: Session, row: Delivery, *, allow_private: bool,
-                             https_only: bool) -> None:
+                             https_only: bool, clients: WebhookClients | None = None) -> None:
     """Send to the URL and with the secret the partner has now, not those of queue time
     (§10.1), after checking the address again (api-contract §1)."""
     partner = session.get(Partner, row.notice.partner_id)
@@ -230,16 +272,16 @@ def _send_to_current_webhook(session: Session, row: Delivery, *, allow_private: 
                            https_only=https_only)
     except GatewayError as err:
         raise WebhookFailed(CONNECTION_FAILED, err.message) from None
-    send_webhook(row, target, partner.webhook_secret)
+    send_webhook(row, target, partner.webhook_secret, clients=clients)
 
 
 def _attempt(session: Session, row: Delivery, *, now: datetime, smtp_url: str | None,
              sender: str, report: DeliveryReport, allow_private: bool = False,
-             https_only: bool = False) -> None:
+             https_only: bool = False, clients: WebhookClients | None = None) -> None:
     try:
         if row.channel == "webhook":
             _send_to_current_webhook(session, row, allow_private=allow_private,
-                                     https_only=https_only)
+                                     https_only=https_only, clients=clients)
         else:
             send_email(row, smtp_url, sender)
     except Exception as err:  # any failure, the receiver's or ours, is retried with back-off
