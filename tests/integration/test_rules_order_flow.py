@@ -282,3 +282,50 @@ def test_activation_after_the_porting_window_is_not_activatable(app, heron):
     set_now(app, "2026-12-03T00:00:00-08:00")  # due 11-24; window closed 12-02 23:59:59
     resp = heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/activate")
     assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "not_activatable"
+
+
+def _activate(app, heron, tn):
+    sv = _sv(heron, tn, due="2026-12-01").get_json()
+    assert sv["status"] == "pending", sv
+    assert heron.post(f"/api/v1/npac/subscriptions/{sv['id']}/activate").status_code == 200
+
+
+def test_completion_disconnects_no_disc_tn_that_another_order_ported_out(app, heron, db_session):
+    """§4.6: DISC names working lines of the account; one another order ported out meanwhile
+    stays that order's (it was rewritten `disconnected` while NPAC showed it active)."""
+    first = heron.post("/api/v1/lsrs", example("lsr-partial-port.json", nan=None,
+                                               remarks="PARTIAL PORT DISC 5415550301")).get_json()
+    second = heron.post("/api/v1/lsrs", example("lsr-partial-port.json", pon="BHWB2", nan=None,
+                                                tns=["5415550301"])).get_json()
+    assert first["status"] == second["status"] == "foc", (first["rejects"], second["rejects"])
+    set_now(app, "2026-12-01T09:00:00-08:00")
+    _activate(app, heron, "5415550301")  # the second order completes first
+    _activate(app, heron, "5415550300")
+    db_session.expire_all()
+    assert db_session.get(Tn, "5415550301").status == "ported_out"
+    assert heron.get("/api/v1/npac/tns/5415550301").get_json()["spid"] == "B451"
+
+
+def test_the_new_btn_is_a_line_that_stays_even_when_the_nan_was_ported_meanwhile(
+        app, heron, cli, tmp_path, db_session):
+    """§4.6: the new BTN is "a working TN of the account that stays"; when another order
+    ported the NAN out first, the account's first working line takes the BTN."""
+    _feed_store(cli, tmp_path)  # 0400 is the BTN; 0401, 0402, 0403 work
+    first = heron.post("/api/v1/lsrs", _feed_lsr(pon="FEEDA", tns=["5415550400"],
+                                                 nan="5415550401", remarks=None)).get_json()
+    second = heron.post("/api/v1/lsrs", _feed_lsr(pon="FEEDB", tns=["5415550401"], nan=None,
+                                                  remarks=None)).get_json()
+    assert first["status"] == second["status"] == "foc", (first["rejects"], second["rejects"])
+    set_now(app, "2026-12-01T09:00:00-08:00")
+    _activate(app, heron, "5415550401")
+    _activate(app, heron, "5415550400")
+    db_session.expire_all()
+    account = db_session.get(Account, "884900")
+    assert account.btn == "5415550402" and db_session.get(Tn, account.btn).status == "working"
+
+
+def test_an_sv_with_an_lrn_that_is_not_ten_ascii_digits_is_refused(heron):
+    for lrn in ("5419990000\n", "\u0665\u0664\u0661\u0669\u0669\u0669\u0660\u0660\u0660\u0660"):
+        resp = heron.post("/api/v1/npac/subscriptions", {"tn": "5415550142", "new_spid": "B451",
+                                                         "lrn": lrn, "due_date": "2026-11-24"})
+        assert resp.status_code == 400, (lrn, resp.get_json())

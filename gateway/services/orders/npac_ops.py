@@ -23,7 +23,7 @@ from validators.calendar import conflict_deadline, porting_window
 from validators.carrier_profile import CarrierProfile
 from validators.fields import TN_RE
 
-_LRN = re.compile(r"^\d{10}$")
+_LRN = re.compile(r"\A[0-9]{10}\Z")  # ASCII digits, the whole value (no trailing newline)
 
 
 def sv_body(sv: SubscriptionView) -> dict[str, Any]:

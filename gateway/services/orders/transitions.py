@@ -984,22 +984,36 @@ def _complete(session: Session, order: Lsr, *, actor: Actor, now: datetime) -> N
     _check(order, Event.COMPLETE)
     order.status, order.closed_at, order.updated_at = LsrStatus.COMPLETED, now, now
     _set_index(session, order, ())
-    if order.disconnect_tns:
-        session.execute(sa.update(Tn).where(Tn.tn.in_(order.disconnect_tns))
+    if order.disconnect_tns:  # §4.6: the account's working lines it names (one another order
+        # ported out meanwhile is that order's, not a disconnect)
+        session.execute(sa.update(Tn).where(Tn.tn.in_(order.disconnect_tns),
+                                            Tn.account_number == order.account_number,
+                                            Tn.status == "working")
                         .values(status="disconnected", changed_at=now))
-    remaining = session.scalar(sa.select(sa.func.count()).select_from(Tn).where(
-        Tn.account_number == order.account_number, Tn.status == "working"))
+    working = list(session.scalars(sa.select(Tn.tn).where(
+        Tn.account_number == order.account_number, Tn.status == "working").order_by(Tn.tn)))
+    remaining = len(working)
+    new_btn = _new_btn(order, working)
     account = sa.update(Account).where(Account.account_number == order.account_number)
     if remaining == 0:
         session.execute(account.values(closed_at=now))
-    elif order.new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
-        session.execute(account.values(btn=order.new_btn))
+    elif new_btn:  # §4.6: the BTN left in a partial port; NAN is the account's new BTN
+        session.execute(account.values(btn=new_btn))
     audit.write(session, actor, "lsr.completed", "lsr", order.id, now=now,
                  partner_id=order.owner_partner_id, before={"status": LsrStatus.FOC.value},
                  after={"status": LsrStatus.COMPLETED.value, "account_closed": remaining == 0,
-                        "new_btn": order.new_btn if remaining else None})
+                        "new_btn": new_btn if remaining else None})
     _notify(session, order, "lsr.completed", now=now, subject=f"Completed: PON {order.pon}",
             body=f"PON {order.pon} (order {order.order_number}) is complete.")
+
+
+def _new_btn(order: Lsr, working: list[str]) -> str | None:
+    """The account's BTN after a partial port: the NAN when it is still a working line of the
+    account (§4.6: "a working TN of the account that stays"); when another order ported it
+    out meanwhile, the account's first working line; None when the order named no new BTN."""
+    if not order.new_btn:
+        return None
+    return order.new_btn if order.new_btn in working else (working[0] if working else None)
 
 
 def require_codes(codes: Sequence[Any], remarks: str) -> list[str]:
