@@ -42,7 +42,8 @@ from validators.catalog import FIELDS, REJECT_CODES
 LOA_TYPES = ["pdf", "png", "jpg", "jpeg"]
 LOA_MAX = 5 * 1024 * 1024
 CHANNELS = (("fax", "Fax"), ("email", "Email"))
-CODE_KEYS = {"ccna", "cc", "nnsp", "npdi", "reqtyp", "act", "exp", "agauth", "mi", "eu.state"}
+CODE_KEYS = {"ccna", "cc", "nnsp", "npdi", "reqtyp", "act", "exp", "chc", "agauth", "mi",
+             "eu.state"}
 LSR_KEYS = [k for k, spec in FIELDS.items() if spec.form in ("LSR", "EU") and k != "sup"]
 _TN_SPLIT = re.compile(r"[\n,;]+")
 _TN_PUNCT = re.compile(r"[\s().\-+/]")

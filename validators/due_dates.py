@@ -116,8 +116,10 @@ def csr_due_at(rcpt: Receipt, profile: CarrierProfile) -> datetime:
 
 
 def sup2_due_date(ddd: date, sup_receipt_day: date, order: OrderState,
-                  profile: CarrierProfile) -> FocDate:
-    """Decide the new due date of a SUP 2 received on sup_receipt_day (§6.2)."""
+                  profile: CarrierProfile, *, issue_day: date | None = None) -> FocDate:
+    """Decide the new due date of a SUP 2 received on sup_receipt_day (§6.2); never before the
+    business day after `issue_day`, the day the new FOC is given (§5.3, applied last: a fax
+    entered days after it arrived)."""
     too_far = ddd_too_far(ddd, sup_receipt_day, profile)
     _, days, _ = interval_for(order.reqtyp, order.port_type, order.n_tns)
     days = days or 0  # a project has no standard interval: the floor below still applies
@@ -127,12 +129,15 @@ def sup2_due_date(ddd: date, sup_receipt_day: date, order: OrderState,
     else:
         base = sup_receipt_day
     earliest = earliest_due_date(base, days, profile)
-    floor = next_business_day(sup_receipt_day, profile)
+    floor = next_business_day(max(sup_receipt_day, issue_day or sup_receipt_day), profile)
     chosen = max(ddd, earliest, floor)
     return FocDate(on_or_next_business_day(chosen, profile), None, too_far)
 
 
 _WEEKEND = ("Saturday", "Sunday")  # not strftime("%A"): that follows the locale
+# §7.2 sets no latest staff FOC date; a year bounds it (a date in year 9999 overflowed the
+# porting window's arithmetic: a 500)
+STAFF_HORIZON = timedelta(days=366)
 
 
 def staff_date_problems(due_date: date, receipt_day: date | None, profile: CarrierProfile, *,
@@ -153,6 +158,10 @@ def staff_date_problems(due_date: date, receipt_day: date | None, profile: Carri
                         f"{receipt_day.isoformat()}")
     elif today is not None and due_date < today:
         problems.append(f"{due_date.isoformat()} is in the past (today is {today.isoformat()})")
+    start = today or receipt_day
+    if start is not None and due_date > start + STAFF_HORIZON:
+        problems.append(f"{due_date.isoformat()} is more than a year away: no porting window "
+                        "is planned that far (send a new LSR nearer the date)")
     return problems
 
 

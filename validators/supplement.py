@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from validators.calendar import local_day
 from validators.carrier_profile import CarrierProfile
 from validators.catalog import finding
 from validators.due_dates import cutoff_for, receipt, sup2_due_date
@@ -39,7 +40,8 @@ def _envelope(sup: Mapping[str, Any], order: OrderState) -> list[Finding]:
 
 
 def _new_due_date(sup: Mapping[str, Any], order: OrderState, rcpt: Receipt,
-                  profile: CarrierProfile) -> tuple[date | None, list[Finding]]:
+                  profile: CarrierProfile,
+                  issue_day: date | None = None) -> tuple[date | None, list[Finding]]:
     """Apply §6.2 to a SUP 2: DDD required and valid, R503, then the date rule with R501."""
     ddd = value_of(sup, "ddd")
     if ddd is None:
@@ -51,16 +53,19 @@ def _new_due_date(sup: Mapping[str, Any], order: OrderState, rcpt: Receipt,
     if order.due_date_sups >= profile.max_due_date_sups:
         found.append(finding("R503", f"{order.due_date_sups} due-date supplements already "
                                      f"accepted (at most {profile.max_due_date_sups})"))
-    chosen = sup2_due_date(date.fromisoformat(ddd.strip()), rcpt.receipt_day, order, profile)
+    chosen = sup2_due_date(date.fromisoformat(ddd.strip()), rcpt.receipt_day, order, profile,
+                           issue_day=issue_day)
     return chosen.due_date, found + chosen.findings
 
 
 def check_supplement(sup: Any, *, order: OrderState, profile: CarrierProfile,
-                     received_at: datetime, state: str,
-                     manual_contact: str | None = None) -> SupplementDecision:
+                     received_at: datetime, state: str, manual_contact: str | None = None,
+                     issued_at: datetime | None = None) -> SupplementDecision:
     """Check a supplement's envelope; for SUP 2 also decide the new due date (§6).
     `manual_contact`: the order's account is in a manual-only state and the supplement came
-    through the portal or the API — R701, naming that level-1 contact (§8.1)."""
+    through the portal or the API — R701, naming that level-1 contact (§8.1). `issued_at`:
+    when the new FOC is given (default the receipt): a SUP 2 entered days after its fax
+    arrived gets no date before the business day after that (§5.3's floor)."""
     if not isinstance(sup, Mapping):
         return SupplementDecision([finding("R602", "the supplement must be a JSON object", "*")],
                                   None, None)
@@ -70,6 +75,7 @@ def check_supplement(sup: Any, *, order: OrderState, profile: CarrierProfile,
     rcpt = receipt(received_at, state, cutoff_for(order.port_type, profile), profile)
     due_date = None
     if text_of(sup, "sup") == "2":
-        due_date, more = _new_due_date(sup, order, rcpt, profile)
+        issue_day = local_day(issued_at or received_at, state, profile)
+        due_date, more = _new_due_date(sup, order, rcpt, profile, issue_day)
         found += more
     return SupplementDecision(found, None if found else due_date, rcpt)

@@ -75,7 +75,7 @@ def _render_order(lsr, *, foc_form=None, reject_form=None, note_form=None, statu
     dates = review.decision_dates(order_context(), lsr)
     if foc_form is None:
         foc_form = FocDecisionForm(formdata=None)
-        foc_form.due_date.data = dates.grant_date or dates.proposed
+        foc_form.due_date.data = dates.grant_date or dates.offered
         foc_form.due_time.data = lsr.field("dfdt")  # §13.2: default the asked time
     owner = session.get(Partner, lsr.owner_partner_id)
     submitter = session.get(Partner, lsr.submitter_partner_id)

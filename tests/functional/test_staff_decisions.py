@@ -172,3 +172,37 @@ def test_a_project_shows_no_standard_date_and_is_confirmed_on_its_date(heron, st
     assert staff_web.post(f"/staff/orders/{order['id']}/foc",
                           {"due_date": "2026-12-10"}).status_code == 302
     assert store.get(Lsr, order["id"]).status == "foc"
+
+
+DECLINE = "Decline: FOC on the standard date "
+
+
+def _declined_date(page: str) -> str:
+    at = page.index(DECLINE) + len(DECLINE)
+    return page[at:at + 10]
+
+
+def test_the_decline_button_offers_a_date_the_desk_can_give_when_it_decides_late(
+        app, heron, staff_web, store):
+    """§5.3: a computed FOC date is never before the business day after the FOC is issued; the
+    standard date offered on a late decision was already past (and refused 422)."""
+    order = expedite(heron)  # Monday 11-23; standard date Tuesday 11-24
+    set_now(app, "2026-11-25T09:00:00-08:00")  # the desk decides on Wednesday
+    offered = _declined_date(staff_web.get(f"/staff/orders/{order['id']}").get_data(True))
+    assert offered == "2026-11-30"  # Thursday 11-26 and Friday 11-27 are holidays
+    resp = staff_web.post(f"/staff/orders/{order['id']}/foc", {"due_date": offered})
+    assert resp.status_code == 302
+    store.expire_all()
+    lsr = store.get(Lsr, order["id"])
+    assert lsr.status == "foc" and lsr.due_date.isoformat() == offered
+
+
+def test_a_staff_foc_more_than_a_year_away_is_refused_not_a_crash(heron, desk, staff_web):
+    order = expedite(heron)
+    resp = desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
+                     {"action": "foc", "due_date": "9999-12-31"})
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_due_date"
+    assert "more than a year" in resp.get_json()["error"]["message"]
+    page = staff_web.post(f"/staff/orders/{order['id']}/foc", {"due_date": "9999-12-31"})
+    assert page.status_code == 422
+    assert heron.get(f"/api/v1/lsrs/{order['id']}").get_json()["status"] == "manual_review"

@@ -123,3 +123,33 @@ def test_manual_entry_pages_render_with_labels_for_every_field(heron, staff_web)
     assert 'for="received_at"' in page and 'for="eu_zip"' in page
     assert "Blue Heron Wireless (BHW)" in page
     assert "Time zone" in staff_web.get("/staff/manual/csr").get_data(as_text=True)
+
+
+def test_a_faxed_chc_typed_in_lower_case_is_read_as_the_api_reads_it(heron, montana, staff_web,
+                                                                      store):
+    """The form upper-cases every code field (EXP was; CHC was not, so 'y' was an R602)."""
+    resp = staff_web.post("/staff/manual/lsr", {**FAX, **MT_LSR, "pon": "MTC1", "chc": "y",
+                                                "dfdt": "10:30", "ddd": "2026-12-10"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    lsr = store.scalar(sa.select(Lsr).where(Lsr.pon == "MTC1"))
+    assert lsr.payload["chc"] == "Y"
+    assert not [r for r in lsr.rejects if r["field"] in ("chc", "dfdt")], lsr.rejects
+
+
+def test_a_faxed_due_date_supplement_entered_days_later_gets_no_date_in_the_past(
+        heron, montana, desk):
+    """§5.3 "applied last": a SUP 2 received 11-18 asking for 11-19 and entered on 11-23 gets
+    the business day after it is entered, not 11-19 (four days gone)."""
+    lsr = {"ccna": "BHW", "pon": "MTS1", "ver": "1", "an": "900001", "cc": "B451", "npdi": "C",
+           "reqtyp": "CB", "act": "V", "ddd": "2026-12-01", "agauth": "Y",
+           "init_tel": "5419990123", "eu": {"zip": "59715"}, "tns": ["4065550100"]}
+    order = desk.post("/api/v1/staff/manual-lsrs", {
+        "partner_ccna": "BHW", "channel": "fax", "received_at": "2026-11-16T09:00:00-07:00",
+        "lsr": lsr}).get_json()
+    assert order["foc"]["due_date"] == "2026-12-01"
+    sup = desk.post("/api/v1/staff/manual-lsrs", {
+        "partner_ccna": "BHW", "channel": "fax", "received_at": "2026-11-18T09:00:00-07:00",
+        "lsr": {"ccna": "BHW", "pon": "MTS1", "ver": "2", "sup": "2", "ddd": "2026-11-19"}})
+    assert sup.status_code == 200, sup.get_json()
+    assert sup.get_json()["supplement"]["due_date"] == "2026-11-24"
+    assert sup.get_json()["lsr"]["foc"]["due_date"] == "2026-11-24"

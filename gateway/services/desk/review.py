@@ -11,7 +11,7 @@ from gateway.models import Escalation, EscalationContact, Lsr, Partner
 from gateway.services.desk.queue import KINDS, work_queue
 from gateway.services.orders import decisions, transitions
 from gateway.services.orders.context import OrderContext
-from validators.calendar import is_business_day, on_or_next_business_day
+from validators.calendar import is_business_day, next_business_day, on_or_next_business_day
 from validators.due_dates import earliest_due_date, interval_for
 
 SOON = timedelta(hours=1)  # a queue item due within the hour is flagged "due soon"
@@ -29,6 +29,23 @@ class DecisionDates:
     interval_days: int | None
     requested_is_business_day: bool
     grant_refusal: str | None = None  # why the DDD may not be given as it is (§7.2)
+    # §5.3: a computed FOC date is never before the first business day after the day the FOC
+    # is issued — today, when the desk decides (a fax entered late, a desk deciding late)
+    issue_floor: date | None = None
+
+    def _offered(self, day: date | None) -> date | None:
+        return day if day is None or self.issue_floor is None else max(day, self.issue_floor)
+
+    @property
+    def standard(self) -> date | None:
+        """The standard date as the desk can give it now: the earliest standard date, or the
+        §5.3 floor when that is later (what "Decline: FOC on the standard date" gives)."""
+        return self._offered(self.earliest)
+
+    @property
+    def offered(self) -> date | None:
+        """The engine's proposal as the desk can give it now (the §5.3 floor applied)."""
+        return self._offered(self.proposed)
 
     @property
     def inside_interval(self) -> bool:
@@ -60,7 +77,8 @@ def decision_dates(ctx: OrderContext, lsr: Lsr) -> DecisionDates:
         first_allowed=on_or_next_business_day(floor, profile) if floor else None,
         interval_days=None if lsr.port_type == "project" else days,
         requested_is_business_day=bool(requested and is_business_day(requested, profile)),
-        grant_refusal=decisions.date_refusal(ctx, lsr, requested))
+        grant_refusal=decisions.date_refusal(ctx, lsr, requested),
+        issue_floor=next_business_day(today, profile) if today else None)
 
 
 @dataclass

@@ -83,7 +83,7 @@ def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest, *,
     state = _state(ctx, lsr)
     decision = check_supplement(body, order=_order_state(lsr), profile=ctx.profile,
                                 received_at=received_at, state=state,
-                                manual_contact=_manual_contact(ctx, state))
+                                manual_contact=_manual_contact(ctx, state), issued_at=ctx.now)
     findings = [f.as_dict() for f in decision.findings]
     if not findings and sup == "3":
         return _correct(ctx, lsr, body, received)
