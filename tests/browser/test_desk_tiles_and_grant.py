@@ -53,7 +53,9 @@ def test_a_requested_date_past_by_now_is_explained_instead_of_offered(live, page
         "2026-11-23 is in the past (today is 2026-11-24)")
     expect(page.get_by_role("button", name=re.compile("Grant the requested date"))) \
         .to_have_count(0)
-    expect(page.get_by_role("button", name="Decline: FOC on the standard date 2026-11-24")) \
+    # the standard date (11-24) is today: as every computed date, it is given no earlier than
+    # the business day after the FOC is issued (§5.3)
+    expect(page.get_by_role("button", name="Decline: FOC on the standard date 2026-11-25")) \
         .to_be_visible()
 
 
