@@ -169,7 +169,10 @@ class WebhookForm(FlaskForm):
         url = (field.data or "").strip()
         if not url:
             return
-        parsed = urlparse(url)
+        try:
+            parsed = urlparse(url)
+        except ValueError:  # "http://[::1": an address urlparse cannot read
+            raise ValidationError(f"{url[:60]!r} is not a URL.") from None
         allowed = ("https",) if self.https_only else ("http", "https")
         if parsed.scheme not in allowed or not parsed.netloc:
             raise ValidationError(f"{url[:60]!r} is not an {' or '.join(allowed)} URL; enter "

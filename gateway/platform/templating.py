@@ -31,7 +31,10 @@ def localtime(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> 
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        return value.astimezone(_user_zone()).strftime(fmt)
+        try:
+            return value.astimezone(_user_zone()).strftime(fmt)
+        except OverflowError:  # at the calendar's edge (year 9999): shown in UTC
+            return value.astimezone(UTC).strftime(fmt)
     return value.isoformat()
 
 

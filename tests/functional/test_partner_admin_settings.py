@@ -155,3 +155,23 @@ def test_an_agent_sees_who_approved_it(client, heron, actors, cli):
     Web(client).login("aceadmin")
     page = client.get("/admin/agents").get_data(as_text=True)
     assert "Blue Heron Wireless" in page and "lsr" in page and "Approve an agent" not in page
+
+
+def test_a_token_expiry_beyond_ten_years_is_a_form_error_and_the_list_always_shows(
+        admin, store):
+    """An expiry date of 9999-12-31 made the end of that day overflow (a 500); one issued from
+    UTC then broke the token list for admins east of UTC."""
+    from gateway.models import User
+    heron = store.scalar(sa.select(User).where(User.username == "heron"))
+    far = admin.post("/admin/tokens", {"user_id": str(heron.id), "name": "oss",
+                                        "expires_on": "9999-12-31"})
+    assert far.status_code in (400, 422) and "ten years" in far.get_data(as_text=True)
+    assert store.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(
+        ApiToken.name == "oss")) == 0
+    admin.post("/profile", {"email": "boss@example.net", "timezone": "Asia/Tokyo"})
+    assert admin.get("/admin/tokens").status_code == 200
+
+
+def test_a_webhook_url_urlparse_cannot_read_is_a_form_error(admin):
+    resp = admin.post("/admin/webhook", {"url": "http://[::1", "secret": "s" * 20})
+    assert resp.status_code == 422 and "is not a URL" in resp.get_data(as_text=True)

@@ -1,7 +1,7 @@
 """API tokens of a partner's users, managed by its administrators (shown once, stored hashed)."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -28,6 +28,9 @@ def partner_token(session: Session, partner_id: int, token_id: int) -> ApiToken:
     return row
 
 
+MAX_LIFETIME = timedelta(days=3653)  # an expiry date at most ten years ahead
+
+
 def end_of_day(day: date, zone: str) -> datetime:
     """23:59:59 of the day in the zone, as UTC."""
     return datetime.combine(day, time(23, 59, 59), ZoneInfo(zone)).astimezone(UTC)
@@ -40,6 +43,9 @@ def issue(session: Session, user: User, *, name: str, expires_on: date | None, z
     if not name:
         raise InvalidInput("Give the token a name that says where it is used.",
                            code="invalid_token")
+    if expires_on is not None and expires_on > (now + MAX_LIFETIME).date():
+        raise InvalidInput("The expiry date must be within ten years: issue a new token then "
+                           "(a date in year 9999 could not even be shown).", code="invalid_token")
     expires_at = end_of_day(expires_on, zone) if expires_on else None
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("The expiry date must be in the future.", code="invalid_token")
