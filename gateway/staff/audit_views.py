@@ -23,13 +23,13 @@ def _day(name: str, *, end: bool = False) -> datetime | None:
     raw = (request.args.get(name) or "").strip()
     try:
         day = date.fromisoformat(raw) if raw else None
-        if day is not None and end:
+        if day is None:
+            return None
+        if end:
             day += timedelta(days=1)
-    except (ValueError, OverflowError):
+        return datetime(day.year, day.month, day.day, tzinfo=user_zone()).astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or the calendar's edge: no bound
         return None
-    if day is None:
-        return None
-    return datetime(day.year, day.month, day.day, tzinfo=user_zone()).astimezone(UTC)
 
 
 def _text(name: str) -> str | None:

@@ -171,3 +171,27 @@ def test_onboarding_values_match_whole_and_in_ascii_digits(field, value):
     from gateway.services.partners import onboarding
     pattern = {"zip": onboarding.ZIP_RE, "phone": onboarding.PHONE_RE}[field]
     assert pattern.match(value) is None
+
+
+@pytest.mark.parametrize("query, zone", [
+    ("/portal/orders?date_to=9999-12-31", None), ("/portal/orders.csv?date_to=9999-12-31", None),
+    ("/portal/orders?date_from=0001-01-01", "Asia/Tokyo"),
+    ("/staff/audit?since=0001-01-01", "Asia/Tokyo"), ("/staff/audit?until=9999-12-31", None)])
+def test_a_day_at_the_calendars_edge_is_no_bound_not_a_crash(app, heron, actors, store, query,
+                                                            zone):
+    """Midnight of 0001-01-01 east of UTC, and the end of 9999-12-31, are outside what a
+    datetime holds (OverflowError: a 500); every order is inside them, so they bound nothing."""
+    import sqlalchemy as sa
+
+    from gateway.models import User
+    from tests.conftest import Web
+    staff = query.startswith("/staff")
+    if staff:
+        actors.user("deskadmin", role="staff_admin", partner=None)
+    name = "deskadmin" if staff else "heron"
+    if zone:
+        store.execute(sa.update(User).where(User.username == name).values(timezone=zone))
+        store.commit()
+    web = Web(app.test_client())
+    web.login(name)
+    assert web.get(query).status_code == 200

@@ -60,10 +60,12 @@ def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
         query = query.where(Lsr.status == status)
     if tn:
         query = query.where(_tn_filter(tn, postgres=_postgres(session)))
-    if date_from:
-        query = query.where(Lsr.created_at >= _day_start(date_from, zone))
-    if date_to:
-        query = query.where(Lsr.created_at < _day_start(date_to + timedelta(days=1), zone))
+    since = _day_start(date_from, zone) if date_from else None
+    until = _day_start(date_to, zone, after=True) if date_to else None
+    if since is not None:
+        query = query.where(Lsr.created_at >= since)
+    if until is not None:
+        query = query.where(Lsr.created_at < until)
     return _page(session, query.options(selectinload(Lsr.versions)), Lsr.id.desc(), page,
                  per_page)
 
@@ -118,6 +120,13 @@ def _page(session: Session, query: sa.Select[Any], order: sa.ColumnElement[Any],
     return Page(list(items), page, per_page, total or 0)
 
 
-def _day_start(day: date, zone: tzinfo) -> datetime:
-    """The day's first instant in the zone (local midnight, exact across DST), in UTC."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+def _day_start(day: date, zone: tzinfo, *, after: bool = False) -> datetime | None:
+    """The day's first instant in the zone (local midnight, exact across DST), in UTC; with
+    `after`, the next day's. None at the calendar's edges (year 1 east of UTC, 9999-12-31's
+    end), where no bound is needed: every order is inside them."""
+    try:
+        if after:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        return None
