@@ -114,6 +114,18 @@ def local_at(day: date, at: time, zone: tzinfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone)
 
 
+def day_start_utc(day: date, zone: tzinfo, *, after: bool = False) -> datetime | None:
+    """Local midnight of the day in the zone (with `after`, of the next day), in UTC, exact
+    across DST; None at the calendar's edges (year 1 east of UTC, the end of 9999-12-31),
+    which as a search's bound exclude nothing."""
+    try:
+        if after:
+            day += timedelta(days=1)
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
 def _aware(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 

@@ -104,12 +104,8 @@ def passcode_matches(passcode: object, stored: str | None, pepper: bytes = b"") 
             salt = bytes.fromhex(parts[1])
             digest = hashlib.sha256(salt + passcode.encode("utf-8")).hexdigest()
             return hmac.compare_digest(digest, parts[2])
-        if len(parts) == 6 and parts[0] == SCHEME:
-            n, r, p = int(parts[1]), int(parts[2]), int(parts[3])
-            if not _cost_ok(n, r, p):
-                return False
-            digest = _scrypt(pepper, passcode, bytes.fromhex(parts[4]), n, r, p)
-            return hmac.compare_digest(digest, parts[5])
+        if len(parts) == 6 and parts[0] == SCHEME:  # the keyed scheme: its proof checked
+            return proof_matches(passcode_proof(passcode, pepper), stored)
     except ValueError:
         return False
     return False

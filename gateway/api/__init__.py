@@ -5,7 +5,9 @@ from flask import Blueprint, current_app, g, request
 
 from gateway import clock, db
 from gateway.errors import Forbidden, Unauthorized
+from gateway.models import CsrRequest, Lsr
 from gateway.services.identity.actors import Actor
+from gateway.services.policy import READ_PRIVILEGES
 
 bp = Blueprint("api", __name__)
 
@@ -48,8 +50,8 @@ def require(privilege: str) -> None:
 
 # Reading orders (§1.3 `view`): a user who may submit LSRs (or request CSRs) reads the orders
 # (or CSR requests) of its company too, as in the portal: nobody supplements an order unseen.
-READ_LSRS = ("view", "lsr")
-READ_CSRS = ("view", "csr")
+READ_LSRS = READ_PRIVILEGES[Lsr]  # who may read orders / CSR requests: decided in policy.py
+READ_CSRS = READ_PRIVILEGES[CsrRequest]
 
 
 def require_any(privileges: tuple[str, ...]) -> None:

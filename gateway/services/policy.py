@@ -33,8 +33,8 @@ Subject = Lsr | CsrRequest
 
 # The privileges of which a partner user's own role must hold one to read each kind of object
 # (§1.3, api-contract §4: lacking it answers 403): whoever may submit LSRs (request CSRs) reads
-# its company's orders (CSR requests) too, as `gateway.api.READ_LSRS` / `READ_CSRS` and the
-# portal's pages say. An LOA is read with the object it authorized (`loa_access`).
+# its company's orders (CSR requests) too; the API's READ_LSRS / READ_CSRS are these. An LOA
+# is read with the object it authorized (`loa_access`).
 READ_PRIVILEGES: dict[type[Subject], tuple[str, ...]] = {Lsr: ("view", "lsr"),
                                                          CsrRequest: ("view", "csr")}
 

@@ -1,7 +1,7 @@
 """The audit trail page (issue 8's export, on screen): who did and who saw what, filtered."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import render_template, request
 
@@ -13,6 +13,7 @@ from gateway.services.orders.queries import Page
 from gateway.services.partners.directory import partner_by_ccna
 from gateway.staff import bp
 from gateway.staff.common import page_arg, user_zone
+from validators.calendar import day_start_utc
 
 FILTER_KEYS = ("partner", "cpni", "since", "until", "actor", "action", "account")
 
@@ -23,13 +24,9 @@ def _day(name: str, *, end: bool = False) -> datetime | None:
     raw = (request.args.get(name) or "").strip()
     try:
         day = date.fromisoformat(raw) if raw else None
-        if day is None:
-            return None
-        if end:
-            day += timedelta(days=1)
-        return datetime(day.year, day.month, day.day, tzinfo=user_zone()).astimezone(UTC)
-    except (ValueError, OverflowError):  # not a date, or the calendar's edge: no bound
+    except ValueError:
         return None
+    return day_start_utc(day, user_zone(), after=end) if day else None
 
 
 def _text(name: str) -> str | None:

@@ -1,40 +1,33 @@
 """The desk dashboard's "FOCs on time": a FOC is judged against the due time in force when it
 was issued, not against whatever the order's clock became afterwards."""
 import json
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from gateway.models import AuditEvent
-from gateway.services.desk import dashboards
 from tests.conftest import EXAMPLES, set_now
-
-PACIFIC = ZoneInfo("America/Los_Angeles")
+from tests.functional.test_staff_dashboard import metrics
 
 
 def example(name, **changes):
     return dict(json.loads((EXAMPLES / name).read_text()), **changes)
 
 
-def metrics(app):
-    with app.app_context():
-        from gateway import clock
-        session = app.extensions["portgate_db"].sessionmaker()
-        now = clock.now()
-        days = dashboards.day_range(now.astimezone(PACIFIC).date(), 7, PACIFIC)
-        result = dashboards.desk_metrics(session, now=now, days=days)
-        session.close()
-    return result
-
-
-def _late_staff_foc(app, heron, desk):
+def _staff_foc(app, heron, desk, *, decided_at, due_date):
+    """An expedite received Monday 10:00 (FOC due Tuesday 17:00), FOC'd by the desk then."""
     set_now(app, "2026-11-23T10:00:00-08:00")
     order = heron.post("/api/v1/lsrs", example("lsr-partial-port.json", exp="Y",
                                                ddd="2026-11-23")).get_json()
     assert order["status"] == "manual_review"
-    set_now(app, "2026-11-25T10:00:00-08:00")
+    set_now(app, decided_at)
     assert desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
-                     {"action": "foc", "due_date": "2026-11-25"}).status_code == 200
+                     {"action": "foc", "due_date": due_date}).status_code == 200
+    return order
+
+
+def _late_staff_foc(app, heron, desk):
+    order = _staff_foc(app, heron, desk, decided_at="2026-11-25T10:00:00-08:00",
+                       due_date="2026-11-25")
     assert sum(metrics(app).focs["late"]) == 1
     return order
 
@@ -61,13 +54,7 @@ def test_the_staff_foc_event_records_the_due_time_in_force(app, heron, desk):
 
 
 def test_an_on_time_staff_foc_stays_on_time(app, heron, desk):
-    set_now(app, "2026-11-23T10:00:00-08:00")
-    order = heron.post("/api/v1/lsrs", example("lsr-partial-port.json", exp="Y",
-                                               ddd="2026-11-23")).get_json()
-    assert order["status"] == "manual_review"
-    set_now(app, "2026-11-23T10:30:00-08:00")
-    assert desk.post(f"/api/v1/staff/lsrs/{order['id']}/decision",
-                     {"action": "foc", "due_date": "2026-11-24"}).status_code == 200
+    _staff_foc(app, heron, desk, decided_at="2026-11-23T10:30:00-08:00", due_date="2026-11-24")
     focs = metrics(app).focs
     assert sum(focs["staff_on_time"]) == 1 and sum(focs["late"]) == 0
 

@@ -276,42 +276,13 @@ def test_a_csr_reject_email_with_a_line_break_in_its_tn_is_sent(app, heron, cli,
     assert message["Subject"].strip() == "CSR rejected: TN (not a TN)"
 
 
-class _KeepAliveReceiver:
-    """A loopback receiver that keeps connections open (HTTP/1.1) and notes, per request, the
-    Host header and the client's port: one port is one connection."""
-
-    def __init__(self):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.seen = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):  # noqa: N802
-                self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.seen.append((self.headers["Host"].split(":")[0], self.client_address[1]))
-                self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 def test_a_run_keeps_one_connection_per_destination_and_never_shares_it_across_hosts(
         app, heron, actors, cli, store, fake_dns):
     """A run's webhooks to one partner share a kept-alive connection (a client was built for
     every webhook: ~20 ms each); two partners whose names resolve to one address each get
     their own (a connection is verified for one name)."""
     app.config["WEBHOOK_ALLOW_PRIVATE"] = True
-    receiver = _KeepAliveReceiver()
+    receiver = Receiver(keep_alive=True)
     try:
         fake_dns["hooks.heron.example"] = ["127.0.0.1"]
         fake_dns["hooks.summit.example"] = ["127.0.0.1"]

@@ -17,10 +17,12 @@ STEPS = ("escalation.raised", "escalation.risen", "escalation.acknowledged",
          "escalation.resolved")
 
 
-def _partner_with_escalation_contact_and_webhook(store):
-    partner = store.scalar(sa.select(Partner).where(Partner.ccna == "BHW"))
-    partner.webhook_url, partner.webhook_secret = HOOK, "whsec-test"
-    store.add(Contact(partner_id=partner.id, name="Esc Person", email="esc@heron.example",
+def _partner_with_escalation_contact_and_webhook(store, ccna="BHW", hook=HOOK,
+                                                 email="esc@heron.example"):
+    """The partner's webhook and an `escalation` contact; its id."""
+    partner = store.scalar(sa.select(Partner).where(Partner.ccna == ccna))
+    partner.webhook_url, partner.webhook_secret = hook, "whsec-test"
+    store.add(Contact(partner_id=partner.id, name="Esc Person", email=email,
                       phone="5035550123", types_csv="escalation",
                       created_at=partner.created_at))
     store.commit()
@@ -166,13 +168,8 @@ def _partner_id(store, ccna):
 
 
 def _agent_with_escalation_contact_and_webhook(store):
-    agent = store.scalar(sa.select(Partner).where(Partner.ccna == "AGX"))
-    agent.webhook_url, agent.webhook_secret = AGENT_HOOK, "whsec-agent"
-    store.add(Contact(partner_id=agent.id, name="Agent Desk", email="esc@agents.example",
-                      phone="5035550188", types_csv="escalation",
-                      created_at=agent.created_at))
-    store.commit()
-    return agent.id
+    return _partner_with_escalation_contact_and_webhook(store, "AGX", AGENT_HOOK,
+                                                        "esc@agents.example")
 
 
 def _agents_order(app, agent, pon):

@@ -19,16 +19,22 @@ PUBLIC = "93.184.215.14"
 
 
 class Receiver:
-    """A loopback HTTP receiver answering `status` (and `location` for redirects)."""
+    """A loopback HTTP receiver answering `status` (and `location` for redirects); with
+    `keep_alive`, HTTP/1.1 connections stay open, and `seen` notes each request's Host name
+    and client port (one port is one connection)."""
 
-    def __init__(self, status=204, location=None):
-        self.requests = []
+    def __init__(self, status=204, location=None, keep_alive=False):
+        self.requests, self.seen = [], []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((dict(self.headers), body))
+                receiver.seen.append((self.headers["Host"].split(":")[0],
+                                      self.client_address[1]))
                 self.send_response(status)
                 if location:
                     self.send_header("Location", location)

@@ -65,6 +65,11 @@ class OrderContext:
     passcode_key: PasscodeKey | None = None  # to judge and re-hash passcodes (§1.3.3)
 
     @property
+    def pepper(self) -> bytes | None:
+        """The passcode key's pepper (None: a context built without the key)."""
+        return self.passcode_key.pepper if self.passcode_key is not None else None
+
+    @property
     def partner_id(self) -> int | None:
         return self.partner.id if self.partner is not None else None
 

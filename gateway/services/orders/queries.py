@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from gateway.models import CsrRequest, Lsr, LsrTn
 from gateway.models.orders import OPEN_STATUSES
 from gateway.services.orders.tiles import ORDER_SETS, Moment, in_set
 from gateway.services.policy import Action, Scope, csr_clause, lsr_clause
+from validators.calendar import day_start_utc
 
 
 @dataclass
@@ -60,8 +61,8 @@ def list_lsrs(session: Session, scope: Scope, *, pon: str | None = None,
         query = query.where(Lsr.status == status)
     if tn:
         query = query.where(_tn_filter(tn, postgres=_postgres(session)))
-    since = _day_start(date_from, zone) if date_from else None
-    until = _day_start(date_to, zone, after=True) if date_to else None
+    since = day_start_utc(date_from, zone) if date_from else None
+    until = day_start_utc(date_to, zone, after=True) if date_to else None
     if since is not None:
         query = query.where(Lsr.created_at >= since)
     if until is not None:
@@ -118,15 +119,3 @@ def _page(session: Session, query: sa.Select[Any], order: sa.ColumnElement[Any],
     items = session.scalars(query.order_by(order).limit(per_page)
                             .offset((page - 1) * per_page)).all()
     return Page(list(items), page, per_page, total or 0)
-
-
-def _day_start(day: date, zone: tzinfo, *, after: bool = False) -> datetime | None:
-    """The day's first instant in the zone (local midnight, exact across DST), in UTC; with
-    `after`, the next day's. None at the calendar's edges (year 1 east of UTC, 9999-12-31's
-    end), where no bound is needed: every order is inside them."""
-    try:
-        if after:
-            day += timedelta(days=1)
-        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    except OverflowError:
-        return None

@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from flask import current_app, has_app_context
-
-from gateway.platform.passcodes import passcode_key
 from gateway.services.serialize import stored_payload
 from validators.passcode import passcode_proof
 
@@ -134,27 +131,28 @@ class LsrRequest:
         hashed = {**kept, "loa": {**kept["loa"], "content_sha256": digest}}
         return payload_hash(hashed), payload_hash(kept)
 
-    def recorded(self) -> dict[str, Any]:
+    def recorded(self, pepper: bytes | None = None) -> dict[str, Any]:
         """The body as it is kept and shown: every value text (tns a list of texts, eu an
-        object of texts), the LOA's name only, the passcode as a keyed digest (CPNI)."""
-        return recorded_body(self.raw)
+        object of texts), the LOA's name only, the passcode as a keyed digest (CPNI) and,
+        given the context's `pepper`, its proof (`recorded_body`)."""
+        return recorded_body(self.raw, pepper)
 
     def with_envelope(self, **values: Any) -> LsrRequest:
         """The same request with envelope keys replaced (a supplement addressed by id)."""
         return LsrRequest.parse({**self.raw, **values})
 
 
-def recorded_body(body: Mapping[str, Any]) -> dict[str, Any]:
+def recorded_body(body: Mapping[str, Any], pepper: bytes | None = None) -> dict[str, Any]:
     """A body as kept (`LsrRequest.recorded`). A passcode that the engine would judge is kept
-    as its digest (§7.5 compares that) and its `proof` (`validators.passcode.passcode_proof`):
-    a SUP 3 that sends no passcode is told by it whether the order's passcode is the account's
-    current one (§4.5, §6.3). The proof is not part of the content hash."""
+    as its digest (§7.5 compares that) and, with the order context's `pepper`, its `proof`
+    (`validators.passcode.passcode_proof`): a SUP 3 that sends no passcode is told by it
+    whether the order's passcode is the account's current one (§4.5, §6.3). The proof is not
+    part of the content hash."""
     kept = normalized(stored_payload(dict(body)))
     passcode = body.get("passcode")
-    if isinstance(kept.get("passcode"), dict) and isinstance(passcode, str) \
-            and 0 < len(passcode) <= 16 and has_app_context():
-        kept["passcode"]["proof"] = passcode_proof(passcode,
-                                                   passcode_key(current_app.config).pepper)
+    if pepper is not None and isinstance(kept.get("passcode"), dict) \
+            and isinstance(passcode, str) and 0 < len(passcode) <= 16:
+        kept["passcode"]["proof"] = passcode_proof(passcode, pepper)
     return kept
 
 

@@ -228,8 +228,7 @@ def decide(ctx: OrderContext, order: Lsr | None, req: LsrRequest, *, received_at
                                   lock=lock and not asked <= locked_tns,
                                   locked_accounts=ctx.cache.locked_accounts
                                   if lock and asked == locked_tns else None,
-                                  passcode_pepper=ctx.passcode_key.pepper
-                                  if ctx.passcode_key is not None else b"",
+                                  passcode_pepper=ctx.pepper or b"",
                                   risk=_risk_window(ctx, order, req, received_at),
                                   addressees=addressees)
     ctx.cache.remember(keep)
@@ -308,7 +307,8 @@ def received_version(ctx: OrderContext, req: LsrRequest,
     """The version as received (its kept body, content hash and audit details): the request's
     alone, so worked out before the transaction writes (SQLite: before the writer's lock)."""
     return transitions.Received(
-        ver=req.ver, sup=None, payload=req.recorded(), payload_hash=req.content_hash(),
+        ver=req.ver, sup=None, payload=req.recorded(ctx.pepper),
+        payload_hash=req.content_hash(),
         received_at=received_at, details=_attestation(ctx, req))
 
 

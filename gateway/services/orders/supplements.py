@@ -78,7 +78,7 @@ def supplement(ctx: OrderContext, lsr: Lsr, req: LsrRequest, *,
     if repeat is not None and repeat.sup == sup and req.same_content(repeat.payload_hash):
         return _result(lsr, repeat)  # the same supplement again: idempotent
     received = transitions.Received(
-        ver=ver_text or "", sup=sup, payload=req.recorded(), payload_hash=digest,
+        ver=ver_text or "", sup=sup, payload=req.recorded(ctx.pepper), payload_hash=digest,
         received_at=received_at, details={"channel": ctx.channel})
     state = _state(ctx, lsr)
     decision = check_supplement(body, order=_order_state(lsr), profile=ctx.profile,
@@ -136,7 +136,7 @@ def _correct(ctx: OrderContext, lsr: Lsr, body: dict[str, Any],
         return _rejected(ctx, lsr, received, [f.as_dict() for f in full.findings],
                          account_number=full.account_number,
                          passcode_failed=full.passcode_failed)
-    order_payload = recorded_body(merged)
+    order_payload = recorded_body(merged, ctx.pepper)
     if kept:
         order_payload["passcode"] = lsr.payload["passcode"]
     return _result(lsr, transitions.correct(ctx, lsr, received, full,
